@@ -1,0 +1,26 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node.js';
+
+/** Start the Probekit language server (out/server.cjs) over IPC for both languages. */
+export function startLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+    const serverModule = context.asAbsolutePath('out/server.cjs');
+    const serverOptions: ServerOptions = {
+        run: { module: serverModule, transport: TransportKind.ipc },
+        debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+        documentSelector: [
+            { scheme: 'file', language: 'systemtap' },
+            { scheme: 'file', language: 'bpftrace' },
+            { scheme: 'untitled', language: 'systemtap' },
+            { scheme: 'untitled', language: 'bpftrace' },
+        ],
+        outputChannel: output,
+        synchronize: {
+            fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{stp,stpm,bt}'),
+        },
+    };
+    const client = new LanguageClient('probekit', 'Probekit Language Server', serverOptions, clientOptions);
+    void client.start();
+    return client;
+}

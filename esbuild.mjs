@@ -1,0 +1,41 @@
+// Bundles the three entry points into self-contained CommonJS files under out/.
+// Everything is bundled (no node_modules in the .vsix); only `vscode` is provided by the host.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const minify = process.argv.includes('--minify');
+
+const common = {
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    outExtension: { '.js': '.cjs' },
+    sourcemap: !minify,
+    minify,
+    external: ['vscode'],
+    logLevel: 'warning',
+    // Langium and some of its dependencies are ESM and read import.meta.url; give them a CJS equivalent.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+const builds = [
+    { ...common, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'out' },
+    { ...common, entryPoints: { server: 'server/src/main.ts' }, outdir: 'out' },
+    {
+        ...common,
+        entryPoints: { cli: 'server/src/cli/cli-main.ts' },
+        outdir: 'out',
+        banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    },
+];
+
+if (watch) {
+    for (const b of builds) {
+        const ctx = await esbuild.context(b);
+        await ctx.watch();
+    }
+} else {
+    await Promise.all(builds.map(b => esbuild.build(b)));
+}

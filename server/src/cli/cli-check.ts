@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { URI } from 'langium';
+import { NodeFileSystem } from 'langium/node';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { createProbekitServices } from '../../../language/src/probekit-module.js';
+import { applySettings, checkTexts } from '../../../language/src/common/probekit-check.js';
+import type { CheckOptions } from '../../../language/src/common/check-options.js';
+import { readHostFacts } from '../providers/node-host-facts.js';
+import { parseArgs, UsageError } from './cli-args.js';
+import { readInputs } from './cli-files.js';
+
+export const CHECK_USAGE = `usage: probekit check [--syntax-only] [--format text|json] [--stap-options "…"]
+                      [--kernel-release R] [--arch A] [--tapset-dir DIR]… [--bpftrace-version V] FILE|DIR…`;
+
+const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
+
+function codeOf(d: Diagnostic): string | undefined {
+    const code = d.code ?? (d.data as { code?: string } | undefined)?.code;
+    return code === undefined ? undefined : String(code);
+}
+
+/** `probekit check`: returns the exit code (0 clean, 1 errors, 2 usage or I/O problems). */
+export async function runCheck(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+    const args = parseArgs(argv, {
+        flags: ['syntax-only', 'help'],
+        values: ['format', 'stap-options', 'kernel-release', 'arch', 'tapset-dir', 'bpftrace-version'],
+        repeated: ['tapset-dir'],
+    });
+    if (args.flags.has('help')) {
+        out(CHECK_USAGE + '\n');
+        return 0;
+    }
+    const format = args.values.get('format')?.[0] ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not ${format}`);
+    if (args.positionals.length === 0) throw new UsageError('no FILE or DIR to check');
+
+    const options: CheckOptions = {
+        syntaxOnly: args.flags.has('syntax-only'),
+        stapOptions: args.values.get('stap-options')?.[0],
+        kernelRelease: args.values.get('kernel-release')?.[0],
+        arch: args.values.get('arch')?.[0],
+        tapsetDirs: args.values.get('tapset-dir'),
+        bpftraceVersion: args.values.get('bpftrace-version')?.[0],
+    };
+    const { files, problems } = readInputs(args.positionals);
+    const wantsBt = files.some(f => f.path.endsWith('.bt'));
+    const host = readHostFacts({ bpftrace: wantsBt && !options.bpftraceVersion });
+
+    const services = createProbekitServices({ ...NodeFileSystem });
+    await applySettings(services, options, host);
+    const byUri = new Map(files.map(f => [URI.file(resolve(f.path)).toString(), f.path]));
+    const checked = await checkTexts(services, files.map(f => ({ uri: URI.file(resolve(f.path)), text: f.text })), options);
+
+    let errors = 0;
+    for (const file of checked) {
+        errors += file.diagnostics.filter(d => d.severity === 1).length;
+    }
+    for (const p of problems) {
+        err(`probekit: ${p.path}: ${p.message}\n`);
+    }
+    if (format === 'json') {
+        out(JSON.stringify({
+            files: checked.map(f => ({
+                path: byUri.get(f.uri.toString()),
+                language: f.languageId,
+                diagnostics: f.diagnostics.map(d => ({
+                    severity: SEVERITY[d.severity ?? 1],
+                    range: d.range,
+                    message: d.message,
+                    code: codeOf(d),
+                    source: d.source ?? 'probekit',
+                })),
+            })),
+        }) + '\n');
+    } else {
+        const lines: string[] = [];
+        for (const f of checked) {
+            const path = byUri.get(f.uri.toString());
+            for (const d of f.diagnostics) {
+                const code = codeOf(d);
+                lines.push(`${path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${SEVERITY[d.severity ?? 1]}: ${d.message}${code ? ` [${code}]` : ''}`);
+            }
+        }
+        if (lines.length) out(lines.join('\n') + '\n');
+    }
+    if (problems.length) return 2;
+    return errors > 0 ? 1 : 0;
+}

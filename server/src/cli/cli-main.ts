@@ -1,0 +1,50 @@
+import { runCheck, CHECK_USAGE } from './cli-check.js';
+import { UsageError } from './cli-args.js';
+
+const USAGE = `usage: probekit <command> [options]
+
+commands:
+  check    check .stp, .stpm and .bt files like a compiler
+  run      run a script through the Probekit run backend
+  index    index what this machine can be probed at
+  doctor   report what this machine offers and lacks for SystemTap and bpftrace
+
+${CHECK_USAGE}
+`;
+
+type Command = (argv: readonly string[], out: (s: string) => void, err: (s: string) => void) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+    check: runCheck,
+};
+
+function write(stream: NodeJS.WriteStream): (s: string) => void {
+    return s => { stream.write(s); };
+}
+
+async function main(argv: string[]): Promise<number> {
+    const [command, ...rest] = argv;
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+        process.stdout.write(USAGE);
+        return command ? 0 : 2;
+    }
+    const run = COMMANDS[command];
+    if (!run) {
+        process.stderr.write(`probekit: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+    try {
+        return await run(rest, write(process.stdout), write(process.stderr));
+    } catch (e) {
+        if (e instanceof UsageError) {
+            process.stderr.write(`probekit ${command}: ${e.message}\n`);
+            return 2;
+        }
+        process.stderr.write(`probekit ${command}: internal error: ${(e as Error).stack ?? e}\n`);
+        return 2;
+    }
+}
+
+main(process.argv.slice(2)).then(code => {
+    process.exitCode = code;
+});

@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { arch as nodeArch, release } from 'node:os';
+import { gunzipSync } from 'node:zlib';
+import type { HostFacts } from '../../../language/src/common/host-facts.js';
+
+/** stap's architecture names, from Node's. */
+const STAP_ARCH: Record<string, string> = {
+    x64: 'x86_64', ia32: 'i386', arm64: 'arm64', arm: 'arm', ppc64: 'powerpc', s390x: 's390',
+    riscv64: 'riscv', mips: 'mips', loong64: 'loongarch64',
+};
+
+export function stapArchOf(nodeArchName: string): string {
+    return STAP_ARCH[nodeArchName] ?? nodeArchName;
+}
+
+/** Parse a kernel .config text into CONFIG_X → value (quotes removed). */
+export function parseKernelConfig(text: string): Map<string, string> {
+    const config = new Map<string, string>();
+    for (const line of text.split('\n')) {
+        const m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line);
+        if (m) {
+            config.set(m[1], m[2].replace(/^"(.*)"$/, '$1'));
+        }
+    }
+    return config;
+}
+
+function readKernelConfig(kernelRelease: string): Map<string, string> | undefined {
+    try {
+        if (existsSync('/proc/config.gz')) {
+            return parseKernelConfig(gunzipSync(readFileSync('/proc/config.gz')).toString('utf8'));
+        }
+        const boot = `/boot/config-${kernelRelease}`;
+        if (existsSync(boot)) {
+            return parseKernelConfig(readFileSync(boot, 'utf8'));
+        }
+    } catch {
+        // unreadable: unknown, the preprocessor treats CONFIG_* as unset
+    }
+    return undefined;
+}
+
+function toolVersion(tool: string, pattern: RegExp): string | undefined {
+    try {
+        const out = execFileSync(tool, ['--version'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'pipe'] });
+        return pattern.exec(out)?.[1];
+    } catch (e) {
+        const err = e as { stdout?: string; stderr?: string };
+        return pattern.exec(`${err.stdout ?? ''}${err.stderr ?? ''}`)?.[1];
+    }
+}
+
+/** The installed bpftrace's version (`0.17.0`), if there is one. */
+export function installedBpftraceVersion(tool = 'bpftrace'): string | undefined {
+    return toolVersion(tool, /bpftrace v?(\d+\.\d+(?:\.\d+)?)/);
+}
+
+/** The installed stap's version (`4.8`), if there is one. */
+export function installedStapVersion(tool = 'stap'): string | undefined {
+    return toolVersion(tool, /version (\d+\.\d+)/);
+}
+
+export const INSTALLED_TAPSET_DIR = '/usr/share/systemtap/tapset';
+
+/**
+ * What this machine is, read once. Tool versions are asked only when `tools` is set: spawning
+ * `stap --version` costs ~50 ms, which a `check --bpftrace-version X` run does not need.
+ */
+export function readHostFacts(tools: { stap?: boolean; bpftrace?: boolean } = {}): HostFacts {
+    const kernelRelease = release();
+    return {
+        kernelRelease,
+        arch: stapArchOf(nodeArch()),
+        kernelConfig: readKernelConfig(kernelRelease),
+        stapVersion: tools.stap ? installedStapVersion() : undefined,
+        bpftraceVersion: tools.bpftrace ? installedBpftraceVersion() : undefined,
+        tapsetDirs: existsSync(INSTALLED_TAPSET_DIR) ? [INSTALLED_TAPSET_DIR] : [],
+    };
+}
