@@ -1,0 +1,134 @@
+/**
+ * The tapset library index: per-file declarations merged into lookups by name, with alias context variables
+ * resolved through `=`/`+=` chains (including wildcard targets) on demand and memoised.
+ */
+import type {
+    AliasVariable, KernelDoc, TapsetFileDecls, TapsetFunction, TapsetGlobal, TapsetMacro, TapsetProbeAlias,
+} from './catalogue-tapset-types.js';
+
+/** Plain data for caching: the files in the order stap reads them. */
+export interface TapsetIndexData {
+    files: TapsetFileDecls[];
+}
+
+export interface TapsetCounts {
+    files: number;
+    aliases: number;
+    aliasNames: number;
+    functions: number;
+    functionNames: number;
+    globals: number;
+    macros: number;
+    docs: number;
+}
+
+function group<T extends { name: string }>(items: Iterable<T>): Map<string, T[]> {
+    const map = new Map<string, T[]>();
+    for (const item of items) {
+        const list = map.get(item.name);
+        if (list) list.push(item); else map.set(item.name, [item]);
+    }
+    return map;
+}
+
+function componentsMatch(pattern: string[], name: string[]): boolean {
+    if (pattern.length !== name.length) return false;
+    for (let i = 0; i < pattern.length; i++) {
+        const p = pattern[i];
+        if (p === '*' || p === name[i]) continue;
+        if (!p.includes('*')) return false;
+        const re = new RegExp(`^${p.replace(/[.+^${}()|\\?[\]]/g, '\\$&').replace(/\*/g, '.*')}$`);
+        if (!re.test(name[i])) return false;
+    }
+    return true;
+}
+
+/** Queries over the indexed tapset library. */
+export class TapsetIndex {
+    readonly aliases: ReadonlyMap<string, TapsetProbeAlias[]>;
+    readonly functions: ReadonlyMap<string, TapsetFunction[]>;
+    readonly globals: ReadonlyMap<string, TapsetGlobal[]>;
+    readonly macros: ReadonlyMap<string, TapsetMacro[]>;
+    private readonly docs = new Map<string, KernelDoc>();
+    private readonly varCache = new Map<string, AliasVariable[]>();
+
+    constructor(readonly data: TapsetIndexData) {
+        const files = data.files;
+        this.aliases = group(files.flatMap(f => f.aliases));
+        this.functions = group(files.flatMap(f => f.functions));
+        this.globals = group(files.flatMap(f => f.globals));
+        this.macros = group(files.flatMap(f => f.macros));
+        for (const f of files) {
+            for (const d of [...f.aliases, ...f.functions, ...f.macros]) {
+                if (d.doc) this.docs.set(`${d.doc.kind}:${d.doc.name}`, d.doc);
+            }
+            for (const d of f.looseDocs) this.docs.set(`${d.kind}:${d.name}`, d);
+        }
+    }
+
+    /** The kerneldoc for a function, probe alias or macro name. */
+    doc(kind: KernelDoc['kind'], name: string): KernelDoc | undefined {
+        return this.docs.get(`${kind}:${name}`);
+    }
+
+    /** Alias names matching a probe point written with `*` components (`syscall.*`, `nfs.fop.*`). */
+    matchAliases(point: string): string[] {
+        if (!point.includes('*')) return this.aliases.has(point) ? [point] : [];
+        const pattern = point.split('.');
+        return [...this.aliases.keys()].filter(n => componentsMatch(pattern, n.split('.')));
+    }
+
+    /**
+     * The variables a probe on `name` sees: what the alias bodies assign, then, through the chain, what the
+     * aliases it expands to assign (union over alternatives; first assignment wins).
+     */
+    contextVariables(name: string): AliasVariable[] {
+        const cached = this.varCache.get(name);
+        if (cached) return cached;
+        const result: AliasVariable[] = [];
+        this.collectVars(name, new Set(), result, new Set());
+        this.varCache.set(name, result);
+        return result;
+    }
+
+    private collectVars(name: string, seen: Set<string>, out: AliasVariable[], have: Set<string>): void {
+        if (seen.has(name)) return;
+        seen.add(name);
+        const defs = this.aliases.get(name);
+        if (!defs) return;
+        for (const def of defs) {
+            const argDocs = def.doc ?? this.doc('probe', name);
+            for (const v of def.assigns) {
+                if (have.has(v) || this.isGlobal(v, def.file)) continue;
+                have.add(v);
+                const doc = argDocs?.args.find(a => a.name === v)?.text;
+                out.push({ name: v, from: name, ...(def.op === '+=' ? { epilogue: true } : {}), ...(doc ? { doc } : {}) });
+            }
+        }
+        for (const def of defs) {
+            for (const target of def.targets) {
+                for (const next of this.matchAliases(target)) this.collectVars(next, seen, out, have);
+            }
+        }
+    }
+
+    private isGlobal(name: string, file: string): boolean {
+        const globals = this.globals.get(name);
+        return !!globals?.some(g => !g.private || g.file === file);
+    }
+
+    counts(): TapsetCounts {
+        let aliases = 0;
+        let functions = 0;
+        let globals = 0;
+        let macros = 0;
+        for (const l of this.aliases.values()) aliases += l.length;
+        for (const l of this.functions.values()) functions += l.length;
+        for (const l of this.globals.values()) globals += l.length;
+        for (const l of this.macros.values()) macros += l.length;
+        return {
+            files: this.data.files.length, aliases, aliasNames: this.aliases.size, functions,
+            functionNames: this.functions.size, globals, macros, docs: this.docs.size,
+        };
+    }
+}

@@ -1,0 +1,178 @@
+/**
+ * A small, fast SystemTap token scanner for the tapset declaration index.
+ *
+ * Stopgap: the SystemTap front end owns the real lexer + preprocessor; once it exports a plain token API this
+ * scanner is to be replaced by it (the indexer only needs the `ScanToken` shape below). It follows the lexing
+ * rules of systemtap-language.md §5.1 closely enough for declarations: comments (`#`, `//`, `/* *\/`),
+ * strings, numbers, identifiers with `$`, `@`-words, embedded C `%{ … %}`, preprocessor markers and the
+ * longest-match operators. Never throws: an unclosed string or comment ends at the end of the line / file.
+ */
+
+/** Token kinds. Numeric for speed; the indexer compares them a lot. */
+export enum Tk {
+    Ident = 1,
+    /** `@name`: a macro invocation or a built-in @-operator; `text` keeps the `@`. */
+    At = 2,
+    Number = 3,
+    String = 4,
+    /** `%{ … %}` embedded C; `text` is the whole token. */
+    Embedded = 5,
+    PpOpen = 6,
+    PpThen = 7,
+    PpElse = 8,
+    PpClose = 9,
+    /** Operators and punctuation; `text` is the operator. */
+    Op = 10,
+}
+
+export interface ScanToken {
+    kind: Tk;
+    text: string;
+    /** Offset of the first character in the file text (expanded macro tokens take the invocation's offset). */
+    offset: number;
+}
+
+/** A `/** … *\/` comment: kerneldoc candidates. */
+export interface DocComment {
+    offset: number;
+    text: string;
+}
+
+export interface ScanResult {
+    tokens: ScanToken[];
+    docs: DocComment[];
+}
+
+const OPS2 = new Set(['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',
+    '&&', '||', '++', '--', '->', '<<', '>>']);
+/** Interned one-character operator strings, so punctuation allocates nothing. */
+const SINGLE: string[] = [];
+for (let c = 33; c < 127; c++) SINGLE[c] = String.fromCharCode(c);
+/** Characters that can start a multi-character operator. */
+const MULTI_START = new Set([...OPS2].map(o => o.charCodeAt(0)));
+
+/** Longest-match operator length at `i` (3-char `<<< >>> <<= >>=`, then the 2-char set, else 1). */
+function opLength(text: string, i: number, c: number, c1: number): number {
+    if (!MULTI_START.has(c)) return 1;
+    if ((c === 60 || c === 62) && c1 === c) {
+        const c2 = text.charCodeAt(i + 2);
+        if (c2 === c || c2 === 61) return 3;
+    }
+    return OPS2.has(text.slice(i, i + 2)) ? 2 : 1;
+}
+
+function isIdentStart(c: number): boolean {
+    return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+}
+
+function isIdentPart(c: number): boolean {
+    return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Tokenizes SystemTap source text. */
+export function scanSystemTap(text: string): ScanResult {
+    const tokens: ScanToken[] = [];
+    const docs: DocComment[] = [];
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+        const c = text.charCodeAt(i);
+        // whitespace
+        if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11) {
+            i++;
+            continue;
+        }
+        const c1 = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+        // comments
+        if (c === 35 /* # */ || (c === 47 /* / */ && c1 === 47)) {
+            const eol = text.indexOf('\n', i);
+            i = eol < 0 ? n : eol + 1;
+            continue;
+        }
+        if (c === 47 && c1 === 42 /* * */) {
+            const end = text.indexOf('*/', i + 2);
+            const stop = end < 0 ? n : end + 2;
+            if (text.charCodeAt(i + 2) === 42 && text.charCodeAt(i + 3) !== 47) {
+                docs.push({ offset: i, text: text.slice(i, stop) });
+            }
+            i = stop;
+            continue;
+        }
+        if (isIdentStart(c)) {
+            let j = i + 1;
+            while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+            tokens.push({ kind: Tk.Ident, text: text.slice(i, j), offset: i });
+            i = j;
+            continue;
+        }
+        if (c >= 48 && c <= 57) {
+            let j = i + 1;
+            while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+            tokens.push({ kind: Tk.Number, text: text.slice(i, j), offset: i });
+            i = j;
+            continue;
+        }
+        if (c === 34 /* " */) {
+            let j = i + 1;
+            while (j < n) {
+                const d = text.charCodeAt(j);
+                if (d === 92 /* \ */) { j += 2; continue; }
+                if (d === 34 || d === 10) break;
+                j++;
+            }
+            const end = j < n && text.charCodeAt(j) === 34 ? j + 1 : j;
+            tokens.push({ kind: Tk.String, text: text.slice(i, end), offset: i });
+            i = end;
+            continue;
+        }
+        if (c === 64 /* @ */ && i + 1 < n && isIdentPart(c1)) {
+            let j = i + 1;
+            while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+            tokens.push({ kind: Tk.At, text: text.slice(i, j), offset: i });
+            i = j;
+            continue;
+        }
+        if (c === 37 /* % */) {
+            if (c1 === 123 /* { */) {
+                const end = text.indexOf('%}', i + 2);
+                const stop = end < 0 ? n : end + 2;
+                tokens.push({ kind: Tk.Embedded, text: text.slice(i, stop), offset: i });
+                i = stop;
+                continue;
+            }
+            const kind = c1 === 40 ? Tk.PpOpen : c1 === 63 ? Tk.PpThen : c1 === 58 ? Tk.PpElse : c1 === 41 ? Tk.PpClose : 0;
+            if (kind) {
+                tokens.push({ kind, text: text.slice(i, i + 2), offset: i });
+                i += 2;
+                continue;
+            }
+        }
+        const len = opLength(text, i, c, c1);
+        tokens.push({ kind: Tk.Op, text: len === 1 ? (SINGLE[c] ?? text[i]) : text.slice(i, i + len), offset: i });
+        i += len;
+    }
+    return { tokens, docs };
+}
+
+/** Maps offsets to 0-based line/character, with a line table built once per text. */
+export class LineIndex {
+    private readonly starts: number[] = [0];
+
+    constructor(text: string) {
+        let p = text.indexOf('\n');
+        while (p >= 0) {
+            this.starts.push(p + 1);
+            p = text.indexOf('\n', p + 1);
+        }
+    }
+
+    position(offset: number): { line: number; character: number } {
+        let lo = 0;
+        let hi = this.starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (this.starts[mid] <= offset) lo = mid; else hi = mid - 1;
+        }
+        return { line: lo, character: offset - this.starts[lo] };
+    }
+}
