@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { CommandLine } from './run-argv.js';
+import type { RunTool } from './run-types.js';
+
+/** How a run gets the privileges tracing needs. */
+export type Privilege =
+    | { kind: 'root' }
+    | { kind: 'sudo' }
+    | { kind: 'pkexec' }
+    | { kind: 'none'; message: string };
+
+/** The machine facts the choice depends on; injectable so the choice is testable for every case. */
+export interface PrivilegeProbe {
+    uid(): number;
+    userName(): string;
+    /** `sudo -n true` succeeds (sudo needs no password). */
+    sudoWithoutPassword(): boolean;
+    /** pkexec exists and a graphical polkit agent can ask (the VS Code face allows it; the CLI does not). */
+    pkexecUsable(): boolean;
+}
+
+/** Find an executable on PATH. */
+export function which(name: string, path = process.env.PATH ?? ''): string | undefined {
+    if (name.includes('/')) return name;
+    for (const dir of path.split(delimiter)) {
+        if (!dir) continue;
+        const full = join(dir, name);
+        try {
+            accessSync(full, constants.X_OK);
+            return full;
+        } catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+/** The real machine. `allowPkexec`: only where a polkit agent shows its own dialog (never a hidden prompt). */
+export function nodePrivilegeProbe(allowPkexec: boolean): PrivilegeProbe {
+    return {
+        uid: () => process.getuid?.() ?? 0,
+        userName: () => process.env.USER ?? process.env.LOGNAME ?? 'you',
+        sudoWithoutPassword: () => {
+            if (!which('sudo')) return false;
+            // -n: never prompt; stdin closed so nothing can wait for a password.
+            const r = spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 5000 });
+            return r.status === 0;
+        },
+        pkexecUsable: () => allowPkexec && which('pkexec') !== undefined
+            && (process.env.DISPLAY !== undefined || process.env.WAYLAND_DISPLAY !== undefined),
+    };
+}
+
+/** Root runs directly; else `sudo -n` when it needs no password; else pkexec; else a message with the fix. */
+export function choosePrivilege(tool: RunTool, probe: PrivilegeProbe): Privilege {
+    if (probe.uid() === 0) return { kind: 'root' };
+    if (probe.sudoWithoutPassword()) return { kind: 'sudo' };
+    if (probe.pkexecUsable()) return { kind: 'pkexec' };
+    return { kind: 'none', message: privilegeFix(tool, probe.userName()) };
+}
+
+/** Plain words: why the run cannot start, and the two usual fixes. */
+export function privilegeFix(tool: RunTool, user: string): string {
+    const tools = tool === 'stap' ? '/usr/bin/stap, /usr/bin/staprun, /usr/bin/stapbpf' : '/usr/bin/bpftrace';
+    const groups = tool === 'stap'
+        ? `For SystemTap you can instead join the stapusr and stapdev groups (stapusr loads modules, stapdev compiles them): sudo usermod -aG stapusr,stapdev ${user} (then log in again).\n`
+        : '';
+    return `${tool === 'stap' ? 'SystemTap' : 'bpftrace'} needs root to load probes, and Probekit found no way to get it without a password prompt: `
+        + 'you are not root, `sudo -n` asks for a password, and pkexec is not available.\n'
+        + groups
+        + `To let sudo run the tracer without a password, add this line with \`sudo visudo -f /etc/sudoers.d/probekit\`:\n`
+        + `    ${user} ALL=(root) NOPASSWD: ${tools}\n`;
+}
+
+/** Wrap a command line for the chosen privilege (argv stays an array). */
+export function withPrivilege(cmd: CommandLine, privilege: Privilege): CommandLine {
+    switch (privilege.kind) {
+        case 'sudo':
+            // --preserve-env is not used: the tool gets root's environment, as with a login.
+            return { ...cmd, command: 'sudo', args: ['-n', '--', cmd.command, ...cmd.args] };
+        case 'pkexec':
+            return { ...cmd, command: 'pkexec', args: [which(cmd.command) ?? cmd.command, ...cmd.args] };
+        default:
+            return cmd;
+    }
+}

@@ -1,0 +1,320 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { BpftraceDiagnosticParser, isHarmlessBpftraceLine } from './bpftrace-output-parse.js';
+import { ChartCollector, type ChartModel } from './run-charts.js';
+import { buildBpftraceCommand, buildStapPlan, stapModuleName, type CommandLine } from './run-argv.js';
+import { explainFailure } from './run-failure-explain.js';
+import { LineSplitter, OutputBuffer, type OutputBatch, type OutputBufferOptions } from './run-output-buffer.js';
+import { choosePrivilege, nodePrivilegeProbe, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
+import { isAlive, signalTree } from './run-process-tree.js';
+import { REMOTE_PID_MARKER, hostLabel, remoteBpftraceCommand, remoteKill, shellQuote } from './run-remote.js';
+import { StapDiagnosticParser, parseStapPassLine } from './stap-output-parse.js';
+import { chooseKernelTree, kernelHasModules } from './stap-kernel-tree.js';
+import type { OutputStream, RunDiagnostic, RunRequest, RunResult, StapPassEvent } from './run-types.js';
+
+/** What a run tells its UI. All optional. */
+export interface RunListener {
+    /** Output for display, throttled and bounded. */
+    onOutput?(batches: OutputBatch[]): void;
+    /** Every byte as it arrives, unthrottled (the CLI passes it straight through). */
+    onRaw?(stream: OutputStream, text: string): void;
+    onProgress?(event: StapPassEvent): void;
+    onDiagnostic?(diagnostic: RunDiagnostic): void;
+    /** Chart data changed (sent with the throttled output). */
+    onCharts?(model: ChartModel): void;
+    /** A sentence from Probekit itself (stub kernel tree, privilege, stop). */
+    onNotice?(text: string): void;
+    onExit?(result: RunResult): void;
+}
+
+export interface RunSessionOptions {
+    listener?: RunListener;
+    output?: OutputBufferOptions;
+    /** How a local run gets root; default: the real machine, pkexec not allowed. */
+    privilegeProbe?: PrivilegeProbe;
+    /** Milliseconds between SIGINT and SIGTERM, and between SIGTERM and SIGKILL, on stop. Default 5000. */
+    graceMs?: number;
+    /** Collect chart data from stdout. Default true. */
+    charts?: boolean;
+    /** Cache folder for the stap kernel-tree stub. */
+    cacheDir?: string;
+}
+
+let nextId = 1;
+
+/**
+ * One run of one script: builds the command lines, gets privileges, spawns without a shell in its own process group,
+ * streams and parses output, and stops the whole process tree on request. `done` resolves once everything exited.
+ */
+export class RunSession {
+    readonly id = nextId++;
+    readonly title: string;
+    readonly startedAt = Date.now();
+    readonly output: OutputBuffer;
+    readonly charts: ChartCollector;
+    readonly done: Promise<RunResult>;
+    /** The process currently running (compile, then load, in stap's two-step mode). */
+    private child?: ChildProcess;
+    private stopping = false;
+    private stopped = false;
+    private remotePid?: number;
+    private readonly diagnostics: RunDiagnostic[] = [];
+    private stderrTail = '';
+    private workDir?: string;
+    private chartVersion = 0;
+    private readonly listener: RunListener;
+    private readonly graceMs: number;
+    private stubKernelTree = false;
+
+    constructor(readonly request: RunRequest, private readonly options: RunSessionOptions = {}) {
+        this.listener = options.listener ?? {};
+        this.graceMs = options.graceMs ?? 5000;
+        const name = request.scriptName ?? (request.file ? basename(request.file) : 'untitled');
+        this.title = request.host ? `${name} @ ${hostLabel(request.host)}` : name;
+        this.charts = new ChartCollector(request.tool, request.tool === 'bpftrace' && request.bpftrace?.json === true);
+        this.output = new OutputBuffer(batches => this.flushed(batches), options.output);
+        this.done = this.execute();
+    }
+
+    /** Is a process of this run alive? */
+    get running(): boolean {
+        return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    }
+
+    /** PID of the current top process (for tests and status). */
+    get pid(): number | undefined {
+        return this.child?.pid;
+    }
+
+    /**
+     * Stop: SIGINT (so END/end probes run and maps print), then SIGTERM after the grace period, then SIGKILL, each
+     * to the whole process tree. Remote bpftrace gets its signals by PID over a second ssh connection.
+     */
+    async stop(): Promise<RunResult> {
+        this.stopped = true;
+        if (this.stopping) return this.done;
+        this.stopping = true;
+        const steps: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
+        for (const sig of steps) {
+            if (!this.child || !this.running) break;
+            await this.signal(sig);
+            if (await this.exitedWithin(sig === 'SIGKILL' ? 2000 : this.graceMs)) break;
+        }
+        return this.done;
+    }
+
+    /** Kill everything at once, synchronously (process exit, extension deactivation). */
+    killNow(): void {
+        this.stopped = true;
+        if (this.child?.pid) signalTree(this.child.pid, 'SIGKILL');
+    }
+
+    private async signal(sig: NodeJS.Signals): Promise<void> {
+        const pid = this.child?.pid;
+        if (!pid) return;
+        this.notice(`Sending ${sig} to ${this.title}${sig === 'SIGINT' ? ' (end probes run, maps print)' : ''}.`);
+        if (this.request.host && this.request.tool === 'bpftrace') {
+            if (this.remotePid !== undefined && sig !== 'SIGKILL') {
+                await remoteKill(this.request.host, this.remotePid, sig === 'SIGINT' ? 'INT' : 'TERM');
+                return;
+            }
+            if (this.remotePid !== undefined) void remoteKill(this.request.host, this.remotePid, 'KILL');
+        }
+        signalTree(pid, sig);
+    }
+
+    private exitedWithin(ms: number): Promise<boolean> {
+        const child = this.child;
+        if (!child || !this.running) return Promise.resolve(true);
+        return new Promise(res => {
+            const timer = setTimeout(() => { child.off('exit', onExit); res(false); }, ms);
+            const onExit = (): void => { clearTimeout(timer); res(true); };
+            child.once('exit', onExit);
+        });
+    }
+
+    private notice(text: string): void {
+        this.output.write('system', `[probekit] ${text}\n`);
+        this.listener.onRaw?.('system', `[probekit] ${text}\n`);
+        this.listener.onNotice?.(text);
+    }
+
+    private flushed(batches: OutputBatch[]): void {
+        this.listener.onOutput?.(batches);
+        if (this.charts.version !== this.chartVersion) {
+            this.chartVersion = this.charts.version;
+            this.listener.onCharts?.(this.charts.snapshot());
+        }
+    }
+
+    private async execute(): Promise<RunResult> {
+        let exitCode: number | null = null;
+        let signal: NodeJS.Signals | null = null;
+        try {
+            const plan = this.plan();
+            if ('message' in plan) {
+                this.notice(plan.message);
+                exitCode = 1;
+            } else {
+                for (const cmd of plan.steps) {
+                    if (this.stopped) break;
+                    ({ exitCode, signal } = await this.spawnStep(cmd, plan.cwd));
+                    if (exitCode !== 0) break;
+                }
+            }
+        } catch (e) {
+            this.notice(`The run could not start: ${(e as Error).message}`);
+            exitCode = exitCode ?? 1;
+        }
+        const elapsedMs = Date.now() - this.startedAt;
+        let explanation: string | undefined;
+        if (!this.stopped && exitCode !== 0) {
+            explanation = explainFailure(this.stderrTail, {
+                tool: this.request.tool,
+                runtime: this.request.stap?.runtime,
+                stubKernelTree: this.stubKernelTree,
+                kernelHasModules: this.request.tool === 'stap' ? kernelHasModules() : undefined,
+                exitCode,
+            });
+            if (explanation) this.notice(explanation);
+        }
+        const result: RunResult = { exitCode, signal, elapsedMs, stopped: this.stopped, explanation, diagnostics: [...this.diagnostics] };
+        const status = signal ? `killed by ${signal}` : `exit status ${exitCode}`;
+        this.notice(`${this.title}: ${status}${this.stopped ? ' (stopped)' : ''}, ${(elapsedMs / 1000).toFixed(1)} s.`);
+        this.output.flush();
+        this.output.closeSpool();
+        if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+        this.listener.onExit?.(result);
+        return result;
+    }
+
+    /** The command lines to run, in order, or why none can run. */
+    private plan(): { steps: CommandLine[]; cwd?: string } | { message: string } {
+        const req = this.request;
+        if (req.host) {
+            if (req.tool === 'bpftrace') {
+                const text = req.text ?? readFileSync(req.file!, 'utf8');
+                return { steps: [remoteBpftraceCommand(req, text)], cwd: req.cwd };
+            }
+            // stap compiles here and loads on the host itself (--remote): local privileges are not needed to compile.
+            return { steps: [buildStapPlan(req, { kernelBuildDir: this.kernelTree(), moduleName: 'unused' }).compile], cwd: req.cwd };
+        }
+        const privilege: Privilege = choosePrivilege(req.tool, this.options.privilegeProbe ?? nodePrivilegeProbe(false));
+        if (privilege.kind === 'none') return { message: privilege.message };
+        if (req.tool === 'bpftrace') {
+            return { steps: [withPrivilege(buildBpftraceCommand(req), privilege)], cwd: req.cwd ?? (req.file ? dirname(resolve(req.file)) : undefined) };
+        }
+        // stap writes the module into its working directory: give each run its own.
+        this.workDir = mkdtempSync(`${tmpdir()}/probekit-stap-`);
+        const file = req.file !== undefined ? resolve(req.file) : undefined;
+        const plan = buildStapPlan({ ...req, file }, {
+            kernelBuildDir: this.kernelTree(),
+            moduleName: stapModuleName(req.scriptName ?? (file ? basename(file) : 'script'), `${process.pid}_${this.id}`),
+        });
+        const steps = [plan.compile, ...(plan.load ? [plan.load] : [])].map(c => withPrivilege(c, privilege));
+        return { steps, cwd: req.cwd ?? this.workDir };
+    }
+
+    private kernelTree(): string | undefined {
+        const choice = chooseKernelTree({ explicit: this.request.stap?.kernelBuildDir, cacheDir: this.options.cacheDir });
+        this.stubKernelTree = choice.stub;
+        if (choice.notice) this.notice(choice.notice);
+        return choice.dir;
+    }
+
+    private spawnStep(cmd: CommandLine, cwd: string | undefined): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
+        this.notice(`$ ${[cmd.command, ...cmd.args].map(a => (a.length > 200 ? `${shellQuote(a.slice(0, 200))}…` : shellQuote(a))).join(' ')}`);
+        const child = spawn(cmd.command, cmd.args, {
+            cwd,
+            env: this.request.env ?? process.env,
+            // Own process group: a stop signals the group and the tree, never the editor.
+            detached: true,
+            stdio: [cmd.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        });
+        this.child = child;
+        if (cmd.stdin !== undefined) {
+            child.stdin?.on('error', () => { /* the tool exited before reading: its stderr says why */ });
+            child.stdin?.end(cmd.stdin);
+        }
+        const stdoutLines = new LineSplitter(line => this.charts.push(line));
+        const stderrLines = new LineSplitter(line => this.stderrLine(line));
+        child.stdout!.setEncoding('utf8');
+        child.stderr!.setEncoding('utf8');
+        child.stdout!.on('data', (text: string) => {
+            this.output.write('stdout', text);
+            this.listener.onRaw?.('stdout', text);
+            stdoutLines.push(text);
+        });
+        child.stderr!.on('data', (text: string) => stderrLines.push(text));
+        return new Promise(res => {
+            let settled = false;
+            const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
+                if (settled) return;
+                settled = true;
+                stdoutLines.end();
+                stderrLines.end();
+                // Nothing of the run may outlive it (e.g. a -c target the tool did not reap).
+                if (child.pid && isAlive(child.pid) === false) signalTree(child.pid, 'SIGKILL');
+                res({ exitCode, signal });
+            };
+            child.on('error', err => {
+                const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+                this.notice(missing ? `${cmd.command} is not installed or not on PATH.` : `${cmd.command}: ${err.message}`);
+                finish(127, null);
+            });
+            child.on('close', (code, sig) => finish(code, sig));
+            child.on('exit', (code, sig) => {
+                // A descendant may hold stdout open after the tool exited; do not wait for it forever.
+                setTimeout(() => {
+                    child.stdout?.destroy();
+                    child.stderr?.destroy();
+                    finish(code, sig);
+                }, 2000).unref();
+            });
+        });
+    }
+
+    /** One stderr line: progress, diagnostics, noise; then shown. */
+    private stderrLine(line: string): void {
+        if (this.request.host && this.remotePid === undefined && line.startsWith(REMOTE_PID_MARKER)) {
+            this.remotePid = Number(line.slice(REMOTE_PID_MARKER.length));
+            return;
+        }
+        if (this.stderrTail.length > 64 * 1024) this.stderrTail = this.stderrTail.slice(-32 * 1024);
+        this.stderrTail += `${line}\n`;
+        if (this.request.tool === 'bpftrace' && isHarmlessBpftraceLine(line)) return; // noise on this kernel, not an error
+        this.output.write('stderr', `${line}\n`);
+        this.listener.onRaw?.('stderr', `${line}\n`);
+        if (this.request.tool === 'stap') {
+            const pass = parseStapPassLine(line);
+            if (pass) this.listener.onProgress?.(pass);
+        }
+        const d = this.parser().push(line);
+        if (d) {
+            this.diagnostics.push(d);
+            this.listener.onDiagnostic?.(d);
+        }
+    }
+
+    private diagnosticParser?: StapDiagnosticParser | BpftraceDiagnosticParser;
+
+    private parser(): StapDiagnosticParser | BpftraceDiagnosticParser {
+        if (!this.diagnosticParser) {
+            const req = this.request;
+            const base = req.cwd ?? (req.file ? dirname(resolve(req.file)) : process.cwd());
+            const own = req.file !== undefined ? resolve(req.file) : undefined;
+            const resolveName = (name: string | undefined): string | undefined => {
+                if (name === undefined || name === '-') return own;
+                if (req.host) return own; // the remote side only ever names stdin or our own file
+                const full = isAbsolute(name) ? name : resolve(base, name);
+                return full;
+            };
+            this.diagnosticParser = req.tool === 'stap'
+                ? new StapDiagnosticParser(resolveName)
+                : new BpftraceDiagnosticParser(resolveName);
+        }
+        return this.diagnosticParser;
+    }
+}
