@@ -1,0 +1,124 @@
+/**
+ * Drives the VS Code workbench in Debian's Chromium through playwright-core. Selectors are those of VS Code 1.100.
+ */
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+/** The opened workbench page and the browser behind it. */
+export interface Workbench {
+    page: Page;
+    close(): Promise<void>;
+}
+
+const STATUS_MODE = '#status\\.editor\\.mode';
+const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
+const QUICK_ROW = '.quick-input-list .monaco-list-row';
+const EDITOR = '.editor-group-container.active .editor-instance .monaco-editor';
+
+/** Launches headless Chromium and loads the workbench until the explorer lists `expectFile`. */
+export async function openWorkbench(chromiumPath: string, url: string, expectFile: string): Promise<Workbench> {
+    const browser: Browser = await chromium.launch({
+        executablePath: chromiumPath,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+            '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Waits are for events, each with a generous ceiling so that a broken run ends instead of hanging.
+    page.setDefaultTimeout(60_000);
+    await page.goto(url);
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: expectFile }).first().waitFor();
+    return { page, close: () => browser.close() };
+}
+
+/** Opens a workspace file through Quick Open (Ctrl+P), so files in sub-folders work too. */
+export async function openFile(page: Page, name: string): Promise<void> {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    const input = page.locator(QUICK_INPUT);
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await page.locator(QUICK_ROW, { hasText: name }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor();
+    await activeEditor(page).locator('.view-lines').waitFor();
+}
+
+/** The editor of the active group. */
+export function activeEditor(page: Page): Locator {
+    return page.locator(EDITOR).first();
+}
+
+/** Waits until the status bar's language mode matches `pattern`; returns its text. */
+export async function waitForLanguageMode(page: Page, pattern: RegExp): Promise<string> {
+    await page.waitForFunction(
+        ({ selector, source }) => new RegExp(source).test(document.querySelector(selector)?.textContent ?? ''),
+        { selector: STATUS_MODE, source: pattern.source });
+    return (await page.locator(STATUS_MODE).innerText()).trim();
+}
+
+/** Token colouring of the visible lines: Monaco renders each token as a span with a `mtkN` colour class. */
+export interface TokenColours {
+    /** Distinct colour classes in the visible lines. */
+    classes: string[];
+    /** Colour class of the first span whose text is exactly `word`, per word. */
+    wordClass: Record<string, string | undefined>;
+}
+
+/**
+ * Waits until the visible lines use at least `minClasses` colour classes (the TextMate grammar loads
+ * asynchronously after the language is set), then reports the classes of the given words.
+ */
+export async function tokenColours(page: Page, words: string[], minClasses: number): Promise<TokenColours> {
+    await page.waitForFunction(({ selector, min }) => {
+        const lines = document.querySelector(`${selector} .view-lines`);
+        const classes = new Set(Array.from(lines?.querySelectorAll('span[class^="mtk"]') ?? []).map(s => s.className));
+        return classes.size >= min;
+    }, { selector: EDITOR, min: minClasses }).catch(() => undefined);
+    return page.evaluate(({ selector, wanted }) => {
+        const spans = Array.from(document.querySelectorAll(`${selector} .view-lines span[class^="mtk"]`));
+        const wordClass: Record<string, string | undefined> = {};
+        for (const word of wanted) {
+            wordClass[word] = spans.find(s => s.textContent?.replace(/\u00a0/g, ' ').trim() === word)?.className;
+        }
+        return { classes: Array.from(new Set(spans.map(s => s.className))).sort(), wordClass };
+    }, { selector: EDITOR, wanted: words });
+}
+
+/** Waits for an error squiggle in the active editor and returns the number of them. */
+export async function waitForErrorSquiggle(page: Page): Promise<number> {
+    const squiggles = activeEditor(page).locator('.squiggly-error');
+    await squiggles.first().waitFor({ state: 'attached' });
+    return squiggles.count();
+}
+
+/** Number of error squiggles the active editor shows now. */
+export function errorSquiggleCount(page: Page): Promise<number> {
+    return activeEditor(page).locator('.squiggly-error').count();
+}
+
+/** Runs a command from the F1 palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator(QUICK_INPUT);
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    await page.locator(QUICK_ROW, { hasText: title }).first().waitFor();
+    await page.keyboard.press('Enter');
+}
+
+/**
+ * Waits until the Output panel (showing the selected channel, scrolled to its top) contains `pattern`;
+ * returns the visible text with Monaco's non-breaking spaces normalised.
+ */
+export async function waitForOutput(page: Page, pattern: RegExp): Promise<string> {
+    const lines = page.locator('#workbench\\.panel\\.output .view-lines').first();
+    await lines.waitFor();
+    await lines.click();
+    await page.keyboard.press('Control+Home');
+    await page.waitForFunction(source => {
+        const text = document.querySelector('#workbench\\.panel\\.output .view-lines')?.textContent ?? '';
+        return new RegExp(source).test(text.replace(/\u00a0/g, ' '));
+    }, pattern.source).catch(() => undefined);
+    return ((await lines.textContent()) ?? '').replace(/\u00a0/g, ' ');
+}
