@@ -1,0 +1,164 @@
+import type { StapTarget } from './systemtap-target.js';
+import type { StapToken } from './systemtap-tokens.js';
+
+/**
+ * Evaluation of one `%( … %?` term, as stap's `eval_pp_conditional` does it. Throws
+ * {@link StapConditionError} with the token to blame.
+ */
+export class StapConditionError extends Error {
+    constructor(message: string, readonly token: StapToken | undefined) {
+        super(message);
+    }
+}
+
+/** glibc `strverscmp` without its leading-zero subtleties: digit runs compare as numbers. */
+export function strverscmp(a: string, b: string): number {
+    const ra = a.match(/\d+|\D+/g) ?? [];
+    const rb = b.match(/\d+|\D+/g) ?? [];
+    for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
+        const x = ra[i];
+        const y = rb[i];
+        if (x === y) continue;
+        const dx = /^\d/.test(x);
+        const dy = /^\d/.test(y);
+        if (dx && dy) {
+            const d = BigInt(x) - BigInt(y);
+            if (d !== 0n) return d < 0n ? -1 : 1;
+            return x.length < y.length ? 1 : -1;
+        }
+        return x < y ? -1 : 1;
+    }
+    return Math.sign(ra.length - rb.length);
+}
+
+/** `fnmatch(pattern, s, FNM_NOESCAPE)`: `*`, `?`, `[…]`. */
+export function fnmatch(pattern: string, s: string): boolean {
+    let re = '^';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '*') re += '.*';
+        else if (c === '?') re += '.';
+        else if (c === '[') {
+            const j = pattern.indexOf(']', i + 2);
+            if (j < 0) {
+                re += '\\[';
+                continue;
+            }
+            let set = pattern.slice(i + 1, j);
+            if (set.startsWith('!')) set = '^' + set.slice(1);
+            re += '[' + set.replace(/\\/g, '\\\\') + ']';
+            i = j;
+        } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+    }
+    try {
+        return new RegExp(re + '$', 's').test(s);
+    } catch {
+        return pattern === s;
+    }
+}
+
+/** The value of a string token, escapes resolved as stap does (`\c` → `c` except the C escapes). */
+export function stapStringValue(image: string): string {
+    const body = image.length >= 2 && image.endsWith('"') ? image.slice(1, -1) : image.slice(1);
+    return body.replace(/\\(.)/g, (_m, c: string) => ('abtnvfr0123456789x\\'.includes(c) ? '\\' + c : c));
+}
+
+function isOp(t: StapToken | undefined, ...ops: string[]): boolean {
+    return !!t && (t.kind === 'operator' || t.kind === 'pp') && ops.includes(t.image);
+}
+
+function compare<T extends bigint | string>(l: T, op: StapToken, r: T): boolean {
+    switch (op.image) {
+        case '==': return l === r;
+        case '!=': return l !== r;
+        case '<': return l < r;
+        case '<=': return l <= r;
+        case '>': return l > r;
+        case '>=': return l >= r;
+        default: throw new StapConditionError('expected comparison operator', op);
+    }
+}
+
+function toInt(image: string): bigint | undefined {
+    try {
+        const v = BigInt(/^0[0-7]+$/.test(image) ? '0o' + image.slice(1) : image);
+        return BigInt.asIntN(64, v);
+    } catch {
+        return undefined;
+    }
+}
+
+function eqOnly(op: StapToken, matches: boolean): boolean {
+    if (op.image === '==' && isOp(op, '==')) return matches;
+    if (op.image === '!=' && isOp(op, '!=')) return !matches;
+    throw new StapConditionError('expected `==` or `!=`', op);
+}
+
+/** Evaluate `l op r` for the target. */
+export function evalStapCondition(target: StapTarget, l: StapToken, op: StapToken, r: StapToken): boolean {
+    if (l.kind === 'ident' && (l.image === 'kernel_v' || l.image === 'kernel_vr' || l.image === 'systemtap_v')) {
+        if (r.kind !== 'string') throw new StapConditionError('expected string literal', r);
+        const value = l.image === 'kernel_vr' ? target.kernelRelease
+            : l.image === 'kernel_v' ? target.kernelRelease.split('-')[0] : target.stapVersion;
+        const query = stapStringValue(r.image);
+        const wild = /[*?[]/.test(query);
+        if (!isOp(op, '<', '<=', '>', '>=', '==', '!=')) throw new StapConditionError('expected comparison operator', op);
+        if (wild) {
+            if (op.image !== '==' && op.image !== '!=') {
+                throw new StapConditionError('wildcard not allowed with order comparison operators', op);
+            }
+            return fnmatch(query, value) === (op.image === '==');
+        }
+        const c = strverscmp(value, query);
+        switch (op.image) {
+            case '<': return c < 0;
+            case '<=': return c <= 0;
+            case '>': return c > 0;
+            case '>=': return c >= 0;
+            case '==': return c === 0;
+            default: return c !== 0;
+        }
+    }
+    if (l.kind === 'ident' && (l.image === 'systemtap_privilege' || l.image === 'arch' || l.image === 'runtime')) {
+        if (r.kind !== 'string') throw new StapConditionError('expected string literal', r);
+        const query = stapStringValue(r.image);
+        const value = l.image === 'arch' ? target.arch : l.image === 'runtime' ? target.runtime : target.privilege;
+        return eqOnly(op, l.image === 'systemtap_privilege' ? value === query : fnmatch(query, value));
+    }
+    if (l.kind === 'ident' && l.image === 'guru_mode') {
+        if (r.kind !== 'number') throw new StapConditionError('expected number', r);
+        const v = toInt(r.image);
+        if (v !== 0n && v !== 1n) throw new StapConditionError('expected 0 or 1', op);
+        return eqOnly(op, (target.guru ? 1n : 0n) === v);
+    }
+    if (l.kind === 'ident' && l.image.startsWith('CONFIG_')) {
+        const left = target.kernelConfig.get(l.image);
+        if (r.kind === 'string') {
+            if (left === undefined) return isOp(op, '!=');
+            return eqOnly(op, fnmatch(stapStringValue(r.image), left));
+        }
+        if (r.kind === 'number') {
+            const lv = left === undefined ? undefined : toInt(left);
+            if (lv === undefined) return isOp(op, '!=');
+            return compare(lv, op, toInt(r.image) ?? 0n);
+        }
+        if (r.kind === 'ident' && r.image.startsWith('CONFIG_')) {
+            const right = target.kernelConfig.get(r.image);
+            if (left === undefined || right === undefined) return compare(left ?? '', op, right ?? '');
+            const lv = toInt(left);
+            const rv = toInt(right);
+            return lv !== undefined && rv !== undefined ? compare(lv, op, rv) : compare(left, op, right);
+        }
+        throw new StapConditionError('expected string, number literal or other CONFIG_... as right side operand', r);
+    }
+    if (l.kind === 'string' && r.kind === 'string') return compare(stapStringValue(l.image), op, stapStringValue(r.image));
+    if (l.kind === 'number' && r.kind === 'number') return compare(toInt(l.image) ?? 0n, op, toInt(r.image) ?? 0n);
+    if (l.kind === 'string' && r.kind === 'number' && op.kind === 'operator') {
+        throw new StapConditionError('expected string literal as right value', r);
+    }
+    if (l.kind === 'number' && r.kind === 'string' && op.kind === 'operator') {
+        throw new StapConditionError('expected number literal as right value', r);
+    }
+    throw new StapConditionError("expected 'arch', 'kernel_v', 'kernel_vr', 'systemtap_v', 'runtime', "
+        + "'systemtap_privilege', 'CONFIG_...', or comparison between strings or integers", l);
+}
