@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { RunRegistry } from '../../src/run/run-registry.js';
+import { processTree } from '../../src/run/run-process-tree.js';
+import { ensureTracefs, live, record, removeDir, tempScripts, waitFor, type Recorded } from './run-test-helpers.js';
+import { startSshd, type SshdFixture } from './sshd-fixture.js';
+
+// Two "hosts": two real sshd instances on 127.0.0.1, started by the test with their own keys and config.
+describe('remote runs over ssh', () => {
+    const registry = new RunRegistry();
+    let sshd: SshdFixture;
+    let dir: string;
+    const beforeBpftrace = live('bpftrace');
+
+    beforeAll(async () => {
+        ensureTracefs();
+        sshd = await startSshd(2);
+        dir = tempScripts({
+            'ticks.bt': 'interval:ms:100 { @n = count(); printf("tick %s\\n", str($1)); }\nEND { printf("END on the host\\n"); }\n',
+        });
+    });
+
+    afterAll(async () => {
+        await registry.dispose();
+        await sshd?.stop();
+        removeDir(dir);
+    });
+
+    it('runs bpftrace on both hosts with the script on stdin; Stop All stops both and END output arrives', async () => {
+        const recs: Recorded[] = sshd.hosts.map(host =>
+            record(registry, { tool: 'bpftrace', file: join(dir, 'ticks.bt'), args: [`$(id) 'x' ${host.name}`], host }, { graceMs: 5000 }));
+        for (const rec of recs) await waitFor(rec, r => (r.stdout.match(/tick/g) ?? []).length >= 2);
+        expect(recs[0].stdout).toContain(`tick $(id) 'x' host1`);
+        expect(recs[1].stdout).toContain(`tick $(id) 'x' host2`);
+        expect(recs.map(r => r.run.title)).toEqual(['ticks.bt @ host1', 'ticks.bt @ host2']);
+        const sshPids = recs.map(r => r.run.pid!);
+
+        const results = await registry.stopAll();
+        for (const [i, rec] of recs.entries()) {
+            expect(results[i].stopped).toBe(true);
+            expect(rec.stdout).toContain('END on the host');
+            expect(rec.stdout).toMatch(/@n: \d+/);
+            // a remote SIGINT, not a kill: the tool exits cleanly on its own
+            expect(results[i].exitCode).toBe(0);
+        }
+        for (const pid of sshPids) expect(processTree(pid)).toEqual([]);
+        expect(live('bpftrace').filter(p => !beforeBpftrace.includes(p))).toEqual([]);
+    });
+
+    it('a remote error lands on the local file', async () => {
+        const errDir = tempScripts({ 'bad.bt': 'BEGIN {\n  @a = nosuchfn(1);\n}\n' });
+        const file = join(errDir, 'bad.bt');
+        const rec = record(registry, { tool: 'bpftrace', file, host: sshd.hosts[0] });
+        const result = await rec.run.done;
+        removeDir(errDir);
+        expect(result.exitCode).toBe(1);
+        expect(result.diagnostics[0]).toMatchObject({ file, range: { start: { line: 1, character: 7 }, end: { line: 1, character: 15 } } });
+    });
+
+    it('an unreachable host fails fast with ssh\'s words, no prompt', async () => {
+        const host = { ...sshd.hosts[0], port: 1, name: 'nowhere' };
+        const rec = record(registry, { tool: 'bpftrace', file: join(dir, 'ticks.bt'), host });
+        const result = await rec.run.done;
+        expect(result.exitCode).toBe(255);
+        expect(rec.stderr).toMatch(/Connection refused/);
+    });
+});
