@@ -12,6 +12,8 @@ export interface CodeServer {
     url: string;
     /** Absolute path of the opened workspace folder (a copy, so edits never touch the repository). */
     workspace: string;
+    /** The folder the .vsix was installed into. */
+    extensionDir: string;
     /** Everything code-server printed so far. */
     log(): string;
     stop(): Promise<void>;
@@ -58,7 +60,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     child.stdout?.on('data', d => { output += String(d); });
     child.stderr?.on('data', d => { output += String(d); });
     await waitForListening(child, () => output);
+    const installed = fs.readdirSync(extensions).find(name => name.startsWith('probekit.'));
     return {
+        extensionDir: path.join(extensions, installed ?? 'probekit.(not installed)'),
         url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`,
         workspace,
         log: () => output,

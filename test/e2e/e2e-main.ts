@@ -39,6 +39,15 @@ const SETTINGS = {
     'workbench.colorTheme': 'Default Dark Modern',
 };
 
+/** What the installed extension may contain (vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt). */
+const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli)\.cjs|syntaxes\/[^/]+\.json|images\/.+\.(png|svg))$/;
+
+function listFiles(dir: string, prefix = ''): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => entry.isDirectory()
+        ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+        : [`${prefix}${entry.name}`]);
+}
+
 interface Result { name: string; ok: boolean; detail: string }
 const results: Result[] = [];
 const started = Date.now();
@@ -141,6 +150,17 @@ async function main(): Promise<void> {
         if (!server) {
             return;
         }
+        const extensionDir = server.extensionDir;
+        await check(undefined, 'the .vsix is under 3 MB and installs only the bundles, grammars and docs', async () => {
+            const size = fs.statSync(VSIX).size;
+            const files = listFiles(extensionDir);
+            const unexpected = files.filter(f => !SHIPPED.test(f));
+            const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs'].filter(f => !files.includes(f));
+            const ok = size < 3 * 1024 * 1024 && unexpected.length === 0 && missing.length === 0;
+            return [ok, `${(size / 1024).toFixed(0)} KB, ${files.length} files` +
+                (unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : '') +
+                (missing.length ? `; missing: ${missing.join(', ')}` : '')];
+        });
         const opened = await check(undefined, 'the workbench loads the workspace', async () => {
             workbench = await openWorkbench(CHROMIUM, server!.url, BROKEN_STP);
             return [true, ''];
