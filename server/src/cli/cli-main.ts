@@ -1,4 +1,5 @@
 import { runCheck, CHECK_USAGE } from './cli-check.js';
+import { runRun, RUN_USAGE } from './cli-run.js';
 import { UsageError } from './cli-args.js';
 
 const USAGE = `usage: probekit <command> [options]
@@ -10,12 +11,15 @@ commands:
   doctor   report what this machine offers and lacks for SystemTap and bpftrace
 
 ${CHECK_USAGE}
+
+${RUN_USAGE}
 `;
 
 type Command = (argv: readonly string[], out: (s: string) => void, err: (s: string) => void) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
     check: runCheck,
+    run: runRun,
 };
 
 function write(stream: NodeJS.WriteStream): (s: string) => void {

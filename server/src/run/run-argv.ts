@@ -43,10 +43,13 @@ function stapCommonArgs(req: RunRequest, kernelBuildDir: string | undefined): st
     return args;
 }
 
-/** The script operand: the file, or `-e TEXT` for an unsaved buffer; `--` guards names starting with `-`. */
+/**
+ * The script operand: `-- FILE`, or `-e TEXT --` for an unsaved buffer. stap (like bpftrace) permutes its argv with
+ * getopt, so without `--` a file name or script argument starting with `-` would be read as an option.
+ */
 function scriptOperand(req: RunRequest): string[] {
-    if (req.file !== undefined) return req.file.startsWith('-') ? ['--', req.file] : [req.file];
-    if (req.text !== undefined) return ['-e', req.text];
+    if (req.file !== undefined) return ['--', req.file];
+    if (req.text !== undefined) return ['-e', req.text, '--'];
     throw new Error('a run needs a file or the script text');
 }
 
@@ -103,13 +106,13 @@ export function buildBpftraceArgs(req: RunRequest, program: { stdin?: boolean } 
     if (req.targetCommand !== undefined) args.push('-c', req.targetCommand);
     if (req.targetPid !== undefined) args.push('-p', String(req.targetPid));
     args.push(...(o.extraArgs ?? []));
+    // bpftrace permutes its argv (getopt): `--` keeps a program file or an argument starting with `-` an operand.
     if (program.stdin) {
-        args.push('-');
+        args.push('--', '-');
     } else if (req.file !== undefined) {
-        // bpftrace has no `--` before the program file; `./` keeps a leading dash from reading as an option.
-        args.push(req.file.startsWith('-') ? `./${req.file}` : req.file);
+        args.push('--', req.file);
     } else if (req.text !== undefined) {
-        args.push('-e', req.text);
+        args.push('-e', req.text, '--');
     } else {
         throw new Error('a run needs a file or the script text');
     }

@@ -61,3 +61,13 @@ export function remoteKill(host: RemoteHost, pid: number, signal: 'INT' | 'TERM'
         child.on('exit', code => { clearTimeout(timer); resolve(code === 0); });
     });
 }
+
+/** `[user@]host[:port]` or `ssh://[user@]host[:port]` → a host (a settings string or a CLI `--host`). */
+export function parseHostSpec(spec: string): RemoteHost {
+    const m = /^(?:ssh:\/\/)?(?:([^@/\s]+)@)?(\[[^\]]+\]|[^:@/\s]+)(?::(\d+))?\/?$/.exec(spec.trim());
+    if (!m) throw new Error(`not a host: '${spec}' (expected [user@]host[:port])`);
+    const host: RemoteHost = { host: m[2].replace(/^\[(.*)\]$/, '$1') };
+    if (m[1]) host.user = m[1];
+    if (m[3]) host.port = Number(m[3]);
+    return host;
+}

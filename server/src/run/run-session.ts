@@ -238,7 +238,8 @@ export class RunSession {
             child.stdin?.on('error', () => { /* the tool exited before reading: its stderr says why */ });
             child.stdin?.end(cmd.stdin);
         }
-        const stdoutLines = new LineSplitter(line => this.charts.push(line));
+        const charts = this.options.charts !== false;
+        const stdoutLines = new LineSplitter(line => { if (charts) this.charts.push(line); });
         const stderrLines = new LineSplitter(line => this.stderrLine(line));
         child.stdout!.setEncoding('utf8');
         child.stderr!.setEncoding('utf8');

@@ -33,7 +33,7 @@ describe('stap runs through the backend', () => {
         expect(rec.progress.every(p => !p.failed)).toBe(true);
         expect(rec.progress[0].name).toBe('parse');
         expect(rec.progress[3].text).toMatch(/^Pass 4: compiled BPF into "probekit_hello_\w+\.bo"/);
-        expect(rec.system).toMatch(/\$ stap -v -r \S+ --runtime=bpf -p4 -m probekit_hello_\w+ \S+hello\.stp/);
+        expect(rec.system).toMatch(/\$ stap -v -r \S+ --runtime=bpf -p4 -m probekit_hello_\w+ -- \S+hello\.stp/);
         expect(rec.system).toMatch(/\$ stapbpf probekit_hello_\w+\.bo/);
         // the stub kernel tree was made in the cache and the run said so
         expect(rec.system).toContain('using a stub at');

@@ -1,0 +1,118 @@
+import { extname, resolve } from 'node:path';
+import { RunRegistry } from '../run/run-registry.js';
+import { parseHostSpec } from '../run/run-remote.js';
+import type { RemoteHost, RunRequest, RunResult, RunTool } from '../run/run-types.js';
+import { parseArgs, UsageError } from './cli-args.js';
+
+export const RUN_USAGE = `usage: probekit run [options] FILE [--] [SCRIPT ARGS…]
+  runs a .stp or .bt script through the Probekit run backend; Ctrl-C stops it (end probes run, maps print)
+  --tool stap|bpftrace      (default: from the file extension)
+  --target-command CMD      -c CMD          --target-pid PID   -x PID (stap) / -p PID (bpftrace)
+  --runtime kernel|bpf      stap runtime    --one-go           stap in one go instead of -p4 then staprun
+  --guru                    stap -g         --suppress-time-limits
+  --define NAME=VAL …       stap -D         --include DIR …    -I DIR
+  --kernel-tree DIR         stap -r DIR (default: the machine's, or a stub in the cache)
+  --json                    bpftrace -f json   --unsafe        bpftrace --unsafe
+  --tool-arg ARG …          one more tool option, verbatim
+  --host [user@]host[:port] … run there over ssh (stap --remote / ssh host bpftrace -)
+  --grace MS                between SIGINT, SIGTERM and SIGKILL on stop (default 5000)`;
+
+function toolOf(file: string, given: string | undefined): RunTool {
+    if (given === 'stap' || given === 'bpftrace') return given;
+    if (given !== undefined) throw new UsageError(`--tool must be stap or bpftrace, not ${given}`);
+    const ext = extname(file);
+    if (ext === '.stp') return 'stap';
+    if (ext === '.bt') return 'bpftrace';
+    throw new UsageError(`cannot tell the tool from '${file}': use --tool stap|bpftrace`);
+}
+
+function intOption(value: string | undefined, name: string): number | undefined {
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) throw new UsageError(`--${name} needs a number, not ${value}`);
+    return Number(value);
+}
+
+/** `probekit run`: the tool's exit status (128+N when killed by signal N); 2 for usage errors. */
+export async function runRun(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+    const args = parseArgs(argv, {
+        flags: ['help', 'one-go', 'guru', 'suppress-time-limits', 'json', 'unsafe'],
+        values: ['tool', 'target-command', 'target-pid', 'runtime', 'define', 'include', 'kernel-tree', 'tool-arg', 'host', 'grace'],
+        repeated: ['define', 'include', 'tool-arg', 'host'],
+    });
+    if (args.flags.has('help')) {
+        out(RUN_USAGE + '\n');
+        return 0;
+    }
+    const [file, ...scriptArgs] = args.positionals;
+    if (!file) throw new UsageError('no FILE to run');
+    const value = (n: string): string | undefined => args.values.get(n)?.[0];
+    const tool = toolOf(file, value('tool'));
+    const runtime = value('runtime');
+    if (runtime !== undefined && runtime !== 'kernel' && runtime !== 'bpf') throw new UsageError('--runtime must be kernel or bpf');
+    const extra = args.values.get('tool-arg') ?? [];
+    const base: RunRequest = {
+        tool,
+        file: resolve(file),
+        args: scriptArgs,
+        targetCommand: value('target-command'),
+        targetPid: intOption(value('target-pid'), 'target-pid'),
+        stap: {
+            runtime: runtime as 'kernel' | 'bpf' | undefined,
+            mode: args.flags.has('one-go') ? 'oneGo' : 'twoStep',
+            guru: args.flags.has('guru'),
+            suppressTimeLimits: args.flags.has('suppress-time-limits'),
+            defines: args.values.get('define'),
+            includeDirs: tool === 'stap' ? args.values.get('include') : undefined,
+            kernelBuildDir: value('kernel-tree'),
+            extraArgs: tool === 'stap' ? extra : undefined,
+        },
+        bpftrace: {
+            json: args.flags.has('json'),
+            unsafe: args.flags.has('unsafe'),
+            includeDirs: tool === 'bpftrace' ? args.values.get('include') : undefined,
+            extraArgs: tool === 'bpftrace' ? extra : undefined,
+        },
+    };
+    let hosts: (RemoteHost | undefined)[];
+    try {
+        hosts = (args.values.get('host') ?? []).map(parseHostSpec);
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
+    if (hosts.length === 0) hosts = [undefined];
+    const graceMs = intOption(value('grace'), 'grace');
+
+    const registry = new RunRegistry();
+    const prefix = (host: RemoteHost | undefined): string => (hosts.length > 1 && host ? `[${host.host}${host.port ? `:${host.port}` : ''}] ` : '');
+    const runs = hosts.map(host => registry.start({ ...base, host }, {
+        graceMs,
+        charts: false,
+        listener: {
+            onRaw: (stream, text) => (stream === 'stdout' ? out : err)(prefix(host) ? text.replace(/^(?=.)/gm, prefix(host)) : text),
+        },
+    }));
+    // Ctrl-C: stop gracefully (the tools print their end-of-run output); a second Ctrl-C kills at once.
+    let interrupts = 0;
+    const onSignal = (): void => {
+        interrupts++;
+        if (interrupts === 1) void registry.stopAll();
+        else registry.killAll();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let results: RunResult[];
+    try {
+        results = await Promise.all(runs.map(r => r.done));
+    } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await registry.dispose();
+    }
+    const worst = results.find(r => r.exitCode !== 0 || r.signal) ?? results[0];
+    if (worst.signal) return 128 + (signalNumber(worst.signal) ?? 1);
+    return worst.exitCode ?? 1;
+}
+
+function signalNumber(sig: NodeJS.Signals): number | undefined {
+    return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[sig];
+}
