@@ -1,0 +1,220 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { ChartCollector, parseScaled, type ChartModel } from '../../src/run/run-charts.js';
+import { BpftraceDiagnosticParser, isHarmlessBpftraceLine } from '../../src/run/bpftrace-output-parse.js';
+import { StapDiagnosticParser, parseStapPassLine } from '../../src/run/stap-output-parse.js';
+import { choosePrivilege, withPrivilege, type PrivilegeProbe } from '../../src/run/run-privilege.js';
+import { buildBpftraceArgs, buildStapPlan, stapModuleName } from '../../src/run/run-argv.js';
+import { parseHostSpec, remoteBpftraceCommand, shellQuote } from '../../src/run/run-remote.js';
+import { parseProcStat, processTree } from '../../src/run/run-process-tree.js';
+import { LineSplitter } from '../../src/run/run-output-buffer.js';
+import type { RunRequest, RunTool } from '../../src/run/run-types.js';
+import { ensureTracefs } from './run-test-helpers.js';
+
+/** Feed text to a chart collector, line by line. */
+function charts(tool: RunTool, text: string, json = false): ChartModel {
+    const c = new ChartCollector(tool, json);
+    for (const line of text.split('\n')) c.push(line);
+    return c.snapshot();
+}
+
+/** Real bpftrace output for a program (stdout only). */
+function bpftrace(program: string, json = false): string {
+    ensureTracefs();
+    return execFileSync('bpftrace', [...(json ? ['-f', 'json'] : []), '-e', program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+}
+
+const HISTS = 'BEGIN { @h = hist(5); @h = hist(100); @h = hist(3000); @l = lhist(5, 0, 100, 10); @l = lhist(55, 0, 100, 10);'
+    + ' @k[1] = hist(-1); @k[2] = hist(0); @c["a b"] = count(); @c["z"] = count(); @c["z"] = count(); @s = 7;'
+    + ' @st = stats(4); @t[1, "x"] = 3; exit(); }';
+
+describe('charts from real bpftrace output', () => {
+    for (const json of [false, true]) {
+        it(`${json ? '-f json' : 'text'}: histograms, keyed histograms, keyed maps, scalars`, () => {
+            const model = charts('bpftrace', bpftrace(HISTS, json), json);
+            const byName = Object.fromEntries(model.maps.map(m => [m.name, m]));
+            expect(byName['@h'].kind).toBe('histogram');
+            const h = byName['@h'].series[0].buckets;
+            expect(h.filter(b => b.count > 0).map(b => b.low)).toEqual([4, 64, 2048]);
+            expect(h.reduce((n, b) => n + b.count, 0)).toBe(3);
+            expect(byName['@l'].series[0].buckets.filter(b => b.count > 0).map(b => b.low)).toEqual([0, 50]);
+            expect(byName['@k'].series.map(s => s.key).sort()).toEqual(['1', '2']);
+            expect(byName['@c'].values.sort((a, b) => a.key.localeCompare(b.key))).toEqual([{ key: 'a b', value: 1 }, { key: 'z', value: 2 }]);
+            expect(byName['@s'].values).toEqual([{ key: '', value: 7 }]);
+            expect(byName['@st'].values[0].value).toBe('count 1, average 4, total 4');
+            expect(byName['@t'].values[0].value).toBe(3);
+        });
+    }
+
+    it('a map printed again replaces the earlier print', () => {
+        const text = '@c[a]: 1\n@c[b]: 2\n\ntick\n@c[b]: 5\n';
+        expect(charts('bpftrace', text).maps[0].values).toEqual([{ key: 'b', value: 5 }]);
+    });
+
+    it('suffixed bucket bounds', () => {
+        expect([parseScaled('1K'), parseScaled('2M'), parseScaled('-4'), parseScaled('x')]).toEqual([1024, 2 * 2 ** 20, -4, undefined]);
+    });
+});
+
+// stap cannot load probes on this machine, so its histogram text cannot be produced here; the fixture follows the
+// layout of stap's runtime (header, `value |@@@ count` rows, `~` for elided empty buckets).
+describe('charts from stap @hist_log / @hist_linear text', () => {
+    it('reads both histograms, titled by the line printed before them', () => {
+        const model = charts('stap', readFileSync('test-workspace/run/stap-hist-output.txt', 'utf8'));
+        expect(model.maps.map(m => m.name)).toEqual(['read sizes (bytes)', 'latency us']);
+        expect(model.maps[0].series[0].buckets.map(b => [b.low, b.count])).toEqual([[0, 0], [1, 4], [2, 10], [4, 0], [8, 0], [1024, 1], [2048, 0]]);
+        expect(model.maps[1].series[0].buckets.map(b => b.count)).toEqual([2, 50, 5]);
+    });
+});
+
+describe('tool error lines', () => {
+    const bt = (lines: string[]): unknown[] => {
+        const p = new BpftraceDiagnosticParser(f => f);
+        lines.forEach(l => p.push(l));
+        return p.finish().map(d => [d.file, d.severity, d.message, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character]);
+    };
+    it.each([
+        ['x.bt:3:8-11: ERROR: Unknown function: foo', ['x.bt', 'error', 'Unknown function: foo', 2, 7, 2, 10]],
+        ['/a b/c:d.bt:1:1-2: ERROR: syntax error', ['/a b/c:d.bt', 'error', 'syntax error', 0, 0, 0, 1]],
+        ['stdin:2:3-4: ERROR: syntax error, unexpected identifier', [undefined, 'error', 'syntax error, unexpected identifier', 1, 2, 1, 3]],
+        ['x.bt:4-6: ERROR: Multi-line', ['x.bt', 'error', 'Multi-line', 3, 0, 6, 0]],
+        ['x.bt:2:5-9: WARNING: Addrspace is not set', ['x.bt', 'warning', 'Addrspace is not set', 1, 4, 1, 8]],
+    ])('bpftrace %s', (line, expected) => {
+        expect(bt([line])).toEqual([expected]);
+    });
+
+    it('the memlock line is noise', () => {
+        const line = 'ERROR: Unknown error -1: couldn\'t set RLIMIT_MEMLOCK for bpftrace. If your program is not loading, you can try "ulimit -l 8192" to fix the problem';
+        expect(isHarmlessBpftraceLine(line)).toBe(true);
+        expect(bt([line])).toEqual([]);
+    });
+
+    it('a real bpftrace error from stdin', () => {
+        let stderr = '';
+        try {
+            execFileSync('bpftrace', ['-e', 'BEGIN {\n  @x = nope(1);\n}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        } catch (e) {
+            stderr = (e as { stderr: string }).stderr;
+        }
+        expect(bt(stderr.split('\n'))).toEqual([[undefined, 'error', 'Unknown function: nope', 1, 7, 1, 11]]);
+    });
+
+    const stap = (text: string): unknown[] => {
+        const p = new StapDiagnosticParser();
+        text.split('\n').forEach(l => p.push(l));
+        return p.finish().map(d => [d.file, d.severity, d.message, d.range.start.line, d.range.start.character, d.range.end.character]);
+    };
+    it.each([
+        ['parse error: expected literal string or number\n        saw: operator \'}\' at se2.stp:3:1\n     source: }',
+            ['se2.stp', 'error', 'parse error: expected literal string or number', 2, 0, 1]],
+        ['semantic error: unresolved function foo (similar: log, HZ): identifier \'foo\' at /x y/se.stp:2:7',
+            ['/x y/se.stp', 'error', 'semantic error: unresolved function foo (similar: log, HZ)', 1, 6, 9]],
+        ['WARNING: never-assigned local variable \'cnt\': identifier \'cnt\' at se3.stp:2:30',
+            ['se3.stp', 'warning', 'never-assigned local variable \'cnt\'', 1, 29, 32]],
+        ['parse error: expected literal string or number\n        saw: operator \';\' at <input>:1:19',
+            [undefined, 'error', 'parse error: expected literal string or number', 0, 18, 19]],
+        ['WARNING: Kernel function symbol table missing [man warning::symbols]', undefined],
+    ])('stap %#', (text, expected) => {
+        expect(stap(text)).toEqual(expected ? [expected] : []);
+    });
+
+    it.each([
+        ['Pass 1: parsed user script and 484 library scripts using 1virt/2res/3shr/4data kb, in 140usr/20sys/175real ms.', { pass: 1, name: 'parse', realMs: 175 }],
+        ['Pass 4: compiled BPF into "x.bo" in 0usr/0sys/1real ms.', { pass: 4, name: 'compile', realMs: 1 }],
+        ['Pass 5: run failed.  [man error::pass5]', { pass: 5, name: 'run', failed: true }],
+        ['Passing through', undefined],
+    ])('stap progress %s', (line, expected) => {
+        const e = parseStapPassLine(line);
+        if (expected) expect(e).toMatchObject(expected);
+        else expect(e).toBeUndefined();
+    });
+});
+
+describe('privilege', () => {
+    const probe = (uid: number, sudo: boolean, pkexec: boolean): PrivilegeProbe => ({
+        uid: () => uid, userName: () => 'ann', sudoWithoutPassword: () => sudo, pkexecUsable: () => pkexec,
+    });
+    it.each([
+        [probe(0, true, true), 'root'],
+        [probe(1000, true, true), 'sudo'],
+        [probe(1000, false, true), 'pkexec'],
+        [probe(1000, false, false), 'none'],
+    ])('%#', (p, kind) => {
+        expect(choosePrivilege('stap', p).kind).toBe(kind);
+    });
+    it('says how to fix it', () => {
+        const p = choosePrivilege('stap', probe(1000, false, false));
+        expect(p.kind === 'none' && p.message).toMatch(/stapusr,stapdev ann[\s\S]*ann ALL=\(root\) NOPASSWD: \/usr\/bin\/stap/);
+    });
+    it('wraps argv without a shell', () => {
+        expect(withPrivilege({ command: 'bpftrace', args: ['--', 'a b.bt'] }, { kind: 'sudo' }))
+            .toEqual({ command: 'sudo', args: ['-n', '--', 'bpftrace', '--', 'a b.bt'] });
+    });
+});
+
+describe('command lines', () => {
+    const req = (r: Partial<RunRequest>): RunRequest => ({ tool: 'bpftrace', file: '/s/x.bt', ...r });
+    it.each([
+        [req({}), ['--', '/s/x.bt']],
+        [req({ args: ['-5', 'a b'], targetPid: 42, bpftrace: { json: true, unsafe: true } }), ['-f', 'json', '--unsafe', '-p', '42', '--', '/s/x.bt', '-5', 'a b']],
+        [req({ file: undefined, text: 'BEGIN{}', targetCommand: 'ls -l' }), ['-c', 'ls -l', '-e', 'BEGIN{}', '--']],
+    ])('bpftrace %#', (r, expected) => {
+        expect(buildBpftraceArgs(r)).toEqual(expected);
+    });
+
+    it('stap two steps, kernel and bpf runtimes', () => {
+        const r: RunRequest = { tool: 'stap', file: '/s/x.stp', args: ['1'], targetPid: 7, stap: { guru: true, suppressTimeLimits: true, defines: ['MAXMAPENTRIES=10'], includeDirs: ['/t'] } };
+        const kernel = buildStapPlan(r, { kernelBuildDir: '/k', moduleName: 'm' });
+        expect(kernel.compile.args).toEqual(['-v', '-r', '/k', '-g', '--suppress-time-limits', '-D', 'MAXMAPENTRIES=10', '-I', '/t', '-x', '7', '-p4', '-m', 'm', '--', '/s/x.stp', '1']);
+        expect(kernel.load).toEqual({ command: 'staprun', args: ['-x', '7', 'm.ko'] });
+        const bpf = buildStapPlan({ ...r, stap: { runtime: 'bpf' } }, { moduleName: 'm' });
+        expect(bpf.load).toEqual({ command: 'stapbpf', args: ['-x', '7', 'm.bo'] });
+        const remote = buildStapPlan({ ...r, host: { host: 'h', user: 'u', port: 2222 } }, { moduleName: 'm' });
+        expect(remote.load).toBeUndefined();
+        expect(remote.compile.args).toContain('--remote=ssh://u@h:2222');
+    });
+
+    it('module names stap accepts', () => {
+        expect(stapModuleName("it's a $(x).stp", '123_4')).toBe('probekit_it_s_a___x__123_4');
+        expect(stapModuleName('a'.repeat(80), '9').length).toBeLessThanOrEqual(55);
+    });
+
+    it('remote bpftrace: every word quoted for the remote shell, script on stdin', () => {
+        const cmd = remoteBpftraceCommand(req({ args: ["$(id) 'q'"], host: { host: 'h', port: 22, sudo: true } }), 'BEGIN{}');
+        expect(cmd.command).toBe('ssh');
+        expect(cmd.args.slice(0, 5)).toEqual(['-p', '22', '-o', 'BatchMode=yes', '-T']);
+        expect(cmd.args.at(-1)).toBe(`echo PROBEKIT_REMOTE_PID=$$ >&2; exec sudo -n bpftrace -- - '$(id) '\\''q'\\'''`);
+        expect(cmd.stdin).toBe('BEGIN{}');
+        expect(execFileSync('sh', ['-c', `printf %s ${shellQuote("a'b $(c) `d`")}`], { encoding: 'utf8' })).toBe("a'b $(c) `d`");
+    });
+
+    it.each([
+        ['h', { host: 'h' }], ['u@h:2222', { host: 'h', user: 'u', port: 2222 }], ['ssh://root@10.0.0.1', { host: '10.0.0.1', user: 'root' }],
+        ['[::1]:22', { host: '::1', port: 22 }],
+    ])('host %s', (spec, expected) => {
+        expect(parseHostSpec(spec)).toEqual(expected);
+    });
+});
+
+describe('process table', () => {
+    it('parses a comm with spaces and parentheses', () => {
+        expect(parseProcStat('12 (a (b) c) S 1 12 12 0 -1')).toEqual({ pid: 12, comm: 'a (b) c', ppid: 1, pgid: 12 });
+    });
+    it('walks children before parents, including other sessions under the root', () => {
+        const t = [{ pid: 10, ppid: 1, pgid: 10, comm: 'sudo' }, { pid: 11, ppid: 10, pgid: 11, comm: 'bpftrace' }, { pid: 12, ppid: 11, pgid: 11, comm: 'cat' }, { pid: 13, ppid: 1, pgid: 10, comm: 'orphan' }];
+        expect(processTree(10, t)).toEqual([12, 11, 10, 13]);
+    });
+});
+
+describe('line splitting', () => {
+    it('joins partial lines and caps a line without newline', () => {
+        const lines: string[] = [];
+        const s = new LineSplitter(l => lines.push(l), 8);
+        s.push('ab');
+        s.push('c\r\nde');
+        s.push('0123456789');
+        s.end();
+        expect(lines).toEqual(['abc', 'de0123456789']);
+    });
+});
