@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IGrammar, IRawGrammar, StateStack } from 'vscode-textmate';
+import type { IGrammar, IRawGrammar, Registry, StateStack } from 'vscode-textmate';
 import vsctm from 'vscode-textmate';
 import oniguruma from 'vscode-oniguruma';
 
@@ -31,9 +31,9 @@ const grammarFiles: Record<string, string> = {
     'source.c': join(here, 'fixtures', 'c-minimal.tmLanguage.json'),
 };
 
-let registryPromise: Promise<vsctm.Registry> | undefined;
+let registryPromise: Promise<Registry> | undefined;
 
-async function createRegistry(): Promise<vsctm.Registry> {
+async function createRegistry(): Promise<Registry> {
     const require = createRequire(import.meta.url);
     const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
     await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
