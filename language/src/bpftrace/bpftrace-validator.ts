@@ -1,13 +1,81 @@
-import type { ValidationChecks } from 'langium';
-import type { BpftraceAstType } from './generated/ast.js';
+import {
+    AstUtils, DefaultDocumentValidator, type LangiumDocument, type ValidationAcceptor, type ValidationOptions,
+} from 'langium';
+import { CancellationToken } from 'vscode-languageserver-protocol';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import * as ast from './generated/ast.js';
 import type { BpftraceServices } from './bpftrace-module.js';
+import {
+    checkBlock, checkConfig, checkExprStatement, checkFor, checkIncrement, checkItemOrder, checkMapDecl, checkRecord,
+    type BtCheckContext,
+} from './bpftrace-syntax-checks.js';
+import {
+    checkAttachPointNode, checkCall, checkIntLit, checkPositional, checkVersionedNode,
+} from './bpftrace-version-checks.js';
+import { checkDefineUses } from './bpftrace-defines.js';
 
-/** Semantic checks of bpftrace programs (syntax is the parser's and the preprocessor's). */
+/**
+ * Checks of bpftrace programs that upstream's parser makes (attach-point shapes, literals, statement
+ * separators, assignment targets, what the target version lacks). They belong with the syntax, so
+ * BpftraceDocumentValidator runs them whenever lexer and parser errors are reported, also for
+ * `probekit check --syntax-only`.
+ */
 export class BpftraceValidator {
     constructor(private readonly services: BpftraceServices) {}
 
+    /** Nothing goes into the registry: the `built-in` category is reserved to Langium. */
     register(): void {
-        const checks: ValidationChecks<BpftraceAstType> = {};
-        this.services.validation.ValidationRegistry.register(checks, this);
+        // Semantic (non-syntax) checks will be registered here.
+    }
+
+    /** One walk over the tree (iterative, so deep programs cannot overflow the stack). */
+    checkProgram(program: ast.BtProgram, accept: ValidationAcceptor): void {
+        const ctx: BtCheckContext = { accept, target: this.services.settings.BpftraceSettings.target };
+        checkItemOrder(ctx, program);
+        const idents: ast.BtIdent[] = [];
+        for (const node of AstUtils.streamAst(program)) {
+            checkVersionedNode(ctx, node);
+            switch (node.$type) {
+                case 'BtAttachPoint': checkAttachPointNode(ctx, node as ast.BtAttachPoint); break;
+                case 'BtIntLit': checkIntLit(ctx, node as ast.BtIntLit); break;
+                case 'BtPositional': checkPositional(ctx, node as ast.BtPositional); break;
+                case 'BtCallExpr': checkCall(ctx, node as ast.BtCallExpr); break;
+                case 'BtBlock': checkBlock(ctx, node as ast.BtBlock); break;
+                case 'BtConfig': checkConfig(ctx, node as ast.BtConfig); break;
+                case 'BtExprStatement': checkExprStatement(ctx, node as ast.BtExprStatement); break;
+                case 'BtUnaryExpr': case 'BtPostfixExpr': checkIncrement(ctx, node as ast.BtUnaryExpr); break;
+                case 'BtRecord': checkRecord(ctx, node as ast.BtRecord); break;
+                case 'BtForStatement': checkFor(ctx, node as ast.BtForStatement); break;
+                case 'BtMapDecl': checkMapDecl(ctx, node as ast.BtMapDecl); break;
+                case 'BtIdent': idents.push(node as ast.BtIdent); break;
+                default: break;
+            }
+        }
+        checkDefineUses(ctx, program, idents);
+    }
+}
+
+/** Langium's document validator plus the bpftrace syntax checks in the `built-in` phase. */
+export class BpftraceDocumentValidator extends DefaultDocumentValidator {
+    constructor(private readonly btServices: BpftraceServices) {
+        super(btServices);
+    }
+
+    override async validateDocument(document: LangiumDocument, options: ValidationOptions = {},
+        cancelToken = CancellationToken.None): Promise<Diagnostic[]> {
+        const diagnostics = await super.validateDocument(document, options, cancelToken);
+        if (options.categories && !options.categories.includes('built-in')) return diagnostics;
+        const program = document.parseResult.value;
+        if (!ast.isBtProgram(program)) return diagnostics;
+        const accept: ValidationAcceptor = (severity, message, info) => {
+            diagnostics.push(this.toDiagnostic(severity, message, info));
+        };
+        try {
+            this.btServices.validation.BpftraceValidator.checkProgram(program, accept);
+        } catch (err) {
+            // A check must never take the document down with it.
+            if (!(err instanceof RangeError)) throw err;
+        }
+        return diagnostics;
     }
 }

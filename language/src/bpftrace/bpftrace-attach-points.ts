@@ -1,0 +1,282 @@
+import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
+import { featureProblem, type BtFeature, type BtVersion } from './bpftrace-versions.js';
+
+/** One `:`-separated part of an attach point, with its offset inside the attach-point text. */
+export interface BtAttachPart {
+    text: string;
+    offset: number;
+    quoted: boolean;
+}
+
+/** An attach point as a structured value. */
+export interface BtAttachPointInfo {
+    /** The `name=` prefix, if any. */
+    label?: string;
+    /** The provider as written (`k`, `kprobe`, `BEGIN`). */
+    provider: string;
+    /** The provider's full name (`kprobe`), or undefined when unknown. */
+    canonical?: string;
+    /** The parts after the provider. */
+    parts: BtAttachPart[];
+    /** Offset of the provider inside the text (after a `name=` prefix). */
+    providerOffset: number;
+}
+
+export interface BtAttachProblem {
+    offset: number;
+    length: number;
+    message: string;
+    code: BtCodeValue;
+}
+
+interface ProviderFact {
+    aliases: string[];
+    /** Allowed numbers of parts after the provider. */
+    arity: number[];
+    feature?: BtFeature;
+    offsetAllowed?: boolean;
+    wildcards?: boolean;
+}
+
+/** Providers by full name; aliases map onto them. */
+export const BT_PROVIDERS: Record<string, ProviderFact> = {
+    begin: { aliases: [], arity: [0] },
+    end: { aliases: [], arity: [0] },
+    self: { aliases: [], arity: [2], feature: 'selfProbe' },
+    test: { aliases: [], arity: [1], feature: 'testProbe' },
+    bench: { aliases: [], arity: [1], feature: 'benchProbe' },
+    kprobe: { aliases: ['k'], arity: [1, 2], offsetAllowed: true },
+    kretprobe: { aliases: ['kr'], arity: [1, 2] },
+    uprobe: { aliases: ['u'], arity: [2, 3], offsetAllowed: true },
+    uretprobe: { aliases: ['ur'], arity: [2, 3] },
+    usdt: { aliases: ['U'], arity: [1, 2, 3] },
+    tracepoint: { aliases: ['t'], arity: [2] },
+    rawtracepoint: { aliases: ['rt'], arity: [1, 2], feature: 'rawtracepoint' },
+    fentry: { aliases: ['f', 'kfunc'], arity: [1, 2, 3] },
+    fexit: { aliases: ['fr', 'kretfunc'], arity: [1, 2, 3] },
+    profile: { aliases: ['p'], arity: [1, 2] },
+    interval: { aliases: ['i'], arity: [1, 2] },
+    software: { aliases: ['s'], arity: [1, 2] },
+    hardware: { aliases: ['h'], arity: [1, 2] },
+    watchpoint: { aliases: ['w'], arity: [3] },
+    asyncwatchpoint: { aliases: ['aw'], arity: [3], feature: 'asyncwatchpoint' },
+    iter: { aliases: ['it'], arity: [1, 2], wildcards: false },
+};
+
+const BY_NAME = new Map<string, string>();
+for (const [name, fact] of Object.entries(BT_PROVIDERS)) {
+    BY_NAME.set(name, name);
+    for (const a of fact.aliases) BY_NAME.set(a, name);
+}
+
+const U64_MAX = 18446744073709551615n;
+
+/** Split attach-point text into provider and parts (`:` outside quotes). */
+export function parseAttachPoint(text: string): BtAttachPointInfo {
+    let providerOffset = 0;
+    let label: string | undefined;
+    const eq = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(text);
+    if (eq && !text.slice(0, eq[0].length).includes(':')) {
+        label = eq[1];
+        providerOffset = eq[0].length;
+    }
+    const pieces: BtAttachPart[] = [];
+    let start = providerOffset;
+    let quoted = false;
+    let inQuote = false;
+    for (let i = providerOffset; i <= text.length; i++) {
+        const c = text[i];
+        if (c === '"') {
+            inQuote = !inQuote;
+            quoted = true;
+            continue;
+        }
+        if (inQuote && c === '\\') {
+            i++;
+            continue;
+        }
+        if (i === text.length || (c === ':' && !inQuote)) {
+            pieces.push({ text: text.slice(start, i), offset: start, quoted });
+            start = i + 1;
+            quoted = false;
+        }
+    }
+    const provider = pieces.shift()!;
+    return {
+        label, provider: provider.text, providerOffset,
+        canonical: canonicalProvider(provider.text),
+        parts: pieces,
+    };
+}
+
+/** `k` → `kprobe`, `BEGIN` → `begin`; undefined when unknown. */
+export function canonicalProvider(written: string): string | undefined {
+    return BY_NAME.get(written) ?? BY_NAME.get(written.toLowerCase());
+}
+
+/** Check one attach point for the target version; problems are relative to the text. */
+export function checkAttachPoint(text: string, target: BtVersion): BtAttachProblem[] {
+    const problems: BtAttachProblem[] = [];
+    const whole = (message: string, code: BtCodeValue): void => {
+        problems.push({ offset: 0, length: text.length, message, code });
+    };
+    const ap = parseAttachPoint(text);
+    if (ap.provider === '') {
+        whole('No attach points for probe: the attach point has no provider before the first \':\'', BtCode.ProbeEmpty);
+        return problems;
+    }
+    const name = ap.canonical;
+    if (!name) {
+        whole(`Invalid probe type: ${ap.provider}`, BtCode.ProbeType);
+        return problems;
+    }
+    const fact = BT_PROVIDERS[name];
+    const versionFeature = providerFeature(ap.provider, name, fact);
+    const versionProblem = versionFeature && featureProblem(versionFeature, target);
+    if (versionProblem) {
+        whole(versionProblem, BtCode.VersionTooOld);
+        return problems;
+    }
+    const shown = name === 'begin' || name === 'end' ? (target < 24 ? ap.provider.toUpperCase() : ap.provider) : name;
+    const arity = target < 22 && (name === 'uprobe' || name === 'profile' || name === 'interval') ? [2] : fact.arity;
+    if (!arity.includes(ap.parts.length)) {
+        const want = arity.length === 1 ? `${arity[0]}` : arity.slice().reverse().join(' or ');
+        const wantText = name === 'rawtracepoint' || name === 'usdt' ? want : arity.join(' or ');
+        whole(`${shown} probe type requires ${wantText} arguments, found ${ap.parts.length}`, BtCode.ProbeArity);
+        return problems;
+    }
+    if (fact.wildcards === false && ap.parts.some(p => !p.quoted && /[*?]/.test(p.text))) {
+        whole(`${name} probe type does not support wildcards`, BtCode.ProbePart);
+    }
+    checkPositionals(text, problems);
+    checkParts(name, fact, ap, target, whole);
+    return problems;
+}
+
+function providerFeature(written: string, name: string, fact: ProviderFact): BtFeature | undefined {
+    if (fact.feature) return fact.feature;
+    if ((name === 'begin' || name === 'end') && written !== written.toUpperCase()) return 'lowercaseBeginEnd';
+    if (written === 'fentry' || written === 'fexit') return 'fentryNames';
+    return undefined;
+}
+
+/** `$N` inside attach points: N ≥ 1, nothing glued on, within u64. */
+function checkPositionals(text: string, problems: BtAttachProblem[]): void {
+    let inQuote = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"') inQuote = !inQuote;
+        if (c !== '$' || inQuote) continue;
+        const m = /^[1-9][0-9]*/.exec(text.slice(i + 1));
+        const digits = m ? m[0] : '';
+        const after = text[i + 1 + digits.length];
+        if (digits && BigInt(digits) > U64_MAX) {
+            problems.push({
+                offset: 0, length: text.length, code: BtCode.Positional,
+                message: `positional parameter is not valid: overflow error, maximum value is ${U64_MAX}: ${digits}`,
+            });
+        } else if (!digits || (after !== undefined && /[A-Za-z0-9_]/.test(after))) {
+            const bad = after ?? '';
+            problems.push({
+                offset: 0, length: text.length, code: BtCode.Positional,
+                message: `invalid trailing character for positional param: ${bad}. Try quoting this entire part if this is intentional e.g. "$${bad}".`,
+            });
+        }
+        i += digits.length;
+    }
+}
+
+type Whole = (message: string, code: BtCodeValue) => void;
+
+function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, target: BtVersion, whole: Whole): void {
+    const parts = ap.parts.map(p => p.text);
+    const last = parts[parts.length - 1] ?? '';
+    const dynamic = (s: string): boolean => s.includes('$') || s.includes('*') || s.includes('?');
+    switch (name) {
+        case 'kprobe': case 'kretprobe': case 'uprobe': case 'uretprobe': {
+            const plus = /^([^"+]*)\+(.*)$/.exec(last);
+            if (plus && !ap.parts[ap.parts.length - 1].quoted) {
+                if (!fact.offsetAllowed) whole('Offset not allowed', BtCode.ProbePart);
+                else if (!dynamic(plus[2]) && intProblem(plus[2])) {
+                    whole(`Invalid offset: ${intProblem(plus[2])}`, BtCode.ProbePart);
+                }
+            }
+            if ((name === 'uprobe' || name === 'uretprobe') && parts[0].includes('@') && !ap.parts[0].quoted) {
+                const p = featureProblem('uprobeLine', target);
+                if (p) whole(p, BtCode.VersionTooOld);
+            }
+            break;
+        }
+        case 'profile': case 'interval': {
+            const [unit, rate] = parts.length === 2 ? parts : [undefined, parts[0]];
+            if (unit !== undefined && !dynamic(unit) && !['us', 'ms', 's', 'hz'].includes(unit)) {
+                whole(`${name} probe unit must be us, ms, s or hz, not '${unit}'`, BtCode.ProbePart);
+                return;
+            }
+            if (dynamic(rate)) return;
+            if (unit === undefined) {
+                const d = durationNs(rate);
+                if (typeof d === 'string') {
+                    whole(`Invalid rate of ${name} probe: ${d}`, BtCode.ProbePart);
+                } else if (name === 'profile' && d < 1000n) {
+                    whole(`Invalid rate of profile probe. Minimum is 1000 or 1us. Found: ${d} nanoseconds`, BtCode.ProbePart);
+                }
+                return;
+            }
+            const p = intProblem(rate);
+            if (p) whole(`Invalid rate of ${name} probe: ${p}`, BtCode.ProbePart);
+            return;
+        }
+        case 'software': case 'hardware': {
+            if (parts.length === 2 && !dynamic(parts[1])) {
+                const p = intProblem(parts[1]);
+                if (p) whole(`Invalid count for ${name} probe: ${p}`, BtCode.ProbePart);
+            }
+            return;
+        }
+        case 'watchpoint': case 'asyncwatchpoint': {
+            const [addr, len, mode] = parts;
+            const func = /^([A-Za-z_][A-Za-z0-9_]*)?\+arg(\d+)$/.exec(addr);
+            if (func) {
+                const p = featureProblem('watchpointFunc', target);
+                if (p) whole(p, BtCode.VersionRemoved);
+                else if (!func[1]) whole('Invalid function/address argument: the function name before +argN is missing', BtCode.ProbePart);
+            } else if (!dynamic(addr) && intProblem(addr)) {
+                whole(`Invalid function/address argument: ${intProblem(addr)}`, BtCode.ProbePart);
+                return;
+            }
+            if (!dynamic(len) && intProblem(len)) {
+                whole(`Invalid length argument: ${intProblem(len)}`, BtCode.ProbePart);
+                return;
+            }
+            if (!/^[rwx]+$/.test(mode) || new Set(mode).size !== mode.length) {
+                whole(`Invalid watchpoint mode '${mode}': use a combination of r, w and x`, BtCode.ProbePart);
+            }
+            return;
+        }
+        default:
+            return;
+    }
+}
+
+/** Undefined when `s` is an unsigned integer (decimal or hex, `_` separators), else why not. */
+export function intProblem(s: string): string | undefined {
+    const m = /^(0[xX][0-9a-fA-F_]+|[0-9][0-9_]*)/.exec(s);
+    if (!m) return `invalid integer: ${s}`;
+    if (m[0].length !== s.length) return `invalid trailing bytes: ${s}`;
+    return undefined;
+}
+
+const DURATION_NS: Record<string, bigint> = {
+    ns: 1n, us: 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n, d: 86400000000000n,
+};
+
+/** A rate written alone (`profile:10`, `interval:1s`): nanoseconds, or why it is not one. */
+function durationNs(s: string): bigint | string {
+    const m = /^([0-9][0-9_]*)([a-z]*)$/.exec(s);
+    if (!m) return intProblem(s) ?? `invalid integer: ${s}`;
+    const unit = m[2] === '' ? 'ns' : m[2];
+    const factor = DURATION_NS[unit];
+    if (factor === undefined) return `invalid trailing bytes: ${s}`;
+    return BigInt(m[1].replace(/_/g, '')) * factor;
+}

@@ -1,0 +1,45 @@
+import * as ast from './generated/ast.js';
+import { BtCode } from './bpftrace-diagnostic-codes.js';
+import { report, type BtCheckContext } from './bpftrace-syntax-checks.js';
+
+/**
+ * Object-like `#define NAME body` lines are expanded where NAME is used as an identifier. Upstream
+ * refuses a definition that refers to itself and one whose body is not a single expression; this
+ * checks the same on the uses in the program.
+ */
+export function checkDefineUses(ctx: BtCheckContext, program: ast.BtProgram, idents: readonly ast.BtIdent[]): void {
+    const defines = new Map<string, string>();
+    for (const item of program.items) {
+        if (!ast.isBtCDefinition(item)) continue;
+        const m = /^#\s*define\s+([A-Za-z_]\w*)(?!\()\s*([\s\S]*)$/.exec(item.text);
+        if (m) defines.set(m[1], m[2].replace(/\\\r?\n/g, ' ').trim());
+    }
+    if (defines.size === 0) return;
+    for (const id of idents) {
+        const body = defines.get(id.ident);
+        if (body === undefined) continue;
+        const problem = expansionProblem(id.ident, defines);
+        if (problem) report(ctx, id, problem, BtCode.Macro);
+    }
+}
+
+const TOKEN = /"(?:\\.|[^"\\])*"|[A-Za-z_]\w*|\d\w*|\S/g;
+
+function expansionProblem(name: string, defines: ReadonlyMap<string, string>): string | undefined {
+    // Follow the chain of names; a name reached again is recursion.
+    const seen = new Set<string>();
+    const pending = [name];
+    while (pending.length > 0) {
+        const current = pending.pop()!;
+        if (seen.has(current)) continue;
+        seen.add(current);
+        for (const t of defines.get(current)!.match(TOKEN) ?? []) {
+            if (t === name) return `Macro recursion: ${name}`;
+            if (defines.has(t)) pending.push(t);
+        }
+    }
+    const tokens = defines.get(name)!.match(TOKEN) ?? [];
+    const operand = (t: string): boolean => /^["A-Za-z_0-9]/.test(t);
+    const broken = tokens.some((t, i) => t === '{' || t === '}' || t === ';' || (i > 0 && operand(t) && operand(tokens[i - 1])));
+    return broken ? `unable to expand macro as an expression: ${tokens.join('')}` : undefined;
+}

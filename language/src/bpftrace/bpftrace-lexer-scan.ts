@@ -1,0 +1,233 @@
+/**
+ * Character-level scanners the bpftrace lexer composes: each takes the text and a start offset and
+ * returns where the lexeme ends (exclusive), plus any problems found on the way. They never throw
+ * and always advance by at least one character, so bad input cannot stall the lexer.
+ */
+
+/** A problem found while scanning, relative to the whole text. */
+export interface ScanProblem {
+    offset: number;
+    length: number;
+    message: string;
+}
+
+export interface ScanResult {
+    end: number;
+    problems: ScanProblem[];
+}
+
+export function isIdentStart(c: number): boolean {
+    return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+export function isIdentPart(c: number): boolean {
+    return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+export function isDigit(c: number): boolean {
+    return c >= 48 && c <= 57;
+}
+
+export function isSpace(c: number): boolean {
+    return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12;
+}
+
+/** End of an identifier starting at `start` (which must be an identifier start). */
+export function scanIdent(text: string, start: number): number {
+    let i = start + 1;
+    while (i < text.length && isIdentPart(text.charCodeAt(i))) i++;
+    return i;
+}
+
+/**
+ * A string literal `"…"`. Escapes are checked like upstream's lexer: octal escapes above `\377`
+ * are out of range; a string does not run past the end of its line.
+ */
+export function scanString(text: string, start: number): ScanResult {
+    const problems: ScanProblem[] = [];
+    let i = start + 1;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c === 34) return { end: i + 1, problems };
+        if (c === 10) break;
+        if (c === 92 && i + 1 < text.length) {
+            const next = text.charCodeAt(i + 1);
+            if (next >= 48 && next <= 55) {
+                let j = i + 1;
+                while (j < text.length && j < i + 4 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 55) j++;
+                const digits = text.slice(i + 1, j);
+                if (parseInt(digits, 8) > 255) {
+                    problems.push({ offset: i, length: j - i, message: `octal escape sequence out of range '\\${digits}'` });
+                }
+                i = j;
+                continue;
+            }
+            if (next === 120 /* x */) {
+                let j = i + 2;
+                while (j < text.length && j < i + 4 && /[0-9a-fA-F]/.test(text[j])) j++;
+                if (j === i + 2) {
+                    problems.push({ offset: i, length: 2, message: "'\\x' escape sequence needs hex digits" });
+                }
+                i = j;
+                continue;
+            }
+            i += 2;
+            continue;
+        }
+        i++;
+    }
+    problems.push({ offset: start, length: Math.max(1, i - start), message: 'unterminated string' });
+    return { end: i, problems };
+}
+
+/** A `/* … *\/` comment; unterminated ones run to the end and are reported. */
+export function scanBlockComment(text: string, start: number): ScanResult {
+    const close = text.indexOf('*/', start + 2);
+    if (close < 0) {
+        return { end: text.length, problems: [{ offset: start, length: 2, message: 'unterminated comment' }] };
+    }
+    return { end: close + 2, problems: [] };
+}
+
+/** A `#…` preprocessor line, continued by a trailing backslash. */
+export function scanPreprocessorLine(text: string, start: number): number {
+    let i = start;
+    for (;;) {
+        const nl = text.indexOf('\n', i);
+        if (nl < 0) return text.length;
+        let j = nl - 1;
+        if (j >= 0 && text.charCodeAt(j) === 13) j--;
+        if (j >= start && text.charCodeAt(j) === 92) {
+            i = nl + 1;
+            continue;
+        }
+        return nl;
+    }
+}
+
+/**
+ * Skip whitespace and comments from `start`; returns the offset of the next significant character.
+ */
+export function skipTrivia(text: string, start: number): number {
+    let i = start;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (isSpace(c)) {
+            i++;
+        } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+            const nl = text.indexOf('\n', i);
+            i = nl < 0 ? text.length : nl;
+        } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+            i = scanBlockComment(text, i).end;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
+/**
+ * A C definition block at top level: `struct|union|enum [name] { … } [__attribute__((…))] [;]`,
+ * kept as one opaque lexeme. Braces are balanced (strings and comments inside are skipped).
+ */
+export function scanCBlock(text: string, start: number): ScanResult {
+    const problems: ScanProblem[] = [];
+    let i = start;
+    let depth = 0;
+    let sawBrace = false;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c === 47 && (text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) {
+            i = skipTrivia(text, i);
+            continue;
+        }
+        if (c === 34 || c === 39) {
+            const close = text.indexOf(text[i], i + 1);
+            i = close < 0 ? text.length : close + 1;
+            continue;
+        }
+        if (c === 123) {
+            depth++;
+            sawBrace = true;
+        } else if (c === 125) {
+            depth--;
+            if (depth === 0) {
+                i++;
+                break;
+            }
+        } else if (c === 59 && depth === 0) {
+            // A declaration without a body (`struct foo;`).
+            return { end: i + 1, problems };
+        }
+        i++;
+    }
+    if (depth > 0 || !sawBrace) {
+        problems.push({ offset: start, length: Math.min(6, text.length - start), message: 'unterminated C definition: missing \'}\'' });
+        return { end: i, problems };
+    }
+    // Optional attributes after the body.
+    let j = skipTrivia(text, i);
+    while (text.startsWith('__attribute__', j) && !isIdentPart(text.charCodeAt(j + 13))) {
+        const open = skipTrivia(text, j + 13);
+        if (text[open] !== '(' || text[skipTrivia(text, open + 1)] !== '(') {
+            problems.push({ offset: open, length: Math.max(1, scanIdentLen(text, open)), message: "__attribute__ syntax error, expected '(('" });
+            return { end: j + 13, problems };
+        }
+        let k = open;
+        let pd = 0;
+        while (k < text.length) {
+            const ch = text.charCodeAt(k);
+            if (ch === 40) pd++;
+            else if (ch === 41) {
+                pd--;
+                if (pd === 0) break;
+            } else if (ch === 123 || ch === 125 || ch === 59) break;
+            k++;
+        }
+        if (pd !== 0) {
+            problems.push({ offset: open, length: 1, message: "__attribute__ syntax error, mismatched '(' and ')'" });
+            return { end: k, problems };
+        }
+        i = k + 1;
+        j = skipTrivia(text, i);
+    }
+    if (text.charCodeAt(j) === 59) i = j + 1;
+    return { end: i, problems };
+}
+
+function scanIdentLen(text: string, start: number): number {
+    if (start >= text.length || !isIdentStart(text.charCodeAt(start))) return 1;
+    return scanIdent(text, start) - start;
+}
+
+/**
+ * The raw text of one attach point, as upstream reads it: up to whitespace, `{`, `,`, or a `/` seen
+ * before any `:` (that one opens the predicate). Quoted parts are kept whole. `;` and `}` also end
+ * it, so that a stray statement at top level does not swallow the rest of the line.
+ */
+export function scanAttachPoint(text: string, start: number): ScanResult {
+    const problems: ScanProblem[] = [];
+    let i = start;
+    let sawColon = false;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (isSpace(c) || c === 123 || c === 44 || c === 59 || c === 125) break;
+        if (c === 47 && (!sawColon || text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) break;
+        if (c === 58) sawColon = true;
+        if (c === 34) {
+            let j = i + 1;
+            while (j < text.length && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 10) {
+                j += text.charCodeAt(j) === 92 ? 2 : 1;
+            }
+            if (j >= text.length || text.charCodeAt(j) !== 34) {
+                problems.push({ offset: i, length: Math.max(1, Math.min(j, text.length) - i), message: 'unterminated string' });
+                i = Math.min(j, text.length);
+                break;
+            }
+            i = j + 1;
+            continue;
+        }
+        i++;
+    }
+    return { end: Math.max(i, start + 1), problems };
+}

@@ -1,0 +1,396 @@
+import type { IToken, TokenType, TokenTypeDictionary } from 'chevrotain';
+import type { LangiumCoreServices, Lexer, LexerResult, TokenizeOptions } from 'langium';
+import type { LexingDiagnostic } from 'langium';
+import {
+    isDigit, isIdentPart, isIdentStart, isSpace, scanAttachPoint, scanBlockComment, scanCBlock, scanIdent,
+    scanPreprocessorLine, scanString, skipTrivia, type ScanProblem,
+} from './bpftrace-lexer-scan.js';
+
+/** Deepest bracket nesting (and longest run of prefix operators) the lexer lets through. */
+export const MAX_NESTING = 256;
+
+const KEYWORDS = new Set([
+    'if', 'else', 'while', 'unroll', 'for', 'let', 'return', 'break', 'continue', 'config', 'import',
+    'macro', 'fn', 'sizeof', 'offsetof', 'typeof', 'comptime', 'true', 'false', 'struct', 'union', 'enum',
+]);
+
+/** Built-in type words: they can open a cast (`(uint8 *)x`). */
+export const TYPE_WORDS = new Set([
+    'bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'string', 'buffer',
+    'inet', 'void',
+]);
+
+const TOP_KEYWORDS = new Set(['config', 'import', 'macro', 'fn', 'let']);
+
+const OPERATORS = [
+    '<<=', '>>=', '->', '..', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=',
+    '<<', '>>', '&&', '||', '+', '-', '*', '/', '%', '&', '|', '^', '!', '~', '<', '>', '=', '?', ':', ',', ';',
+    '.', '(', ')', '[', ']', '{', '}',
+];
+const PREFIX_OPERATORS = new Set(['!', '~', '-', '*', '&', '++', '--']);
+
+/** Characters that may follow `(name)` for `name` to be read as a cast type. */
+const CAST_FOLLOWERS = /[A-Za-z_$@0-9"*&!~(]/;
+
+/**
+ * The bpftrace lexer. What a piece of text is depends on where it stands: at the start of a top-level
+ * item a word is an attach point read as raw text (`uprobe:/bin/bash:readline`, `kprobe:vfs_*`); a
+ * `#` line or a `struct {…}` there is an opaque C definition; after the attach points a `/` opens the
+ * predicate and the `/` right before the block closes it; inside blocks it is an expression token.
+ * Chevrotain's regex lexer cannot carry that context, so this is a small hand-written scanner that
+ * emits tokens of the grammar's vocabulary.
+ */
+export class BpftraceLexer implements Lexer {
+    readonly definition: TokenTypeDictionary;
+
+    constructor(services: LangiumCoreServices) {
+        const tokens = services.parser.TokenBuilder.buildTokens(services.Grammar, { caseInsensitive: false });
+        const dictionary: TokenTypeDictionary = {};
+        for (const t of Array.isArray(tokens) ? tokens : Object.values(tokens) as TokenType[]) {
+            dictionary[t.name] = t;
+        }
+        this.definition = dictionary;
+    }
+
+    tokenize(text: string, _options?: TokenizeOptions): LexerResult {
+        return new LexerRun(text, this.definition).run();
+    }
+}
+
+interface Frame {
+    char: string;
+}
+
+class LexerRun {
+    private readonly tokens: IToken[] = [];
+    private readonly hidden: IToken[] = [];
+    private readonly diagnostics: LexingDiagnostic[] = [];
+    private readonly lineStarts: number[] = [0];
+    private lineCursor = 0;
+    private pos = 0;
+    private readonly stack: Frame[] = [];
+    /** Top level, where a new item (probe, config, C definition, …) may start. */
+    private atItemStart = true;
+    /** In a probe header, right after a `,`: the next word is another attach point. */
+    private expectAttach = false;
+    /** In a probe header, between the attach points and the block. */
+    private inHeader = false;
+    /** Stack depth at which the current predicate started, or -1. */
+    private predicateDepth = -1;
+    private topKeyword: string | undefined;
+    private prefixRun = 0;
+    private stopped = false;
+
+    constructor(private readonly text: string, private readonly types: TokenTypeDictionary) {
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+            this.lineStarts.push(i + 1);
+        }
+    }
+
+    run(): LexerResult {
+        const text = this.text;
+        if (text.startsWith('#!')) {
+            const end = scanPreprocessorLine(text, 0);
+            this.emit('SHEBANG', 0, end, true);
+            this.pos = end;
+        }
+        while (!this.stopped) {
+            this.skipTriviaEmitting();
+            if (this.pos >= text.length) break;
+            this.next();
+        }
+        return { tokens: this.tokens, hidden: this.hidden, errors: [], report: { diagnostics: this.diagnostics } };
+    }
+
+    private next(): void {
+        const text = this.text;
+        const start = this.pos;
+        const c = text.charCodeAt(start);
+        if (this.stack.length === 0 && (this.atItemStart || this.expectAttach)) {
+            if (this.topLevelItem(start, c)) return;
+        }
+        if (c === 34) {
+            const r = scanString(text, start);
+            this.problems(r.problems);
+            this.emit('STRING_LIT', start, r.end);
+            this.pos = r.end;
+            this.afterOperand();
+            return;
+        }
+        if (isDigit(c)) {
+            let end = start + 1;
+            while (end < text.length && isIdentPart(text.charCodeAt(end))) end++;
+            this.emit('INTEGER', start, end);
+            this.pos = end;
+            this.afterOperand();
+            return;
+        }
+        if (isIdentStart(c)) {
+            this.word(start);
+            return;
+        }
+        if (c === 36 /* $ */) {
+            this.dollar(start);
+            return;
+        }
+        if (c === 64 /* @ */) {
+            const end = isIdentPart(text.charCodeAt(start + 1)) ? scanIdent(text, start + 1) : start + 1;
+            this.emit('MAP', start, end);
+            this.pos = end;
+            this.afterOperand();
+            return;
+        }
+        this.operator(start);
+    }
+
+    /** A top-level item start; returns false when the text there is lexed as ordinary tokens. */
+    private topLevelItem(start: number, c: number): boolean {
+        const text = this.text;
+        if (c === 35 /* # */ && !this.expectAttach) {
+            const end = scanPreprocessorLine(text, start);
+            this.emit('C_PREPROC', start, end);
+            this.pos = end;
+            return true;
+        }
+        if (isIdentStart(c) && !this.expectAttach) {
+            const end = scanIdent(text, start);
+            const word = text.slice(start, end);
+            if (TOP_KEYWORDS.has(word) && !/^[:*]/.test(text.slice(end, end + 1))) {
+                this.emit(word, start, end);
+                this.pos = end;
+                this.atItemStart = false;
+                this.topKeyword = word;
+                return true;
+            }
+            if ((word === 'struct' || word === 'union' || word === 'enum') && !/^[:*]/.test(text.slice(end, end + 1))) {
+                const r = scanCBlock(text, start);
+                this.problems(r.problems);
+                this.emit('C_BLOCK', start, r.end);
+                this.pos = r.end;
+                return true;
+            }
+        }
+        if (c === 123 || c === 125 || c === 59 || c === 44 || c === 47 || c === 40 || c === 41) {
+            // `{` with no attach point, a stray `}`/`;`, a trailing `,`, a predicate after a trailing `,`.
+            return false;
+        }
+        const r = scanAttachPoint(text, start);
+        this.problems(r.problems);
+        this.emit('ATTACH_POINT', start, r.end);
+        this.pos = r.end;
+        this.atItemStart = false;
+        this.expectAttach = false;
+        this.inHeader = true;
+        this.topKeyword = undefined;
+        return true;
+    }
+
+    private word(start: number): void {
+        const text = this.text;
+        const end = scanIdent(text, start);
+        const word = text.slice(start, end);
+        let type = 'ID';
+        if (KEYWORDS.has(word)) type = word;
+        else if (TYPE_WORDS.has(word)) type = 'TYPE_WORD';
+        else if (this.looksLikeCastType(end)) type = 'CAST_NAME';
+        this.emit(type, start, end);
+        this.pos = end;
+        this.afterOperand();
+    }
+
+    /** `(name *…)` followed by an operand: upstream reads it as a cast to a named type. */
+    private looksLikeCastType(end: number): boolean {
+        const prev = this.tokens[this.tokens.length - 1];
+        if (!prev || prev.image !== '(') return false;
+        const text = this.text;
+        let i = skipTrivia(text, end);
+        let stars = 0;
+        while (text[i] === '*') {
+            stars++;
+            i = skipTrivia(text, i + 1);
+        }
+        if (text[i] === '[') {
+            const close = text.indexOf(']', i);
+            if (close < 0 || !/^\[\s*\d*\s*$/.test(text.slice(i, close))) return false;
+            i = skipTrivia(text, close + 1);
+        }
+        if (text[i] !== ')') return false;
+        const after = text[skipTrivia(text, i + 1)] ?? '';
+        if (after === '(' && stars === 0) return false;
+        return CAST_FOLLOWERS.test(after);
+    }
+
+    private dollar(start: number): void {
+        const text = this.text;
+        const next = text.charCodeAt(start + 1);
+        let end = start + 1;
+        let type = 'VAR';
+        if (isDigit(next)) {
+            while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+            type = 'POSITIONAL';
+        } else if (next === 35 /* # */) {
+            end = start + 2;
+            type = 'POSITIONAL';
+        } else if (isIdentStart(next)) {
+            end = scanIdent(text, start + 1);
+        } else {
+            this.problem(start, 1, "invalid character '$': a variable needs a name ($name), a positional parameter a number ($1)");
+            this.pos = start + 1;
+            return;
+        }
+        this.emit(type, start, end);
+        this.pos = end;
+        this.afterOperand();
+    }
+
+    private operator(start: number): void {
+        const text = this.text;
+        const op = OPERATORS.find(o => text.startsWith(o, start));
+        if (!op) {
+            const cp = text.codePointAt(start) ?? 0;
+            const len = cp > 0xffff ? 2 : 1;
+            this.problem(start, len, `invalid character '${text.slice(start, start + len)}'`);
+            this.pos = start + len;
+            return;
+        }
+        const end = start + op.length;
+        this.pos = end;
+        const atTop = this.stack.length === 0;
+        if (op === '/' && atTop && this.inHeader && this.predicateDepth < 0) {
+            this.predicateDepth = 0;
+            this.emit('PRED_START', start, end);
+            this.prefixRun = 0;
+            return;
+        }
+        if (op === '/' && this.predicateDepth === this.stack.length && this.predicateDepth >= 0) {
+            const after = skipTrivia(text, end);
+            if (text[after] === '{' || after >= text.length) {
+                this.predicateDepth = -1;
+                this.emit('PRED_END', start, end);
+                return;
+            }
+        }
+        this.emit(op, start, end);
+        if (PREFIX_OPERATORS.has(op)) {
+            if (++this.prefixRun > MAX_NESTING) this.tooDeep(start, 'operators in a row');
+        } else {
+            this.prefixRun = 0;
+        }
+        if (op === '(' || op === '[' || op === '{') {
+            if (op === '{' && atTop) {
+                this.inHeader = false;
+                this.predicateDepth = -1;
+                this.expectAttach = false;
+            }
+            this.stack.push({ char: op });
+            if (this.stack.length > MAX_NESTING) this.tooDeep(start, 'levels of brackets');
+        } else if (op === ')' || op === ']' || op === '}') {
+            if (this.stack.length > 0) this.stack.pop();
+            this.prefixRun = 0;
+            if (this.stack.length === 0) {
+                if (op === '}') this.endItem();
+                else if (op === ')' && this.topKeyword === 'let') this.endItem();
+            }
+        } else if (atTop && op === ';') {
+            this.endItem();
+        } else if (atTop && op === ',' && this.inHeader && this.predicateDepth < 0) {
+            this.expectAttach = true;
+        }
+    }
+
+    private endItem(): void {
+        this.atItemStart = true;
+        this.inHeader = false;
+        this.expectAttach = false;
+        this.predicateDepth = -1;
+        this.topKeyword = undefined;
+    }
+
+    private afterOperand(): void {
+        this.prefixRun = 0;
+    }
+
+    private tooDeep(offset: number, what: string): void {
+        this.diagnostics.push({
+            ...this.position(offset), length: 1, severity: 'error',
+            message: `nesting too deep: more than ${MAX_NESTING} ${what}; the rest of the file is not checked`,
+        });
+        this.stopped = true;
+    }
+
+    private skipTriviaEmitting(): void {
+        const text = this.text;
+        let i = this.pos;
+        while (i < text.length) {
+            const c = text.charCodeAt(i);
+            if (isSpace(c)) {
+                i++;
+            } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+                const nl = text.indexOf('\n', i);
+                const end = nl < 0 ? text.length : nl;
+                this.emit('SL_COMMENT', i, end, true);
+                i = end;
+            } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+                const r = scanBlockComment(text, i);
+                this.problems(r.problems);
+                this.emit('ML_COMMENT', i, r.end, true);
+                i = r.end;
+            } else {
+                break;
+            }
+        }
+        this.pos = i;
+    }
+
+    private problems(problems: ScanProblem[]): void {
+        for (const p of problems) this.problem(p.offset, p.length, p.message);
+    }
+
+    private problem(offset: number, length: number, message: string): void {
+        this.diagnostics.push({ ...this.position(offset), length, message, severity: 'error' });
+    }
+
+    private position(offset: number): { offset: number; line: number; column: number } {
+        const starts = this.lineStarts;
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset) lo = mid;
+            else hi = mid - 1;
+        }
+        return { offset, line: lo + 1, column: offset - starts[lo] + 1 };
+    }
+
+    private lineOf(offset: number): number {
+        const starts = this.lineStarts;
+        // Tokens come in order: move the cursor forward (and back only after a rare jump).
+        if (starts[this.lineCursor] > offset) this.lineCursor = 0;
+        while (this.lineCursor + 1 < starts.length && starts[this.lineCursor + 1] <= offset) this.lineCursor++;
+        return this.lineCursor;
+    }
+
+    private emit(typeName: string, start: number, end: number, hidden = false): void {
+        const tokenType = this.types[typeName];
+        if (!tokenType) {
+            this.problem(start, end - start, `unexpected '${this.text.slice(start, end)}'`);
+            return;
+        }
+        const startLine = this.lineOf(start);
+        const startColumn = start - this.lineStarts[startLine] + 1;
+        const endLine = this.lineOf(Math.max(start, end - 1));
+        const endColumn = Math.max(start, end - 1) - this.lineStarts[endLine] + 1;
+        const token: IToken = {
+            image: this.text.slice(start, end),
+            startOffset: start,
+            endOffset: end - 1,
+            startLine: startLine + 1,
+            endLine: endLine + 1,
+            startColumn,
+            endColumn,
+            tokenType,
+            tokenTypeIdx: tokenType.tokenTypeIdx!,
+        };
+        (hidden ? this.hidden : this.tokens).push(token);
+    }
+}

@@ -1,0 +1,162 @@
+import type { AstNode, CstNode, ValidationAcceptor } from 'langium';
+import type { Range } from 'vscode-languageserver-types';
+import * as ast from './generated/ast.js';
+import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
+import type { BtVersion } from './bpftrace-versions.js';
+
+/** What every check gets: where to report, and the target version. */
+export interface BtCheckContext {
+    accept: ValidationAcceptor;
+    target: BtVersion;
+}
+
+export function report(ctx: BtCheckContext, node: AstNode, message: string, code: BtCodeValue, range?: Range): void {
+    ctx.accept('error', message, { node, range, code });
+}
+
+/** A range inside a single-line token: `offset`/`length` relative to the token start. */
+export function rangeInToken(cst: CstNode, offset: number, length: number): Range {
+    const start = cst.range.start;
+    return {
+        start: { line: start.line, character: start.character + offset },
+        end: { line: start.line, character: start.character + offset + Math.max(length, 1) },
+    };
+}
+
+const COMPOUND = new Set(['BtForStatement', 'BtWhileStatement', 'BtUnrollStatement']);
+
+function isCompound(stmt: AstNode): boolean {
+    if (COMPOUND.has(stmt.$type)) return true;
+    if (ast.isBtExprStatement(stmt) && !stmt.operator) {
+        return ast.isBtIfExpr(stmt.expr) || ast.isBtBlockExpr(stmt.expr);
+    }
+    return false;
+}
+
+/** Statements need `;` between them, unless the first ends with a block. */
+export function checkSeparators(ctx: BtCheckContext, container: AstNode, items: readonly AstNode[], needs: (n: AstNode) => boolean): void {
+    const cst = container.$cstNode;
+    if (!cst || items.length < 2 || !('content' in cst)) return;
+    let previous: AstNode | undefined;
+    for (const child of (cst as CstNode & { content: CstNode[] }).content) {
+        if (child.hidden) continue;
+        if (child.astNode === container) {
+            if (child.text === ';') previous = undefined;
+            continue;
+        }
+        if (previous && needs(previous)) {
+            const first = child.astNode;
+            report(ctx, first, "expected ';' before this statement", BtCode.MissingSemicolon, firstTokenRange(child));
+        }
+        previous = child.astNode;
+    }
+}
+
+function firstTokenRange(cst: CstNode): Range {
+    let node: CstNode = cst;
+    while ('content' in node && (node as CstNode & { content: CstNode[] }).content.length > 0) {
+        node = (node as CstNode & { content: CstNode[] }).content.find(c => !c.hidden) ?? (node as CstNode & { content: CstNode[] }).content[0];
+    }
+    return node.range;
+}
+
+export function checkBlock(ctx: BtCheckContext, block: ast.BtBlock): void {
+    checkSeparators(ctx, block, block.statements, s => !isCompound(s));
+}
+
+export function checkConfig(ctx: BtCheckContext, config: ast.BtConfig): void {
+    checkSeparators(ctx, config, config.entries, () => true);
+}
+
+function isAssignable(e: ast.BtExpr): boolean {
+    if (ast.isBtVarRef(e) || ast.isBtMapRef(e)) return true;
+    return ast.isBtIndexExpr(e) && ast.isBtMapRef(e.receiver);
+}
+
+export function checkExprStatement(ctx: BtCheckContext, stmt: ast.BtExprStatement): void {
+    if (!stmt.operator) return;
+    const target = stmt.expr;
+    if (isAssignable(target)) return;
+    if (ast.isBtIdent(target) && target.ident === '_' && stmt.operator === '=') return;
+    if (ast.isBtFieldAccess(target) && (ast.isBtVarRef(target.receiver) || ast.isBtMapRef(target.receiver))) {
+        report(ctx, target, ctx.target < 25
+            ? 'Tuples are immutable once created. Consider creating a new tuple and assigning it instead.'
+            : 'Tuples and records are immutable once created. Consider creating a new value and assigning it instead.',
+        BtCode.AssignTarget);
+        return;
+    }
+    report(ctx, stmt, `expected ';': only a variable ($x), a map (@m, @m[k]) or _ can be assigned to`, BtCode.AssignTarget,
+        operatorRange(stmt));
+}
+
+function operatorRange(stmt: ast.BtExprStatement): Range | undefined {
+    const cst = stmt.$cstNode as (CstNode & { content?: CstNode[] }) | undefined;
+    const op = cst?.content?.find(c => c.text === stmt.operator && c.astNode === stmt);
+    return op?.range;
+}
+
+export function checkIncrement(ctx: BtCheckContext, node: ast.BtUnaryExpr | ast.BtPostfixExpr): void {
+    if (node.operator !== '++' && node.operator !== '--') {
+        if (ast.isBtUnaryExpr(node) && node.operator === '&' && !(ast.isBtVarRef(node.operand) || ast.isBtMapRef(node.operand))) {
+            report(ctx, node, 'address-of operator (&) can only be used on a map or variable', BtCode.AddressOf, operatorTokenRange(node));
+        }
+        return;
+    }
+    if (isAssignable(node.operand)) return;
+    const range = ast.isBtUnaryExpr(node) ? node.operand.$cstNode?.range : operatorTokenRange(node);
+    report(ctx, node, 'increment/decrement requires a variable or map', BtCode.IncrementTarget, range);
+}
+
+function operatorTokenRange(node: ast.BtUnaryExpr | ast.BtPostfixExpr): Range | undefined {
+    const cst = node.$cstNode as (CstNode & { content?: CstNode[] }) | undefined;
+    return cst?.content?.find(c => c.astNode === node && c.text === node.operator)?.range;
+}
+
+/** C definitions first, then config and imports, then probes, functions, macros, maps. */
+export function checkItemOrder(ctx: BtCheckContext, program: ast.BtProgram): void {
+    let sawNonC = false;
+    let sawMain = false;
+    let configs = 0;
+    for (const item of program.items) {
+        if (ast.isBtCDefinition(item)) {
+            if (sawNonC) {
+                report(ctx, item, 'C definitions must appear before probes and functions (and before config and imports)', BtCode.ItemOrder);
+            }
+            continue;
+        }
+        sawNonC = true;
+        if (ast.isBtConfig(item) || ast.isBtImport(item)) {
+            if (ast.isBtConfig(item) && ++configs > 1) {
+                report(ctx, item, 'only one config block is allowed', BtCode.ItemOrder);
+            }
+            if (sawMain) {
+                report(ctx, item, `${ast.isBtConfig(item) ? 'config' : 'import'} must appear before probes and functions`, BtCode.ItemOrder);
+            }
+            continue;
+        }
+        sawMain = true;
+    }
+}
+
+export function checkRecord(ctx: BtCheckContext, record: ast.BtRecord): void {
+    const seen = new Set<string>();
+    for (const field of record.fields) {
+        if (seen.has(field.key)) {
+            report(ctx, field, `Named argument list already contains name: ${field.key}`, BtCode.Record);
+        }
+        seen.add(field.key);
+    }
+}
+
+export function checkFor(ctx: BtCheckContext, stmt: ast.BtForStatement): void {
+    if (!ast.isBtVarRef(stmt.variable)) {
+        report(ctx, stmt.variable, 'expected variable in for loop: the loop variable must be a $variable', BtCode.ForLoop);
+    }
+}
+
+export function checkMapDecl(ctx: BtCheckContext, decl: ast.BtMapDecl): void {
+    const kinds = ['hash', 'lruhash', 'percpuhash', 'percpulruhash'];
+    if (!kinds.includes(decl.kind)) {
+        report(ctx, decl, `unknown map type '${decl.kind}': use one of ${kinds.join(', ')}`, BtCode.MapDecl);
+    }
+}

@@ -1,0 +1,116 @@
+import type { AstNode, CstNode } from 'langium';
+import * as ast from './generated/ast.js';
+import { BtCode } from './bpftrace-diagnostic-codes.js';
+import { featureProblem, type BtFeature } from './bpftrace-versions.js';
+import { checkAttachPoint } from './bpftrace-attach-points.js';
+import { checkIntLiteral } from './bpftrace-literals.js';
+import { rangeInToken, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
+
+/** Report `feature` on `node` when the target version lacks it. */
+export function requireFeature(ctx: BtCheckContext, node: AstNode, feature: BtFeature, range?: CstNode): void {
+    const problem = featureProblem(feature, ctx.target);
+    if (problem) {
+        const removed = problem.includes('removed');
+        report(ctx, node, problem, removed ? BtCode.VersionRemoved : BtCode.VersionTooOld, range?.range);
+    }
+}
+
+/** Builtins of bpftrace 0.17: words, not functions; `nsecs()` was "Unknown function: nsecs". */
+const BUILTINS_017 = new Set([
+    'args', 'cgroup', 'comm', 'cpid', 'numaid', 'cpu', 'ctx', 'curtask', 'elapsed', 'func', 'gid', 'nsecs', 'pid',
+    'probe', 'rand', 'retval', 'tid', 'uid', 'username',
+]);
+const U63_MAX = 9223372036854775807n;
+
+export function checkAttachPointNode(ctx: BtCheckContext, node: ast.BtAttachPoint): void {
+    const cst = node.$cstNode;
+    if (!cst) return;
+    for (const p of checkAttachPoint(node.text, ctx.target)) {
+        report(ctx, node, p.message, p.code, rangeInToken(cst, p.offset, p.length));
+    }
+}
+
+export function checkIntLit(ctx: BtCheckContext, node: ast.BtIntLit): void {
+    const cst = node.$cstNode;
+    const p = checkIntLiteral(node.value, ctx.target);
+    if (!p || !cst) return;
+    if (p.feature === 'duration') {
+        requireFeature(ctx, node, 'duration');
+        return;
+    }
+    report(ctx, node, p.message, BtCode.IntLiteral, rangeInToken(cst, p.offset, p.length));
+}
+
+export function checkPositional(ctx: BtCheckContext, node: ast.BtPositional): void {
+    const digits = node.param.slice(1);
+    if (/^\d+$/.test(digits) && BigInt(digits) > U63_MAX) {
+        report(ctx, node, `param ${node.param} is out of integer range [1, ${U63_MAX}]`, BtCode.Positional);
+    }
+}
+
+export function checkCall(ctx: BtCheckContext, call: ast.BtCallExpr): void {
+    const name = call.callee.ident;
+    if (BUILTINS_017.has(name) && featureProblem('builtinCall', ctx.target)) {
+        report(ctx, call.callee, `Unknown function: ${name} (before bpftrace 0.22 '${name}' is a builtin, written without '()')`,
+            BtCode.BuiltinCall);
+    }
+}
+
+/** `if`/`while`/`unroll` conditions without parentheses need 0.24. */
+function requireParens(ctx: BtCheckContext, cond: ast.BtExpr | undefined): void {
+    if (cond && !ast.isBtParenExpr(cond)) requireFeature(ctx, cond, 'bareCondition');
+}
+
+function isStatementLevel(node: ast.BtIfExpr | ast.BtBlockExpr): boolean {
+    const c = node.$container;
+    if (ast.isBtExprStatement(c)) return !c.operator;
+    return ast.isBtIfExpr(c) && c.elseIf === node;
+}
+
+/** The version gates that hang on one node type each. */
+export function checkVersionedNode(ctx: BtCheckContext, node: AstNode): void {
+    switch (node.$type) {
+        case 'BtConfig': requireFeature(ctx, node, 'config', node.$cstNode); break;
+        case 'BtSubprog': requireFeature(ctx, node, 'subprog'); break;
+        case 'BtMacro': requireFeature(ctx, node, 'macro'); break;
+        case 'BtMapDecl': requireFeature(ctx, node, 'mapDecl'); break;
+        case 'BtImport': case 'BtImportStatement': requireFeature(ctx, node, 'importStmt'); break;
+        case 'BtLetStatement': {
+            const n = node as ast.BtLetStatement;
+            requireFeature(ctx, node, 'letDecl');
+            if (n.type) requireFeature(ctx, n.type, 'letType');
+            break;
+        }
+        case 'BtRecord': requireFeature(ctx, node, 'record'); break;
+        case 'BtTypeof': requireFeature(ctx, node, 'typeofExpr'); break;
+        case 'BtComptimeExpr': requireFeature(ctx, node, 'comptime'); break;
+        case 'BtOffsetof': requireFeature(ctx, node, 'offsetof'); break;
+        case 'BtConditionalExpr':
+            if (!(node as ast.BtConditionalExpr).then) requireFeature(ctx, node, 'elvis');
+            break;
+        case 'BtExprStatement': {
+            const n = node as ast.BtExprStatement;
+            if (n.operator === '=' && ast.isBtIdent(n.expr) && n.expr.ident === '_') requireFeature(ctx, n.expr, 'discard');
+            break;
+        }
+        case 'BtForStatement': {
+            const n = node as ast.BtForStatement;
+            requireFeature(ctx, node, n.rangeEnd ? 'forRange' : 'forMap');
+            if (!n.parenthesized) requireFeature(ctx, node, 'bareCondition');
+            break;
+        }
+        case 'BtWhileStatement': requireParens(ctx, (node as ast.BtWhileStatement).condition); break;
+        case 'BtUnrollStatement': requireParens(ctx, (node as ast.BtUnrollStatement).count); break;
+        case 'BtIfExpr': {
+            const n = node as ast.BtIfExpr;
+            requireParens(ctx, n.condition);
+            if (!isStatementLevel(n)) requireFeature(ctx, node, 'ifExpr');
+            break;
+        }
+        case 'BtBlockExpr':
+            if (!isStatementLevel(node as ast.BtBlockExpr)) requireFeature(ctx, node, 'blockExpr');
+            break;
+        default:
+            break;
+    }
+}
