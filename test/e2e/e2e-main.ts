@@ -39,8 +39,11 @@ const SETTINGS = {
     'workbench.colorTheme': 'Default Dark Modern',
 };
 
-/** What the installed extension may contain (vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt). */
-const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli)\.cjs|syntaxes\/[^/]+\.json|images\/.+\.(png|svg))$/;
+/**
+ * What the installed extension may contain: vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt; the README's
+ * screenshot ships so that its relative link works on the extension's page.
+ */
+const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli)\.cjs|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$/;
 
 function listFiles(dir: string, prefix = ''): string[] {
     return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => entry.isDirectory()
@@ -197,7 +200,7 @@ async function main(): Promise<void> {
         await check(page, 'the "Probekit" output channel shows the language server log', async () => {
             await runCommand(page, 'Probekit: Show Language Server Log');
             const text = await waitForOutput(page, /Probekit language server/);
-            const line = text.match(/Probekit language server[^\n]{0,80}/)?.[0];
+            const line = text.match(/Probekit language server: [^,]*, stap [^,]*, bpftrace [\w.]+( installed)?/)?.[0];
             return [line !== undefined, line ?? text.slice(0, 200)];
         });
         await shot(page, 'output');
