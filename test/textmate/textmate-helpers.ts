@@ -139,3 +139,39 @@ export function readCorpus(path: string): string {
 export function formatToken(token: Token): string {
     return `'${token.text}' [${token.scopes.join(' ')}]`;
 }
+
+/** One row of a scope table: a position in a file named by its line and the text found there. */
+export interface ScopeCase {
+    /** Path relative to the corpus root (`stap/files/…`, `bpftrace/files/…`) or to the repository. */
+    readonly file: string;
+    /** 1-based line. */
+    readonly line: number;
+    /** Text on that line whose first character is checked. */
+    readonly text: string;
+    /** Which appearance of `text` on the line (1-based); default 1. */
+    readonly nth?: number;
+    /** A scope the token there must carry (exact name anywhere in its scope stack). */
+    readonly scope: string;
+    /** A scope the token must not carry. */
+    readonly not?: string;
+}
+
+const tokenCache = new Map<string, { text: string; lines: Token[][] }>();
+
+/** Tokenizes a file once per test run; `root` is the folder `file` is relative to. */
+export async function tokenizeFile(scope: GrammarScope, root: string, file: string): Promise<{ text: string; lines: Token[][] }> {
+    const key = `${scope}:${root}:${file}`;
+    let entry = tokenCache.get(key);
+    if (!entry) {
+        const text = readFileSync(join(root, file), 'utf8');
+        entry = { text, lines: tokenizeText(await loadGrammar(scope), text) };
+        tokenCache.set(key, entry);
+    }
+    return entry;
+}
+
+/** Looks up the token a scope case names; callers assert on its scopes. */
+export async function tokenForCase(scope: GrammarScope, root: string, c: ScopeCase): Promise<Token> {
+    const { text, lines } = await tokenizeFile(scope, root, c.file);
+    return tokenAtText(lines, text, c.line, c.text, c.nth);
+}
