@@ -17,7 +17,8 @@ export function checkDefineUses(ctx: BtCheckContext, program: ast.BtProgram, ide
     if (defines.size === 0) return;
     for (const id of idents) {
         const body = defines.get(id.ident);
-        if (body === undefined) continue;
+        // `#define A A` names the enum constant A: C's preprocessor stops there, and so does upstream.
+        if (body === undefined || body === id.ident) continue;
         const problem = expansionProblem(id.ident, defines);
         if (problem) report(ctx, id, problem, BtCode.Macro);
     }

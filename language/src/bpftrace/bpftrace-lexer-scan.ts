@@ -212,8 +212,13 @@ export function scanAttachPoint(text: string, start: number): ScanResult {
     while (i < text.length) {
         const c = text.charCodeAt(i);
         if (isSpace(c) || c === 123 || c === 44 || c === 59 || c === 125) break;
-        if (c === 47 && (!sawColon || text.charCodeAt(i + 1) === 47 || text.charCodeAt(i + 1) === 42)) break;
+        if (c === 47 && !sawColon) break;
         if (c === 58) sawColon = true;
+        if (c === 36 && text.charCodeAt(i + 1) === 40) {
+            // `$(command)`: a shell substitution, as upstream's runtime tests write attach points.
+            i = scanShellSubstitution(text, i);
+            continue;
+        }
         if (c === 34) {
             let j = i + 1;
             while (j < text.length && text.charCodeAt(j) !== 34 && text.charCodeAt(j) !== 10) {
@@ -230,4 +235,25 @@ export function scanAttachPoint(text: string, start: number): ScanResult {
         i++;
     }
     return { end: Math.max(i, start + 1), problems };
+}
+
+/** `$( … )` with balanced parentheses (quotes skipped); ends at the line end when unbalanced. */
+export function scanShellSubstitution(text: string, start: number): number {
+    let depth = 0;
+    let i = start + 1;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c === 10) return i;
+        if (c === 39 || c === 34) {
+            const close = text.indexOf(text[i], i + 1);
+            const nl = text.indexOf('\n', i);
+            if (close < 0 || (nl >= 0 && close > nl)) return nl < 0 ? text.length : nl;
+            i = close + 1;
+            continue;
+        }
+        if (c === 40) depth++;
+        else if (c === 41 && --depth === 0) return i + 1;
+        i++;
+    }
+    return i;
 }

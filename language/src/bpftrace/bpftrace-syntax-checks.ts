@@ -102,7 +102,8 @@ export function checkIncrement(ctx: BtCheckContext, node: ast.BtUnaryExpr | ast.
         }
         return;
     }
-    if (isAssignable(node.operand)) return;
+    // Upstream's parser rejects literals here; anything else is the type checker's business.
+    if (!ast.isBtIntLit(node.operand) && !ast.isBtStringLit(node.operand)) return;
     const range = ast.isBtUnaryExpr(node) ? node.operand.$cstNode?.range : operatorTokenRange(node);
     report(ctx, node, 'increment/decrement requires a variable or map', BtCode.IncrementTarget, range);
 }
@@ -158,5 +159,14 @@ export function checkMapDecl(ctx: BtCheckContext, decl: ast.BtMapDecl): void {
     const kinds = ['hash', 'lruhash', 'percpuhash', 'percpulruhash'];
     if (!kinds.includes(decl.kind)) {
         report(ctx, decl, `unknown map type '${decl.kind}': use one of ${kinds.join(', ')}`, BtCode.MapDecl);
+    }
+}
+
+/** `if (x = 1)`, `while (a = 1, b = 2)`: upstream reads the parentheses as the condition's, not a record. */
+export function checkCondition(ctx: BtCheckContext, cond: ast.BtExpr | undefined): void {
+    if (ast.isBtTupleExpr(cond)) {
+        report(ctx, cond, "expected ')': a condition is one expression, not a tuple", BtCode.AssignTarget);
+    } else if (ast.isBtRecord(cond)) {
+        report(ctx, cond, "expected ')': a condition cannot contain '=' (did you mean '=='?)", BtCode.AssignTarget);
     }
 }

@@ -1,12 +1,12 @@
 import {
-    AstUtils, DefaultDocumentValidator, type LangiumDocument, type ValidationAcceptor, type ValidationOptions,
+    AstUtils, DefaultDocumentValidator, type LangiumDocument, type ValidationAcceptor, type ValidationChecks, type ValidationOptions,
 } from 'langium';
 import { CancellationToken } from 'vscode-languageserver-protocol';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import type { BpftraceServices } from './bpftrace-module.js';
 import {
-    checkBlock, checkConfig, checkExprStatement, checkFor, checkIncrement, checkItemOrder, checkMapDecl, checkRecord,
+    checkBlock, checkCondition, checkConfig, checkExprStatement, checkFor, checkIncrement, checkItemOrder, checkMapDecl, checkRecord,
     type BtCheckContext,
 } from './bpftrace-syntax-checks.js';
 import {
@@ -23,14 +23,24 @@ import { checkDefineUses } from './bpftrace-defines.js';
 export class BpftraceValidator {
     constructor(private readonly services: BpftraceServices) {}
 
-    /** Nothing goes into the registry: the `built-in` category is reserved to Langium. */
+    /**
+     * Semantic checks go into Langium's registry; the syntax ones cannot (its `built-in` category
+     * is reserved) and run from BpftraceDocumentValidator instead.
+     */
     register(): void {
-        // Semantic (non-syntax) checks will be registered here.
+        const checks: ValidationChecks<ast.BpftraceAstType> = {
+            BtMapDecl: (decl, accept) => checkMapDecl(this.context(accept), decl),
+        };
+        this.services.validation.ValidationRegistry.register(checks, this);
+    }
+
+    private context(accept: ValidationAcceptor): BtCheckContext {
+        return { accept, target: this.services.settings.BpftraceSettings.target };
     }
 
     /** One walk over the tree (iterative, so deep programs cannot overflow the stack). */
     checkProgram(program: ast.BtProgram, accept: ValidationAcceptor): void {
-        const ctx: BtCheckContext = { accept, target: this.services.settings.BpftraceSettings.target };
+        const ctx = this.context(accept);
         checkItemOrder(ctx, program);
         const idents: ast.BtIdent[] = [];
         for (const node of AstUtils.streamAst(program)) {
@@ -46,7 +56,8 @@ export class BpftraceValidator {
                 case 'BtUnaryExpr': case 'BtPostfixExpr': checkIncrement(ctx, node as ast.BtUnaryExpr); break;
                 case 'BtRecord': checkRecord(ctx, node as ast.BtRecord); break;
                 case 'BtForStatement': checkFor(ctx, node as ast.BtForStatement); break;
-                case 'BtMapDecl': checkMapDecl(ctx, node as ast.BtMapDecl); break;
+                case 'BtIfExpr': checkCondition(ctx, (node as ast.BtIfExpr).condition); break;
+                case 'BtWhileStatement': checkCondition(ctx, (node as ast.BtWhileStatement).condition); break;
                 case 'BtIdent': idents.push(node as ast.BtIdent); break;
                 default: break;
             }
