@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node.js';
 import { startLanguageClient } from './language-client.js';
+import { activateRuns, deactivateRuns } from './run/run-activation.js';
 
 let client: LanguageClient | undefined;
 
@@ -12,9 +13,11 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(
         vscode.commands.registerCommand('probekit.showServerLog', () => output.show(true)),
     );
+    activateRuns(context);
 }
 
 export async function deactivate(): Promise<void> {
+    await deactivateRuns();
     await client?.stop();
     client = undefined;
 }

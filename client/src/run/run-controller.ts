@@ -1,0 +1,189 @@
+import * as vscode from 'vscode';
+import { RunRegistry } from '../../../server/src/run/run-registry.js';
+import type { RunListener, RunSession } from '../../../server/src/run/run-session.js';
+import type { RunRequest, RunResult, StapPassEvent } from '../../../server/src/run/run-types.js';
+import { nodePrivilegeProbe } from '../../../server/src/run/run-privilege.js';
+import { RunChartPanel } from './run-chart-panel.js';
+import { RunDiagnostics } from './run-diagnostics.js';
+import { RunOutputViews, type RunOutputView } from './run-output-view.js';
+import { RunStatusBar } from './run-status-bar.js';
+
+/** What the VS Code face keeps per live run. */
+interface LiveRun {
+    session: RunSession;
+    script: vscode.Uri;
+    view: RunOutputView;
+    charts?: RunChartPanel;
+}
+
+/**
+ * The VS Code face of the run core: starts runs, wires their events to output channels, progress, diagnostics,
+ * charts and the status bar, and stops them. All process handling stays in the core.
+ */
+export class RunController implements vscode.Disposable {
+    readonly registry = new RunRegistry();
+    private readonly views = new RunOutputViews();
+    private readonly diagnostics = new RunDiagnostics();
+    private readonly status: RunStatusBar;
+    private readonly live = new Map<number, LiveRun>();
+    /** Finished runs keep their output for "Save Full Output…" until the script runs again. */
+    private readonly finished = new Map<string, RunSession>();
+
+    constructor(private readonly context: vscode.ExtensionContext) {
+        this.status = new RunStatusBar(() => [...this.live.values()].map(l => l.session));
+    }
+
+    /** Start a run of `script` and show it; `extra` also receives the throttled output (a task's terminal). */
+    start(request: RunRequest, script: vscode.Uri, extra: Pick<RunListener, 'onOutput'> = {}): RunSession {
+        const config = vscode.workspace.getConfiguration('probekit');
+        this.diagnostics.clear(script);
+        const key = `${request.scriptName}@${request.host?.name ?? request.host?.host ?? ''}`;
+        this.finished.get(key)?.output.dispose();
+        this.finished.delete(key);
+        const title = request.host ? `${request.scriptName} @ ${request.host.name ?? request.host.host}` : request.scriptName ?? 'script';
+        const view = this.views.open(title);
+        const chartsMode = config.get<string>('run.charts', 'auto');
+        let live: LiveRun | undefined;
+        const progress = request.tool === 'stap' ? this.stapProgress(title, () => live?.session) : undefined;
+        const session = this.registry.start(request, {
+            graceMs: config.get<number>('run.gracePeriodMs', 5000),
+            output: { tailBytes: config.get<number>('run.outputTailMB', 4) * 1024 * 1024, spool: config.get<boolean>('run.keepFullOutput', true) },
+            privilegeProbe: nodePrivilegeProbe(config.get<boolean>('run.allowPkexec', true)),
+            listener: {
+                onOutput: batches => {
+                    view.append(batches, () => session.output.tail());
+                    extra.onOutput?.(batches);
+                },
+                onProgress: e => progress?.report(e),
+                onDiagnostic: d => this.diagnostics.add(script, d),
+                onCharts: model => {
+                    if (!live) return;
+                    if (!live.charts && chartsMode === 'auto' && model.maps.length > 0) this.openCharts(live);
+                    live.charts?.update(model);
+                },
+                onExit: result => {
+                    progress?.done(result);
+                    this.ended(key, live!, result);
+                },
+            },
+        });
+        live = { session, script, view };
+        this.live.set(session.id, live);
+        if (chartsMode === 'always') this.openCharts(live);
+        this.status.update();
+        return session;
+    }
+
+    /** Stop one run: the one given, the only one, or the one the user picks. */
+    async stop(session?: RunSession): Promise<void> {
+        const runs = this.registry.list();
+        const target = session ?? (runs.length <= 1 ? runs[0] : await this.pick(runs, 'Stop which run?'));
+        if (!target) {
+            if (runs.length === 0) void vscode.window.showInformationMessage('No Probekit run is going.');
+            return;
+        }
+        await target.stop();
+    }
+
+    async stopAll(): Promise<void> {
+        await this.registry.stopAll();
+    }
+
+    /** Open (or reveal) the charts of a live run, or of the latest one. */
+    async showCharts(): Promise<void> {
+        const lives = [...this.live.values()];
+        const chosen = lives.length <= 1 ? lives[0] : await this.pickLive(lives);
+        if (!chosen) {
+            void vscode.window.showInformationMessage('Charts show while a run is going.');
+            return;
+        }
+        if (chosen.charts) chosen.charts.reveal();
+        else this.openCharts(chosen);
+    }
+
+    /** Copy a run's full output (the spool file) where the user says. */
+    async saveFullOutput(): Promise<void> {
+        const sessions = [...this.registry.list(), ...this.finished.values()];
+        const chosen = sessions.length <= 1 ? sessions[0] : await this.pick(sessions, 'Save the output of which run?');
+        if (!chosen) {
+            void vscode.window.showInformationMessage('No run output to save.');
+            return;
+        }
+        const spool = chosen.output.spoolFile;
+        if (!spool) {
+            void vscode.window.showWarningMessage('Full output is not kept (setting probekit.run.keepFullOutput is off).');
+            return;
+        }
+        const target = await vscode.window.showSaveDialog({ saveLabel: 'Save Output', defaultUri: vscode.Uri.file(`${chosen.title.replace(/[^\w.@-]+/g, '_')}.txt`) });
+        if (!target) return;
+        await vscode.workspace.fs.copy(vscode.Uri.file(spool), target, { overwrite: true });
+    }
+
+    private openCharts(live: LiveRun): void {
+        live.charts = new RunChartPanel(this.context.extensionUri, live.session.title, () => live.session.output.tail(), () => { live.charts = undefined; });
+        live.charts.update(live.session.charts.snapshot());
+    }
+
+    private ended(key: string, live: LiveRun, result: RunResult): void {
+        this.live.delete(live.session.id);
+        this.finished.set(key, live.session);
+        this.status.update();
+        const how = result.signal ? `killed by ${result.signal}` : `exit status ${result.exitCode}`;
+        live.charts?.status(`${how}, ${(result.elapsedMs / 1000).toFixed(1)} s`);
+        if (result.stopped || result.exitCode === 0) return;
+        const errors = result.diagnostics.filter(d => d.severity === 'error').length;
+        const message = result.explanation
+            ?? (errors > 0 ? `${live.session.title}: ${errors} error${errors > 1 ? 's' : ''} (marked in the editor).` : `${live.session.title} failed (${how}).`);
+        void vscode.window.showErrorMessage(message, 'Show Output').then(choice => {
+            if (choice === 'Show Output') live.view.show();
+        });
+    }
+
+    /** A progress notification naming stap's passes as they finish; cancelling it stops the run. */
+    private stapProgress(title: string, session: () => RunSession | undefined): { report(e: StapPassEvent): void; done(r: RunResult): void } {
+        let report: ((e: StapPassEvent) => void) | undefined;
+        let finish: (() => void) | undefined;
+        const queued: StapPassEvent[] = [];
+        void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `stap ${title}`, cancellable: true }, (progress, token) => {
+            token.onCancellationRequested(() => void session()?.stop());
+            report = e => {
+                const time = e.realMs !== undefined ? ` (${e.realMs} ms)` : '';
+                progress.report({ message: `Pass ${e.pass}: ${e.name}${e.failed ? ' failed' : ''}${time}`, increment: e.failed ? 0 : 20 });
+                if (e.pass === 5 && !e.failed) finish?.(); // loaded: the run is now the script's own business
+            };
+            queued.splice(0).forEach(e => report!(e));
+            return new Promise<void>(resolve => { finish = resolve; });
+        });
+        return {
+            report: e => (report ? report(e) : queued.push(e)),
+            done: () => finish?.(),
+        };
+    }
+
+    private async pick(runs: RunSession[], placeHolder: string): Promise<RunSession | undefined> {
+        const item = await vscode.window.showQuickPick(runs.map(r => ({ label: r.title, description: r.running ? 'running' : 'ended', run: r })), { placeHolder });
+        return item?.run;
+    }
+
+    private async pickLive(lives: LiveRun[]): Promise<LiveRun | undefined> {
+        const s = await this.pick(lives.map(l => l.session), 'Charts of which run?');
+        return lives.find(l => l.session === s);
+    }
+
+    /** Stop everything: graceful first, then killed after a short wait (the window is closing). */
+    async shutdown(): Promise<void> {
+        const all = this.registry.stopAll();
+        const timeout = new Promise(res => setTimeout(res, 3000));
+        await Promise.race([all, timeout]);
+        this.registry.killAll();
+    }
+
+    dispose(): void {
+        this.registry.killAll();
+        for (const l of this.live.values()) l.charts?.dispose();
+        for (const s of this.finished.values()) s.output.dispose();
+        this.views.dispose();
+        this.diagnostics.dispose();
+        this.status.dispose();
+    }
+}
