@@ -20,6 +20,9 @@ type Command = (argv: readonly string[], out: (s: string) => void, err: (s: stri
 const COMMANDS: Record<string, Command> = {
     check: runCheck,
     run: runRun,
+    // Loaded on demand: neither needs the language services, and `index` is timed from a cold process.
+    index: async (argv, out, err) => (await import('./cli-index.js')).runIndex(argv, out, err),
+    doctor: async (argv, out, err) => (await import('./cli-doctor.js')).runDoctor(argv, out, err),
 };
 
 function write(stream: NodeJS.WriteStream): (s: string) => void {

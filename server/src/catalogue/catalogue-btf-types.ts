@@ -1,0 +1,212 @@
+/**
+ * C-level views over BTF: type ids to C type text (`const char *`, `struct file *`), function prototypes,
+ * aggregates with members, and the bpftrace-specific lookups (rawtracepoint, iter, trace_event_raw_*).
+ * Implements the language layer's KernelTypeSource for vmlinux plus any module BTF objects.
+ */
+import type {
+    KernelFunction, KernelTypeInfo, KernelTypeSource, TypedName, TypeMember,
+} from '../../../language/src/catalogue/catalogue-kernel-types.js';
+import { Btf, BtfKind } from './catalogue-btf.js';
+
+const MAX_DEPTH = 32;
+type Aggregate = Extract<KernelTypeInfo, { kind: 'struct' | 'union' }>;
+
+/** C type text for a type id. */
+export function typeText(btf: Btf, id: number, depth = 0): string {
+    if (id === 0) return 'void';
+    const t = btf.type(id);
+    if (!t || depth > MAX_DEPTH) return '?';
+    switch (t.kind) {
+        case BtfKind.Int: case BtfKind.Float: case BtfKind.Typedef: return t.name;
+        case BtfKind.Struct: return `struct ${t.name || '(anon)'}`;
+        case BtfKind.Union: return `union ${t.name || '(anon)'}`;
+        case BtfKind.Enum: case BtfKind.Enum64: return `enum ${t.name || '(anon)'}`;
+        case BtfKind.Fwd: return `${t.kindFlag ? 'union' : 'struct'} ${t.name}`;
+        case BtfKind.Const: return `const ${typeText(btf, t.sizeOrType, depth + 1)}`;
+        case BtfKind.Volatile: return `volatile ${typeText(btf, t.sizeOrType, depth + 1)}`;
+        case BtfKind.Restrict: case BtfKind.TypeTag: return typeText(btf, t.sizeOrType, depth + 1);
+        case BtfKind.Ptr: {
+            const target = btf.type(t.sizeOrType);
+            if (target?.kind === BtfKind.FuncProto) {
+                const proto = protoOf(btf, target.id, depth + 1);
+                return `${proto.returnType} (*)(${proto.params.map(p => p.type).join(', ')})`;
+            }
+            const inner = typeText(btf, t.sizeOrType, depth + 1);
+            return inner.endsWith('*') ? `${inner}*` : `${inner} *`;
+        }
+        case BtfKind.Array: {
+            const elem = btf.u32(id, t.dataOffset);
+            const n = btf.u32(id, t.dataOffset + 8);
+            return `${typeText(btf, elem, depth + 1)}[${n}]`;
+        }
+        case BtfKind.FuncProto: {
+            const proto = protoOf(btf, id, depth + 1);
+            return `${proto.returnType} (${proto.params.map(p => p.type).join(', ')})`;
+        }
+        default: return t.name || '?';
+    }
+}
+
+/** Return type and parameters of a FUNC_PROTO (a trailing unnamed `void` parameter means varargs). */
+export function protoOf(btf: Btf, protoId: number, depth = 0): { returnType: string; params: TypedName[] } {
+    const t = btf.type(protoId);
+    if (!t || t.kind !== BtfKind.FuncProto) return { returnType: '?', params: [] };
+    const params: TypedName[] = [];
+    for (let i = 0; i < t.vlen; i++) {
+        const at = t.dataOffset + 8 * i;
+        const name = btf.str(btf.u32(protoId, at));
+        const type = btf.u32(protoId, at + 4);
+        params.push(type === 0 && !name ? { name: '...', type: '...' } : { name, type: typeText(btf, type, depth + 1) });
+    }
+    return { returnType: typeText(btf, t.sizeOrType, depth + 1), params };
+}
+
+/** Strips CONST/VOLATILE/TYPEDEF/TYPE_TAG/RESTRICT down to the underlying type id. */
+function underlying(btf: Btf, id: number): number {
+    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+        const k = btf.kindOf(id);
+        if (k !== BtfKind.Const && k !== BtfKind.Volatile && k !== BtfKind.Typedef && k !== BtfKind.TypeTag && k !== BtfKind.Restrict) return id;
+        id = btf.type(id)!.sizeOrType;
+    }
+    return id;
+}
+
+/**
+ * Members of a struct/union. Members of anonymous nested structs/unions are lifted into the parent (C lets
+ * `x->member` reach them; `__bpf_md_ptr` and friends are such unions); unnamed padding bitfields are dropped.
+ */
+function membersOf(btf: Btf, id: number, baseBits = 0, depth = 0): TypeMember[] {
+    const t = btf.type(id)!;
+    const out: TypeMember[] = [];
+    for (let i = 0; i < t.vlen; i++) {
+        const at = t.dataOffset + 12 * i;
+        const off = btf.u32(id, at + 8);
+        const bitOffset = baseBits + (t.kindFlag ? off & 0xffffff : off);
+        const name = btf.str(btf.u32(id, at));
+        const typeId = btf.u32(id, at + 4);
+        if (!name) {
+            const inner = underlying(btf, typeId);
+            const k = btf.kindOf(inner);
+            if ((k === BtfKind.Struct || k === BtfKind.Union) && depth < MAX_DEPTH) out.push(...membersOf(btf, inner, bitOffset, depth + 1));
+            continue;
+        }
+        const m: TypeMember = { name, type: typeText(btf, typeId), bitOffset };
+        if (t.kindFlag && off >>> 24) m.bitSize = off >>> 24;
+        out.push(m);
+    }
+    return out;
+}
+
+/** Decodes a type into the language layer's KernelTypeInfo. */
+export function typeInfo(btf: Btf, id: number): KernelTypeInfo | undefined {
+    const t = btf.type(id);
+    if (!t) return undefined;
+    switch (t.kind) {
+        case BtfKind.Struct: case BtfKind.Union:
+            return { kind: t.kind === BtfKind.Struct ? 'struct' : 'union', name: t.name, size: t.sizeOrType, members: membersOf(btf, id) };
+        case BtfKind.Enum: case BtfKind.Enum64: {
+            const values: Array<{ name: string; value: number | bigint }> = [];
+            const width = t.kind === BtfKind.Enum ? 8 : 12;
+            for (let i = 0; i < t.vlen; i++) {
+                const at = t.dataOffset + width * i;
+                const name = btf.str(btf.u32(id, at));
+                if (t.kind === BtfKind.Enum) {
+                    values.push({ name, value: t.kindFlag ? btf.i32(id, at + 4) : btf.u32(id, at + 4) });
+                } else {
+                    const v = (BigInt(btf.u32(id, at + 8)) << 32n) | BigInt(btf.u32(id, at + 4));
+                    values.push({ name, value: v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v });
+                }
+            }
+            return { kind: 'enum', name: t.name, size: t.sizeOrType, values };
+        }
+        case BtfKind.Typedef: return { kind: 'typedef', name: t.name, type: typeText(btf, t.sizeOrType) };
+        case BtfKind.Int: return { kind: 'int', name: t.name, size: t.sizeOrType };
+        case BtfKind.Float: return { kind: 'float', name: t.name, size: t.sizeOrType };
+        case BtfKind.Fwd: return { kind: 'fwd', name: t.name };
+        default: return undefined;
+    }
+}
+
+const KIND_WORD: Record<string, BtfKind[]> = {
+    struct: [BtfKind.Struct, BtfKind.Fwd], union: [BtfKind.Union, BtfKind.Fwd], enum: [BtfKind.Enum, BtfKind.Enum64],
+};
+
+/** KernelTypeSource over vmlinux BTF and optional module BTF objects (searched after vmlinux). */
+export class BtfTypeSource implements KernelTypeSource {
+    private readonly all: Array<{ module: string; btf: Btf }>;
+
+    constructor(readonly vmlinux: Btf, modules: ReadonlyArray<{ module: string; btf: Btf }> = []) {
+        this.all = [{ module: 'vmlinux', btf: vmlinux }, ...modules];
+    }
+
+    get typeCount(): number {
+        return this.vmlinux.count;
+    }
+
+    private find(name: string, kinds: BtfKind[]): { btf: Btf; id: number; module: string } | undefined {
+        for (const { module, btf } of this.all) {
+            // Prefer full definitions over forward declarations.
+            const ids = btf.findNamed(name).filter(id => kinds.includes(btf.kindOf(id)));
+            const best = ids.find(id => btf.kindOf(id) !== BtfKind.Fwd) ?? ids[0];
+            if (best !== undefined) return { btf, id: best, module };
+        }
+        return undefined;
+    }
+
+    functionNames(): string[] {
+        return [...new Set(this.all.flatMap(({ btf }) => btf.namesOfKind(BtfKind.Func)))];
+    }
+
+    func(name: string): KernelFunction | undefined {
+        const hit = this.find(name, [BtfKind.Func]);
+        if (!hit) return undefined;
+        const t = hit.btf.type(hit.id)!;
+        return { name, module: hit.module, ...protoOf(hit.btf, t.sizeOrType) };
+    }
+
+    type(name: string): KernelTypeInfo | undefined {
+        const m = /^(struct|union|enum)\s+(\w+)$/.exec(name.trim());
+        const hit = m
+            ? this.find(m[2], KIND_WORD[m[1]])
+            : this.find(name.trim(), [BtfKind.Typedef, BtfKind.Int, BtfKind.Float, BtfKind.Struct, BtfKind.Union, BtfKind.Enum, BtfKind.Enum64]);
+        return hit ? typeInfo(hit.btf, hit.id) : undefined;
+    }
+
+    aggregateOf(typeText: string): Aggregate | undefined {
+        let text = typeText.replace(/\b(const|volatile)\b/g, '').replace(/\*/g, '').replace(/\[\d*\]/g, '').trim().replace(/\s+/g, ' ');
+        for (let depth = 0; depth < MAX_DEPTH; depth++) {
+            const info = this.type(text);
+            if (!info) return undefined;
+            if (info.kind === 'struct' || info.kind === 'union') return info;
+            if (info.kind !== 'typedef') return undefined;
+            text = info.type.replace(/\b(const|volatile)\b/g, '').replace(/\*/g, '').replace(/\[\d*\]/g, '').trim().replace(/\s+/g, ' ');
+        }
+        return undefined;
+    }
+
+    rawTracepointArgs(event: string): TypedName[] | undefined {
+        for (const prefix of ['__probestub_', '__traceiter_']) {
+            const f = this.func(prefix + event);
+            if (f) return f.params.slice(1);
+        }
+        return undefined;
+    }
+
+    iterArgs(name: string): TypedName[] | undefined {
+        const info = this.type(`struct bpf_iter__${name}`);
+        if (!info || info.kind !== 'struct') return undefined;
+        return info.members.filter(m => m.name !== 'meta').map(m => ({ name: m.name, type: m.type }));
+    }
+
+    iterNames(): string[] {
+        return this.vmlinux.namesOfKind(BtfKind.Struct).filter(n => n.startsWith('bpf_iter__')).map(n => n.slice(10)).sort();
+    }
+
+    tracepointFields(event: string): TypedName[] | undefined {
+        const info = this.type(`struct trace_event_raw_${event}`);
+        if (!info || info.kind !== 'struct') return undefined;
+        return info.members
+            .filter(m => m.name !== 'ent' && m.name !== '__data' && !m.name.startsWith('common_'))
+            .map(m => ({ name: m.name, type: m.type }));
+    }
+}

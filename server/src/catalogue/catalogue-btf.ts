@@ -1,0 +1,209 @@
+/**
+ * A BTF reader (kernel `include/uapi/linux/btf.h` format): header, type section, string section, all kinds
+ * up to ENUM64. Lazy: opening walks the type section once to record each type's offset, kind and name offset
+ * (typed arrays, no objects); types are decoded only when asked for, names indexed on first lookup.
+ * Split BTF (kernel modules) continues the base's type ids and string offsets.
+ */
+
+export const BTF_MAGIC = 0xeb9f;
+
+export enum BtfKind {
+    Unknown = 0, Int = 1, Ptr = 2, Array = 3, Struct = 4, Union = 5, Enum = 6, Fwd = 7, Typedef = 8,
+    Volatile = 9, Const = 10, Restrict = 11, Func = 12, FuncProto = 13, Var = 14, Datasec = 15, Float = 16,
+    DeclTag = 17, TypeTag = 18, Enum64 = 19,
+}
+
+export class BtfFormatError extends Error {}
+
+/** One raw type record, decoded. */
+export interface BtfRawType {
+    id: number;
+    kind: BtfKind;
+    name: string;
+    vlen: number;
+    kindFlag: boolean;
+    /** `size` for INT/STRUCT/UNION/ENUM/DATASEC/FLOAT, else `type` (referenced type id). */
+    sizeOrType: number;
+    /** Offset of the kind-specific data that follows the 12-byte record. */
+    dataOffset: number;
+}
+
+/** Extra bytes after the 12-byte record, by kind. */
+function extraSize(kind: number, vlen: number): number {
+    switch (kind) {
+        case BtfKind.Int: case BtfKind.Var: case BtfKind.DeclTag: return 4;
+        case BtfKind.Array: return 12;
+        case BtfKind.Struct: case BtfKind.Union: case BtfKind.Datasec: case BtfKind.Enum64: return 12 * vlen;
+        case BtfKind.Enum: case BtfKind.FuncProto: return 8 * vlen;
+        default: return 0;
+    }
+}
+
+export class Btf {
+    /** First type id of this object (1 for vmlinux, base count + 1 for split BTF). */
+    readonly firstId: number;
+    /** Number of types in this object. */
+    readonly count: number;
+    private readonly view: DataView;
+    private readonly typeStart: number;
+    private readonly strStart: number;
+    private readonly strLen: number;
+    private readonly offsets: Uint32Array;
+    private readonly kinds: Uint8Array;
+    private readonly nameOffs: Uint32Array;
+    private names?: Map<string, number[]>;
+    private readonly decoder = new TextDecoder('latin1');
+
+    /** Parses `data`; `base` is vmlinux BTF when `data` is a module's split BTF. Throws BtfFormatError. */
+    constructor(readonly data: Uint8Array, readonly base?: Btf) {
+        if (data.byteLength < 24) throw new BtfFormatError('BTF too short for its header');
+        this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+        const magic = this.view.getUint16(0, true);
+        if (magic !== BTF_MAGIC) throw new BtfFormatError(`bad BTF magic 0x${magic.toString(16)}`);
+        const hdrLen = this.view.getUint32(4, true);
+        const typeOff = this.view.getUint32(8, true);
+        const typeLen = this.view.getUint32(12, true);
+        const strOff = this.view.getUint32(16, true);
+        this.strLen = this.view.getUint32(20, true);
+        this.typeStart = hdrLen + typeOff;
+        this.strStart = hdrLen + strOff;
+        const typeEnd = this.typeStart + typeLen;
+        if (typeEnd > data.byteLength || this.strStart + this.strLen > data.byteLength) {
+            throw new BtfFormatError('BTF sections run past the end of the data');
+        }
+        this.firstId = base ? base.firstId + base.count : 1;
+        // Upper bound on the number of types: every record is at least 12 bytes.
+        const max = Math.floor(typeLen / 12);
+        const offsets = new Uint32Array(max);
+        const kinds = new Uint8Array(max);
+        const nameOffs = new Uint32Array(max);
+        let n = 0;
+        let p = this.typeStart;
+        while (p < typeEnd) {
+            if (p + 12 > typeEnd) throw new BtfFormatError(`truncated type record at offset ${p}`);
+            const info = this.view.getUint32(p + 4, true);
+            const kind = (info >>> 24) & 0x1f;
+            const vlen = info & 0xffff;
+            offsets[n] = p;
+            kinds[n] = kind;
+            nameOffs[n] = this.view.getUint32(p, true);
+            n++;
+            p += 12 + extraSize(kind, vlen);
+        }
+        if (p !== typeEnd) throw new BtfFormatError('type section does not end on a record boundary');
+        this.count = n;
+        this.offsets = offsets.subarray(0, n);
+        this.kinds = kinds.subarray(0, n);
+        this.nameOffs = nameOffs.subarray(0, n);
+    }
+
+    /** The last type id this object (or its base) defines. */
+    get lastId(): number {
+        return this.firstId + this.count - 1;
+    }
+
+    /** A string by offset; split BTF strings continue after the base's. */
+    str(off: number): string {
+        if (this.base) {
+            if (off < this.base.strLen) return this.base.str(off);
+            off -= this.base.strLen;
+        }
+        if (off >= this.strLen) return '';
+        const start = this.strStart + off;
+        let end = start;
+        const d = this.data;
+        while (end < d.length && d[end] !== 0) end++;
+        return this.decoder.decode(d.subarray(start, end));
+    }
+
+    /** The object holding a type id (this one or the base chain). */
+    private owner(id: number): Btf | undefined {
+        if (id >= this.firstId) return id <= this.lastId ? this : undefined;
+        return this.base?.owner(id);
+    }
+
+    kindOf(id: number): BtfKind {
+        const o = this.owner(id);
+        return o ? o.kinds[id - o.firstId] as BtfKind : BtfKind.Unknown;
+    }
+
+    nameOf(id: number): string {
+        const o = this.owner(id);
+        return o ? this.str(o.nameOffs[id - o.firstId]) : '';
+    }
+
+    /** Decodes one type record (id 0 is `void`: undefined). */
+    type(id: number): BtfRawType | undefined {
+        const o = this.owner(id);
+        if (!o || id === 0) return undefined;
+        const p = o.offsets[id - o.firstId];
+        const info = o.view.getUint32(p + 4, true);
+        return {
+            id, kind: (info >>> 24) & 0x1f, name: this.str(o.view.getUint32(p, true)), vlen: info & 0xffff,
+            kindFlag: (info >>> 31) === 1, sizeOrType: o.view.getUint32(p + 8, true), dataOffset: p + 12,
+        };
+    }
+
+    /** Reads a u32 / s32 in the data of the object that owns `id`. */
+    u32(id: number, offset: number): number {
+        return this.owner(id)!.view.getUint32(offset, true);
+    }
+
+    i32(id: number, offset: number): number {
+        return this.owner(id)!.view.getInt32(offset, true);
+    }
+
+    /** Type ids with this name (this object only, not the base), any kind. Built on first use. */
+    idsNamed(name: string): number[] {
+        if (!this.names) {
+            const names = new Map<string, number[]>();
+            for (let i = 0; i < this.count; i++) {
+                if (this.nameOffs[i] === 0) continue;
+                const nm = this.str(this.nameOffs[i]);
+                const list = names.get(nm);
+                if (list) list.push(this.firstId + i); else names.set(nm, [this.firstId + i]);
+            }
+            this.names = names;
+        }
+        return this.names.get(name) ?? [];
+    }
+
+    /**
+     * Finds ids by name without building the whole name index: searches the string section for `name`,
+     * then the name-offset column. Much cheaper for one-off lookups in a fresh process.
+     */
+    findNamed(name: string, kind?: BtfKind): number[] {
+        if (this.names) return this.idsNamed(name).filter(id => kind === undefined || this.kindOf(id) === kind);
+        const needle = new Uint8Array(name.length + 2);
+        for (let i = 0; i < name.length; i++) needle[i + 1] = name.charCodeAt(i) & 0xff;
+        // The section starts with the empty string, so every name at offset ≥ 1 is preceded by a NUL in it.
+        const buf = Buffer.from(this.data.buffer, this.data.byteOffset + this.strStart, this.strLen);
+        const offs = new Set<number>();
+        let at = buf.indexOf(needle);
+        while (at >= 0) {
+            offs.add(at + 1 + (this.base ? this.base.strLen : 0));
+            at = buf.indexOf(needle, at + 1);
+        }
+        // The first string (offset 0) is always empty, so a name never starts at 0.
+        const out: number[] = [];
+        if (offs.size === 0) return out;
+        for (let i = 0; i < this.count; i++) {
+            if (offs.has(this.nameOffs[i]) && (kind === undefined || this.kinds[i] === kind)) out.push(this.firstId + i);
+        }
+        return out;
+    }
+
+    /** Ids of all types of a kind in this object. */
+    idsOfKind(kind: BtfKind): number[] {
+        const out: number[] = [];
+        for (let i = 0; i < this.count; i++) if (this.kinds[i] === kind) out.push(this.firstId + i);
+        return out;
+    }
+
+    /** Names of all types of a kind, without decoding the records. */
+    namesOfKind(kind: BtfKind): string[] {
+        const out: string[] = [];
+        for (let i = 0; i < this.count; i++) if (this.kinds[i] === kind) out.push(this.str(this.nameOffs[i]));
+        return out;
+    }
+}

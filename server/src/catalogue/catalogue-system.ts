@@ -1,0 +1,171 @@
+/**
+ * The Node implementation of the language layer's SystemCatalogue: tapsets through the disk cache, BTF from
+ * /sys/kernel/btf, kernel symbols and tracefs, ELF binaries. Each source loads lazily, once.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { BinarySource } from '../../../language/src/catalogue/catalogue-binary-types.js';
+import type { CatalogueNotice, KernelTypeSource } from '../../../language/src/catalogue/catalogue-kernel-types.js';
+import { probeFamilies, type ProbeFamily } from '../../../language/src/catalogue/catalogue-probe-families.js';
+import type { SystemCatalogue } from '../../../language/src/catalogue/catalogue-service.js';
+import type { TapsetIndex } from '../../../language/src/catalogue/catalogue-tapset-index.js';
+import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
+import { Btf, BtfFormatError } from './catalogue-btf.js';
+import { BtfTypeSource } from './catalogue-btf-types.js';
+import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
+import { NodeBinarySource } from './catalogue-elf.js';
+import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
+import { loadTapsetIndex, type TapsetLoadResult } from './catalogue-tapset-reader.js';
+
+export const DEFAULT_BTF = '/sys/kernel/btf/vmlinux';
+
+export interface NodeCatalogueOptions {
+    /** Tapset roots (`-I` dirs first, installed library last). Empty: no tapset index. */
+    tapsetRoots: readonly string[];
+    /** The target, except the stap version, which may come later (see `stapVersion`). */
+    target: Omit<TapsetTarget, 'stapVersion'>;
+    /** The stap version for `systemtap_v` conditionals, or a promise of it (see `stapVersionOf`). */
+    stapVersion: string | Promise<string>;
+    /** vmlinux BTF file; module BTF is read from its directory on demand. */
+    btfPath?: string;
+    /** Also load module BTF objects found next to vmlinux. */
+    btfModules?: boolean;
+    cache?: CatalogueCache;
+    kernelPaths?: KernelPaths;
+    env?: NodeJS.ProcessEnv;
+}
+
+/** Tapset version assumed when stap is not installed: new enough for every `systemtap_v >=` test in 4.x–5.x. */
+export const ASSUMED_STAP_VERSION = '5.0';
+
+function resolveOnPath(tool: string, env: NodeJS.ProcessEnv): string | undefined {
+    if (tool.includes('/')) return tool;
+    for (const dir of (env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
+        try {
+            if (statSync(join(dir, tool)).isFile()) return join(dir, tool);
+        } catch {
+            // not in this dir
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The installed stap's version: from the cache when the stap binary is unchanged (path, mtime, size), else by
+ * running `stap --version` (asynchronously, so callers can read files meanwhile) and caching the answer.
+ */
+export function stapVersionOf(stap = 'stap', cache?: CatalogueCache, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+    const path = resolveOnPath(stap, env);
+    if (!path) return Promise.resolve(undefined);
+    let identity: string;
+    try {
+        const st = statSync(path);
+        identity = cacheKey([path, st.mtimeMs, st.size]);
+    } catch {
+        return Promise.resolve(undefined);
+    }
+    const cached = cache?.read<{ version: string }>('stapversion', identity);
+    if (cached) return Promise.resolve(cached.version);
+    return new Promise(resolve => {
+        execFile(path, ['--version'], { timeout: 5000 }, (_error, stdout, stderr) => {
+            const version = /version (\d+\.\d+)/.exec(`${stdout}${stderr}`)?.[1];
+            if (version) cache?.write('stapversion', identity, { version });
+            resolve(version);
+        });
+    });
+}
+
+/** The kernel's GNU build id from /sys/kernel/notes (identifies the running kernel for caches). */
+export function kernelBuildId(notesPath = '/sys/kernel/notes'): string | undefined {
+    try {
+        const data = readFileSync(notesPath);
+        let p = 0;
+        while (p + 12 <= data.length) {
+            const namesz = data.readUInt32LE(p);
+            const descsz = data.readUInt32LE(p + 4);
+            const type = data.readUInt32LE(p + 8);
+            const nameAt = p + 12;
+            const descAt = nameAt + ((namesz + 3) & ~3);
+            if (type === 3 && data.toString('latin1', nameAt, nameAt + 3) === 'GNU') return data.toString('hex', descAt, descAt + descsz);
+            p = descAt + ((descsz + 3) & ~3);
+        }
+    } catch {
+        // not readable: unknown
+    }
+    return undefined;
+}
+
+/** Reads vmlinux BTF (and, if asked, every module BTF object in the same directory). */
+export function loadBtf(path: string, modules: boolean): { source: BtfTypeSource; moduleCount: number } {
+    const vmlinux = new Btf(readFileSync(path));
+    const mods: Array<{ module: string; btf: Btf }> = [];
+    if (modules) {
+        const dir = path.replace(/\/[^/]+$/, '');
+        for (const name of readdirSync(dir)) {
+            if (join(dir, name) === path) continue;
+            try {
+                mods.push({ module: name, btf: new Btf(readFileSync(join(dir, name)), vmlinux) });
+            } catch {
+                // not BTF (or unreadable): skip it
+            }
+        }
+    }
+    return { source: new BtfTypeSource(vmlinux, mods), moduleCount: mods.length };
+}
+
+export class NodeSystemCatalogue implements SystemCatalogue {
+    readonly kernelSymbols: NodeKernelSymbols;
+    readonly binaries: BinarySource;
+    private readonly extraNotices = new Map<string, CatalogueNotice>();
+    private tapsetLoad?: Promise<TapsetLoadResult | undefined>;
+    private btfLoad?: Promise<KernelTypeSource | undefined>;
+
+    constructor(private readonly options: NodeCatalogueOptions) {
+        this.kernelSymbols = new NodeKernelSymbols(options.kernelPaths ?? DEFAULT_KERNEL_PATHS);
+        this.binaries = new NodeBinarySource(options.env ?? process.env);
+    }
+
+    /** The tapset load with its statistics (cache hit, timings). */
+    tapsetResult(): Promise<TapsetLoadResult | undefined> {
+        this.tapsetLoad ??= (async () => {
+            if (this.options.tapsetRoots.length === 0) {
+                this.note('tapsets', 'no tapset directory (is systemtap installed?)', 'apt-get install systemtap');
+                return undefined;
+            }
+            const stapVersion = (await this.options.stapVersion) || ASSUMED_STAP_VERSION;
+            return loadTapsetIndex({ roots: this.options.tapsetRoots, target: { ...this.options.target, stapVersion }, cache: this.options.cache });
+        })();
+        return this.tapsetLoad;
+    }
+
+    async tapsets(): Promise<TapsetIndex | undefined> {
+        return (await this.tapsetResult())?.index;
+    }
+
+    kernelTypes(): Promise<KernelTypeSource | undefined> {
+        this.btfLoad ??= (async () => {
+            const path = this.options.btfPath ?? DEFAULT_BTF;
+            try {
+                return loadBtf(path, this.options.btfModules ?? false).source;
+            } catch (e) {
+                const why = e instanceof BtfFormatError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not present' : (e as Error).message;
+                this.note('btf', `${path}: ${why}`, 'a kernel built with CONFIG_DEBUG_INFO_BTF=y');
+                return undefined;
+            }
+        })();
+        return this.btfLoad;
+    }
+
+    families(language?: ProbeFamily['language']): readonly ProbeFamily[] {
+        return probeFamilies(language);
+    }
+
+    private note(source: string, message: string, fix?: string): void {
+        if (!this.extraNotices.has(source)) this.extraNotices.set(source, { source, message, ...(fix ? { fix } : {}) });
+    }
+
+    notices(): CatalogueNotice[] {
+        return [...this.extraNotices.values(), ...this.kernelSymbols.notices()];
+    }
+}

@@ -1,0 +1,142 @@
+/**
+ * `probekit index`: indexes what this machine can be probed at (tapset library, BTF, kernel symbols, tracefs)
+ * and prints counts and timings, or dumps the index as JSON.
+ */
+import { existsSync } from 'node:fs';
+import { arch as nodeArch, release } from 'node:os';
+import { CatalogueCache, defaultCacheDir } from '../catalogue/catalogue-cache.js';
+import { NodeSystemCatalogue, stapVersionOf } from '../catalogue/catalogue-system.js';
+import { INSTALLED_TAPSET_DIR } from '../catalogue/catalogue-tapset-reader.js';
+import { parseArgs, UsageError } from './cli-args.js';
+import { readKernelConfig, stapArch } from '../catalogue/catalogue-host.js';
+
+export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
+                      [--no-cache] [--only tapsets,btf,kernel] [--arch A] [--kernel-release R] [--stap-version V]
+                      [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]…`;
+
+const SOURCES = ['tapsets', 'btf', 'kernel'] as const;
+
+function ms(n: number): string {
+    return `${n.toFixed(1)} ms`;
+}
+
+/** `probekit index`: 0 when every requested source was read, 1 when some could not be, 2 on usage errors. */
+export async function runIndex(argv: readonly string[], out: (s: string) => void, _err: (s: string) => void): Promise<number> {
+    const t0 = performance.now();
+    const args = parseArgs(argv, {
+        flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'help'],
+        values: ['tapset-dir', 'btf', 'only', 'arch', 'kernel-release', 'stap-version', 'alias', 'function', 'tracepoint'],
+        repeated: ['tapset-dir', 'alias', 'function', 'tracepoint'],
+    });
+    if (args.flags.has('help')) {
+        out(INDEX_USAGE + '\n');
+        return 0;
+    }
+    if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    const only = new Set((args.values.get('only')?.[0] ?? SOURCES.join(',')).split(',').map(s => s.trim()).filter(Boolean));
+    for (const s of only) if (!(SOURCES as readonly string[]).includes(s)) throw new UsageError(`--only: unknown source '${s}' (tapsets, btf, kernel)`);
+
+    const cache = args.flags.has('no-cache') ? undefined : new CatalogueCache(defaultCacheDir());
+    const roots = [...(args.values.get('tapset-dir') ?? [])];
+    if (!args.flags.has('no-installed') && existsSync(INSTALLED_TAPSET_DIR)) roots.push(INSTALLED_TAPSET_DIR);
+    const kernelRelease = args.values.get('kernel-release')?.[0] ?? release();
+    const explicitVersion = args.values.get('stap-version')?.[0];
+    const catalogue = new NodeSystemCatalogue({
+        tapsetRoots: only.has('tapsets') ? roots : [],
+        target: { kernelRelease, arch: args.values.get('arch')?.[0] ?? stapArch(nodeArch()), runtime: 'kernel', kernelConfig: readKernelConfig(kernelRelease) },
+        stapVersion: explicitVersion ?? (only.has('tapsets') ? stapVersionOf('stap', cache).then(v => v ?? '') : ''),
+        btfPath: args.values.get('btf')?.[0],
+        btfModules: args.flags.has('btf-modules'),
+        cache,
+    });
+
+    const report: Record<string, unknown> = {};
+    const stats: Record<string, number> = {};
+    const lines: string[] = [];
+    let missing = 0;
+
+    if (only.has('tapsets')) {
+        const t = performance.now();
+        const result = await catalogue.tapsetResult();
+        stats.tapsetsMs = performance.now() - t;
+        if (result) {
+            const c = result.index.counts();
+            lines.push(`tapsets: ${c.files} files from ${roots.join(', ')} (cache: ${cache ? (result.fromCache ? 'hit' : 'written') : 'off'})`);
+            lines.push(`  ${c.aliasNames} probe aliases (${c.aliases} definitions), ${c.functionNames} functions (${c.functions} overloads), ${c.globals} globals, ${c.macros} macros, ${c.docs} kerneldoc blocks`);
+            report.tapsets = { roots, counts: c, fromCache: result.fromCache, files: result.index.data.files };
+            for (const name of args.values.get('alias') ?? []) {
+                const vars = result.index.contextVariables(name);
+                const defs = result.index.aliases.get(name);
+                lines.push(defs
+                    ? `  probe ${name} = ${defs.flatMap(d => d.targets).join(', ')}  [${defs[0].file}:${defs[0].line + 1}]\n    variables: ${vars.map(v => v.name).join(' ')}`
+                    : `  probe ${name}: no such alias`);
+            }
+            for (const name of args.values.get('function') ?? []) {
+                for (const f of result.index.functions.get(name) ?? []) {
+                    lines.push(`  function ${f.name}${f.returnType ? `:${f.returnType}` : ''} (${f.params.map(p => p.type ? `${p.name}:${p.type}` : p.name).join(', ')})${f.markers.length ? ` /* ${f.markers.join(' ')} */` : ''}  [${f.file}:${f.line + 1}]`);
+                    if (f.doc) lines.push(`    ${f.doc.summary}`);
+                }
+            }
+        } else {
+            missing++;
+        }
+    }
+
+    if (only.has('btf')) {
+        const t = performance.now();
+        const types = await catalogue.kernelTypes();
+        stats.btfMs = performance.now() - t;
+        if (types) {
+            const fns = types.functionNames();
+            const iters = types.iterNames();
+            lines.push(`btf: ${types.typeCount} types, ${fns.length} functions, ${iters.length} iterators`);
+            report.btf = { types: types.typeCount, functions: fns.length, iterators: iters };
+            for (const name of args.values.get('function') ?? []) {
+                const f = types.func(name);
+                lines.push(f ? `  ${f.returnType} ${f.name}(${f.params.map(p => `${p.type} ${p.name}`).join(', ')})  [${f.module}]` : `  ${name}: no BTF prototype`);
+                if (f) report.btf = { ...(report.btf as object), [`fentry:${name}`]: f };
+            }
+        } else {
+            missing++;
+        }
+    }
+
+    if (only.has('kernel')) {
+        const t = performance.now();
+        const ks = catalogue.kernelSymbols;
+        const [kallsyms, traceable, tracepoints] = await Promise.all([ks.kallsymsFunctions(), ks.traceableFunctions(), ks.tracepoints()]);
+        stats.kernelMs = performance.now() - t;
+        const count = (l?: unknown[]): string => (l ? String(l.length) : 'unreadable');
+        lines.push(`kernel: ${count(kallsyms)} kallsyms functions, ${count(traceable)} traceable functions, ${count(tracepoints)} tracepoints`);
+        report.kernel = {
+            kallsymsFunctions: kallsyms?.length ?? null, traceableFunctions: traceable?.length ?? null,
+            tracepoints: tracepoints?.map(tp => `${tp.system}:${tp.event}`) ?? null,
+        };
+        for (const tp of args.values.get('tracepoint') ?? []) {
+            const [system, event] = tp.split(':');
+            const fields = await ks.tracepointFormat(system ?? '', event ?? '');
+            const fromBtf = fields ? undefined : (await catalogue.kernelTypes())?.tracepointFields(event ?? '');
+            const shown = fields ?? fromBtf;
+            lines.push(shown ? `  tracepoint:${tp}${fromBtf ? ' (from BTF)' : ''}\n${shown.map(f => `    ${f.type} ${f.name}`).join('\n')}` : `  tracepoint:${tp}: no fields known`);
+        }
+        if (!kallsyms && !tracepoints) missing++;
+    }
+
+    const notices = catalogue.notices();
+    report.families = { systemtap: catalogue.families('systemtap').length, bpftrace: catalogue.families('bpftrace').length };
+    report.notices = notices;
+    stats.totalMs = performance.now() - t0;
+    stats.maxRssMb = process.resourceUsage().maxRSS / 1024;
+    if (args.flags.has('stats')) report.stats = stats;
+
+    if (args.flags.has('json')) {
+        out(JSON.stringify(report) + '\n');
+    } else {
+        for (const n of notices) lines.push(`note: ${n.source}: ${n.message}${n.fix ? ` (fix: ${n.fix})` : ''}`);
+        if (args.flags.has('stats')) {
+            lines.push(`stats: ${Object.entries(stats).map(([k, v]) => `${k.replace(/Ms$|Mb$/, '')} ${k.endsWith('Mb') ? `${v.toFixed(0)} MB` : ms(v)}`).join(', ')}`);
+        }
+        out(lines.join('\n') + '\n');
+    }
+    return missing ? 1 : 0;
+}
