@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { buildRunRequest, consentNeeded, readHosts, splitArguments, type SettingReader } from '../src/run/run-request.js';
+import { ensureTracefs, removeDir, tempScripts } from '../../server/test/run/run-test-helpers.js';
+
+/** Settings as VS Code would return them: `{ 'systemtap.run.runtime': 'bpf' }`. */
+function settings(values: Record<string, unknown>): SettingReader {
+    return <T>(section: string, key: string) => values[`${section}.${key}`] as T | undefined;
+}
+
+describe('settings and choices → run request', () => {
+    it('stap: settings, then choices on top', () => {
+        const get = settings({ 'systemtap.run.runtime': 'bpf', 'systemtap.run.defines': ['A=1'], 'systemtap.tapsetDirs': ['/t'], 'systemtap.run.arguments': ['x'], 'systemtap.path': '/opt/stap' });
+        const r = buildRunRequest({ languageId: 'systemtap', file: '/s/a.stp', name: 'a.stp' }, get, { mode: 'oneGo', targetPid: 5 });
+        expect(r).toMatchObject({
+            tool: 'stap', file: '/s/a.stp', args: ['x'], targetPid: 5,
+            stap: { runtime: 'bpf', mode: 'oneGo', guru: false, defines: ['A=1'], includeDirs: ['/t'], stapPath: '/opt/stap' },
+        });
+        expect(buildRunRequest({ languageId: 'systemtap', file: '/s/a.stp', name: 'a.stp' }, get, { runtime: 'kernel', args: [] }))
+            .toMatchObject({ args: [], stap: { runtime: 'kernel' } });
+    });
+
+    it('bpftrace: an unsaved buffer runs as text', () => {
+        const r = buildRunRequest({ languageId: 'bpftrace', text: 'BEGIN {}', name: 'Untitled-1' }, settings({ 'bpftrace.run.json': true }));
+        expect(r).toMatchObject({ tool: 'bpftrace', file: undefined, text: 'BEGIN {}', bpftrace: { json: true, unsafe: false } });
+    });
+
+    it('refuses other languages', () => {
+        expect(() => buildRunRequest({ languageId: 'c', file: '/x.c', name: 'x.c' }, settings({}))).toThrow(/neither/);
+    });
+});
+
+describe('consent', () => {
+    const req = (languageId: string, extra = {}) => buildRunRequest({ languageId, file: '/x', name: 'x' }, settings({}), extra);
+    it.each([
+        ['systemtap', 'probe begin { exit() }', {}, undefined],
+        ['systemtap', 'probe begin { exit() }', { guru: true }, 'guru'],
+        ['systemtap', '%{ #include <linux/sched.h> %}\nprobe begin {}', {}, 'guru'],
+        ['bpftrace', 'BEGIN { exit(); }', {}, undefined],
+        ['bpftrace', 'BEGIN { system("ls"); }', {}, 'unsafe'],
+        ['bpftrace', 'BEGIN { exit(); }', { unsafe: true }, 'unsafe'],
+    ])('%s %s', (lang, text, extra, expected) => {
+        const r = req(lang, extra);
+        expect(consentNeeded(r, text)).toBe(expected);
+        // what needs consent is also switched on for the run
+        if (expected === 'guru') expect(r.stap?.guru).toBe(true);
+        if (expected === 'unsafe') expect(r.bpftrace?.unsafe).toBe(true);
+    });
+});
+
+describe('hosts setting', () => {
+    it('strings and objects; bad entries reported', () => {
+        const { hosts, problems } = readHosts(['u@a:2222', { name: 'b', host: 'b.example', sudo: true, sshOptions: ['-o', 'X=y'] }, 42, 'bad host']);
+        expect(hosts).toEqual([
+            { host: 'a', user: 'u', port: 2222 },
+            { name: 'b', host: 'b.example', user: undefined, port: undefined, identityFile: undefined, sshOptions: ['-o', 'X=y'], sudo: true },
+        ]);
+        expect(problems).toHaveLength(2);
+    });
+});
+
+describe('argument line', () => {
+    it.each([
+        ['a b', ['a', 'b']],
+        ['"a b" \'c d\' e', ['a b', 'c d', 'e']],
+        ['$(id) `x`', ['$(id)', '`x`']],
+        ['', []],
+    ])('%s', (line, expected) => {
+        expect(splitArguments(line)).toEqual(expected);
+    });
+});
+
+/** The manifest's problem patterns, as VS Code reads them (JavaScript regular expressions). */
+function pattern(name: string): { regexp: string; [k: string]: unknown }[] {
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+    const p = manifest.contributes.problemPatterns.find((x: { name: string }) => x.name === name);
+    return p.patterns ?? [p];
+}
+
+describe('problem matchers on real tool output', () => {
+    it('$bpftrace', () => {
+        ensureTracefs();
+        const dir = tempScripts({ 'bad.bt': 'BEGIN {\n  @a = nope(1);\n}\n' });
+        let stderr = '';
+        try {
+            execFileSync('bpftrace', ['bad.bt'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        } catch (e) {
+            stderr = (e as { stderr: string }).stderr;
+        }
+        removeDir(dir);
+        const [p] = pattern('bpftrace');
+        const hits = stderr.split('\n').map(l => new RegExp(p.regexp).exec(l)).filter(m => m !== null);
+        expect(hits).toHaveLength(1);
+        const m = hits[0]!;
+        expect([m[p.file as number], m[p.line as number], m[p.column as number], m[p.endColumn as number], m[p.severity as number], m[p.message as number]])
+            .toEqual(['bad.bt', '2', '8', '12', 'ERROR', 'Unknown function: nope']);
+    });
+
+    it('$stap and $stap-parse', () => {
+        const [single] = pattern('stap');
+        const m = new RegExp(single.regexp).exec("semantic error: unresolved function foo (similar: log, HZ): identifier 'foo' at se.stp:2:7")!;
+        expect([m[single.file as number], m[single.line as number], m[single.column as number], m[single.message as number]])
+            .toEqual(['se.stp', '2', '7', 'unresolved function foo (similar: log, HZ)']);
+        const [first, second] = pattern('stap-parse');
+        expect(new RegExp(first.regexp).exec('parse error: expected literal string or number')?.[first.message as number]).toBe('expected literal string or number');
+        const s = new RegExp(second.regexp).exec("        saw: operator '}' at se2.stp:3:1")!;
+        expect([s[second.file as number], s[second.line as number], s[second.column as number]]).toEqual(['se2.stp', '3', '1']);
+    });
+});
