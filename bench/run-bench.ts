@@ -1,0 +1,102 @@
+// Time from "run" to the first output line: through the run backend vs spawning the same bpftrace command directly,
+// alternating in the same process so both see the same machine state. Also the stap passes 1–4 through the backend
+// vs stap itself with the same options.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { RunRegistry } from '../server/src/run/run-registry.js';
+import { chooseKernelTree } from '../server/src/run/stap-kernel-tree.js';
+import type { BenchRow } from './bench-row.js';
+
+const ROUNDS = 7;
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+}
+
+/** ms until the first stdout line of a direct spawn; then waits for exit. */
+function direct(command: string, args: string[], until: RegExp, cwd?: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const t0 = performance.now();
+        let first: number | undefined;
+        let out = '';
+        const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+        const onData = (d: Buffer): void => {
+            out += d;
+            if (first === undefined && until.test(out)) first = performance.now() - t0;
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        child.on('error', reject);
+        child.on('close', () => (first === undefined ? reject(new Error(`no match for ${until}: ${out}`)) : resolve(first)));
+    });
+}
+
+/** ms until the first matching output through the backend (from the call that starts the run). */
+async function backend(registry: RunRegistry, request: Parameters<RunRegistry['start']>[0], until: RegExp): Promise<number> {
+    let first: number | undefined;
+    let out = '';
+    const t0 = performance.now();
+    const run = registry.start(request, {
+        listener: {
+            onRaw: (stream, text) => {
+                if (stream === 'system') return;
+                out += text;
+                if (first === undefined && until.test(out)) first = performance.now() - t0;
+            },
+        },
+    });
+    await run.done;
+    if (first === undefined) throw new Error(`no match for ${until}: ${out}`);
+    return first;
+}
+
+export async function run(): Promise<BenchRow[]> {
+    if (!existsSync('/sys/kernel/tracing/events')) execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing']);
+    const dir = mkdtempSync(join(tmpdir(), 'probekit-run-bench-'));
+    const bt = join(dir, 'hello.bt');
+    writeFileSync(bt, 'BEGIN { printf("first line\\n"); exit(); }\n');
+    const stp = join(dir, 'hello.stp');
+    writeFileSync(stp, 'probe begin { printf("first line\\n"); exit() }\n');
+    const registry = new RunRegistry();
+    const rows: BenchRow[] = [];
+    try {
+        const line = /^Attaching \d+ probes?\.\.\.\n/m;
+        const b: number[] = [];
+        const d: number[] = [];
+        await direct('bpftrace', ['--', bt], line); // warm caches for both
+        for (let i = 0; i < ROUNDS; i++) {
+            b.push(await backend(registry, { tool: 'bpftrace', file: bt }, line));
+            d.push(await direct('bpftrace', ['--', bt], line));
+        }
+        rows.push({ name: 'bpftrace: run → first output line', probekit: median(b), reference: median(d), unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}, alternating` });
+
+        const printed = /first line/;
+        const b2: number[] = [];
+        const d2: number[] = [];
+        for (let i = 0; i < ROUNDS; i++) {
+            b2.push(await backend(registry, { tool: 'bpftrace', file: bt }, printed));
+            d2.push(await direct('bpftrace', ['--', bt], printed));
+        }
+        rows.push({ name: 'bpftrace: run → first printf line', probekit: median(b2), reference: median(d2), unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}` });
+
+        // stap through pass 4 (this machine cannot load): backend two-step vs stap -p4 with the same options.
+        const tree = chooseKernelTree().dir;
+        const pass4 = /^Pass 4: /m;
+        const b3: number[] = [];
+        const d3: number[] = [];
+        for (let i = 0; i < ROUNDS; i++) {
+            b3.push(await backend(registry, { tool: 'stap', file: stp, stap: { runtime: 'bpf' } }, pass4));
+            const args = ['-v', ...(tree ? ['-r', tree] : []), '--runtime=bpf', '-p4', '-m', `bench_${i}`, '--', stp];
+            d3.push(await direct('stap', args, pass4, dir));
+        }
+        rows.push({ name: 'stap --runtime=bpf: run → "Pass 4" line', probekit: median(b3), reference: median(d3), unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}` });
+    } finally {
+        await registry.dispose();
+        rmSync(dir, { recursive: true, force: true });
+    }
+    return rows;
+}
