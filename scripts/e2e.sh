@@ -14,4 +14,7 @@ cd "$ROOT"
 node_modules/.bin/tsc --noEmit -p test/e2e/tsconfig.json
 node_modules/.bin/esbuild test/e2e/e2e-main.ts --bundle --platform=node --target=node20 --format=cjs \
     --external:playwright-core --log-level=warning --outfile="$E2E_DIR/out/e2e.cjs"
+# The API suite runs inside the extension host, which provides `vscode`.
+node_modules/.bin/esbuild test/e2e/api/api-suite.ts --bundle --platform=node --target=node20 --format=cjs \
+    --external:vscode --log-level=warning --outfile="$E2E_DIR/out/api-suite.cjs"
 PROBEKIT_ROOT="$ROOT" NODE_PATH="$E2E_DIR/node_modules" node "$E2E_DIR/out/e2e.cjs"

@@ -28,6 +28,8 @@ export interface CodeServerOptions {
     workspaceSources: string[];
     /** User settings.json content. */
     settings: Record<string, unknown>;
+    /** Extra environment for code-server; its extension host inherits it. */
+    env?: Record<string, string>;
 }
 
 /** Installs the .vsix into a fresh extensions dir and starts code-server on a free 127.0.0.1 port. */
@@ -55,7 +57,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
         // The workspace is a fresh copy of the project's own samples: trusting it lets the runner features work.
         '--disable-workspace-trust', '--ignore-last-opened',
-    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...options.env } });
     let output = '';
     child.stdout?.on('data', d => { output += String(d); });
     child.stderr?.on('data', d => { output += String(d); });

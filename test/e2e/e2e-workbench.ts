@@ -30,13 +30,14 @@ export async function openWorkbench(chromiumPath: string, url: string, expectFil
     return { page, close: () => browser.close() };
 }
 
-/** Opens a workspace file through Quick Open (Ctrl+P), so files in sub-folders work too. */
-export async function openFile(page: Page, name: string): Promise<void> {
+/** Opens a workspace file (path relative to the workspace) through Quick Open (Ctrl+P). */
+export async function openFile(page: Page, file: string): Promise<void> {
+    const name = file.split('/').pop() ?? file;
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+P');
     const input = page.locator(QUICK_INPUT);
     await input.waitFor({ state: 'visible' });
-    await input.fill(name);
+    await input.fill(file);
     await page.locator(QUICK_ROW, { hasText: name }).first().waitFor();
     await page.keyboard.press('Enter');
     await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor();
@@ -109,16 +110,76 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 
 /**
  * Waits until the Output panel (showing the selected channel, scrolled to its top) contains `pattern`;
- * returns the visible text with Monaco's non-breaking spaces normalised.
+ * returns the visible log text, one entry per line.
  */
 export async function waitForOutput(page: Page, pattern: RegExp): Promise<string> {
-    const lines = page.locator('#workbench\\.panel\\.output .view-lines').first();
+    const lines = page.locator(OUTPUT_LINES).first();
     await lines.waitFor();
     await lines.click();
     await page.keyboard.press('Control+Home');
-    await page.waitForFunction(source => {
-        const text = document.querySelector('#workbench\\.panel\\.output .view-lines')?.textContent ?? '';
-        return new RegExp(source).test(text.replace(/\u00a0/g, ' '));
-    }, pattern.source).catch(() => undefined);
-    return ((await lines.textContent()) ?? '').replace(/\u00a0/g, ' ');
+    await page.waitForFunction(outputText, { selector: OUTPUT_LINES, source: pattern.source }).catch(() => undefined);
+    return page.evaluate(outputText, { selector: OUTPUT_LINES, source: '' });
+}
+const OUTPUT_LINES = '#workbench\\.panel\\.output .view-lines';
+
+/**
+ * Runs in the page: the visible output lines in line order (Monaco positions them with `top`, the DOM order
+ * can differ), wrapped lines re-joined, non-breaking spaces normalised. '' when `source` does not match.
+ */
+function outputText({ selector, source }: { selector: string; source: string }): string {
+    const lines = Array.from(document.querySelectorAll<HTMLElement>(`${selector} .view-line`))
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map(line => (line.textContent ?? '').replace(/\u00a0/g, ' '));
+    // A visual line that does not start with a log timestamp continues the previous entry.
+    const text = lines.join('\n').replace(/\n(?!\d{4}-\d\d-\d\d )/g, '');
+    return new RegExp(source).test(text) ? text : '';
+}
+
+/**
+ * Runs an extension tests module inside the remote (Node) extension host, as `code --extensionTestsPath` does
+ * on the desktop: the workbench configuration gets `developmentOptions.extensions` / `extensionTestsPath`
+ * (patched into the `data-settings` attribute the workbench reads at start), and the workbench reports the
+ * module's outcome through `window.codeAutomationExit`. Returns that exit code.
+ */
+export async function runExtensionTests(chromiumPath: string, url: string, developmentPath: string,
+    testsPath: string, ceilingMs: number): Promise<number> {
+    const browser = await chromium.launch({
+        executablePath: chromiumPath,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+            '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    });
+    try {
+        const page = await browser.newPage();
+        let reportExit: (code: number) => void = () => undefined;
+        const exited = new Promise<number>(resolve => { reportExit = resolve; });
+        await page.exposeFunction('codeAutomationExit', (code: number) => reportExit(code));
+        await page.addInitScript(({ devPath, tests }) => {
+            const original = Element.prototype.getAttribute;
+            Element.prototype.getAttribute = function (this: Element, name: string) {
+                const value = original.call(this, name);
+                if (name !== 'data-settings' || this.id !== 'vscode-workbench-web-configuration' || !value) {
+                    return value;
+                }
+                const config = JSON.parse(value);
+                const remote = (p: string) => ({ scheme: 'vscode-remote', authority: config.remoteAuthority, path: p });
+                config.developmentOptions = {
+                    ...(config.developmentOptions ?? {}), extensions: [remote(devPath)], extensionTestsPath: remote(tests),
+                };
+                return JSON.stringify(config);
+            };
+        }, { devPath: developmentPath, tests: testsPath });
+        await page.goto(url);
+        let timer: NodeJS.Timeout | undefined;
+        const ceiling = new Promise<number>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`extension tests did not finish within ${ceilingMs / 1000} s`)), ceilingMs);
+        });
+        try {
+            return await Promise.race([exited, ceiling]);
+        } finally {
+            clearTimeout(timer);
+        }
+    } finally {
+        await browser.close();
+    }
 }

@@ -1,0 +1,121 @@
+/**
+ * vscode-API-level checks, run inside code-server's Node extension host as the extension tests module
+ * (`extensionTestsPath`). The harness (e2e-main.ts) reads the results from the JSON file named by
+ * PROBEKIT_API_RESULT; run() rejects when a check fails, which makes the workbench report exit code 1.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+
+interface ApiResult { name: string; ok: boolean; detail: string }
+
+const EXTENSION_ID = 'probekit.probekit';
+
+/** Polls `probe` until it returns a value; the ceiling only ends a broken run. */
+async function waitFor<T>(probe: () => T | undefined, what: string, ceilingMs = 60_000): Promise<T> {
+    const end = Date.now() + ceilingMs;
+    for (;;) {
+        const value = probe();
+        if (value !== undefined) {
+            return value;
+        }
+        if (Date.now() > end) {
+            throw new Error(`gave up waiting for ${what}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 100));
+    }
+}
+
+function fileUri(name: string): vscode.Uri {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    return vscode.Uri.joinPath(folder.uri, name);
+}
+
+function errors(uri: vscode.Uri): vscode.Diagnostic[] {
+    return vscode.languages.getDiagnostics(uri).filter(d => d.severity === vscode.DiagnosticSeverity.Error);
+}
+
+function describe(diagnostic: vscode.Diagnostic): string {
+    const { start } = diagnostic.range;
+    const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
+    return `${start.line + 1}:${start.character + 1} [${code ?? 'no code'}] ${diagnostic.message}`;
+}
+
+/** The stray `}` of a broken fixture is reported on its own line (1-based `line`, as stap/bpftrace say). */
+async function strayBraceReported(name: string, languageId: string, line: number): Promise<string> {
+    const document = await vscode.workspace.openTextDocument(fileUri(name));
+    await vscode.window.showTextDocument(document);
+    assert.equal(document.languageId, languageId);
+    const found = await waitFor(() => {
+        const list = errors(document.uri);
+        return list.length > 0 ? list : undefined;
+    }, `diagnostics for ${name}`);
+    const onLine = found.filter(d => d.range.start.line === line - 1);
+    assert.ok(onLine.length > 0, `an error on line ${line}; got ${found.map(describe).join(' | ')}`);
+    assert.ok(onLine.every(d => d.code !== undefined && d.source !== undefined),
+        `errors carry a code and a source: ${onLine.map(describe).join(' | ')}`);
+    return describe(onLine[0]);
+}
+
+export async function run(): Promise<void> {
+    const results: ApiResult[] = [];
+    const test = async (name: string, body: () => Promise<string>) => {
+        try {
+            results.push({ name, ok: true, detail: await body() });
+        } catch (error) {
+            results.push({ name, ok: false, detail: error instanceof Error ? error.message : String(error) });
+        }
+    };
+    const samples = (process.env.PROBEKIT_API_SAMPLES ?? '').split(',').filter(Boolean);
+
+    await test('the extension is installed and activates', async () => {
+        const extension = vscode.extensions.getExtension(EXTENSION_ID);
+        assert.ok(extension, `${EXTENSION_ID} is installed`);
+        await extension.activate();
+        assert.ok(extension.isActive);
+        return `${extension.id} ${extension.packageJSON.version} from ${extension.extensionPath}`;
+    });
+    await test('.stp, .stpm and .bt files get their languages', async () => {
+        const ids: string[] = [];
+        for (const [content, language] of [['probe begin { exit() }\n', 'systemtap'], ['BEGIN { exit(); }\n', 'bpftrace']]) {
+            const document = await vscode.workspace.openTextDocument({ content, language });
+            ids.push(document.languageId);
+        }
+        const contributed = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.languages as
+            { id: string; extensions: string[] }[];
+        const byExtension = Object.fromEntries(contributed.flatMap(l => l.extensions.map(e => [e, l.id])));
+        assert.deepEqual(byExtension, { '.stp': 'systemtap', '.stpm': 'systemtap', '.bt': 'bpftrace' });
+        assert.deepEqual(ids, ['systemtap', 'bpftrace']);
+        return JSON.stringify(byExtension);
+    });
+    // Open the good samples first: once the broken files' diagnostics arrive, these have been validated too.
+    const opened: vscode.TextDocument[] = [];
+    for (const sample of samples) {
+        opened.push(await vscode.workspace.openTextDocument(fileUri(sample)));
+    }
+    await test('a syntax error in a broken .stp is reported on its line with a code', () =>
+        strayBraceReported('e2e-broken.stp', 'systemtap', 7));
+    await test('a syntax error in a broken .bt is reported on its line with a code', () =>
+        strayBraceReported('e2e-broken.bt', 'bpftrace', 6));
+    for (const document of opened) {
+        await test(`${vscode.workspace.asRelativePath(document.uri)} has no error diagnostics`, async () => {
+            const list = errors(document.uri);
+            assert.equal(list.length, 0, list.map(describe).join(' | '));
+            return `${vscode.languages.getDiagnostics(document.uri).length} diagnostics, none an error`;
+        });
+    }
+    await test('the command Probekit: Show Language Server Log runs', async () => {
+        await vscode.commands.executeCommand('probekit.showServerLog');
+        return '';
+    });
+
+    const resultFile = process.env.PROBEKIT_API_RESULT;
+    if (resultFile) {
+        fs.writeFileSync(resultFile, JSON.stringify(results, null, 2));
+    }
+    const failed = results.filter(r => !r.ok);
+    if (failed.length > 0) {
+        throw new Error(`${failed.length} API check(s) failed: ${failed.map(r => r.name).join('; ')}`);
+    }
+}

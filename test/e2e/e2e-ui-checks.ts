@@ -1,0 +1,117 @@
+/** UI-level checks: what a user sees in the workbench with the packaged extension installed. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { CodeServer } from './e2e-code-server.js';
+import type { Results } from './e2e-results.js';
+import {
+    errorSquiggleCount, openFile, openWorkbench, runCommand, tokenColours, waitForErrorSquiggle,
+    waitForLanguageMode, waitForOutput, type TokenColours,
+} from './e2e-workbench.js';
+
+/** The scripts the checks open, relative to the workspace root. */
+export interface E2eFiles {
+    stp?: string;
+    bt?: string;
+    brokenStp: string;
+    brokenBt: string;
+}
+
+/**
+ * What the installed extension may contain: vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt; the
+ * README's screenshot ships so that its relative link works on the extension's page.
+ */
+const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli)\.cjs|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$/i;
+const VSIX_LIMIT = 3 * 1024 * 1024;
+
+function listFiles(dir: string, prefix = ''): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap(entry => entry.isDirectory()
+        ? listFiles(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+        : [`${prefix}${entry.name}`]);
+}
+
+/** The .vsix stays small and installs only the bundles, grammars, manifest and docs. */
+export async function vsixChecks(results: Results, vsix: string, server: CodeServer): Promise<void> {
+    await results.check(undefined, 'the .vsix is under 3 MB and installs only the bundles, grammars and docs', async () => {
+        const size = fs.statSync(vsix).size;
+        const files = listFiles(server.extensionDir);
+        const unexpected = files.filter(f => !SHIPPED.test(f));
+        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs'].filter(f => !files.includes(f));
+        const ok = size < VSIX_LIMIT && unexpected.length === 0 && missing.length === 0;
+        return [ok, `${(size / 1024).toFixed(0)} KB, ${files.length} files` +
+            (unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : '') +
+            (missing.length ? `; missing: ${missing.join(', ')}` : '')];
+    });
+}
+
+function describeColours(colours: TokenColours, word: string): string {
+    return `${colours.classes.length} colour classes; '${word}' is ${colours.wordClass[word] ?? 'not visible'}`;
+}
+
+/** Highlighting works when the grammar yields several colours and `keyword` differs from the default colour. */
+function highlighted(colours: TokenColours, keyword: string): boolean {
+    const keywordClass = colours.wordClass[keyword];
+    return colours.classes.length >= 3 && keywordClass !== undefined && keywordClass !== 'mtk1';
+}
+
+async function sampleChecks(results: Results, page: Page, file: string, mode: RegExp, keyword: string): Promise<void> {
+    await results.check(page, `${file} opens in language mode ${mode.source}`, async () => {
+        await openFile(page, file);
+        const text = await waitForLanguageMode(page, mode);
+        return [mode.test(text), `status bar: ${text}`];
+    });
+    await results.check(page, `${file} is highlighted by the TextMate grammar`, async () => {
+        const colours = await tokenColours(page, [keyword], 3);
+        return [highlighted(colours, keyword), describeColours(colours, keyword)];
+    });
+    await results.shot(page, path.basename(file).replace(/\W+/g, '-'));
+}
+
+/** Opens the workbench and runs the UI checks; the browser is closed at the end. */
+export async function uiChecks(results: Results, server: CodeServer, chromium: string, files: E2eFiles): Promise<void> {
+    let page: Page | undefined;
+    let close: (() => Promise<void>) | undefined;
+    const opened = await results.check(undefined, 'the workbench loads the workspace', async () => {
+        const workbench = await openWorkbench(chromium, server.url, path.basename(files.brokenStp));
+        page = workbench.page;
+        close = workbench.close;
+        return [true, ''];
+    });
+    if (!opened || !page) {
+        return;
+    }
+    try {
+        const samples = [files.stp, files.bt];
+        if (files.stp) {
+            await sampleChecks(results, page, files.stp, /SystemTap/, 'probe');
+        }
+        if (files.bt) {
+            await sampleChecks(results, page, files.bt, /bpftrace/, 'BEGIN');
+        }
+        for (const broken of [files.brokenStp, files.brokenBt]) {
+            await results.check(page, `${broken} shows an error squiggle from the language server`, async () => {
+                await openFile(page!, broken);
+                const count = await waitForErrorSquiggle(page!);
+                return [count > 0, `${count} error squiggle(s)`];
+            });
+        }
+        await results.shot(page, 'broken');
+        // The broken files' diagnostics are in, so the server has validated the samples opened before them too.
+        for (const file of samples.filter((f): f is string => f !== undefined)) {
+            await results.check(page, `${file} has no error squiggle`, async () => {
+                await openFile(page!, file);
+                const count = await errorSquiggleCount(page!);
+                return [count === 0, `${count} error squiggle(s)`];
+            });
+        }
+        await results.check(page, 'the "Probekit" output channel shows the language server log', async () => {
+            await runCommand(page!, 'Probekit: Show Language Server Log');
+            const text = await waitForOutput(page!, /Probekit language server/);
+            const line = text.split('\n').find(l => /Probekit language server/.test(l));
+            return [line !== undefined, line?.replace(/^.*?(?=Probekit language server)/, '') ?? text.slice(0, 200)];
+        });
+        await results.shot(page, 'output');
+    } finally {
+        await close?.().catch(() => undefined);
+    }
+}
