@@ -198,7 +198,9 @@ class DeclarationReader {
                 this.i--;
                 continue;
             }
-            if (tok.kind === Tk.Embedded || (tok.kind === Tk.Ident && (tok.text === 'probe' || tok.text === 'function'))) break;
+            // A keyword that starts the next declaration ends a malformed point; after `.` it is a component.
+            const afterDot = this.t[this.i - 1]?.kind === Tk.Op && this.t[this.i - 1].text === '.';
+            if (tok.kind === Tk.Embedded || (tok.kind === Tk.Ident && !afterDot && (tok.text === 'probe' || tok.text === 'function' || tok.text === 'global'))) break;
             if (tok.kind === Tk.Op && tok.text === '(') depth++;
             if (tok.kind === Tk.Op && tok.text === ')') depth--;
             if (tok.kind === Tk.String && lastString) {

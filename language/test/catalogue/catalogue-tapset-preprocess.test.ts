@@ -1,0 +1,102 @@
+import { describe, expect, test } from 'vitest';
+import { compareVersions, evalCondition, evalConditionals, expandMacros, extractMacros } from '../../src/catalogue/catalogue-tapset-preprocess.js';
+import { scanSystemTap } from '../../src/catalogue/catalogue-tapset-scanner.js';
+import type { TapsetTarget } from '../../src/catalogue/catalogue-tapset-types.js';
+
+const TARGET: TapsetTarget = {
+    kernelRelease: '6.18.44-fc-v769', arch: 'x86_64', runtime: 'kernel', stapVersion: '4.8',
+    kernelConfig: new Map([['CONFIG_COMPAT', 'y'], ['CONFIG_HZ', '250'], ['CONFIG_NR_CPUS', '64']]), privilege: 'stapdev',
+};
+
+/** Evaluates the condition text (what sits between `%(` and `%?`). */
+function cond(text: string, target = TARGET): boolean {
+    return evalCondition(scanSystemTap(text).tokens, target);
+}
+
+/** Preprocesses `text` and returns the surviving token texts joined by spaces. */
+function pp(text: string, target = TARGET): string {
+    const { defs, rest } = extractMacros(scanSystemTap(text).tokens);
+    const table = new Map(defs.map(d => [d.name, d]));
+    return evalConditionals(expandMacros(rest, n => table.get(n)), target).map(t => t.text).join(' ');
+}
+
+describe('conditions', () => {
+    test.each([
+        ['kernel_v >= "6.0"', true],
+        ['kernel_v >= "6.18.44"', true],
+        ['kernel_v > "6.18.44"', false],
+        ['kernel_v < "2.6.39"', false],
+        ['kernel_vr == "6.18.44-fc-*"', true],
+        ['kernel_vr != "6.18.44-fc-*"', false],
+        ['kernel_v == "6.18*"', true],
+        ['systemtap_v >= "3.0"', true],
+        ['systemtap_v <= "2.9"', false],
+        ['arch == "x86_64"', true],
+        ['arch == "i?86"', false],
+        ['arch != "s390"', true],
+        ['runtime == "kernel"', true],
+        ['runtime == "bpf"', false],
+        ['systemtap_privilege == "stapdev"', true],
+        ['guru_mode == 0', true],
+        ['CONFIG_COMPAT == "y"', true],
+        ['CONFIG_MISSING == "y"', false],
+        ['CONFIG_HZ >= 100', true],
+        ['CONFIG_NR_CPUS > CONFIG_HZ', false],
+        ['1 == 1', true],
+        ['"a" == "b"', false],
+        ['arch == "x86_64" && kernel_v < "3.0"', false],
+        ['arch == "s390" || kernel_v >= "3.0"', true],
+        ['arch == "s390" && runtime == "kernel" || arch == "x86_64" && runtime == "kernel"', true],
+        ['@unknown_macro', true],
+    ])('%s → %s', (text, expected) => {
+        expect(cond(text)).toBe(expected);
+    });
+    test('CONFIG_ tests are unknown (first branch) without a kernel configuration', () => {
+        expect(cond('CONFIG_COMPAT == "y"', { ...TARGET, kernelConfig: undefined })).toBe(true);
+    });
+});
+
+describe('versions compare like strverscmp', () => {
+    test.each([
+        ['4.8', '4.10', -1], ['6.18.44', '6.18.44', 0], ['3.0', '2.9', 1], ['5.10-rc1', '5.10', 1], ['4', '4.0', -1],
+    ])('%s vs %s', (a, b, sign) => {
+        expect(Math.sign(compareVersions(a, b))).toBe(sign);
+    });
+});
+
+describe('macros then conditionals', () => {
+    test.each([
+        ['@define A %( 1 %) x = @A', 'x = 1'],
+        ['@define P(a, b) %( @b + @a %) y = @P(f(1, 2), [3])', 'y = [ 3 ] + f ( 1 , 2 )'],
+        ['@define C %( %( arch == "x86_64" %? yes %: no %) %) @C', 'yes'],
+        ['%( arch == "s390" %? a %: %( kernel_v >= "6" %? b %: c %) %) d', 'b d'],
+        ['@define D %( %) %( arch == "x86_64" %? @define E %( e %) %) @E', 'e'],
+        ['@cast(p, "task_struct")->pid', '@cast ( p , "task_struct" ) -> pid'],
+    ])('%s → %s', (text, expected) => {
+        expect(pp(text)).toBe(expected);
+    });
+    test('expanded tokens keep the offset of the invocation', () => {
+        const text = '@define A %( a b %)\n@A';
+        const { defs, rest } = extractMacros(scanSystemTap(text).tokens);
+        const out = expandMacros(rest, n => defs.find(d => d.name === n));
+        expect(out.map(t => t.offset)).toEqual([text.indexOf('@A'), text.indexOf('@A')]);
+    });
+});
+
+describe('scanner', () => {
+    test.each([
+        ['a<<<b', ['a', '<<<', 'b']],
+        ['x>>=1', ['x', '>>=', '1']],
+        ['$var->f', ['$var', '->', 'f']],
+        ['s .= "a\\"b"', ['s', '.=', '"a\\"b"']],
+        ['# comment\nx // c\n/* c */ y', ['x', 'y']],
+        ['%{ int x; %} z', ['%{ int x; %}', 'z']],
+        ['%( %? %: %)', ['%(', '%?', '%:', '%)']],
+        ['@1 $1 0x1f', ['@1', '$1', '0x1f']],
+    ])('%s', (text, expected) => {
+        expect(scanSystemTap(text).tokens.map(t => t.text)).toEqual(expected);
+    });
+    test('doc comments are collected', () => {
+        expect(scanSystemTap('/** a */ /* b */ /**/ x').docs.map(d => d.text)).toEqual(['/** a */']);
+    });
+});
