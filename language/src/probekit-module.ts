@@ -4,6 +4,7 @@ import {
     type DefaultSharedModuleContext, type LangiumSharedServices, type PartialLangiumSharedServices,
 } from 'langium/lsp';
 import { ProbekitAstReflection } from './common/probekit-ast-reflection.js';
+import { UriAwareDocumentFactory } from './systemtap/systemtap-document-factory.js';
 import { SystemtapGeneratedModule } from './systemtap/generated/module.js';
 import { BpftraceGeneratedModule } from './bpftrace/generated/module.js';
 import { SystemtapModule, type SystemtapServices, type PartialSystemtapServices } from './systemtap/systemtap-module.js';
@@ -23,6 +24,10 @@ export interface ProbekitModuleContext extends DefaultSharedModuleContext {
 
 export const ProbekitGeneratedSharedModule: Module<ProbekitSharedServices, PartialLangiumSharedServices> = {
     AstReflection: () => new ProbekitAstReflection(),
+    workspace: {
+        // Lets a language's parser know the document it parses (SystemTap: its tapset tree's macros).
+        LangiumDocumentFactory: services => new UriAwareDocumentFactory(services),
+    },
 };
 
 /**

@@ -2,6 +2,10 @@ import type { Module, PartialLangiumCoreServices } from 'langium';
 import type { LangiumServices, PartialLangiumServices } from 'langium/lsp';
 import { SystemtapValidator } from './systemtap-validator.js';
 import { SystemtapSettings } from './systemtap-settings.js';
+import { SystemtapLexer } from './systemtap-lexer.js';
+import { createSystemtapParser } from './systemtap-parser.js';
+import { SystemtapParserErrorMessageProvider } from './systemtap-error-messages.js';
+import { SystemtapDocumentValidator } from './systemtap-document-validator.js';
 
 /** Services the SystemTap language adds to Langium's defaults. */
 export type SystemtapAddedServices = {
@@ -17,10 +21,16 @@ export type SystemtapServices = LangiumServices & SystemtapAddedServices;
 export type PartialSystemtapServices = PartialLangiumServices & Partial<SystemtapAddedServices>;
 
 export const SystemtapModule: Module<SystemtapServices, PartialLangiumCoreServices & PartialLangiumServices & SystemtapAddedServices> = {
+    parser: {
+        Lexer: services => new SystemtapLexer(services),
+        LangiumParser: services => createSystemtapParser(services),
+        ParserErrorMessageProvider: () => new SystemtapParserErrorMessageProvider(),
+    },
     validation: {
         SystemtapValidator: services => new SystemtapValidator(services),
+        DocumentValidator: services => new SystemtapDocumentValidator(services),
     },
     settings: {
-        SystemtapSettings: () => new SystemtapSettings(),
+        SystemtapSettings: services => new SystemtapSettings(() => services.shared.workspace.FileSystemProvider),
     },
 };

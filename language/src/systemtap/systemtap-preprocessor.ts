@@ -280,7 +280,8 @@ class MacroExpander {
     private scriptArg(t: StapToken, inv: Invocation | undefined): void {
         const args = this.target.args;
         if (!args) {
-            this.emit(t, inv);
+            // Unknown arguments: `@N`/`@#` are strings whatever they hold; `$N` stays a placeholder.
+            this.emit(t.image[0] === '@' ? { ...t, kind: 'string' } : t, inv);
             return;
         }
         const raw = t.image[0] === '$';
@@ -456,11 +457,11 @@ class ConditionalPass {
         }
     }
 
-    /** Unknown script arguments in a condition: `$#`/`@#` are 0 (none given), `$N` 0 and `@N` "". */
+    /** Unknown script arguments in a condition: `$#` is 0 and `@#` "0" (none given), `$N` 0 and `@N` "". */
     private placeholder(t: StapToken): StapToken {
-        if (t.kind !== 'arg') return t;
-        if (t.image[0] === '$') return { ...t, kind: 'number', image: '0' };
-        return { ...t, kind: t.image === '@#' ? 'number' : 'string', image: t.image === '@#' ? '0' : '""' };
+        if (t.kind === 'arg') return { ...t, kind: 'number', image: '0' };
+        if (t.kind === 'string' && t.image[0] === '@') return { ...t, image: t.image === '@#' ? '"0"' : '""' };
+        return t;
     }
 
     /** After a bad condition: skip to its `%?` (the branch then counts as not taken). */

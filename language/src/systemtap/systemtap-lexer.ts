@@ -1,0 +1,155 @@
+import type { IToken, TokenType } from 'chevrotain';
+import { DefaultLexer, type LexerResult, type LexingDiagnostic, type TokenizeOptions, type URI } from 'langium';
+import type { SystemtapServices } from './systemtap-module.js';
+import type { SystemtapSettings } from './systemtap-settings.js';
+import { StapCode } from './systemtap-diagnostic-codes.js';
+import { preprocessStap, type StapPreprocessResult } from './systemtap-preprocessor.js';
+import { withShebang } from './systemtap-target.js';
+import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
+
+/** A Chevrotain token that came from an expansion: its CST leaf spans the whole invocation. */
+export interface StapIToken extends IToken {
+    stapSpan?: number;
+    stapCode?: string;
+}
+
+/** A lexer diagnostic carrying its stable code. */
+export interface StapLexingDiagnostic extends LexingDiagnostic {
+    code: string;
+}
+
+/** Larger texts are not parsed: a 10 MB limit keeps a stray binary from stalling the server. */
+export const STAP_MAX_TEXT = 16 * 1024 * 1024;
+
+/** Line starts of a text, for offset → line/column. */
+class LineIndex {
+    private readonly starts: number[] = [0];
+    private last = 0;
+
+    constructor(text: string) {
+        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    }
+
+    /** 1-based line and column of an offset (fast for increasing offsets). */
+    at(offset: number): [number, number] {
+        const s = this.starts;
+        let k = this.last;
+        if (k >= s.length || s[k] > offset) k = 0;
+        if (k + 1 < s.length && s[k + 1] <= offset) {
+            // binary search from k
+            let lo = k;
+            let hi = s.length - 1;
+            while (lo < hi) {
+                const mid = (lo + hi + 1) >> 1;
+                if (s[mid] <= offset) lo = mid;
+                else hi = mid - 1;
+            }
+            k = lo;
+        }
+        this.last = k;
+        return [k + 1, offset - s[k] + 1];
+    }
+}
+
+/**
+ * The Langium lexer of SystemTap: stap's lexer, macro expansion and conditional evaluation for
+ * the current target (`systemtap-preprocessor.ts`), turned into Chevrotain tokens. Removed tokens
+ * become hidden tokens; expanded tokens take the invocation's offset.
+ */
+export class SystemtapLexer extends DefaultLexer {
+    private readonly settings: SystemtapSettings;
+    /** The document being tokenized, when the document factory says (for its tapset tree's macros). */
+    documentUri: URI | undefined;
+    /** What the last `tokenize` produced, for the parser to record on the document. */
+    lastPreprocess: StapPreprocessResult | undefined;
+    private readonly types = new Map<string, TokenType>();
+
+    constructor(services: SystemtapServices) {
+        super(services);
+        this.settings = services.settings.SystemtapSettings;
+        for (const [name, type] of Object.entries(this.definition)) {
+            this.types.set(name.endsWith(':KW') ? name.slice(0, -3) : name, type);
+        }
+    }
+
+    private type(name: string): TokenType {
+        const t = this.types.get(name);
+        if (!t) throw new Error(`no token type ${name}`);
+        return t;
+    }
+
+    private typeOf(t: StapToken): TokenType | undefined {
+        switch (t.kind) {
+            case 'ident': return this.types.get(t.image) ?? this.types.get('ID');
+            case 'number': return this.types.get('NUMBER');
+            case 'string': return this.types.get('STR');
+            case 'embedded': return this.types.get('EMBEDDED');
+            case 'arg': return this.types.get('ARG');
+            case 'at': return this.types.get(t.image) ?? this.types.get('AT_WORD');
+            case 'operator': return this.types.get(t.image);
+            default: return undefined;
+        }
+    }
+
+    override tokenize(text: string, _options?: TokenizeOptions): LexerResult {
+        const lines = new LineIndex(text);
+        const uri = this.documentUri;
+        let pp: StapPreprocessResult;
+        if (text.length > STAP_MAX_TEXT || text.includes('\0')) {
+            const what = text.length > STAP_MAX_TEXT ? `larger than ${STAP_MAX_TEXT / 1024 / 1024} MB` : 'binary (it holds NUL bytes)';
+            pp = {
+                tokens: [], hidden: [], inactiveRanges: [], expansions: [], macros: new Map(),
+                diagnostics: [{ offset: 0, end: Math.min(1, text.length), message: `not parsed: the file is ${what}`,
+                    code: StapCode.LexNotText, severity: 'error' }],
+            };
+        } else {
+            const target = withShebang(this.settings.target, text);
+            pp = preprocessStap(text, target, this.settings.libraryFor(uri), uri?.toString());
+        }
+        this.lastPreprocess = pp;
+        const tokens: IToken[] = [];
+        const hidden: IToken[] = [];
+        const diagnostics: StapLexingDiagnostic[] = pp.diagnostics.map(d => this.toDiagnostic(d, lines));
+        for (const t of pp.tokens) {
+            const type = this.typeOf(t);
+            if (!type) {
+                diagnostics.push(this.toDiagnostic({ offset: t.offset, end: t.end, message: `unexpected \`${t.image}\``,
+                    code: StapCode.LexUnexpectedChar, severity: 'error' }, lines));
+                if (t.expansion === undefined) hidden.push(this.token(t, this.hiddenType(t), lines));
+                continue;
+            }
+            tokens.push(this.token(t, type, lines));
+        }
+        for (const t of pp.hidden) hidden.push(this.token(t, this.hiddenType(t), lines));
+        hidden.sort((a, b) => a.startOffset - b.startOffset);
+        return { tokens, hidden, errors: [], report: { diagnostics } };
+    }
+
+    private hiddenType(t: StapToken): TokenType {
+        if (t.kind === 'comment') return this.type(t.image.startsWith('/*') ? 'ML_COMMENT' : 'SL_COMMENT');
+        return this.type('PP_HIDDEN');
+    }
+
+    private token(t: StapToken, type: TokenType, lines: LineIndex): StapIToken {
+        const [startLine, startColumn] = lines.at(t.offset);
+        const last = Math.max(t.offset, t.end - 1);
+        const [endLine, endColumn] = lines.at(last);
+        const token: StapIToken = {
+            image: t.image,
+            startOffset: t.offset,
+            endOffset: last,
+            startLine, startColumn, endLine, endColumn,
+            tokenTypeIdx: type.tokenTypeIdx!,
+            tokenType: type,
+        };
+        if (t.expansion !== undefined || t.end - t.offset !== t.image.length) token.stapSpan = t.end - t.offset;
+        return token;
+    }
+
+    private toDiagnostic(d: StapDiagnostic, lines: LineIndex): StapLexingDiagnostic {
+        const [line, column] = lines.at(d.offset);
+        const [endLine, endColumn] = lines.at(Math.max(d.offset, d.end));
+        const length = endLine === line ? Math.max(1, endColumn - column) : 1;
+        return { offset: d.offset, line, column, length, message: d.message, severity: d.severity, code: d.code };
+    }
+}

@@ -1,0 +1,246 @@
+import { AstUtils, GrammarUtils, type AstNode, type CstNode } from 'langium';
+import * as ast from './generated/ast.js';
+import type { StapTarget } from './systemtap-target.js';
+import type { StapToken } from './systemtap-tokens.js';
+
+/**
+ * The rules stap's parser (pass 1) enforces beyond the context-free grammar: duplicates, literal
+ * arguments, contexts of `return`, sort directives, glued probe-point names. They are syntax
+ * errors for stap (`stap -p1` fails), so they belong with the parser's diagnostics.
+ */
+export interface StapSyntaxProblem {
+    offset: number;
+    end: number;
+    message: string;
+}
+
+const PRINT_FORMAT = new Set(['printf', 'sprintf']);
+const PRINT_DELIM = new Set(['printd', 'printdln', 'sprintd', 'sprintdln']);
+const HIST = new Set(['@hist_linear', '@hist_log']);
+
+/** Argument shapes of the built-in @-operators: [min, max] and which arguments must be literals. */
+const AT_ARITY: Record<string, { min: number; max: number; strings?: number[]; numbers?: number[]; ident?: number[] }> = {
+    '@cast': { min: 2, max: 3, strings: [1, 2] },
+    '@var': { min: 1, max: 2, strings: [0, 1] },
+    '@entry': { min: 1, max: 1 },
+    '@defined': { min: 1, max: 1 },
+    '@probewrite': { min: 1, max: 1, ident: [0] },
+    '@const': { min: 1, max: 1, strings: [0] },
+    '@perf': { min: 1, max: 1, strings: [0] },
+    '@kregister': { min: 1, max: 1, numbers: [0] },
+    '@uregister': { min: 1, max: 1, numbers: [0] },
+    '@kderef': { min: 2, max: 2, numbers: [0] },
+    '@uderef': { min: 2, max: 2, numbers: [0] },
+    '@enum': { min: 1, max: 1, strings: [0] },
+    '@enumname': { min: 1, max: 3, strings: [1, 2] },
+    '@hist_linear': { min: 4, max: 4 },
+    '@hist_log': { min: 1, max: 1 },
+    '@count': { min: 1, max: 1 },
+    '@sum': { min: 1, max: 1 },
+    '@min': { min: 1, max: 1 },
+    '@max': { min: 1, max: 1 },
+    '@avg': { min: 1, max: 1 },
+    '@variance': { min: 1, max: 2, numbers: [1] },
+};
+
+function span(node: AstNode | undefined): { offset: number; end: number } {
+    const c = node?.$cstNode;
+    return c ? { offset: c.offset, end: c.end } : { offset: 0, end: 0 };
+}
+
+function leafSpan(c: CstNode | undefined, fallback: AstNode): { offset: number; end: number } {
+    return c ? { offset: c.offset, end: c.end } : span(fallback);
+}
+
+function unparen(e: ast.StapExpression | undefined): ast.StapExpression | undefined {
+    while (e && ast.isStapParens(e)) e = e.expression;
+    return e;
+}
+
+function argExpr(a: ast.StapIndexArg | undefined): ast.StapExpression | undefined {
+    return a && !ast.isStapWildcard(a) ? a.value : undefined;
+}
+
+/** Run the checks; `tokens` are the active tokens (for what follows a bare `return`). */
+export function checkStapSyntax(root: ast.StapScript, target: StapTarget, tokens: readonly StapToken[]): StapSyntaxProblem[] {
+    const problems: StapSyntaxProblem[] = [];
+    const report = (at: { offset: number; end: number }, message: string) => problems.push({ ...at, message });
+    const globals = new Map<string, ast.StapGlobalVar>();
+    const autocast = !versionBelow(target.stapVersion, '2.6');
+
+    for (const node of AstUtils.streamAst(root)) {
+        if (ast.isStapGlobalVar(node)) {
+            if (globals.has(node.name)) {
+                report(leafSpan(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), node), `duplicate global name \`${node.name}\``);
+            } else globals.set(node.name, node);
+            if (node.size) {
+                const v = node.size.number !== undefined && !node.size.negative ? safeNumber(node.size.number) : undefined;
+                if (node.size.arg === undefined && (v === undefined || v < 1 || v > 0x7fffffff)) {
+                    report(span(node.size), 'array size out of range');
+                }
+                if (node.init) report(span(node.init), 'only scalar globals can be initialized');
+            }
+        } else if (ast.isStapFunction(node)) {
+            const seen = new Set<string>();
+            for (const p of node.params) {
+                if (seen.has(p.name)) report(span(p), `duplicate parameter names: \`${p.name}\``);
+                seen.add(p.name);
+            }
+            const prio = node.priority;
+            if (prio && (prio.number === undefined || prio.negative || safeNumber(prio.number) === 0)) {
+                report(span(prio), 'expected literal number: a function priority is a positive number');
+            }
+        } else if (ast.isStapProbe(node)) {
+            checkProbe(node, report);
+        } else if (ast.isStapNamedComponent(node)) {
+            const parts = GrammarUtils.findNodesForProperty(node.$cstNode, 'parts');
+            for (let k = 1; k < parts.length; k++) {
+                if (parts[k].offset > parts[k - 1].end) {
+                    report(leafSpan(parts[k], node), 'expected one of `,` `{` `}` `=` `+=`: parts of a probe point name must not be separated by spaces');
+                    break;
+                }
+            }
+        } else if (ast.isStapReturn(node)) {
+            checkReturn(node, tokens, report);
+        } else if (ast.isStapPrefix(node) && node.operator === '&') {
+            const inner = unparen(node.operand);
+            if (ast.isStapPrefix(inner) && inner.operator === '&') report(span(inner), 'cannot take address more than once');
+        } else if (ast.isStapBinary(node)) {
+            checkBinary(node, report);
+        } else if (ast.isStapTuple(node)) {
+            if (!(ast.isStapBinary(node.$container) && node.$container.operator === 'in' && node.$container.left === node)) {
+                report(span(node), 'a bracketed index list `[…]` is only allowed before `in`');
+            }
+        } else if (ast.isStapCall(node)) {
+            checkPrint(node, report);
+        } else if (ast.isStapAtOperator(node)) {
+            checkAtOperator(node, report);
+        } else if (ast.isStapForeach(node)) {
+            checkForeach(node, report);
+        } else if (!autocast && (ast.isStapMember(node) || ast.isStapIndex(node))) {
+            const r = node.receiver;
+            const ok = ast.isStapVariable(r) || ast.isStapAtOperator(r) || ast.isStapMember(r) || ast.isStapIndex(r);
+            if (!ok) report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
+        }
+    }
+    return problems;
+}
+
+type Report = (at: { offset: number; end: number }, message: string) => void;
+
+function checkProbe(node: ast.StapProbe, report: Report): void {
+    const alias = node.aliasOps.length > 0;
+    if (!alias && node.epilogue) report(span(node.epilogue), 'a `, { … }` epilogue block is only allowed on a probe alias');
+    if (alias && node.epilogue && node.aliasOps.includes('+=')) {
+        report(span(node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
+    }
+    for (let g = 0; alias && g < node.groups.length - 1; g++) {
+        for (const p of node.groups[g].points) {
+            if (p.optional || p.sufficient || p.condition) report(span(p), 'probe alias names cannot have `?`, `!` or `if (…)`');
+        }
+    }
+}
+
+function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report: Report): void {
+    let inFunction = false;
+    for (let c: AstNode | undefined = node.$container; c; c = c.$container) {
+        if (ast.isStapFunction(c)) inFunction = true;
+    }
+    if (!inFunction) {
+        report(span(node), 'found `return` not in function context');
+        return;
+    }
+    const keyword = GrammarUtils.findNodeForKeyword(node.$cstNode, 'return');
+    if (node.value || !keyword) return;
+    const end = keyword.end;
+    let lo = 0;
+    let hi = tokens.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (tokens[mid].offset < end) lo = mid + 1;
+        else hi = mid;
+    }
+    const next = tokens[lo];
+    if (next && next.kind !== 'operator') {
+        report({ offset: next.offset, end: next.end }, 'expected literal string or number: `return` without a value must be followed by `;` or `}`');
+    } else if (next && next.image !== ';' && next.image !== '}') {
+        report({ offset: next.offset, end: next.end }, 'expected literal string or number after `return`');
+    }
+}
+
+function checkBinary(node: ast.StapBinary, report: Report): void {
+    if (node.operator === '=~' || node.operator === '!~') {
+        if (!ast.isStapString(node.right)) report(span(node.right), `expected literal string: the right side of \`${node.operator}\` must be a regular expression literal`);
+    } else if (node.operator === 'in') {
+        const r = node.right;
+        const ok = ast.isStapVariable(r) || (ast.isStapAtOperator(r) && HIST.has(r.operator)) || ast.isStapScriptArg(r);
+        if (!ok) report(span(r), 'expected an array name (or @hist_*) after `in`');
+    }
+}
+
+function checkPrint(node: ast.StapCall, report: Report): void {
+    const fn = node.function;
+    if (PRINT_FORMAT.has(fn)) {
+        if (!node.args.length || !ast.isStapString(node.args[0])) {
+            report(node.args.length ? span(node.args[0]) : span(node), `expected literal string: \`${fn}\` takes a format string literal first`);
+        }
+    } else if (PRINT_DELIM.has(fn)) {
+        if (!node.args.length || !ast.isStapString(node.args[0])) {
+            report(node.args.length ? span(node.args[0]) : span(node), `expected literal string: \`${fn}\` takes a delimiter string literal first`);
+        } else if (node.args.length < 3) {
+            report(span(node), `expected literal string or number: \`${fn}\` needs at least two values after the delimiter`);
+        }
+    }
+}
+
+function checkAtOperator(node: ast.StapAtOperator, report: Report): void {
+    const shape = AT_ARITY[node.operator];
+    if (!shape) return;
+    const n = node.args.length;
+    if (n < shape.min || n > shape.max) {
+        const want = shape.min === shape.max ? `${shape.min}` : `${shape.min} to ${shape.max}`;
+        report(span(node), `\`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);
+        return;
+    }
+    for (const k of shape.strings ?? []) {
+        const e = argExpr(node.args[k]);
+        if (k < n && !ast.isStapString(e) && !ast.isStapScriptArg(e)) report(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
+    }
+    for (const k of shape.numbers ?? []) {
+        const e = argExpr(node.args[k]);
+        if (k < n && !ast.isStapNumber(e) && !ast.isStapScriptArg(e)) report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
+    }
+    for (const k of shape.ident ?? []) {
+        const e = argExpr(node.args[k]);
+        if (k < n && !ast.isStapVariable(e)) report(span(node.args[k]), `expected identifier as argument of \`${node.operator}\``);
+    }
+    node.args.forEach(a => {
+        if (ast.isStapWildcard(a)) report(span(a), `\`*\` is not an argument of \`${node.operator}\``);
+    });
+}
+
+function checkForeach(node: ast.StapForeach, report: Report): void {
+    const sorts = [node.valueSort, ...node.keys.map(k => k.sort), node.arraySort].filter(s => s !== undefined);
+    if (sorts.length > 1) report(span(node), 'multiple sort directives');
+    if (node.aggregate && !node.arraySort) report(span(node), 'expected sort directive (`+` or `-`) after the statistical operation');
+    if (ast.isStapAtOperator(node.array) && !HIST.has(node.array.operator)) {
+        report(span(node.array), 'expected an array name or @hist_linear/@hist_log after `in`');
+    }
+}
+
+function safeNumber(image: string): number | undefined {
+    try {
+        return Number(BigInt(/^0[0-7]+$/.test(image) ? '0o' + image.slice(1) : image));
+    } catch {
+        return undefined;
+    }
+}
+
+function versionBelow(a: string, b: string): boolean {
+    const pa = a.split('.').map(Number);
+    const pb = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
+    }
+    return false;
+}
