@@ -10,7 +10,7 @@ import { RunRegistry } from '../server/src/run/run-registry.js';
 import { chooseKernelTree } from '../server/src/run/stap-kernel-tree.js';
 import type { BenchRow } from './bench-row.js';
 
-const ROUNDS = 7;
+const ROUNDS = 11;
 
 function median(xs: number[]): number {
     const s = [...xs].sort((a, b) => a - b);

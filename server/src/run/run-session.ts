@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
@@ -8,7 +8,7 @@ import { buildBpftraceCommand, buildStapPlan, stapModuleName, type CommandLine }
 import { explainFailure } from './run-failure-explain.js';
 import { LineSplitter, OutputBuffer, type OutputBatch, type OutputBufferOptions } from './run-output-buffer.js';
 import { choosePrivilege, nodePrivilegeProbe, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
-import { isAlive, signalTree } from './run-process-tree.js';
+import { isAlive, processTree, signalTree } from './run-process-tree.js';
 import { REMOTE_PID_MARKER, hostLabel, remoteBpftraceCommand, remoteKill, shellQuote } from './run-remote.js';
 import { StapDiagnosticParser, parseStapPassLine } from './stap-output-parse.js';
 import { chooseKernelTree, kernelHasModules } from './stap-kernel-tree.js';
@@ -67,6 +67,7 @@ export class RunSession {
     private readonly listener: RunListener;
     private readonly graceMs: number;
     private stubKernelTree = false;
+    private privilege?: Privilege;
 
     constructor(readonly request: RunRequest, private readonly options: RunSessionOptions = {}) {
         this.listener = options.listener ?? {};
@@ -108,7 +109,13 @@ export class RunSession {
     /** Kill everything at once, synchronously (process exit, extension deactivation). */
     killNow(): void {
         this.stopped = true;
-        if (this.child?.pid) signalTree(this.child.pid, 'SIGKILL');
+        const pid = this.child?.pid;
+        if (!pid) return;
+        const pids = processTree(pid).map(String);
+        signalTree(pid, 'SIGKILL');
+        if (this.privilege?.kind === 'sudo' && process.getuid?.() !== 0 && pids.length > 0) {
+            spawnSync('sudo', ['-n', 'kill', '-KILL', '--', ...pids], { stdio: 'ignore', timeout: 5000 });
+        }
     }
 
     private async signal(sig: NodeJS.Signals): Promise<void> {
@@ -123,6 +130,12 @@ export class RunSession {
             if (this.remotePid !== undefined) void remoteKill(this.request.host, this.remotePid, 'KILL');
         }
         signalTree(pid, sig);
+        if (this.privilege?.kind === 'sudo' && process.getuid?.() !== 0) {
+            // The tool runs as root under sudo: our own signals reach sudo (which relays them) but not the tool's
+            // other processes, so signal the whole tree as root too, without a prompt (-n).
+            const pids = processTree(pid).map(String);
+            if (pids.length > 0) spawn('sudo', ['-n', 'kill', '-s', sig.replace(/^SIG/, ''), '--', ...pids], { stdio: 'ignore' }).on('error', () => undefined);
+        }
     }
 
     private exitedWithin(ms: number): Promise<boolean> {
@@ -202,6 +215,7 @@ export class RunSession {
             return { steps: [buildStapPlan(req, { kernelBuildDir: this.kernelTree(), moduleName: 'unused' }).compile], cwd: req.cwd };
         }
         const privilege: Privilege = choosePrivilege(req.tool, this.options.privilegeProbe ?? nodePrivilegeProbe(false));
+        this.privilege = privilege;
         if (privilege.kind === 'none') return { message: privilege.message };
         if (req.tool === 'bpftrace') {
             return { steps: [withPrivilege(buildBpftraceCommand(req), privilege)], cwd: req.cwd ?? (req.file ? dirname(resolve(req.file)) : undefined) };

@@ -75,3 +75,37 @@ describe('probekit run', () => {
         expect(r.stderr).toContain('--tool stap|bpftrace');
     });
 });
+
+// The owner process ending (window closed, extension host exiting) must take every run with it.
+describe('nothing outlives the owner', () => {
+    it('process exit kills the runs of a registry', async () => {
+        ensureTracefs();
+        const dir = tempScripts({ 'quiet.bt': 'interval:s:1 { @n = count(); }\n' });
+        const entry = join(dir, 'owner.ts');
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(entry, `
+import { RunRegistry } from ${JSON.stringify(join(process.cwd(), 'server/src/run/run-registry.ts'))};
+const registry = new RunRegistry();
+const run = registry.start({ tool: 'bpftrace', file: ${JSON.stringify(join(dir, 'quiet.bt'))} }, {
+    listener: { onRaw: (s, t) => { if (/Attaching/.test(t)) { console.log('PID', run.pid); process.exit(0); } } },
+});
+`);
+        const bundle = join(dir, 'owner.cjs');
+        await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'error' });
+        const before = live('bpftrace');
+        const out = await new Promise<string>(resolve => {
+            const child = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let text = '';
+            child.stdout.on('data', d => { text += d; });
+            child.on('close', () => resolve(text));
+        });
+        const pid = Number(/PID (\d+)/.exec(out)?.[1]);
+        expect(pid).toBeGreaterThan(0);
+        // the tool was started detached, in its own group: only the exit hook can have ended it
+        const { isAlive } = await import('../../src/run/run-process-tree.js');
+        for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise(res => setTimeout(res, 20));
+        expect(isAlive(pid)).toBe(false);
+        expect(live('bpftrace').filter(p => !before.includes(p))).toEqual([]);
+        removeDir(dir);
+    });
+});
