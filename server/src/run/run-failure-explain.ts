@@ -21,6 +21,15 @@ export function explainFailure(stderr: string, ctx: FailureContext): string | un
 }
 
 function explainStap(stderr: string, ctx: FailureContext): string | undefined {
+    if (/failed to copy the module to/.test(stderr)) {
+        if (ctx.runtime === 'bpf' && /stat local ".*\.ko": No such file/.test(stderr)) {
+            return 'The script compiled here (passes 1–4) and the host answered, but stap --remote with --runtime=bpf '
+                + 'tries to copy a kernel module (.ko) instead of the BPF object it built (a limitation of this stap '
+                + 'version). Use the kernel runtime for remote stap runs, or run bpftrace on the host.';
+        }
+        return 'The script compiled here (passes 1–4) but could not be copied to the host: check that scp (SFTP) works '
+            + 'for that host with the same key and options.';
+    }
     if (/could not increase map resource limit|failed to increase (?:the )?(?:memlock|locked memory)/i.test(stderr)) {
         return 'The script compiled (passes 1–4 succeeded), but stapbpf could not load it: it must raise its '
             + 'locked-memory limit (RLIMIT_MEMLOCK) and this machine does not allow that (no CAP_SYS_RESOURCE, as in '

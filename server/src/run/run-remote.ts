@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { CommandLine } from './run-argv.js';
 import { buildBpftraceArgs } from './run-argv.js';
 import type { RemoteHost, RunRequest } from './run-types.js';
@@ -70,4 +72,17 @@ export function parseHostSpec(spec: string): RemoteHost {
     if (m[1]) host.user = m[1];
     if (m[3]) host.port = Number(m[3]);
     return host;
+}
+
+/**
+ * `stap --remote` runs `ssh` and `scp` itself, found on PATH, with no way to pass a key, a port file or options.
+ * For a host with such settings, write two tiny wrappers (every option single-quoted; BatchMode so nothing prompts)
+ * into `dir` and put that first on PATH for the stap process.
+ */
+export function writeSshShims(host: RemoteHost, dir: string, realSsh: string, realScp: string): NodeJS.ProcessEnv {
+    const options = ['-o', 'BatchMode=yes', ...(host.identityFile ? ['-i', host.identityFile] : []), ...(host.sshOptions ?? [])];
+    const quoted = options.map(shellQuote).join(' ');
+    writeFileSync(join(dir, 'ssh'), `#!/bin/sh\nexec ${shellQuote(realSsh)} ${quoted} "$@"\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'scp'), `#!/bin/sh\nexec ${shellQuote(realScp)} ${quoted} "$@"\n`, { mode: 0o755 });
+    return { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ''}` };
 }

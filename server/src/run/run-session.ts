@@ -7,9 +7,9 @@ import { ChartCollector, type ChartModel } from './run-charts.js';
 import { buildBpftraceCommand, buildStapPlan, stapModuleName, type CommandLine } from './run-argv.js';
 import { explainFailure } from './run-failure-explain.js';
 import { LineSplitter, OutputBuffer, type OutputBatch, type OutputBufferOptions } from './run-output-buffer.js';
-import { choosePrivilege, nodePrivilegeProbe, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
+import { choosePrivilege, nodePrivilegeProbe, which, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
 import { isAlive, processTree, signalTree } from './run-process-tree.js';
-import { REMOTE_PID_MARKER, hostLabel, remoteBpftraceCommand, remoteKill, shellQuote } from './run-remote.js';
+import { REMOTE_PID_MARKER, hostLabel, remoteBpftraceCommand, remoteKill, shellQuote, writeSshShims } from './run-remote.js';
 import { StapDiagnosticParser, parseStapPassLine } from './stap-output-parse.js';
 import { chooseKernelTree, kernelHasModules } from './stap-kernel-tree.js';
 import type { OutputStream, RunDiagnostic, RunRequest, RunResult, StapPassEvent } from './run-types.js';
@@ -68,6 +68,8 @@ export class RunSession {
     private readonly graceMs: number;
     private stubKernelTree = false;
     private privilege?: Privilege;
+    /** Environment for the tool, when the run needs its own (ssh wrappers for stap --remote). */
+    private env?: NodeJS.ProcessEnv;
 
     constructor(readonly request: RunRequest, private readonly options: RunSessionOptions = {}) {
         this.listener = options.listener ?? {};
@@ -212,7 +214,12 @@ export class RunSession {
                 return { steps: [remoteBpftraceCommand(req, text)], cwd: req.cwd };
             }
             // stap compiles here and loads on the host itself (--remote): local privileges are not needed to compile.
-            return { steps: [buildStapPlan(req, { kernelBuildDir: this.kernelTree(), moduleName: 'unused' }).compile], cwd: req.cwd };
+            this.workDir = mkdtempSync(`${tmpdir()}/probekit-stap-`);
+            const ssh = which(req.host.sshPath ?? 'ssh');
+            const scp = which('scp');
+            if (ssh && scp) this.env = writeSshShims(req.host, this.workDir, ssh, scp);
+            const file = req.file !== undefined ? resolve(req.file) : undefined;
+            return { steps: [buildStapPlan({ ...req, file }, { kernelBuildDir: this.kernelTree(), moduleName: 'unused' }).compile], cwd: req.cwd ?? this.workDir };
         }
         const privilege: Privilege = choosePrivilege(req.tool, this.options.privilegeProbe ?? nodePrivilegeProbe(false));
         this.privilege = privilege;
@@ -242,7 +249,7 @@ export class RunSession {
         this.notice(`$ ${[cmd.command, ...cmd.args].map(a => (a.length > 200 ? `${shellQuote(a.slice(0, 200))}…` : shellQuote(a))).join(' ')}`);
         const child = spawn(cmd.command, cmd.args, {
             cwd,
-            env: this.request.env ?? process.env,
+            env: this.env ?? this.request.env ?? process.env,
             // Own process group: a stop signals the group and the tree, never the editor.
             detached: true,
             stdio: [cmd.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],

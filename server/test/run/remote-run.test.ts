@@ -16,6 +16,7 @@ describe('remote runs over ssh', () => {
         ensureTracefs();
         sshd = await startSshd(2);
         dir = tempScripts({
+"hello.stp": 'probe begin { printf("hello\\n"); exit() }\n',
             'ticks.bt': 'interval:ms:100 { @n = count(); printf("tick %s\\n", str($1)); }\nEND { printf("END on the host\\n"); }\n',
         });
     });
@@ -55,6 +56,19 @@ describe('remote runs over ssh', () => {
         removeDir(errDir);
         expect(result.exitCode).toBe(1);
         expect(result.diagnostics[0]).toMatchObject({ file, range: { start: { line: 1, character: 7 }, end: { line: 1, character: 15 } } });
+    });
+
+    it('stap --remote: compiled here (passes 1–4), then stap itself talks to the host; its failure is explained', async () => {
+        // stap runs ssh and scp itself; the host's key and options reach them through wrappers first on PATH.
+        const rec = record(registry, { tool: 'stap', file: join(dir, 'hello.stp'), stap: { runtime: 'bpf' }, host: sshd.hosts[1] }, { cacheDir: join(dir, 'cache') });
+        const result = await rec.run.done;
+        expect(rec.system).toMatch(/\$ stap -v -r \S+ --runtime=bpf --remote=ssh:\/\/root@127\.0\.0\.1:\d+ -- \S+hello\.stp/);
+        expect(rec.progress.map(p => p.pass).slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+        expect(result.exitCode).toBe(1);
+        // ssh reached the host with the wrapped key and options (else: "Permission denied" / host key errors) …
+        expect(rec.stderr).not.toMatch(/Permission denied|Host key verification|Connection refused/);
+        // … and stap 4.8 then copies a .ko that a BPF build does not make: reported as what it is
+        expect(result.explanation).toMatch(/compiled here.*the host answered.*\.ko/s);
     });
 
     it('an unreachable host fails fast with ssh\'s words, no prompt', async () => {

@@ -51,7 +51,7 @@ export async function startSshd(count: number): Promise<SshdFixture> {
             `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`,
             `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password',
             'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'StrictModes no', 'UsePAM no',
-            `PidFile ${join(dir, `sshd_${i}.pid`)}`, 'LogLevel ERROR', '',
+            `PidFile ${join(dir, `sshd_${i}.pid`)}`, 'LogLevel ERROR', 'Subsystem sftp /usr/lib/openssh/sftp-server', '',
         ].join('\n'));
         const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: 'ignore' });
         children.push(child);
