@@ -35,10 +35,16 @@ const SETTINGS = {
     'workbench.colorTheme': 'Default Dark Modern',
 };
 
-/** A sample script from test-workspace/ (E2E_STP / E2E_BT override): the first one not meant to be broken. */
-function pickSample(extension: string, override: string | undefined): string | undefined {
+/**
+ * A sample script from test-workspace/: E2E_STP / E2E_BT if set, else the preferred one (valid for the installed
+ * stap 4.8 / bpftrace 0.17), else the first whose name does not say it is broken or unfinished.
+ */
+function pickSample(extension: string, override: string | undefined, preferred: string): string | undefined {
     if (override) {
         return override;
+    }
+    if (fs.existsSync(path.join(SAMPLES, preferred))) {
+        return preferred;
     }
     const found: string[] = [];
     const walk = (dir: string) => {
@@ -46,7 +52,7 @@ function pickSample(extension: string, override: string | undefined): string | u
             const full = path.join(dir, entry.name);
             if (entry.isDirectory()) {
                 walk(full);
-            } else if (entry.name.endsWith(extension) && !/broken|error|bad|invalid|wrong/i.test(entry.name)) {
+            } else if (entry.name.endsWith(extension) && !/broken|half|error|bad|invalid|wrong/i.test(entry.name)) {
                 found.push(path.relative(SAMPLES, full));
             }
         }
@@ -76,8 +82,8 @@ async function withCodeServer(results: Results, name: string, options: CodeServe
 
 async function main(results: Results): Promise<void> {
     const files: E2eFiles = {
-        stp: pickSample('.stp', process.env.E2E_STP),
-        bt: pickSample('.bt', process.env.E2E_BT),
+        stp: pickSample('.stp', process.env.E2E_STP, 'stap/syscall-count.stp'),
+        bt: pickSample('.bt', process.env.E2E_BT, 'bt/read-size-hist.bt'),
         brokenStp: 'e2e-broken.stp',
         brokenBt: 'e2e-broken.bt',
     };

@@ -44,25 +44,29 @@ export async function vsixChecks(results: Results, vsix: string, server: CodeSer
     });
 }
 
-function describeColours(colours: TokenColours, word: string): string {
-    return `${colours.classes.length} colour classes; '${word}' is ${colours.wordClass[word] ?? 'not visible'}`;
+function describeColours(colours: TokenColours): string {
+    const words = Object.entries(colours.wordClass).filter(([, c]) => c !== undefined).map(([w, c]) => `${w}: ${c}`);
+    return `${colours.classes.length} colour classes; ${words.join(', ') || 'no keyword visible'}`;
 }
 
-/** Highlighting works when the grammar yields several colours and `keyword` differs from the default colour. */
-function highlighted(colours: TokenColours, keyword: string): boolean {
-    const keywordClass = colours.wordClass[keyword];
-    return colours.classes.length >= 3 && keywordClass !== undefined && keywordClass !== 'mtk1';
+/**
+ * Highlighting works when the grammar yields several colours and the visible keywords are not in the default
+ * foreground (`mtk1`).
+ */
+function highlighted(colours: TokenColours): boolean {
+    const visible = Object.values(colours.wordClass).filter(c => c !== undefined);
+    return colours.classes.length >= 3 && visible.length > 0 && visible.every(c => c !== 'mtk1');
 }
 
-async function sampleChecks(results: Results, page: Page, file: string, mode: RegExp, keyword: string): Promise<void> {
+async function sampleChecks(results: Results, page: Page, file: string, mode: RegExp, keywords: string[]): Promise<void> {
     await results.check(page, `${file} opens in language mode ${mode.source}`, async () => {
         await openFile(page, file);
         const text = await waitForLanguageMode(page, mode);
         return [mode.test(text), `status bar: ${text}`];
     });
     await results.check(page, `${file} is highlighted by the TextMate grammar`, async () => {
-        const colours = await tokenColours(page, [keyword], 3);
-        return [highlighted(colours, keyword), describeColours(colours, keyword)];
+        const colours = await tokenColours(page, keywords, 3);
+        return [highlighted(colours), describeColours(colours)];
     });
     await results.shot(page, path.basename(file).replace(/\W+/g, '-'));
 }
@@ -83,10 +87,10 @@ export async function uiChecks(results: Results, server: CodeServer, chromium: s
     try {
         const samples = [files.stp, files.bt];
         if (files.stp) {
-            await sampleChecks(results, page, files.stp, /SystemTap/, 'probe');
+            await sampleChecks(results, page, files.stp, /SystemTap/, ['probe', 'global', 'function']);
         }
         if (files.bt) {
-            await sampleChecks(results, page, files.bt, /bpftrace/, 'BEGIN');
+            await sampleChecks(results, page, files.bt, /bpftrace/, ['BEGIN', 'END', 'tracepoint', 'interval', 'kprobe']);
         }
         for (const broken of [files.brokenStp, files.brokenBt]) {
             await results.check(page, `${broken} shows an error squiggle from the language server`, async () => {

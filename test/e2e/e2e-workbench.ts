@@ -38,8 +38,8 @@ export async function openFile(page: Page, file: string): Promise<void> {
     const input = page.locator(QUICK_INPUT);
     await input.waitFor({ state: 'visible' });
     await input.fill(file);
-    await page.locator(QUICK_ROW, { hasText: name }).first().waitFor();
-    await page.keyboard.press('Enter');
+    // Click the matching row: Enter could pick whichever row is focused while the list is still filtering.
+    await page.locator(QUICK_ROW, { hasText: name }).first().click();
     await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor();
     await activeEditor(page).locator('.view-lines').waitFor();
 }
