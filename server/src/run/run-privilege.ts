@@ -15,8 +15,8 @@ export type Privilege =
 export interface PrivilegeProbe {
     uid(): number;
     userName(): string;
-    /** `sudo -n true` succeeds (sudo needs no password). */
-    sudoWithoutPassword(): boolean;
+    /** sudo runs `command` (a path) as root without asking for a password. */
+    sudoWithoutPassword(command: string): boolean;
     /** pkexec exists and a graphical polkit agent can ask (the VS Code face allows it; the CLI does not). */
     pkexecUsable(): boolean;
 }
@@ -42,21 +42,26 @@ export function nodePrivilegeProbe(allowPkexec: boolean): PrivilegeProbe {
     return {
         uid: () => process.getuid?.() ?? 0,
         userName: () => process.env.USER ?? process.env.LOGNAME ?? 'you',
-        sudoWithoutPassword: () => {
+        sudoWithoutPassword: command => {
             if (!which('sudo')) return false;
-            // -n: never prompt; stdin closed so nothing can wait for a password.
-            const r = spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 5000 });
-            return r.status === 0;
+            // -n: never prompt; stdin closed so nothing can wait for a password. `-l CMD` answers for that command
+            // alone, for sudoers lines that allow only the tracer.
+            const quiet = { stdio: 'ignore' as const, timeout: 5000 };
+            return spawnSync('sudo', ['-n', 'true'], quiet).status === 0
+                || spawnSync('sudo', ['-n', '-l', command], quiet).status === 0;
         },
         pkexecUsable: () => allowPkexec && which('pkexec') !== undefined
             && (process.env.DISPLAY !== undefined || process.env.WAYLAND_DISPLAY !== undefined),
     };
 }
 
-/** Root runs directly; else `sudo -n` when it needs no password; else pkexec; else a message with the fix. */
-export function choosePrivilege(tool: RunTool, probe: PrivilegeProbe): Privilege {
+/**
+ * Root runs directly; else `sudo -n` when it needs no password for the tool; else pkexec; else a message with the fix.
+ * @param command the tool's executable (as configured).
+ */
+export function choosePrivilege(tool: RunTool, probe: PrivilegeProbe, command: string = tool): Privilege {
     if (probe.uid() === 0) return { kind: 'root' };
-    if (probe.sudoWithoutPassword()) return { kind: 'sudo' };
+    if (probe.sudoWithoutPassword(which(command) ?? command)) return { kind: 'sudo' };
     if (probe.pkexecUsable()) return { kind: 'pkexec' };
     return { kind: 'none', message: privilegeFix(tool, probe.userName()) };
 }

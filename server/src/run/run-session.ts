@@ -221,7 +221,8 @@ export class RunSession {
             const file = req.file !== undefined ? resolve(req.file) : undefined;
             return { steps: [buildStapPlan({ ...req, file }, { kernelBuildDir: this.kernelTree(), moduleName: 'unused' }).compile], cwd: req.cwd ?? this.workDir };
         }
-        const privilege: Privilege = choosePrivilege(req.tool, this.options.privilegeProbe ?? nodePrivilegeProbe(false));
+        const command = req.tool === 'stap' ? req.stap?.stapPath ?? 'stap' : req.bpftrace?.bpftracePath ?? 'bpftrace';
+        const privilege: Privilege = choosePrivilege(req.tool, this.options.privilegeProbe ?? nodePrivilegeProbe(false), command);
         this.privilege = privilege;
         if (privilege.kind === 'none') return { message: privilege.message };
         if (req.tool === 'bpftrace') {
