@@ -4,7 +4,7 @@
  * kerneldoc from the preprocessed token stream of one file.
  */
 import { parseKernelDoc } from './catalogue-kerneldoc.js';
-import { evalConditionals, expandMacros, extractMacros, type MacroDef } from './catalogue-tapset-preprocess.js';
+import { evalConditionals, expandMacros, extractLibraryMacros, extractMacros, type MacroDef } from './catalogue-tapset-preprocess.js';
 import { LineIndex, scanSystemTap, Tk, type ScanToken } from './catalogue-tapset-scanner.js';
 import type {
     KernelDoc, TapsetFileDecls, TapsetFunction, TapsetGlobal, TapsetMacro, TapsetProbeAlias, TapsetTarget,
@@ -16,10 +16,10 @@ const MARKER = /\/\*\s*([\w-]+(?::[\w-]+)?)\s*\*\//g;
 /** Library macros of `.stpm` files, by name (what every `.stp` file may invoke). */
 export type MacroTable = ReadonlyMap<string, MacroDef>;
 
-/** Reads the `@define`s of a `.stpm` file: the definitions (for expansion) and their index entries. */
-export function indexMacroFile(file: string, text: string): { defs: MacroDef[]; decls: TapsetFileDecls } {
+/** Reads the active `@define`s of a `.stpm` file for the target: the definitions (for expansion) and their index entries. */
+export function indexMacroFile(file: string, text: string, target: TapsetTarget): { defs: MacroDef[]; decls: TapsetFileDecls } {
     const { tokens, docs } = scanSystemTap(text);
-    const { defs } = extractMacros(tokens);
+    const defs = extractLibraryMacros(tokens, target);
     const lines = new LineIndex(text);
     const decls = emptyDecls(file);
     decls.macros = defs.map(d => macroDecl(file, d, lines, true));

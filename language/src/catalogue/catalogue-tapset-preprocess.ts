@@ -61,6 +61,58 @@ export function extractMacros(tokens: readonly ScanToken[]): { defs: MacroDef[];
     return { defs, rest };
 }
 
+/**
+ * `.stpm` files: conditionals around `@define`s are evaluated first (each architecture defines its own
+ * `arch_syscall_prefix`, and stap keeps only the active one). Returns the active definitions.
+ */
+export function extractLibraryMacros(tokens: readonly ScanToken[], target: TapsetTarget): MacroDef[] {
+    const defs: MacroDef[] = [];
+    collectDefs(tokens, 0, tokens.length, target, defs);
+    return defs;
+}
+
+function collectDefs(tokens: readonly ScanToken[], from: number, to: number, target: TapsetTarget, defs: MacroDef[]): void {
+    for (let i = from; i < to; i++) {
+        const t = tokens[i];
+        if (t.kind === Tk.At && t.text === '@define') {
+            const { defs: one } = extractMacros(tokens.slice(i, to));
+            if (one[0]) {
+                defs.push(one[0]);
+                // Skip to the end of this definition's body.
+                let j = i + 1;
+                while (j < to && tokens[j].kind !== Tk.PpOpen) j++;
+                i = Math.min(matchingClose(tokens, j), to);
+            }
+            continue;
+        }
+        if (t.kind !== Tk.PpOpen) continue;
+        const branch = conditionalBranches(tokens, i, to);
+        if (!branch) continue;
+        const yes = evalCondition(tokens.slice(i + 1, branch.then), target);
+        if (yes) collectDefs(tokens, branch.then + 1, branch.otherwise >= 0 ? branch.otherwise : branch.close, target, defs);
+        else if (branch.otherwise >= 0) collectDefs(tokens, branch.otherwise + 1, branch.close, target, defs);
+        i = branch.close;
+    }
+}
+
+/** For the `%(` at `open`: the indices of its `%?`, `%:` (or -1) and `%)`; undefined when malformed. */
+function conditionalBranches(tokens: readonly ScanToken[], open: number, to: number): { then: number; otherwise: number; close: number } | undefined {
+    let q = open + 1;
+    while (q < to && tokens[q].kind !== Tk.PpThen && tokens[q].kind !== Tk.PpOpen && tokens[q].kind !== Tk.PpClose) q++;
+    if (q >= to || tokens[q].kind !== Tk.PpThen) return undefined;
+    let depth = 0;
+    let otherwise = -1;
+    for (let j = q + 1; j < to; j++) {
+        const k = tokens[j].kind;
+        if (k === Tk.PpOpen) depth++;
+        else if (k === Tk.PpClose) {
+            if (depth === 0) return { then: q, otherwise, close: j };
+            depth--;
+        } else if (k === Tk.PpElse && depth === 0 && otherwise < 0) otherwise = j;
+    }
+    return { then: q, otherwise, close: to };
+}
+
 /** Splits the argument list after an invocation at `open` (a `(` token); returns args and the index after `)`. */
 function splitArgs(tokens: readonly ScanToken[], open: number): { args: ScanToken[][]; next: number } {
     const args: ScanToken[][] = [[]];
@@ -266,21 +318,9 @@ function walk(tokens: readonly ScanToken[], from: number, to: number, target: Ta
             if (t.kind !== Tk.PpThen && t.kind !== Tk.PpElse && t.kind !== Tk.PpClose) out.push(t);
             continue;
         }
-        let q = i + 1;
-        while (q < to && tokens[q].kind !== Tk.PpThen && tokens[q].kind !== Tk.PpOpen) q++;
-        if (q >= to || tokens[q].kind !== Tk.PpThen) continue; // malformed: drop the marker only
-        // Find `%:` and `%)` at this nesting level.
-        let depth = 0;
-        let elseAt = -1;
-        let close = to;
-        for (let j = q + 1; j < to; j++) {
-            const k = tokens[j].kind;
-            if (k === Tk.PpOpen) depth++;
-            else if (k === Tk.PpClose) {
-                if (depth === 0) { close = j; break; }
-                depth--;
-            } else if (k === Tk.PpElse && depth === 0 && elseAt < 0) elseAt = j;
-        }
+        const branch = conditionalBranches(tokens, i, to);
+        if (!branch) continue; // malformed: drop the marker only
+        const { then: q, otherwise: elseAt, close } = branch;
         const yes = evalCondition(tokens.slice(i + 1, q), target);
         if (yes) walk(tokens, q + 1, elseAt >= 0 ? elseAt : close, target, out);
         else if (elseAt >= 0) walk(tokens, elseAt + 1, close, target, out);

@@ -80,7 +80,7 @@ export function indexTapsetFiles(macros: readonly SourceFile[], scripts: readonl
     const library = new Map<string, MacroDef>();
     const files: TapsetIndexData['files'] = [];
     for (const m of macros) {
-        const { defs, decls } = indexMacroFile(m.path, readText(m.path));
+        const { defs, decls } = indexMacroFile(m.path, readText(m.path), target);
         for (const d of defs) if (!library.has(d.name)) library.set(d.name, d);
         files.push(decls);
     }
