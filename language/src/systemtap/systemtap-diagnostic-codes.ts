@@ -33,6 +33,8 @@ export const StapCode = {
     PpCondition: 'stap-pp-condition',
     /** A library `.stpm` file holds more than `@define`s. */
     PpLibraryFile: 'stap-pp-library-file',
+    /** Embedded C or a guru-only @-operator without `-g` (stap rejects it; a warning here, see the lexer). */
+    ParseNeedsGuru: 'stap-parse-needs-guru',
     /** The parser expected something else here. */
     ParseExpected: 'stap-parse-expected',
     /** Structural rules stap's parser enforces beyond the grammar (duplicates, contexts, literals). */

@@ -21,6 +21,24 @@ export interface StapLexingDiagnostic extends LexingDiagnostic {
 /** Larger texts are not parsed: a 10 MB limit keeps a stray binary from stalling the server. */
 export const STAP_MAX_TEXT = 16 * 1024 * 1024;
 
+const GURU_AT_WORDS = new Set(['@const', '@kregister', '@kderef']);
+
+/**
+ * Embedded C and guru-only @-operators outside a tapset need `stap -g`. stap's parser rejects
+ * them without it, but that is the invocation's fault, not the script's syntax: a warning.
+ */
+function guruWarnings(tokens: readonly StapToken[]): StapDiagnostic[] {
+    const out: StapDiagnostic[] = [];
+    for (const t of tokens) {
+        if (t.expansion !== undefined) continue;
+        if (t.kind === 'embedded' || (t.kind === 'at' && GURU_AT_WORDS.has(t.image))) {
+            out.push({ offset: t.offset, end: t.kind === 'embedded' ? t.offset + 2 : t.end, severity: 'warning', code: StapCode.ParseNeedsGuru,
+                message: `${t.kind === 'embedded' ? 'embedded C' : '`' + t.image + '`'} needs guru mode: run stap with -g` });
+        }
+    }
+    return out;
+}
+
 /** Line starts of a text, for offset → line/column. */
 class LineIndex {
     private readonly starts: number[] = [0];
@@ -105,6 +123,7 @@ export class SystemtapLexer extends DefaultLexer {
         } else {
             const target = withShebang(this.settings.target, text);
             pp = preprocessStap(text, target, this.settings.libraryFor(uri), uri?.toString());
+            if (!target.guru && !this.settings.tapsetRootOf(uri)) pp.diagnostics.push(...guruWarnings(pp.tokens));
         }
         this.lastPreprocess = pp;
         const tokens: IToken[] = [];

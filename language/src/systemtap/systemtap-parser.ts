@@ -84,7 +84,7 @@ export class SystemtapParser extends LangiumParser {
             const m = /^expected `([)\]}])`/.exec(err.message);
             if (m && !isNaN(err.token.startOffset)) {
                 const where = describeOpener(pp.tokens, err.token.startOffset, m[1], pos);
-                if (where) err.message += ` ${where}`;
+                if (where) err.message = err.message.replace(/^(expected `[)\]}]`)/, `$1 ${where},`);
             }
         }
         if (this.stapLexer.lastPreprocess === pp) {

@@ -43,17 +43,20 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
         }
     }
 
+    /** The tapset tree a document belongs to (a tapset file is privileged, as stap treats it). */
+    tapsetRootOf(uri: URI | undefined): URI | undefined {
+        const fs = this.fileSystem?.();
+        if (!uri || !fs || uri.scheme !== 'file') return undefined;
+        const dir = UriUtils.dirname(uri).toString();
+        if (!this.rootOfDir.has(dir)) this.rootOfDir.set(dir, findTapsetRoot(fs, uri));
+        return this.rootOfDir.get(dir);
+    }
+
     /** The library macros a document sees. */
     libraryFor(uri: URI | undefined): StapMacroLibrary {
         const fs = this.fileSystem?.();
-        if (!uri || !fs || uri.scheme !== 'file') return this.library;
-        const dir = UriUtils.dirname(uri).toString();
-        let root = this.rootOfDir.get(dir);
-        if (!this.rootOfDir.has(dir)) {
-            root = findTapsetRoot(fs, uri);
-            this.rootOfDir.set(dir, root);
-        }
-        if (!root) return this.library;
+        const root = this.tapsetRootOf(uri);
+        if (!root || !fs) return this.library;
         const key = root.toString();
         let lib = this.trees.get(key);
         if (!lib) {

@@ -17,6 +17,10 @@ export interface StapSyntaxProblem {
 const PRINT_FORMAT = new Set(['printf', 'sprintf']);
 const PRINT_DELIM = new Set(['printd', 'printdln', 'sprintd', 'sprintdln']);
 const HIST = new Set(['@hist_linear', '@hist_log']);
+const REGEX = new Set(['=~', '!~']);
+const COMPARISON = new Set(['<', '>', '<=', '>=', '==', '!=']);
+/** Print functions that need at least one argument. */
+const PRINT_NONEMPTY = new Set(['print', 'sprint']);
 
 /** Argument shapes of the built-in @-operators: [min, max] and which arguments must be literals. */
 const AT_ARITY: Record<string, { min: number; max: number; strings?: number[]; numbers?: number[]; ident?: number[] }> = {
@@ -108,9 +112,8 @@ export function checkStapSyntax(root: ast.StapScript, target: StapTarget, tokens
         } else if (ast.isStapBinary(node)) {
             checkBinary(node, report);
         } else if (ast.isStapTuple(node)) {
-            if (!(ast.isStapBinary(node.$container) && node.$container.operator === 'in' && node.$container.left === node)) {
-                report(span(node), 'a bracketed index list `[…]` is only allowed before `in`');
-            }
+            const beforeIn = ast.isStapBinary(node.$container) && node.$container.operator === 'in' && node.$container.left === node;
+            if (!beforeIn && node.items.length > 1) report(span(node), 'unexpected comma-separated expression list (only before `in`)');
         } else if (ast.isStapCall(node)) {
             checkPrint(node, report);
         } else if (ast.isStapAtOperator(node)) {
@@ -135,6 +138,7 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
         report(span(node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
     }
     for (let g = 0; alias && g < node.groups.length - 1; g++) {
+        if (node.groups[g].points.length > 1) report(span(node.groups[g].points[1]), 'expected probe point specifier: a probe alias defines one name');
         for (const p of node.groups[g].points) {
             if (p.optional || p.sufficient || p.condition) report(span(p), 'probe alias names cannot have `?`, `!` or `if (…)`');
         }
@@ -169,6 +173,10 @@ function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report:
 }
 
 function checkBinary(node: ast.StapBinary, report: Report): void {
+    const left = node.left;
+    if (ast.isStapBinary(left) && (REGEX.has(node.operator) ? COMPARISON.has(left.operator) || REGEX.has(left.operator) : COMPARISON.has(node.operator) && REGEX.has(left.operator))) {
+        report(span(node.right), `expected literal string or number: a regular expression match \`=~\`/\`!~\` cannot be chained with \`${REGEX.has(node.operator) ? left.operator : node.operator}\` without parentheses`);
+    }
     if (node.operator === '=~' || node.operator === '!~') {
         if (!ast.isStapString(node.right)) report(span(node.right), `expected literal string: the right side of \`${node.operator}\` must be a regular expression literal`);
     } else if (node.operator === 'in') {
@@ -180,7 +188,9 @@ function checkBinary(node: ast.StapBinary, report: Report): void {
 
 function checkPrint(node: ast.StapCall, report: Report): void {
     const fn = node.function;
-    if (PRINT_FORMAT.has(fn)) {
+    if (PRINT_NONEMPTY.has(fn) && node.args.length === 0) {
+        report(span(node), `expected literal string or number: \`${fn}\` needs an argument`);
+    } else if (PRINT_FORMAT.has(fn)) {
         if (!node.args.length || !ast.isStapString(node.args[0])) {
             report(node.args.length ? span(node.args[0]) : span(node), `expected literal string: \`${fn}\` takes a format string literal first`);
         }
