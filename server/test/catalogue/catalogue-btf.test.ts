@@ -1,0 +1,173 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { Btf, BtfFormatError, BtfKind } from '../../src/catalogue/catalogue-btf.js';
+import { BtfTypeSource, typeText } from '../../src/catalogue/catalogue-btf-types.js';
+import { BtfBuilder, K } from './catalogue-btf-builder.js';
+
+/** A small kernel-like BTF exercising every kind. */
+function fixture(): { blob: Buffer; ids: Record<string, number> } {
+    const b = new BtfBuilder();
+    const ids: Record<string, number> = {};
+    ids.int = b.int('int', 4);
+    ids.char = b.int('char', 1, true);
+    ids.ulong = b.int('long unsigned int', 8, false);
+    ids.size_t = b.typedef('size_t', ids.ulong);
+    ids.loff_t = b.typedef('loff_t', b.int('long long int', 8));
+    ids.fileFwd = b.add(K.FWD, 'file', 0, 0);
+    ids.pfile = b.ptr(ids.fileFwd);
+    ids.pchar = b.ptr(ids.char);
+    ids.cchar = b.konst(ids.char);
+    ids.pcchar = b.ptr(ids.cchar);
+    ids.ploff = b.ptr(ids.loff_t);
+    ids.volint = b.add(K.VOLATILE, '', 0, ids.int);
+    ids.restrict = b.add(K.RESTRICT, '', 0, ids.pchar);
+    ids.tagged = b.add(K.TYPE_TAG, 'user', 0, ids.char);
+    ids.ptagged = b.ptr(ids.tagged);
+    ids.comm = b.array(ids.char, ids.int, 16);
+    ids.double = b.add(K.FLOAT, 'double', 0, 8);
+    ids.anonUnion = b.struct('', 8, [['task', ids.pchar, 0], ['', ids.ulong, 0, 64]], true);
+    ids.file = b.struct('file', 32, [['f_count', ids.volint, 0], ['f_flags', ids.int, 32, 3], ['f_mode', ids.int, 35, 5], ['', ids.anonUnion, 64], ['f_pos', ids.loff_t, 128], ['f_name', ids.comm, 192]]);
+    ids.file_t = b.typedef('file_t', ids.file);
+    ids.cfile_t = b.typedef('cfile_t', b.konst(ids.file_t));
+    ids.state = b.enumeration('state', [['RUNNING', 0], ['DEAD', -1 >>> 0]], true);
+    ids.big = b.enum64('big', [['HUGE', 1n << 40n], ['SMALL', 2n]]);
+    ids.readProto = b.proto(ids.loff_t, [['file', ids.pfile], ['buf', ids.pchar], ['count', ids.size_t], ['pos', ids.ploff]]);
+    ids.vfs_read = b.func('vfs_read', ids.readProto);
+    ids.varargs = b.func('printk', b.proto(ids.int, [['fmt', ids.pcchar], ['', 0]]));
+    ids.fnptr = b.ptr(ids.readProto);
+    ids.ops = b.struct('file_operations', 8, [['read', ids.fnptr, 0]]);
+    ids.stub = b.func('__probestub_sched_switch', b.proto(0, [['__data', b.ptr(0)], ['preempt', ids.int], ['prev', ids.pchar]]));
+    ids.iter = b.struct('bpf_iter__task_file', 24, [['meta', ids.pchar, 0], ['', ids.anonUnion, 64], ['fd', ids.int, 128]]);
+    ids.raw = b.struct('trace_event_raw_sched_switch', 40, [['ent', ids.int, 0], ['prev_comm', ids.comm, 32], ['prev_pid', ids.int, 160], ['__data', b.array(ids.char, ids.int, 0), 192]]);
+    ids.var = b.add(K.VAR, 'jiffies', 0, ids.ulong, [1]);
+    ids.sec = b.add(K.DATASEC, '.data', 1, 8, [ids.var, 0, 8]);
+    ids.tag = b.add(K.DECL_TAG, 'noinline', 0, ids.vfs_read, [-1 >>> 0]);
+    return { blob: b.build(), ids };
+}
+
+describe('BTF fixture with every kind', () => {
+    const { blob, ids } = fixture();
+    const btf = new Btf(blob);
+    const src = new BtfTypeSource(btf);
+
+    test('walks all records', () => {
+        expect(btf.count).toBe(ids.tag); // the last record added
+        expect(btf.kindOf(ids.sec)).toBe(BtfKind.Datasec);
+        expect(btf.kindOf(ids.tag)).toBe(BtfKind.DeclTag);
+        expect(btf.nameOf(ids.var)).toBe('jiffies');
+    });
+    test.each([
+        ['pfile', 'struct file *'], ['pcchar', 'const char *'], ['ploff', 'loff_t *'], ['volint', 'volatile int'],
+        ['restrict', 'char *'], ['ptagged', 'char *'], ['comm', 'char[16]'], ['double', 'double'], ['state', 'enum state'],
+        ['fnptr', 'loff_t (*)(struct file *, char *, size_t, loff_t *)'], ['anonUnion', 'union (anon)'],
+    ])('type text of %s is %s', (key, text) => {
+        expect(typeText(btf, ids[key])).toBe(text);
+    });
+    test('function prototypes', () => {
+        expect(src.func('vfs_read')).toEqual({
+            name: 'vfs_read', module: 'vmlinux', returnType: 'loff_t',
+            params: [{ name: 'file', type: 'struct file *' }, { name: 'buf', type: 'char *' }, { name: 'count', type: 'size_t' }, { name: 'pos', type: 'loff_t *' }],
+        });
+        expect(src.func('printk')?.params.at(-1)).toEqual({ name: '...', type: '...' });
+        expect(src.func('nope')).toBeUndefined();
+        expect(src.functionNames().sort()).toEqual(['__probestub_sched_switch', 'printk', 'vfs_read']);
+    });
+    test('struct members: bitfields and anonymous unions lifted', () => {
+        const file = src.type('struct file');
+        expect(file).toMatchObject({ kind: 'struct', size: 32 });
+        expect(file && 'members' in file ? file.members : []).toEqual([
+            { name: 'f_count', type: 'volatile int', bitOffset: 0 },
+            { name: 'f_flags', type: 'int', bitOffset: 32, bitSize: 3 },
+            { name: 'f_mode', type: 'int', bitOffset: 35, bitSize: 5 },
+            { name: 'task', type: 'char *', bitOffset: 64 },
+            { name: 'f_pos', type: 'loff_t', bitOffset: 128 },
+            { name: 'f_name', type: 'char[16]', bitOffset: 192 },
+        ]);
+    });
+    test('aggregateOf follows pointers, const and typedef chains; prefers definitions over FWD', () => {
+        for (const text of ['struct file *', 'const struct file *', 'file_t', 'cfile_t *', 'struct file']) {
+            expect(src.aggregateOf(text)?.name, text).toBe('file');
+        }
+        expect(src.aggregateOf('int')).toBeUndefined();
+    });
+    test('enums, 32 and 64 bit', () => {
+        expect(src.type('enum state')).toEqual({ kind: 'enum', name: 'state', size: 4, values: [{ name: 'RUNNING', value: 0 }, { name: 'DEAD', value: -1 }] });
+        expect(src.type('enum big')).toMatchObject({ values: [{ name: 'HUGE', value: 2 ** 40 }, { name: 'SMALL', value: 2 }] });
+    });
+    test('typedefs and base types by name', () => {
+        expect(src.type('size_t')).toEqual({ kind: 'typedef', name: 'size_t', type: 'long unsigned int' });
+        expect(src.type('int')).toEqual({ kind: 'int', name: 'int', size: 4 });
+        expect(src.type('double')).toEqual({ kind: 'float', name: 'double', size: 8 });
+    });
+    test('bpftrace lookups: rawtracepoint, iter, trace_event_raw', () => {
+        expect(src.rawTracepointArgs('sched_switch')).toEqual([{ name: 'preempt', type: 'int' }, { name: 'prev', type: 'char *' }]);
+        expect(src.iterArgs('task_file')).toEqual([{ name: 'task', type: 'char *' }, { name: 'fd', type: 'int' }]);
+        expect(src.iterNames()).toEqual(['task_file']);
+        expect(src.tracepointFields('sched_switch')).toEqual([{ name: 'prev_comm', type: 'char[16]' }, { name: 'prev_pid', type: 'int' }]);
+    });
+    test('findNamed agrees with the full name index', () => {
+        for (const name of ['vfs_read', 'file', 'size_t', 'jiffies', 'nope']) {
+            expect(btf.findNamed(name)).toEqual(new Btf(blob).idsNamed(name));
+        }
+    });
+});
+
+describe('split BTF (a module on top of vmlinux)', () => {
+    test('ids and strings continue from the base', () => {
+        const { blob, ids } = fixture();
+        const base = new Btf(blob);
+        const m = new BtfBuilder({ types: base.count, strLen: blob.readUInt32LE(20) });
+        const proto = m.proto(ids.int, [['f', ids.pfile], ['flags', ids.int]]);
+        m.func('mod_open', proto);
+        const mod = new Btf(m.build(), base);
+        const src = new BtfTypeSource(base, [{ module: 'mymod', btf: mod }]);
+        expect(mod.firstId).toBe(base.count + 1);
+        expect(src.func('mod_open')).toEqual({ name: 'mod_open', module: 'mymod', returnType: 'int', params: [{ name: 'f', type: 'struct file *' }, { name: 'flags', type: 'int' }] });
+        expect(src.func('vfs_read')?.module).toBe('vmlinux');
+    });
+});
+
+describe('malformed BTF fails with a clear error, never hangs', () => {
+    const { blob } = fixture();
+    const corrupt = (f: (b: Buffer) => void): Buffer => {
+        const b = Buffer.from(blob);
+        f(b);
+        return b;
+    };
+    test.each([
+        ['empty', Buffer.alloc(0), /too short/],
+        ['bad magic', corrupt(b => b.writeUInt16LE(0x1234, 0)), /magic/],
+        ['type section past the end', corrupt(b => b.writeUInt32LE(1 << 30, 12)), /past the end/],
+        ['truncated', blob.subarray(0, 60), /past the end/],
+        ['vlen overruns the section', corrupt(b => b.writeUInt32LE((K.STRUCT << 24 | 0xffff) >>> 0, 24 + 4)), /boundary|truncated/],
+    ])('%s', (_label, data, message) => {
+        expect(() => new Btf(data)).toThrow(BtfFormatError);
+        expect(() => new Btf(data)).toThrow(message);
+    });
+});
+
+describe.runIf(existsSync('/sys/kernel/btf/vmlinux'))('this machine\'s vmlinux BTF', () => {
+    const btf = new Btf(readFileSync('/sys/kernel/btf/vmlinux'));
+    const src = new BtfTypeSource(btf);
+    test('vfs_read has typed parameters', () => {
+        const f = src.func('vfs_read')!;
+        expect(f.params).toEqual([
+            { name: 'file', type: 'struct file *' }, { name: 'buf', type: 'char *' }, { name: 'count', type: 'size_t' }, { name: 'pos', type: 'loff_t *' },
+        ]);
+        expect(f.returnType).toBe('ssize_t');
+    });
+    test('struct path members, through a pointer', () => {
+        expect(src.aggregateOf('struct path *')?.members.map(m => `${m.type} ${m.name}`)).toEqual(['struct vfsmount * mnt', 'struct dentry * dentry']);
+        expect(src.aggregateOf('struct file *')?.members.map(m => m.name)).toContain('f_path');
+    });
+    test('iterators and raw tracepoints like bpftrace -lv shows them', () => {
+        expect(src.iterArgs('task_file')).toEqual([{ name: 'task', type: 'struct task_struct *' }, { name: 'fd', type: 'u32' }, { name: 'file', type: 'struct file *' }]);
+        expect(src.iterArgs('task')).toEqual([{ name: 'task', type: 'struct task_struct *' }]);
+        expect(src.rawTracepointArgs('sched_switch')?.map(a => a.name)).toEqual(['preempt', 'prev', 'next', 'prev_state']);
+        expect(src.tracepointFields('sched_switch')?.map(f => f.name)).toEqual(['prev_comm', 'prev_pid', 'prev_prio', 'prev_state', 'next_comm', 'next_pid', 'next_prio']);
+    });
+    test('counts', () => {
+        expect(btf.count).toBeGreaterThan(100_000);
+        expect(src.functionNames().length).toBeGreaterThan(50_000);
+    });
+});
