@@ -28,6 +28,8 @@ export class RunController implements vscode.Disposable {
     private readonly live = new Map<number, LiveRun>();
     /** Finished runs keep their output for "Save Full Output…" until the script runs again. */
     private readonly finished = new Map<string, RunSession>();
+    private readonly results = new Map<RunSession, RunResult>();
+    private readonly chartsOfFinished = new Set<LiveRun>();
 
     constructor(private readonly context: vscode.ExtensionContext) {
         this.status = new RunStatusBar(() => [...this.live.values()].map(l => l.session));
@@ -38,7 +40,12 @@ export class RunController implements vscode.Disposable {
         const config = vscode.workspace.getConfiguration('probekit');
         this.diagnostics.clear(script);
         const key = `${request.scriptName}@${request.host?.name ?? request.host?.host ?? ''}`;
-        this.finished.get(key)?.output.dispose();
+        const previous = this.finished.get(key);
+        if (previous) {
+            previous.output.dispose();
+            this.results.delete(previous);
+            for (const l of this.chartsOfFinished) if (l.session === previous) this.chartsOfFinished.delete(l);
+        }
         this.finished.delete(key);
         const title = request.host ? `${request.scriptName} @ ${request.host.name ?? request.host.host}` : request.scriptName ?? 'script';
         const view = this.views.open(title);
@@ -127,6 +134,8 @@ export class RunController implements vscode.Disposable {
     private ended(key: string, live: LiveRun, result: RunResult): void {
         this.live.delete(live.session.id);
         this.finished.set(key, live.session);
+        this.results.set(live.session, result);
+        if (live.charts) this.chartsOfFinished.add(live);
         this.status.update();
         const how = result.signal ? `killed by ${result.signal}` : `exit status ${result.exitCode}`;
         live.charts?.status(`${how}, ${(result.elapsedMs / 1000).toFixed(1)} s`);
@@ -168,6 +177,15 @@ export class RunController implements vscode.Disposable {
     private async pickLive(lives: LiveRun[]): Promise<LiveRun | undefined> {
         const s = await this.pick(lives.map(l => l.session), 'Charts of which run?');
         return lives.find(l => l.session === s);
+    }
+
+    /** A plain snapshot of the runs, for tests in the extension host (command `probekit.run._state`). */
+    state(): { live: string[]; finished: { title: string; exitCode: number | null; stopped: boolean; explanation?: string; output: string }[]; charts: string[] } {
+        return {
+            live: [...this.live.values()].map(l => l.session.title),
+            finished: [...this.results.entries()].map(([s, r]) => ({ title: s.title, exitCode: r.exitCode, stopped: r.stopped, explanation: r.explanation, output: s.output.tail().slice(-20_000) })),
+            charts: [...this.live.values(), ...this.chartsOfFinished].filter(l => l.charts).map(l => l.session.title),
+        };
     }
 
     /** Stop everything: graceful first, then killed after a short wait (the window is closing). */

@@ -1,0 +1,99 @@
+/**
+ * Run checks inside a real VS Code extension host (code-server), driven by run-smoke-main.ts: the commands start real
+ * bpftrace and stap runs on this machine. Results go to the JSON file named by PROBEKIT_API_RESULT.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+
+interface RunState {
+    live: string[];
+    finished: { title: string; exitCode: number | null; stopped: boolean; explanation?: string; output: string }[];
+    charts: string[];
+}
+
+const state = async (): Promise<RunState> => (await vscode.commands.executeCommand('probekit.run._state')) as RunState;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ceilingMs = 60_000): Promise<T> {
+    const end = Date.now() + ceilingMs;
+    for (;;) {
+        const v = await probe();
+        if (v !== undefined) return v;
+        if (Date.now() > end) throw new Error(`gave up waiting for ${what}: ${JSON.stringify(await state()).slice(0, 2000)}`);
+        await new Promise(res => setTimeout(res, 200));
+    }
+}
+
+const finished = (title: string) => async () => (await state()).finished.find(f => f.title === title);
+
+function uri(name: string): vscode.Uri {
+    return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'run', name);
+}
+
+const checks: [string, () => Promise<string>][] = [
+    ['Run Script: a BEGIN script runs and its output arrives', async () => {
+        await vscode.window.showTextDocument(uri('hello.bt'));
+        await vscode.commands.executeCommand('probekit.run.start');
+        const f = await until('hello.bt to finish', finished('hello.bt'));
+        assert.equal(f.exitCode, 0);
+        assert.match(f.output, /hello from bpftrace/);
+        return f.output.split('\n').find(l => l.includes('exit status')) ?? '';
+    }],
+    ['Stop All: an endless script stops with SIGINT, END output and maps arrive; charts opened', async () => {
+        await vscode.commands.executeCommand('probekit.run.start', uri('opens-by-comm.bt'));
+        await until('opens-by-comm.bt to be live', async () => ((await state()).live.includes('opens-by-comm.bt') ? true : undefined));
+        await until('a printed map in the charts', async () => ((await state()).charts.includes('opens-by-comm.bt') ? true : undefined));
+        await vscode.commands.executeCommand('probekit.run.stopAll');
+        const f = await until('opens-by-comm.bt to finish', finished('opens-by-comm.bt'));
+        assert.equal(f.stopped, true);
+        assert.equal(f.exitCode, 0);
+        assert.match(f.output, /stopped\n/);
+        assert.match(f.output, /@opens\[/);
+        return `charts: ${(await state()).charts.join(', ')}`;
+    }],
+    ['an unsaved bpftrace buffer runs with -e', async () => {
+        const doc = await vscode.workspace.openTextDocument({ language: 'bpftrace', content: 'BEGIN { printf("from the buffer\\n"); exit(); }\n' });
+        await vscode.window.showTextDocument(doc);
+        await vscode.commands.executeCommand('probekit.run.start');
+        const title = doc.uri.path;
+        const f = await until('the buffer to finish', finished(title));
+        assert.equal(f.exitCode, 0);
+        assert.match(f.output, /from the buffer/);
+        return title;
+    }],
+    ['stap: passes 1–4, then the load failure explained in plain words', async () => {
+        await vscode.workspace.getConfiguration('systemtap').update('run.runtime', 'bpf', vscode.ConfigurationTarget.Workspace);
+        await vscode.commands.executeCommand('probekit.run.start', uri('hello.stp'));
+        const f = await until('hello.stp to finish', finished('hello.stp'), 120_000);
+        assert.equal(f.exitCode, 1);
+        assert.match(f.output, /Pass 4: compiled BPF/);
+        assert.match(f.explanation ?? '', /RLIMIT_MEMLOCK/);
+        return f.explanation!.slice(0, 80);
+    }],
+    ['tasks: the provider lists scripts and a bpftrace task runs', async () => {
+        const tasks = await vscode.tasks.fetchTasks({ type: 'bpftrace' });
+        const task = tasks.find(t => t.name === 'run hello.bt');
+        assert.ok(task, `tasks: ${tasks.map(t => t.name).join(', ')}`);
+        const ended = new Promise<void>(resolve => vscode.tasks.onDidEndTask(e => { if (e.execution.task.name === task.name) resolve(); }));
+        await vscode.tasks.executeTask(task);
+        await ended;
+        const f = await until('the task run to be recorded', finished('hello.bt'));
+        assert.match(f.output, /hello from bpftrace/);
+        return `${tasks.length} bpftrace tasks`;
+    }],
+];
+
+export async function run(): Promise<void> {
+    const ext = vscode.extensions.all.find(e => e.id.toLowerCase() === 'probekit.probekit');
+    await ext?.activate();
+    const results: { name: string; ok: boolean; detail: string }[] = [];
+    for (const [name, check] of checks) {
+        try {
+            results.push({ name, ok: true, detail: await check() });
+        } catch (e) {
+            results.push({ name, ok: false, detail: String((e as Error).stack ?? e) });
+        }
+    }
+    fs.writeFileSync(process.env.PROBEKIT_API_RESULT!, JSON.stringify(results, null, 2));
+    if (results.some(r => !r.ok)) throw new Error('run checks failed');
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Packages the extension and runs the run checks (run-api-suite.ts) in a real code-server. Needs scripts/setup.sh done.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+. "$ROOT/scripts/env.sh"
+cd "$ROOT"
+node esbuild.mjs
+VSIX="$E2E_DIR/probekit-run-smoke.vsix"
+node_modules/.bin/vsce package --no-dependencies --no-rewrite-relative-links -o "$VSIX" >/dev/null
+node_modules/.bin/esbuild client/test/vscode/run-smoke-main.ts --bundle --platform=node --target=node20 --format=cjs \
+    --external:playwright-core --log-level=warning --outfile="$E2E_DIR/out/run-smoke.cjs"
+node_modules/.bin/esbuild client/test/vscode/run-api-suite.ts --bundle --platform=node --target=node20 --format=cjs \
+    --external:vscode --log-level=warning --outfile="$E2E_DIR/out/run-api-suite.cjs"
+PROBEKIT_ROOT="$ROOT" VSIX="$VSIX" NODE_PATH="$E2E_DIR/node_modules" node "$E2E_DIR/out/run-smoke.cjs"
