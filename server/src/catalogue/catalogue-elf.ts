@@ -34,7 +34,14 @@ class Reader {
     addr(o: number): number { return this.is64 ? this.u64(o) : this.u32(o); }
 }
 
-async function readAt(fh: FileHandle, offset: number, size: number): Promise<Buffer> {
+/** Thrown for offsets or sizes that point outside the file: the file is not a sane ELF file. */
+class ElfRangeError extends Error {}
+
+async function readAt(fh: FileHandle, offset: number, size: number, fileSize = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
+    // Corrupt headers give any 64-bit value; never allocate or seek outside the file (Node asserts on that).
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(size) || offset < 0 || size < 0 || offset + size > fileSize) {
+        throw new ElfRangeError(`range ${offset}+${size} outside the file`);
+    }
     const buf = Buffer.alloc(size);
     const { bytesRead } = await fh.read(buf, 0, size, offset);
     return bytesRead === size ? buf : buf.subarray(0, bytesRead);
@@ -87,7 +94,8 @@ export async function readElf(path: string): Promise<BinaryInfo | undefined> {
     let fh: FileHandle | undefined;
     try {
         fh = await open(path, 'r');
-        const ident = await readAt(fh, 0, 64);
+        const fileSize = (await fh.stat()).size;
+        const ident = await readAt(fh, 0, Math.min(64, fileSize), fileSize);
         if (ident.length < 52 || ident.readUInt32BE(0) !== 0x7f454c46) return undefined;
         const is64 = ident[4] === 2;
         const le = ident[5] !== 2;
@@ -98,7 +106,7 @@ export async function readElf(path: string): Promise<BinaryInfo | undefined> {
         const shstrndx = h.u16(is64 ? 0x3e : 0x32);
         const machine = h.u16(0x12);
         if (!shoff || !shnum || shentsize < (is64 ? 64 : 40)) return undefined;
-        const shdrs = new Reader(await readAt(fh, shoff, shnum * shentsize), le, is64);
+        const shdrs = new Reader(await readAt(fh, shoff, shnum * shentsize, fileSize), le, is64);
         const raw: Array<Omit<Section, 'name'> & { nameOff: number }> = [];
         for (let i = 0; i < shnum; i++) {
             const b = i * shentsize;
@@ -107,7 +115,7 @@ export async function readElf(path: string): Promise<BinaryInfo | undefined> {
                 ? { nameOff: shdrs.u32(b), type: shdrs.u32(b + 4), offset: shdrs.u64(b + 24), size: shdrs.u64(b + 32), link: shdrs.u32(b + 40), entsize: shdrs.u64(b + 56) }
                 : { nameOff: shdrs.u32(b), type: shdrs.u32(b + 4), offset: shdrs.u32(b + 16), size: shdrs.u32(b + 20), link: shdrs.u32(b + 24), entsize: shdrs.u32(b + 36) });
         }
-        const names = raw[shstrndx] ? await readAt(fh, raw[shstrndx].offset, raw[shstrndx].size) : Buffer.alloc(0);
+        const names = raw[shstrndx] ? await readAt(fh, raw[shstrndx].offset, raw[shstrndx].size, fileSize) : Buffer.alloc(0);
         const sections: Section[] = raw.map(s => ({ ...s, name: cstr(names, s.nameOff) }));
         const functions = new Set<string>();
         let hasSymtab = false;
@@ -116,8 +124,8 @@ export async function readElf(path: string): Promise<BinaryInfo | undefined> {
             if (s.type === SHT_SYMTAB) hasSymtab = true;
             const strs = sections[s.link];
             if (!strs) continue;
-            const symData = new Reader(await readAt(fh, s.offset, s.size), le, is64);
-            const strData = await readAt(fh, strs.offset, strs.size);
+            const symData = new Reader(await readAt(fh, s.offset, s.size, fileSize), le, is64);
+            const strData = await readAt(fh, strs.offset, strs.size, fileSize);
             const size = s.entsize || (is64 ? 24 : 16);
             for (let p = size; p + size <= symData.buf.length; p += size) {
                 const info = symData.buf[is64 ? p + 4 : p + 12];
@@ -132,7 +140,7 @@ export async function readElf(path: string): Promise<BinaryInfo | undefined> {
         let buildId: string | undefined;
         for (const s of sections) {
             if (s.type !== SHT_NOTE) continue;
-            const data = await readAt(fh, s.offset, s.size);
+            const data = await readAt(fh, s.offset, s.size, fileSize);
             if (s.name === '.note.stapsdt') markers.push(...parseStapsdt(data, le, is64));
             for (const n of notes(data, le)) if (n.owner === 'GNU' && n.type === 3) buildId = n.desc.toString('hex');
         }
