@@ -55,7 +55,8 @@ const RULE_WANTS: Record<string, string> = {
 };
 
 function expectedOf(paths: TokenType[][][] | TokenType[][], ruleName: string): string {
-    const wants = RULE_WANTS[ruleName];
+    // Langium suffixes Chevrotain rule names (`StapUnary_rule`…): strip anything after the name.
+    const wants = RULE_WANTS[ruleName.replace(/[^A-Za-z].*$/, '')] ?? RULE_WANTS[ruleName];
     if (wants) return wants;
     const firsts = new Set<string>();
     for (const alt of paths as unknown[]) {
