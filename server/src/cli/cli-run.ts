@@ -15,6 +15,7 @@ export const RUN_USAGE = `usage: probekit run [options] FILE [--] [SCRIPT ARGS�
   --json                    bpftrace -f json   --unsafe        bpftrace --unsafe
   --tool-arg ARG …          one more tool option, verbatim
   --host [user@]host[:port] … run there over ssh (stap --remote / ssh host bpftrace -)
+  --identity FILE           ssh -i FILE      --ssh-option ARG …  one more ssh argument, verbatim
   --grace MS                between SIGINT, SIGTERM and SIGKILL on stop (default 5000)`;
 
 function toolOf(file: string, given: string | undefined): RunTool {
@@ -36,8 +37,8 @@ function intOption(value: string | undefined, name: string): number | undefined 
 export async function runRun(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
     const args = parseArgs(argv, {
         flags: ['help', 'one-go', 'guru', 'suppress-time-limits', 'json', 'unsafe'],
-        values: ['tool', 'target-command', 'target-pid', 'runtime', 'define', 'include', 'kernel-tree', 'tool-arg', 'host', 'grace'],
-        repeated: ['define', 'include', 'tool-arg', 'host'],
+        values: ['tool', 'target-command', 'target-pid', 'runtime', 'define', 'include', 'kernel-tree', 'tool-arg', 'host', 'grace', 'identity', 'ssh-option'],
+        repeated: ['define', 'include', 'tool-arg', 'host', 'ssh-option'],
     });
     if (args.flags.has('help')) {
         out(RUN_USAGE + '\n');
@@ -75,7 +76,9 @@ export async function runRun(argv: readonly string[], out: (s: string) => void, 
     };
     let hosts: (RemoteHost | undefined)[];
     try {
-        hosts = (args.values.get('host') ?? []).map(parseHostSpec);
+        hosts = (args.values.get('host') ?? []).map(spec => ({
+            ...parseHostSpec(spec), identityFile: value('identity'), sshOptions: args.values.get('ssh-option'),
+        }));
     } catch (e) {
         throw new UsageError((e as Error).message);
     }
@@ -83,13 +86,10 @@ export async function runRun(argv: readonly string[], out: (s: string) => void, 
     const graceMs = intOption(value('grace'), 'grace');
 
     const registry = new RunRegistry();
-    const prefix = (host: RemoteHost | undefined): string => (hosts.length > 1 && host ? `[${host.host}${host.port ? `:${host.port}` : ''}] ` : '');
     const runs = hosts.map(host => registry.start({ ...base, host }, {
         graceMs,
         charts: false,
-        listener: {
-            onRaw: (stream, text) => (stream === 'stdout' ? out : err)(prefix(host) ? text.replace(/^(?=.)/gm, prefix(host)) : text),
-        },
+        listener: { onRaw: hostPrefixer(hosts.length > 1 && host ? `[${host.host}${host.port ? `:${host.port}` : ''}] ` : '', out, err) },
     }));
     // Ctrl-C: stop gracefully (the tools print their end-of-run output); a second Ctrl-C kills at once.
     let interrupts = 0;
@@ -111,6 +111,22 @@ export async function runRun(argv: readonly string[], out: (s: string) => void, 
     const worst = results.find(r => r.exitCode !== 0 || r.signal) ?? results[0];
     if (worst.signal) return 128 + (signalNumber(worst.signal) ?? 1);
     return worst.exitCode ?? 1;
+}
+
+/** With several hosts, every line of output starts with its host; chunks may end mid-line. */
+function hostPrefixer(prefix: string, out: (s: string) => void, err: (s: string) => void): (stream: string, text: string) => void {
+    const atLineStart: Record<string, boolean> = {};
+    return (stream, text) => {
+        const write = stream === 'stdout' ? out : err;
+        if (!prefix) return write(text);
+        let result = '';
+        for (const piece of text.split(/(?<=\n)/)) {
+            if (atLineStart[stream] !== false) result += prefix;
+            result += piece;
+            atLineStart[stream] = piece.endsWith('\n');
+        }
+        write(result);
+    };
 }
 
 function signalNumber(sig: NodeJS.Signals): number | undefined {

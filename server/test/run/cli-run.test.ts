@@ -1,29 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { ensureTracefs, live, removeDir, tempScripts } from './run-test-helpers.js';
-
-/** Run the bundled CLI as its own process; `interruptWhen` sends it SIGINT once stdout matches. */
-function cli(bundle: string, args: string[], interruptWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise(resolve => {
-        const child = spawn(process.execPath, [bundle, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        let sent = false;
-        child.stdout.on('data', d => {
-            stdout += d;
-            if (interruptWhen && !sent && interruptWhen.test(stdout)) {
-                sent = true;
-                child.kill('SIGINT');
-            }
-        });
-        child.stderr.on('data', d => { stderr += d; });
-        child.on('close', code => resolve({ code, stdout, stderr }));
-    });
-}
+import { cliBundle, runCli } from './cli-helpers.js';
 
 // `probekit run` on the same core, as a separate process built from the sources like the shipped bundle.
 describe('probekit run', () => {
@@ -38,25 +18,19 @@ describe('probekit run', () => {
             'loop.bt': 'interval:ms:100 { @n = count(); printf("tick\\n"); }\nEND { printf("END ran\\n"); }\n',
             'bad.bt': 'BEGIN { @x = nope(); }\n',
         });
-        const outDir = mkdtempSync(join(tmpdir(), 'probekit-cli-'));
-        bundle = join(outDir, 'cli.cjs');
-        await esbuild.build({
-            entryPoints: ['server/src/cli/cli-main.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: bundle,
-            define: { 'import.meta.url': 'importMetaUrl' },
-            banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" }, logLevel: 'error',
-        });
+        bundle = await cliBundle();
     });
 
     afterAll(() => removeDir(dir));
 
     it('runs a script with arguments after -- and returns its exit status', async () => {
-        const r = await cli(bundle, [join(dir, 'ok.bt'), '--', '--not-an-option']);
+        const r = await runCli(bundle, [join(dir, 'ok.bt'), '--', '--not-an-option']);
         expect(r.stdout).toContain('ok --not-an-option');
         expect(r.code).toBe(0);
     });
 
     it('forwards SIGINT: END output and maps print, exit status 0', async () => {
-        const r = await cli(bundle, [join(dir, 'loop.bt')], /tick\n.*tick\n/s);
+        const r = await runCli(bundle, [join(dir, 'loop.bt')], /tick\n.*tick\n/s);
         expect(r.stdout).toContain('END ran');
         expect(r.stdout).toMatch(/@n: \d+/);
         expect(r.code).toBe(0);
@@ -64,13 +38,13 @@ describe('probekit run', () => {
     });
 
     it('returns the tool\'s failure status and shows its error', async () => {
-        const r = await cli(bundle, [join(dir, 'bad.bt')]);
+        const r = await runCli(bundle, [join(dir, 'bad.bt')]);
         expect(r.code).toBe(1);
         expect(r.stderr).toMatch(/bad\.bt:1:14-18: ERROR: Unknown function: nope/);
     });
 
     it('rejects a file whose tool it cannot tell', async () => {
-        const r = await cli(bundle, [join(dir, 'x.txt')]);
+        const r = await runCli(bundle, [join(dir, 'x.txt')]);
         expect(r.code).toBe(2);
         expect(r.stderr).toContain('--tool stap|bpftrace');
     });

@@ -71,6 +71,20 @@ describe('remote runs over ssh', () => {
         expect(result.explanation).toMatch(/compiled here.*the host answered.*\.ko/s);
     });
 
+    it('probekit run --host twice: both hosts print, prefixed; one Ctrl-C stops both', async () => {
+        const { cliBundle, runCli } = await import('./cli-helpers.js');
+        const bundle = await cliBundle();
+        const [h1, h2] = sshd.hosts;
+        const r = await runCli(bundle, [
+            '--host', `root@127.0.0.1:${h1.port}`, '--host', `root@127.0.0.1:${h2.port}`, '--identity', h1.identityFile!,
+            ...h1.sshOptions!.flatMap(o => ['--ssh-option', o]), join(dir, 'ticks.bt'), '--', 'cli',
+        ], new RegExp(`\\[127\\.0\\.0\\.1:${h1.port}\\] tick cli\\n[\\s\\S]*\\[127\\.0\\.0\\.1:${h2.port}\\] tick cli\\n|\\[127\\.0\\.0\\.1:${h2.port}\\] tick cli\\n[\\s\\S]*\\[127\\.0\\.0\\.1:${h1.port}\\] tick cli\\n`));
+        expect(r.stdout).toContain(`[127.0.0.1:${h1.port}] END on the host`);
+        expect(r.stdout).toContain(`[127.0.0.1:${h2.port}] END on the host`);
+        expect(r.code).toBe(0);
+        expect(live('bpftrace').filter(p => !beforeBpftrace.includes(p))).toEqual([]);
+    });
+
     it('an unreachable host fails fast with ssh\'s words, no prompt', async () => {
         const host = { ...sshd.hosts[0], port: 1, name: 'nowhere' };
         const rec = record(registry, { tool: 'bpftrace', file: join(dir, 'ticks.bt'), host });
