@@ -37,6 +37,9 @@ const cases: ScopeCase[] = [
     { file: `${EX}/general/alias_suffixes.stp`, line: 9, text: 'open', scope: 'meta.probe-point.product.systemtap' },
     { file: `${EX}/io/iostat-scsi.stp`, line: 23, text: 'sd_prep_fn', scope: 'entity.name.function.probe-alias.systemtap' },
     { file: `${EX}/io/iostat-scsi.stp`, line: 23, text: '!', scope: 'keyword.operator.optional.systemtap' },
+    { file: 'stap/files/tapset/linux/ioscheduler.stp', line: 75, text: '=', scope: 'keyword.operator.assignment.alias.systemtap' },
+    { file: 'stap/files/semok/twentyeight.stp', line: 4, text: 'vfs_read', scope: 'string.quoted.double.probe-point.systemtap' },
+    { file: 'stap/files/parseok/macros02.stp', line: 3, text: '@foo', scope: 'entity.name.function.macro.systemtap' },
     // functions, globals, privacy
     { file: `${EX}/general/badname.stp`, line: 7, text: 'function', scope: 'storage.type.function.systemtap' },
     { file: `${EX}/general/badname.stp`, line: 7, text: 'filter', scope: 'entity.name.function.systemtap' },
@@ -49,6 +52,10 @@ const cases: ScopeCase[] = [
     { file: 'stap/files/tapset/tls.stp', line: 42, text: 'private', scope: 'storage.modifier.private.systemtap' },
     { file: 'stap/files/tapset/linux/ioblock.stp', line: 25, text: 'disk_get_part_start_sect', scope: 'entity.name.function.systemtap' },
     { file: 'stap/files/tapset/linux/ioblock.stp', line: 25, text: 'partno', scope: 'variable.parameter.systemtap' },
+    { file: 'stap/files/tapset/argv.stp', line: 18, text: '>=', scope: 'meta.preprocessor.condition.systemtap' },
+    { file: 'stap/files/tapset/argv.stp', line: 18, text: '@1', scope: 'variable.parameter.script-argument.systemtap' },
+    { file: 'stap/files/tapset/linux/context-symbols.stp', line: 107, text: 'ptr', scope: 'meta.embedded.block.c' },
+    { file: 'stap/files/testsuite_other/runok/errcond.stp', line: 3, text: 'probe', scope: 'storage.type.probe.systemtap', not: 'meta.global.systemtap' },
     // statements, calls, context variables, @-operators
     { file: `${EX}/general/stopwatches.stp`, line: 17, text: 'next', scope: 'keyword.control.systemtap' },
     { file: `${EX}/general/stopwatches.stp`, line: 17, text: 'target', scope: 'entity.name.function.call.systemtap' },
