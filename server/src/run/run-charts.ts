@@ -58,6 +58,17 @@ export class ChartCollector {
 
     constructor(private readonly tool: RunTool, private readonly json = false) {}
 
+    /**
+     * Could this chunk of stdout hold chart lines? A cheap test on the raw text, so a flood of plain output is not
+     * split into lines at all.
+     */
+    interested(chunk: string): boolean {
+        if (this.current) return true;
+        if (this.json) return /"type": ?"(?:map|hist|stats)"/.test(chunk);
+        if (this.tool === 'bpftrace') return chunk.includes('@');
+        return chunk.includes('|');
+    }
+
     /** Feed one line of stdout. */
     push(line: string): void {
         if (line.length > 4096) return; // a flood line is never a chart row

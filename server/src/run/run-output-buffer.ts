@@ -168,6 +168,23 @@ export class LineSplitter {
         }
     }
 
+    /**
+     * Consume a chunk without splitting it: only the line the previous chunk left open is finished. The caller knows
+     * nothing in this chunk matters (see ChartCollector.interested).
+     */
+    skip(text: string): void {
+        const first = text.indexOf('\n');
+        if (first < 0) {
+            if (this.partial) this.push(text);
+            return;
+        }
+        if (this.partial) this.push(text.slice(0, first + 1));
+        this.partial = '';
+        const last = text.lastIndexOf('\n');
+        // the unfinished last line may still turn out to matter
+        this.partial = text.slice(last + 1).slice(-this.maxLine);
+    }
+
     end(): void {
         if (this.partial) this.onLine(this.partial);
         this.partial = '';

@@ -268,7 +268,8 @@ export class RunSession {
         child.stdout!.on('data', (text: string) => {
             this.output.write('stdout', text);
             this.listener.onRaw?.('stdout', text);
-            stdoutLines.push(text);
+            if (charts && this.charts.interested(text)) stdoutLines.push(text);
+            else stdoutLines.skip(text);
         });
         child.stderr!.on('data', (text: string) => stderrLines.push(text));
         return new Promise(res => {

@@ -217,4 +217,23 @@ describe('line splitting', () => {
         s.end();
         expect(lines).toEqual(['abc', 'de0123456789']);
     });
+
+    it('skipping a chunk still finishes the open line and keeps the new one open', () => {
+        const lines: string[] = [];
+        const s = new LineSplitter(l => lines.push(l));
+        s.push('@x[a]: ');
+        s.skip('12\n1\n2\n@y');
+        s.push(': 3\n');
+        expect(lines).toEqual(['@x[a]: 12', '@y: 3']);
+    });
+
+    it('charts look only at chunks that can hold chart lines', () => {
+        const c = new ChartCollector('bpftrace');
+        expect(c.interested('1\n2\n3\n')).toBe(false);
+        expect(c.interested('@x: 1\n')).toBe(true);
+        c.push('@h:');
+        expect(c.interested('[1, 2) 1 |@|\n'.replace('@', ''))).toBe(true); // inside a histogram block
+        expect(new ChartCollector('stap').interested('value |---- count\n')).toBe(true);
+        expect(new ChartCollector('bpftrace', true).interested('{"type": "printf", "data": "x"}')).toBe(false);
+    });
 });
