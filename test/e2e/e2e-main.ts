@@ -84,6 +84,7 @@ async function main(results: Results): Promise<void> {
     const files: E2eFiles = {
         stp: pickSample('.stp', process.env.E2E_STP, 'stap/syscall-count.stp'),
         bt: pickSample('.bt', process.env.E2E_BT, 'bt/read-size-hist.bt'),
+        brokenSample: fs.existsSync(path.join(SAMPLES, 'stap/broken-syntax.stp')) ? 'stap/broken-syntax.stp' : undefined,
         brokenStp: 'e2e-broken.stp',
         brokenBt: 'e2e-broken.bt',
     };

@@ -12,16 +12,19 @@ import {
 /** The scripts the checks open, relative to the workspace root. */
 export interface E2eFiles {
     stp?: string;
+    /** A broken sample shown beside `stp` in the README screenshot. */
+    brokenSample?: string;
     bt?: string;
     brokenStp: string;
     brokenBt: string;
 }
 
 /**
- * What the installed extension may contain: vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt; the
- * README's screenshot ships so that its relative link works on the extension's page.
+ * What the installed extension may contain: the bundles, the chart webview's media, grammars, manifest and docs.
+ * vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt; the README's screenshot ships so that its relative
+ * link works on the extension's page.
  */
-const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli)\.cjs|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$/i;
+const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli)\.cjs|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$/i;
 const VSIX_LIMIT = 3 * 1024 * 1024;
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -115,7 +118,34 @@ export async function uiChecks(results: Results, server: CodeServer, chromium: s
             return [line !== undefined, line?.replace(/^.*?(?=Probekit language server)/, '') ?? text.slice(0, 200)];
         });
         await results.shot(page, 'output');
+        await readmeShot(results, page, files);
     } finally {
         await close?.().catch(() => undefined);
+    }
+}
+
+/** The README's picture: a good and a broken script side by side, the Problems panel below. */
+async function readmeShot(results: Results, page: Page, files: E2eFiles): Promise<void> {
+    if (!files.stp) {
+        return;
+    }
+    try {
+        await runCommand(page, 'View: Close All Editors');
+        await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
+        await openFile(page, files.stp);
+        await runCommand(page, 'View: Split Editor Right');
+        await openFile(page, files.brokenSample ?? files.brokenStp);
+        await waitForErrorSquiggle(page);
+        await runCommand(page, 'Problems: Focus on Problems View');
+        // Only the SystemTap problems: the picture is about the two scripts shown.
+        const filter = page.locator('.markers-panel-action-filter input, .viewpane-filter input').first();
+        await filter.fill(files.brokenSample ? `${path.dirname(files.brokenSample)}/*.stp` : '**/*.stp');
+        await page.locator('.markers-panel .monaco-list-row', { hasText: path.basename(files.brokenSample ?? files.brokenStp) })
+            .first().waitFor();
+        await page.mouse.move(5, 450);   // an empty spot of the activity bar: no hover or tooltip in the picture
+        await results.shot(page, 'readme');
+    } catch (error) {
+        results.log(`README screenshot not taken: ${String(error).split('\n')[0]}`);
+        await results.shot(page, 'readme-failed');
     }
 }

@@ -66,15 +66,19 @@ export interface TokenColours {
 }
 
 /**
- * Waits until the visible lines use at least `minClasses` colour classes (the TextMate grammar loads
- * asynchronously after the language is set), then reports the classes of the given words.
+ * Waits until the visible lines use at least `minClasses` colour classes and every visible one of `words` has
+ * a colour other than the default foreground (`mtk1`); the TextMate grammar loads asynchronously after the
+ * language is set, and bracket-pair colours arrive before it. Then reports what is there (also after a miss).
  */
 export async function tokenColours(page: Page, words: string[], minClasses: number): Promise<TokenColours> {
-    await page.waitForFunction(({ selector, min }) => {
-        const lines = document.querySelector(`${selector} .view-lines`);
-        const classes = new Set(Array.from(lines?.querySelectorAll('span[class^="mtk"]') ?? []).map(s => s.className));
-        return classes.size >= min;
-    }, { selector: EDITOR, min: minClasses }).catch(() => undefined);
+    await page.waitForFunction(({ selector, wanted, min }) => {
+        const spans = Array.from(document.querySelectorAll(`${selector} .view-lines span[class^="mtk"]`));
+        const classes = new Set(spans.map(s => s.className));
+        const keywordClasses = wanted
+            .map(word => spans.find(s => s.textContent?.replace(/\u00a0/g, ' ').trim() === word)?.className)
+            .filter(c => c !== undefined);
+        return classes.size >= min && keywordClasses.length > 0 && keywordClasses.every(c => c !== 'mtk1');
+    }, { selector: EDITOR, wanted: words, min: minClasses }).catch(() => undefined);
     return page.evaluate(({ selector, wanted }) => {
         const spans = Array.from(document.querySelectorAll(`${selector} .view-lines span[class^="mtk"]`));
         const wordClass: Record<string, string | undefined> = {};
