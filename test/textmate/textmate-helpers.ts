@@ -2,7 +2,7 @@
  * Test helpers for the hand-written TextMate grammars: they run the same engine VS Code uses
  * (vscode-textmate on the vscode-oniguruma WebAssembly regex library).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,39 +23,60 @@ export const workspaceRoot = join(repoRoot, 'test-workspace');
 
 export type GrammarScope = 'source.systemtap' | 'source.bpftrace';
 
-// VS Code's own C grammar is bundled with VS Code and is not published on npm; a small stand-in
-// with the same scope names lets the embedded-C rules be exercised for real.
+// VS Code's own C grammar ships inside VS Code, not on npm. A small stand-in with the same scope
+// names lets the embedded-C rules be exercised anywhere; where code-server is installed (the
+// end-to-end setup puts it under .e2e/), the real grammar is used as well (see textmate-vscode-c).
+const standInC = join(here, 'fixtures', 'c-minimal.tmLanguage.json');
+
+/** Which C grammar fills the `source.c` embeds. */
+export type CGrammar = 'stand-in' | 'vscode';
+
+/** VS Code's C grammar from the code-server the end-to-end setup installs, when it is there. */
+export function vscodeCGrammarPath(): string | undefined {
+    const e2e = process.env.PROBEKIT_E2E_DIR ?? join(repoRoot, '.e2e');
+    const path = join(e2e, 'node_modules', 'code-server', 'lib', 'vscode', 'extensions', 'cpp', 'syntaxes', 'c.tmLanguage.json');
+    return existsSync(path) ? path : undefined;
+}
+
 const grammarFiles: Record<string, string> = {
     'source.systemtap': join(repoRoot, 'syntaxes', 'systemtap.tmLanguage.json'),
     'source.bpftrace': join(repoRoot, 'syntaxes', 'bpftrace.tmLanguage.json'),
-    'source.c': join(here, 'fixtures', 'c-minimal.tmLanguage.json'),
 };
 
-let registryPromise: Promise<Registry> | undefined;
+let onigLoaded: Promise<void> | undefined;
+const registries = new Map<CGrammar, Registry>();
 
-async function createRegistry(): Promise<Registry> {
+async function registryFor(c: CGrammar): Promise<Registry> {
     const require = createRequire(import.meta.url);
-    const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
-    await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
-    return new vsctm.Registry({
-        onigLib: Promise.resolve({
-            createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
-            createOnigString: (text: string) => new oniguruma.OnigString(text),
-        }),
-        loadGrammar: async (scopeName: string): Promise<IRawGrammar | null> => {
-            const file = grammarFiles[scopeName];
-            if (!file) {
-                return null;
-            }
-            return vsctm.parseRawGrammar(readFileSync(file, 'utf8'), file);
-        },
-    });
+    onigLoaded ??= (async () => {
+        const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
+        await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
+    })();
+    await onigLoaded;
+    let registry = registries.get(c);
+    if (!registry) {
+        const cPath = c === 'vscode' ? vscodeCGrammarPath() : standInC;
+        if (!cPath) {
+            throw new Error('VS Code\'s C grammar is not installed (run scripts/setup.sh)');
+        }
+        registry = new vsctm.Registry({
+            onigLib: Promise.resolve({
+                createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
+                createOnigString: (text: string) => new oniguruma.OnigString(text),
+            }),
+            loadGrammar: async (scopeName: string): Promise<IRawGrammar | null> => {
+                const file = scopeName === 'source.c' ? cPath : grammarFiles[scopeName];
+                return file ? vsctm.parseRawGrammar(readFileSync(file, 'utf8'), file) : null;
+            },
+        });
+        registries.set(c, registry);
+    }
+    return registry;
 }
 
-/** Loads one of the project's grammars (and, lazily, the embedded C stand-in). */
-export async function loadGrammar(scope: GrammarScope): Promise<IGrammar> {
-    registryPromise ??= createRegistry();
-    const grammar = await (await registryPromise).loadGrammar(scope);
+/** Loads one of the project's grammars, with the stand-in C grammar unless told otherwise. */
+export async function loadGrammar(scope: GrammarScope, c: CGrammar = 'stand-in'): Promise<IGrammar> {
+    const grammar = await (await registryFor(c)).loadGrammar(scope);
     if (!grammar) {
         throw new Error(`grammar ${scope} did not load`);
     }
@@ -159,19 +180,77 @@ export interface ScopeCase {
 const tokenCache = new Map<string, { text: string; lines: Token[][] }>();
 
 /** Tokenizes a file once per test run; `root` is the folder `file` is relative to. */
-export async function tokenizeFile(scope: GrammarScope, root: string, file: string): Promise<{ text: string; lines: Token[][] }> {
-    const key = `${scope}:${root}:${file}`;
+export async function tokenizeFile(
+    scope: GrammarScope, root: string, file: string, c: CGrammar = 'stand-in',
+): Promise<{ text: string; lines: Token[][] }> {
+    const key = `${scope}:${c}:${root}:${file}`;
     let entry = tokenCache.get(key);
     if (!entry) {
         const text = readFileSync(join(root, file), 'utf8');
-        entry = { text, lines: tokenizeText(await loadGrammar(scope), text) };
+        entry = { text, lines: tokenizeText(await loadGrammar(scope, c), text) };
         tokenCache.set(key, entry);
     }
     return entry;
 }
 
 /** Looks up the token a scope case names; callers assert on its scopes. */
-export async function tokenForCase(scope: GrammarScope, root: string, c: ScopeCase): Promise<Token> {
-    const { text, lines } = await tokenizeFile(scope, root, c.file);
+export async function tokenForCase(scope: GrammarScope, root: string, c: ScopeCase, cGrammar: CGrammar = 'stand-in'): Promise<Token> {
+    const { text, lines } = await tokenizeFile(scope, root, c.file, cGrammar);
     return tokenAtText(lines, text, c.line, c.text, c.nth);
+}
+
+/** A corpus file and the syntax verdict its labels give. */
+export interface CorpusFile {
+    readonly path: string;
+    readonly expectSyntax: string;
+}
+
+/** The labelled files of one language of the corpus. */
+export function readLabels(language: 'stap' | 'bpftrace'): CorpusFile[] {
+    const rows = readFileSync(join(corpusRoot, language, 'labels.tsv'), 'utf8').trim().split('\n').slice(1);
+    return rows.map(row => row.split('\t')).map(cols => ({ path: cols[0], expectSyntax: cols[3] }));
+}
+
+/** How one file went through a grammar. */
+export interface FileResult {
+    readonly path: string;
+    readonly lines: number;
+    readonly endDepth: number;
+    readonly slowestLineMs: number;
+    readonly totalMs: number;
+}
+
+/**
+ * Tokenizes corpus files line by line with VS Code's per-line time budget, recording the rule-stack
+ * depth at the end (1 = back at top level) and the slowest line.
+ */
+export async function tokenizeCorpus(
+    scope: GrammarScope, language: 'stap' | 'bpftrace', files: CorpusFile[], c: CGrammar = 'stand-in',
+): Promise<FileResult[]> {
+    const grammar = await loadGrammar(scope, c);
+    const results: FileResult[] = [];
+    for (const file of files) {
+        const text = readFileSync(join(corpusRoot, language, 'files', file.path), 'utf8');
+        let state = vsctm.INITIAL;
+        let slowest = 0;
+        const start = performance.now();
+        for (const line of text.split(/\r?\n/)) {
+            const t0 = performance.now();
+            // The same per-line budget VS Code gives the tokenizer; a stopped line would show here.
+            const r = grammar.tokenizeLine(line, state, 10_000);
+            if (r.stoppedEarly) {
+                throw new Error(`${file.path}: tokenizing a line stopped early`);
+            }
+            slowest = Math.max(slowest, performance.now() - t0);
+            state = r.ruleStack;
+        }
+        results.push({
+            path: file.path,
+            lines: text.split('\n').length,
+            endDepth: state.depth,
+            slowestLineMs: slowest,
+            totalMs: performance.now() - start,
+        });
+    }
+    return results;
 }
