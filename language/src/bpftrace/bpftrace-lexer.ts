@@ -6,8 +6,21 @@ import {
     scanPreprocessorLine, scanShellSubstitution, scanString, skipTrivia, type ScanProblem,
 } from './bpftrace-lexer-scan.js';
 
-/** Deepest bracket nesting (and longest run of prefix operators) the lexer lets through. */
-export const MAX_NESTING = 256;
+/**
+ * Limits that keep the recursive-descent parser within the default stack (Chevrotain and Langium
+ * use several frames per nesting level; about 80 nested blocks already exhaust Node's 1 MB).
+ * Real scripts stay far below them: the deepest bracket nesting in the upstream corpus is 7.
+ */
+export const BT_LIMITS = {
+    /** Nested `(`, `[`, `{` together. */
+    nesting: 32,
+    /** Prefix operators in a row (`!!!!x`). */
+    prefixRun: 200,
+    /** Conditional operators `?` in one statement. */
+    conditionals: 32,
+    /** Operators in one statement (Langium builds binary trees recursively, quadratically). */
+    operators: 1000,
+};
 
 const KEYWORDS = new Set([
     'if', 'else', 'while', 'unroll', 'for', 'let', 'return', 'break', 'continue', 'config', 'import',
@@ -83,6 +96,8 @@ class LexerRun {
     private predicateDepth = -1;
     private topKeyword: string | undefined;
     private prefixRun = 0;
+    private operatorRun = 0;
+    private conditionalRun = 0;
     private stopped = false;
 
     constructor(private readonly text: string, private readonly types: TokenTypeDictionary) {
@@ -340,9 +355,19 @@ class LexerRun {
         }
         this.emit(op, start, end);
         if (PREFIX_OPERATORS.has(op)) {
-            if (++this.prefixRun > MAX_NESTING) this.tooDeep(start, 'operators in a row');
+            if (++this.prefixRun > BT_LIMITS.prefixRun) this.tooDeep(start, `more than ${BT_LIMITS.prefixRun} prefix operators in a row`);
         } else {
             this.prefixRun = 0;
+        }
+        if (op === ';' || op === '{' || op === '}') {
+            this.operatorRun = 0;
+            this.conditionalRun = 0;
+        } else if (op === '?') {
+            if (++this.conditionalRun > BT_LIMITS.conditionals) {
+                this.tooDeep(start, `more than ${BT_LIMITS.conditionals} nested conditionals (?:) in one statement`);
+            }
+        } else if (!/^[()[\],.:]$/.test(op) && ++this.operatorRun > BT_LIMITS.operators) {
+            this.tooDeep(start, `more than ${BT_LIMITS.operators} operators in one statement`);
         }
         if (op === '(' || op === '[' || op === '{') {
             if (op === '{' && atTop) {
@@ -351,7 +376,7 @@ class LexerRun {
                 this.expectAttach = false;
             }
             this.stack.push({ char: op });
-            if (this.stack.length > MAX_NESTING) this.tooDeep(start, 'levels of brackets');
+            if (this.stack.length > BT_LIMITS.nesting) this.tooDeep(start, `brackets nested more than ${BT_LIMITS.nesting} deep`);
         } else if (op === ')' || op === ']' || op === '}') {
             if (this.stack.length > 0) this.stack.pop();
             this.prefixRun = 0;
@@ -378,10 +403,12 @@ class LexerRun {
         this.prefixRun = 0;
     }
 
+    /** Report and stop: the tokens so far go to the parser, the rest of the file is not read. */
     private tooDeep(offset: number, what: string): void {
+        if (this.stopped) return;
         this.diagnostics.push({
             ...this.position(offset), length: 1, severity: 'error',
-            message: `nesting too deep: more than ${MAX_NESTING} ${what}; the rest of the file is not checked`,
+            message: `too complex to check: ${what}; the rest of the file is not checked`,
         });
         this.stopped = true;
     }

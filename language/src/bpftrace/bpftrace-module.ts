@@ -4,6 +4,7 @@ import { BpftraceDocumentValidator, BpftraceValidator } from './bpftrace-validat
 import { BpftraceSettings } from './bpftrace-settings.js';
 import { BpftraceLexer } from './bpftrace-lexer.js';
 import { createBpftraceParser } from './bpftrace-parser.js';
+import { BpftraceParserErrorMessageProvider } from './bpftrace-parser-messages.js';
 
 /** Services the bpftrace language adds to Langium's defaults. */
 export type BpftraceAddedServices = {
@@ -22,6 +23,7 @@ export const BpftraceModule: Module<BpftraceServices, PartialLangiumCoreServices
     parser: {
         Lexer: services => new BpftraceLexer(services),
         LangiumParser: services => createBpftraceParser(services),
+        ParserErrorMessageProvider: () => new BpftraceParserErrorMessageProvider(),
     },
     validation: {
         BpftraceValidator: services => new BpftraceValidator(services),

@@ -1,25 +1,75 @@
-import { createLangiumParser, type AstNode, type LangiumCoreServices, type LangiumParser, type ParseResult } from 'langium';
+import { createLangiumParser, CstUtils, LeafCstNodeImpl, type AstNode, type CstNode, type LangiumCoreServices, type LangiumParser, type LexingReport, type ParseResult } from 'langium';
 import type { IRecognitionException, IToken } from 'chevrotain';
 
+/** The parts of Langium's parser internals this file adjusts (not in its public typings). */
+interface ParserInternals {
+    stack: unknown[];
+    nodeBuilder: {
+        current: CstNode & { content: CstNode[] };
+        rootNode: CstNode & { content: CstNode[] };
+        addHiddenNodes(tokens: IToken[]): void;
+    };
+}
+
 /**
- * Langium's parser with one safety net: the lexer already stops at absurd nesting, but should any
- * other shape still exhaust the stack, the document gets a diagnostic instead of crashing the server.
+ * Langium's parser with two adjustments:
+ * - a safety net: the lexer already stops at absurd nesting, but should any other shape still
+ *   exhaust the stack, the document gets a diagnostic instead of crashing the server, and the
+ *   parser is reset for the next document;
+ * - Langium's CST builder, for every token that opens a node, searched the parent's children
+ *   linearly (even when there were no comments to place), which is quadratic in the number of
+ *   top-level items; the builder now returns at once when there is nothing to add, and looks at
+ *   the last child first, which is where the node being built always is.
  */
 export function createBpftraceParser(services: LangiumCoreServices): LangiumParser {
     const parser = createLangiumParser(services);
+    const internals = parser as unknown as ParserInternals;
+    patchHiddenNodes(internals);
     const parse = parser.parse.bind(parser);
     parser.parse = (<T>(input: string, options?: Parameters<LangiumParser['parse']>[1]): ParseResult<T> => {
         try {
             return parse(input, options) as ParseResult<T>;
         } catch (err) {
             if (!(err instanceof RangeError)) throw err;
-            return stackOverflowResult(input) as ParseResult<T>;
+            internals.stack.length = 0;
+            return stackOverflowResult(services.parser.Lexer.tokenize(input).report) as ParseResult<T>;
         }
     }) as LangiumParser['parse'];
     return parser;
 }
 
-function stackOverflowResult(input: string): ParseResult {
+function patchHiddenNodes(internals: ParserInternals): void {
+    const builder = internals.nodeBuilder;
+    const original = builder.addHiddenNodes.bind(builder);
+    builder.addHiddenNodes = (tokens: IToken[]): void => {
+        if (tokens.length === 0) return;
+        let current = builder.current;
+        if (current.content.length > 0) {
+            original(tokens);
+            return;
+        }
+        const nodes: CstNode[] = tokens.map(token => {
+            const leaf = new LeafCstNodeImpl(token.startOffset, token.image.length, CstUtils.tokenToRange(token), token.tokenType, true);
+            leaf.root = builder.rootNode as unknown as LeafCstNodeImpl['root'];
+            return leaf;
+        });
+        // As Langium: before the first ancestor that is not its parent's first child; but look at
+        // the last position before searching the siblings.
+        while (current.container) {
+            const siblings = (current.container as CstNode & { content: CstNode[] }).content;
+            const last = siblings.length - 1;
+            const index = siblings[last] === current ? last : siblings.indexOf(current);
+            if (index > 0) {
+                siblings.splice(index, 0, ...nodes);
+                return;
+            }
+            current = current.container as CstNode & { content: CstNode[] };
+        }
+        builder.rootNode.content.unshift(...nodes);
+    };
+}
+
+function stackOverflowResult(lexerReport: LexingReport | undefined): ParseResult {
     const token = { image: '', startOffset: 0, endOffset: 0, startLine: 1, endLine: 1, startColumn: 1, endColumn: 1 } as IToken;
     const error = {
         name: 'NestingError',
@@ -28,6 +78,5 @@ function stackOverflowResult(input: string): ParseResult {
         resyncedTokens: [],
         context: { ruleStack: [], ruleOccurrenceStack: [] },
     } as unknown as IRecognitionException;
-    void input;
-    return { value: { $type: 'BtProgram', items: [] } as AstNode, parserErrors: [error], lexerErrors: [] };
+    return { value: { $type: 'BtProgram', items: [] } as AstNode, parserErrors: [error], lexerErrors: [], lexerReport };
 }

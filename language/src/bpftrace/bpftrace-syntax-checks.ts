@@ -91,7 +91,7 @@ export function checkExprStatement(ctx: BtCheckContext, stmt: ast.BtExprStatemen
 
 function operatorRange(stmt: ast.BtExprStatement): Range | undefined {
     const cst = stmt.$cstNode as (CstNode & { content?: CstNode[] }) | undefined;
-    const op = cst?.content?.find(c => c.text === stmt.operator && c.astNode === stmt);
+    const op = cst?.content?.find(c => c.text === stmt.operator && !c.hidden);
     return op?.range;
 }
 

@@ -1,0 +1,72 @@
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+
+/** How a message names a token type the parser expected. */
+const DESCRIPTIONS: Record<string, string> = {
+    PRED_END: "'/' to close the predicate",
+    PRED_START: "'/' to open a predicate",
+    ATTACH_POINT: 'an attach point (kprobe:…, tracepoint:…:…, BEGIN, …)',
+    VAR: 'a variable ($name)',
+    MAP: 'a map (@name)',
+    INTEGER: 'an integer',
+    STRING_LIT: 'a string',
+    ID: 'an identifier',
+    TYPE_WORD: 'a type',
+    CAST_NAME: 'a type',
+    CAST_TYPEOF: "'typeof'",
+    POSITIONAL: 'a positional parameter ($1)',
+    C_PREPROC: 'a #include/#define line',
+    C_BLOCK: 'a C definition',
+};
+
+/** Tokens that start an expression: when most of them are possible, say "an expression". */
+const EXPRESSION_STARTS = ['INTEGER', 'STRING_LIT', 'VAR', 'MAP', 'ID', 'POSITIONAL', '('];
+
+function describe(type: TokenType): string {
+    return DESCRIPTIONS[type.name] ?? `'${type.name}'`;
+}
+
+function found(token: IToken): string {
+    if (!token.image || token.tokenType?.name === 'EOF') return 'the end of the file';
+    const image = token.image.length > 40 ? token.image.slice(0, 37) + '…' : token.image;
+    return `'${image}'`;
+}
+
+function describeAll(types: TokenType[]): string {
+    const names = [...new Set(types.map(t => t.name))];
+    if (EXPRESSION_STARTS.every(n => names.includes(n))) {
+        const rest = names.filter(n => !EXPRESSION_STARTS.includes(n) && !['!', '~', '-', '*', '&', '++', '--', 'sizeof',
+            'offsetof', 'typeof', 'comptime', 'if', 'true', 'false', '{', 'CAST_TYPEOF'].includes(n));
+        return ['an expression', ...rest.map(n => DESCRIPTIONS[n] ?? `'${n}'`)].join(' or ');
+    }
+    const described = [...new Set(names.map(n => DESCRIPTIONS[n] ?? `'${n}'`))];
+    if (described.length > 6) return described.slice(0, 6).join(', ') + ', …';
+    return described.join(' or ');
+}
+
+/**
+ * Parser messages in the words of bpftrace users ("expected '/' to close the predicate, found '{'")
+ * instead of token-type names.
+ */
+export class BpftraceParserErrorMessageProvider implements IParserErrorMessageProvider {
+    buildMismatchTokenMessage(options: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
+        return `expected ${describe(options.expected)}, found ${found(options.actual)}`;
+    }
+
+    buildNotAllInputParsedMessage(options: { firstRedundant: IToken; ruleName: string }): string {
+        return `unexpected ${found(options.firstRedundant)}: expected a probe, a definition or the end of the file`;
+    }
+
+    buildNoViableAltMessage(options: {
+        expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; previous: IToken; customUserDescription?: string; ruleName: string;
+    }): string {
+        const firsts = options.expectedPathsPerAlt.flatMap(alt => alt.map(path => path[0])).filter(Boolean);
+        return `expected ${describeAll(firsts)}, found ${found(options.actual[0])}`;
+    }
+
+    buildEarlyExitMessage(options: {
+        expectedIterationPaths: TokenType[][]; actual: IToken[]; previous: IToken; customUserDescription?: string; ruleName: string;
+    }): string {
+        const firsts = options.expectedIterationPaths.map(path => path[0]).filter(Boolean);
+        return `expected ${describeAll(firsts)}, found ${found(options.actual[0])}`;
+    }
+}
