@@ -85,6 +85,8 @@ async function main(results: Results): Promise<void> {
         stp: pickSample('.stp', process.env.E2E_STP, 'stap/syscall-count.stp'),
         bt: pickSample('.bt', process.env.E2E_BT, 'bt/read-size-hist.bt'),
         brokenSample: fs.existsSync(path.join(SAMPLES, 'stap/broken-syntax.stp')) ? 'stap/broken-syntax.stp' : undefined,
+        run: fs.existsSync(path.join(SAMPLES, 'bt/hello.bt'))
+            ? { file: 'bt/hello.bt', expect: /Hello from bpftrace/ } : undefined,
         brokenStp: 'e2e-broken.stp',
         brokenBt: 'e2e-broken.bt',
     };

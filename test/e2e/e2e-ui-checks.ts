@@ -12,6 +12,8 @@ import {
 /** The scripts the checks open, relative to the workspace root. */
 export interface E2eFiles {
     stp?: string;
+    /** A bpftrace script that prints `runExpect` and exits: run from the editor through Probekit. */
+    run?: { file: string; expect: RegExp };
     /** A broken sample shown beside `stp` in the README screenshot. */
     brokenSample?: string;
     bt?: string;
@@ -118,6 +120,9 @@ export async function uiChecks(results: Results, server: CodeServer, chromium: s
             return [line !== undefined, line?.replace(/^.*?(?=Probekit language server)/, '') ?? text.slice(0, 200)];
         });
         await results.shot(page, 'output');
+        if (files.run) {
+            await runCheck(results, page, files.run.file, files.run.expect);
+        }
         await readmeShot(results, page, files);
     } finally {
         await close?.().catch(() => undefined);
@@ -148,4 +153,15 @@ async function readmeShot(results: Results, page: Page, files: E2eFiles): Promis
         results.log(`README screenshot not taken: ${String(error).split('\n')[0]}`);
         await results.shot(page, 'readme-failed');
     }
+}
+
+/** "Probekit: Run Script" on a script that prints and exits: its output reaches the script's output channel. */
+async function runCheck(results: Results, page: Page, file: string, expect: RegExp): Promise<void> {
+    await results.check(page, `Probekit: Run Script runs ${file} (real bpftrace) and shows its output`, async () => {
+        await openFile(page, file);
+        await runCommand(page, 'Probekit: Run Script');
+        const text = await waitForOutput(page, expect);
+        return [expect.test(text), text.match(new RegExp(`.{0,20}${expect.source}.{0,40}`))?.[0] ?? text.slice(0, 200)];
+    });
+    await results.shot(page, 'run');
 }
