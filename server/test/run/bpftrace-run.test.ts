@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { RunRegistry } from '../../src/run/run-registry.js';
-import { ensureTracefs, live, record, removeDir, tempScripts, waitFor } from './run-test-helpers.js';
+import { ensureTracefs, leaked, live, record, removeDir, tempScripts, waitFor } from './run-test-helpers.js';
 
 // Real bpftrace, as root, through the run core.
 describe('bpftrace runs through the backend', () => {
@@ -102,6 +102,6 @@ describe('bpftrace runs through the backend', () => {
     });
 
     it('leaves no bpftrace process behind', () => {
-        expect(live('bpftrace').filter(p => !before.includes(p))).toEqual([]);
+        expect(leaked('bpftrace', before)).toEqual([]);
     });
 });

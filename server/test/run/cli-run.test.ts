@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { ensureTracefs, live, removeDir, tempScripts } from './run-test-helpers.js';
+import { ensureTracefs, leaked, live, removeDir, tempScripts } from './run-test-helpers.js';
 import { cliBundle, runCli } from './cli-helpers.js';
 
 // `probekit run` on the same core, as a separate process built from the sources like the shipped bundle.
@@ -34,7 +34,7 @@ describe('probekit run', () => {
         expect(r.stdout).toContain('END ran');
         expect(r.stdout).toMatch(/@n: \d+/);
         expect(r.code).toBe(0);
-        expect(live('bpftrace').filter(p => !before.includes(p))).toEqual([]);
+        expect(leaked('bpftrace', before)).toEqual([]);
     });
 
     it('returns the tool\'s failure status and shows its error', async () => {
@@ -79,7 +79,7 @@ const run = registry.start({ tool: 'bpftrace', file: ${JSON.stringify(join(dir, 
         const { isAlive } = await import('../../src/run/run-process-tree.js');
         for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise(res => setTimeout(res, 20));
         expect(isAlive(pid)).toBe(false);
-        expect(live('bpftrace').filter(p => !before.includes(p))).toEqual([]);
+        expect(leaked('bpftrace', before)).toEqual([]);
         removeDir(dir);
     });
 });

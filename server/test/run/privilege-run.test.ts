@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { ensureTracefs, live, removeDir, tempScripts } from './run-test-helpers.js';
+import { ensureTracefs, leaked, live, removeDir, tempScripts } from './run-test-helpers.js';
 
 // The privilege paths for real: a user who may run bpftrace through `sudo -n`, and one who may not. The tests make
 // both users and a sudoers file, and remove them afterwards. They need sudo and runuser (skipped without them).
@@ -73,7 +73,7 @@ run.done.then(r => { console.log(JSON.stringify({ system, stdout, exitCode: r.ex
         expect(r.stdout).toContain('END ran');
         expect(r.stdout).toMatch(/@n: \d+/);
         expect(r.stopped).toBe(true);
-        expect(live('bpftrace').filter(p => !before.includes(p))).toEqual([]);
+        expect(leaked('bpftrace', before)).toEqual([]);
     });
 
     it('a user sudo would ask for a password gets the fix in plain words, and no prompt', async () => {

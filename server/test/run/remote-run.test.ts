@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { RunRegistry } from '../../src/run/run-registry.js';
 import { processTree } from '../../src/run/run-process-tree.js';
-import { ensureTracefs, live, record, removeDir, tempScripts, waitFor, type Recorded } from './run-test-helpers.js';
+import { ensureTracefs, leaked, live, record, removeDir, tempScripts, waitFor, type Recorded } from './run-test-helpers.js';
 import { startSshd, type SshdFixture } from './sshd-fixture.js';
 
 // Two "hosts": two real sshd instances on 127.0.0.1, started by the test with their own keys and config.
@@ -45,7 +45,7 @@ describe('remote runs over ssh', () => {
             expect(results[i].exitCode).toBe(0);
         }
         for (const pid of sshPids) expect(processTree(pid)).toEqual([]);
-        expect(live('bpftrace').filter(p => !beforeBpftrace.includes(p))).toEqual([]);
+        expect(leaked('bpftrace', beforeBpftrace)).toEqual([]);
     });
 
     it('a remote error lands on the local file', async () => {
@@ -82,7 +82,7 @@ describe('remote runs over ssh', () => {
         expect(r.stdout).toContain(`[127.0.0.1:${h1.port}] END on the host`);
         expect(r.stdout).toContain(`[127.0.0.1:${h2.port}] END on the host`);
         expect(r.code).toBe(0);
-        expect(live('bpftrace').filter(p => !beforeBpftrace.includes(p))).toEqual([]);
+        expect(leaked('bpftrace', beforeBpftrace)).toEqual([]);
     });
 
     it('an unreachable host fails fast with ssh\'s words, no prompt', async () => {

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunRegistry } from '../../src/run/run-registry.js';
 import type { OutputBatch } from '../../src/run/run-output-buffer.js';
-import { ensureTracefs, live, record, removeDir, tempScripts } from './run-test-helpers.js';
+import { ensureTracefs, leaked, live, record, removeDir, tempScripts } from './run-test-helpers.js';
 
 describe('a 100 MB flood stays bounded', () => {
     const registry = new RunRegistry();
@@ -97,6 +97,6 @@ describe('argv injection', () => {
     });
 
     it('leaves no bpftrace process behind', () => {
-        expect(live('bpftrace').filter(p => !before.includes(p))).toEqual([]);
+        expect(leaked('bpftrace', before)).toEqual([]);
     });
 });

@@ -6,7 +6,7 @@ import { RunRegistry } from '../../src/run/run-registry.js';
 import type { RunSessionOptions } from '../../src/run/run-session.js';
 import type { RunSession } from '../../src/run/run-session.js';
 import type { RunDiagnostic, RunRequest, RunResult, StapPassEvent } from '../../src/run/run-types.js';
-import { processesNamed } from '../../src/run/run-process-tree.js';
+import { processTree, processesNamed, readProcTable } from '../../src/run/run-process-tree.js';
 
 /** Everything a run reported, collected for assertions. */
 export interface Recorded {
@@ -60,6 +60,17 @@ export async function waitFor(rec: Recorded, pred: (r: Recorded) => boolean): Pr
         if (rec.result) throw new Error(`run ended before the condition held:\n${rec.stdout}\n${rec.stderr}\n${rec.system}`);
         await new Promise(res => setTimeout(res, 20));
     }
+}
+
+/**
+ * New live `comm` processes (not in `before`) that this test could have leaked: its own descendants, or orphans
+ * (re-parented to init). Another test file's runs, children of their own worker, are not counted.
+ */
+export function leaked(comm: string, before: number[]): number[] {
+    const table = readProcTable();
+    const ours = new Set(processTree(process.pid, table, []));
+    const byPid = new Map(table.map(e => [e.pid, e]));
+    return live(comm).filter(pid => !before.includes(pid) && (ours.has(pid) || byPid.get(pid)?.ppid === 1));
 }
 
 /** The names of live processes whose command is `comm` (zombies excluded). */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunRegistry } from '../../src/run/run-registry.js';
-import { live, record, removeDir, tempScripts } from './run-test-helpers.js';
+import { leaked, live, record, removeDir, tempScripts } from './run-test-helpers.js';
 
 // Real stap 4.8. This machine cannot load anything (no kernel modules; stapbpf cannot raise RLIMIT_MEMLOCK), so a
 // run goes through passes 1–4 for real and must then explain the load failure in plain words.
@@ -83,7 +83,7 @@ describe('stap runs through the backend', () => {
     });
 
     it('leaves no stap, staprun or stapbpf process behind', () => {
-        expect(live('stapbpf').filter(p => !before.includes(p))).toEqual([]);
-        expect(live('staprun')).toEqual([]);
+        expect(leaked('stapbpf', before)).toEqual([]);
+        expect(leaked('staprun', [])).toEqual([]);
     });
 });
