@@ -70,6 +70,24 @@ const checks: [string, () => Promise<string>][] = [
         assert.match(f.explanation ?? '', /RLIMIT_MEMLOCK/);
         return f.explanation!.slice(0, 80);
     }],
+    ['a 100 MB flood: the extension host stays responsive and the panel keeps the end of it', async () => {
+        const bt = vscode.workspace.getConfiguration('bpftrace');
+        await bt.update('run.extraArgs', ['-c', '/usr/bin/seq 1 15000000'], vscode.ConfigurationTarget.Workspace);
+        try {
+            await vscode.commands.executeCommand('probekit.run.start', uri('flood.bt'));
+            // commands keep answering while the flood is read
+            let answers = 0;
+            const f = await until('flood.bt to finish', async () => {
+                answers++;
+                return (await state()).finished.find(x => x.title === 'flood.bt');
+            }, 120_000);
+            assert.equal(f.exitCode, 0);
+            assert.match(f.output, /14999999\n15000000\n/);
+            return `${answers} state answers during the run`;
+        } finally {
+            await bt.update('run.extraArgs', undefined, vscode.ConfigurationTarget.Workspace);
+        }
+    }],
     ['tasks: the provider lists scripts and a bpftrace task runs', async () => {
         const tasks = await vscode.tasks.fetchTasks({ type: 'bpftrace' });
         const task = tasks.find(t => t.name === 'run hello.bt');
