@@ -1,0 +1,83 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { ProbekitServices } from '../../src/probekit-module.js';
+import * as ast from '../../src/bpftrace/generated/ast.js';
+import { btServices, checkBt, printExpr, realAstToParens } from './bpftrace-test-helpers.js';
+
+/**
+ * The installed bpftrace (0.17 here) is the reference: its `-d` prints the AST after parsing and
+ * never attaches. Needs root and tracefs; skipped (and says so) where they are missing.
+ */
+const bpftraceVersion = (() => {
+    try {
+        return execFileSync('bpftrace', ['--version'], { encoding: 'utf8' }).trim();
+    } catch {
+        return undefined;
+    }
+})();
+const canRun = bpftraceVersion !== undefined && process.getuid?.() === 0 && existsSync('/sys/kernel/tracing/events');
+
+function realDump(program: string): { rc: number | null; out: string } {
+    const r = spawnSync('bpftrace', ['-d', '-e', program], {
+        encoding: 'utf8', timeout: 30_000, env: { ...process.env, BPFTRACE_COLOR: 'never' },
+    });
+    return { rc: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+describe.skipIf(!canRun)(`precedence agrees with the real ${bpftraceVersion ?? 'bpftrace'} parser`, () => {
+    let v017: ProbekitServices;
+    beforeAll(async () => {
+        v017 = await btServices('0.17');
+    });
+
+    test.each([
+        '1 + 2 * 3 - 4 / 2 % 3',
+        '1 << 2 + 3 >> 1',
+        '1 < 2 == 3 >= 4 != 5 <= 6',
+        '1 & 2 ^ 3 | 4 && 5 || 6',
+        '-pid + !tid * ~3',
+        '1 ? 2 : 3 ? 4 : 5',
+        '1 || 2 ? 3 + 4 : 5 << 6',
+        'pid % 3 - tid',
+        '(1, 2)',
+        'count()',
+        '(1 + 2) * 3',
+    ])('%s', async expr => {
+        const program = `BEGIN { @x = ${expr}; exit(); }`;
+        const real = realDump(program);
+        const ours = await checkBt(v017, program);
+        expect(ours.errors.map(e => e.message)).toEqual([]);
+        const stmt = (ours.program.items[0] as ast.BtProbe).body.statements[0] as ast.BtExprStatement;
+        expect(printExpr(stmt.value)).toBe(realAstToParens(real.out));
+    });
+});
+
+describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parser', () => {
+    let v017: ProbekitServices;
+    beforeAll(async () => {
+        v017 = await btServices('0.17');
+    });
+
+    test.each([
+        ['BEGIN { @x = ++5; }', false],
+        ['BEGIN { $x = 1 $y = 2; }', false],
+        ['kprobe:f /pid == 1 { }', false],
+        ['tracepoint:f { }', false],
+        ['BEGIN { print(1_1_); }', false],
+        ['BEGIN { let $x = 1; }', false],
+        ['BEGIN { if $x { } }', false],
+        ['config = { max_strlen = 5 } BEGIN { }', false],
+        ['BEGIN { @x[1, 2] = count(); } END { clear(@x); }', true],
+        ['kprobe:vfs_read /arg2 > 100/ { @b = hist(arg2); }', true],
+        ['BEGIN { $t = (1, "a"); printf("%d\\n", $t.0); }', true],
+        ['BEGIN { if ($x > 1) { $x = 2 } else { $x = 3 } }', true],
+    ])('%s', async (program, accepted) => {
+        const real = realDump(program);
+        // rc 1 with a "syntax error"/position line means the parser refused it.
+        const realRejected = real.rc !== 0 && /ERROR: (syntax error|.*requires|.*trailing|unexpected)/.test(real.out);
+        const ours = await checkBt(v017, program);
+        expect(ours.errors.length === 0).toBe(accepted);
+        if (!accepted) expect(realRejected || real.rc !== 0).toBe(true);
+    });
+});
