@@ -30,7 +30,7 @@ const cases: ScopeCase[] = [
     { file: `${EX}/general/grapher.stp`, line: 27, text: '100', scope: 'constant.numeric.decimal.systemtap' },
     { file: `${EX}/general/measureinterval.stp`, line: 12, text: '$4', scope: 'variable.parameter.script-argument.systemtap' },
     { file: `${EX}/general/measureinterval.stp`, line: 22, text: 'never', scope: 'support.function.probe-point.systemtap' },
-    { file: `${EX}/general/measureinterval.stp`, line: 22, text: 'never', scope: 'meta.preprocessor.conditional.systemtap' },
+    { file: `${EX}/general/measureinterval.stp`, line: 22, text: 'never', scope: 'meta.conditional.systemtap' },
     // probe aliases and brace products
     { file: `${EX}/general/alias_suffixes.stp`, line: 9, text: 'miscellany', scope: 'entity.name.function.probe-alias.systemtap' },
     { file: `${EX}/general/alias_suffixes.stp`, line: 9, text: '=', scope: 'keyword.operator.assignment.alias.systemtap' },

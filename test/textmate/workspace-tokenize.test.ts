@@ -44,6 +44,19 @@ describe('workspace scripts tokenize', () => {
     });
 });
 
+describe('theme-sensitive scopes', () => {
+    // Themes colour everything under meta.preprocessor (Dark+ makes it blue), so SystemTap code in
+    // %( %) branches and @define bodies must not carry it; only the condition itself does, like
+    // C's directive lines.
+    test.each(files.filter(f => f.scope === 'source.systemtap'))('$file: meta.preprocessor only on conditions', async ({ file, scope }) => {
+        const { lines } = await tokenizeFile(scope, workspaceRoot, file);
+        const leaked = lines.flat().filter(t => t.scopes.some(s => s.startsWith('meta.preprocessor'))
+            && !t.scopes.includes('meta.preprocessor.condition.systemtap')
+            && !t.scopes.includes('meta.embedded.block.c'));
+        expect(leaked.map(formatToken)).toEqual([]);
+    });
+});
+
 const cases: Array<ScopeCase & { grammar: GrammarScope }> = [
     { grammar: 'source.bpftrace', file: 'bt/modern.bt', line: 8, text: 'config', scope: 'keyword.other.config.bpftrace' },
     { grammar: 'source.bpftrace', file: 'bt/modern.bt', line: 9, text: 'max_strlen', scope: 'variable.other.config.bpftrace' },
