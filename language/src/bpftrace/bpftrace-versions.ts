@@ -19,22 +19,24 @@ interface FeatureFact {
     removedIn?: BtVersion;
     /** How a message names it: "`let` declarations". */
     label: string;
+    /** The label is grammatically singular ("`offsetof` needs …"). */
+    singular?: boolean;
 }
 
 /** The constructs whose availability depends on the version. */
 export const BT_FEATURES = {
     rawtracepoint: { since: 18, label: '`rawtracepoint` probes' },
-    offsetof: { since: 18, label: '`offsetof`' },
+    offsetof: { since: 18, label: '`offsetof`', singular: true },
     config: { since: 20, label: '`config` blocks' },
     fentryNames: { since: 20, label: '`fentry`/`fexit` probe names' },
     subprog: { since: 21, label: '`fn` subprograms' },
     forMap: { since: 21, label: '`for` loops over maps' },
     letDecl: { since: 22, label: '`let` declarations' },
     selfProbe: { since: 22, label: '`self` probes' },
-    builtinCall: { since: 22, label: 'calling builtins with `()`' },
+    builtinCall: { since: 22, label: 'calling builtins with `()`', singular: true },
     macro: { since: 24, label: '`macro` definitions' },
     mapDecl: { since: 24, label: 'map declarations (`let @m = hash(N)`)' },
-    importStmt: { since: 24, label: '`import`' },
+    importStmt: { since: 24, label: '`import`', singular: true },
     forRange: { since: 24, label: '`for` loops over ranges (`a..b`)' },
     blockExpr: { since: 24, label: 'block expressions' },
     bareCondition: { since: 24, label: 'conditions without parentheses' },
@@ -44,12 +46,12 @@ export const BT_FEATURES = {
     ifExpr: { since: 24, label: '`if` used as an expression' },
     boolLiteral: { since: 22, label: '`true`/`false` literals' },
     record: { since: 25, label: 'records (`(name = value, …)`)' },
-    typeofExpr: { since: 25, label: '`typeof`' },
-    comptime: { since: 25, label: '`comptime`' },
-    discard: { since: 25, label: 'the discard assignment `_ =`' },
+    typeofExpr: { since: 25, label: '`typeof`', singular: true },
+    comptime: { since: 25, label: '`comptime`', singular: true },
+    discard: { since: 25, label: 'the discard assignment `_ =`', singular: true },
     testProbe: { since: 25, label: '`test` probes' },
     letType: { since: 25, label: 'typed `let` declarations' },
-    elvis: { since: 26, label: 'the short conditional `?:`' },
+    elvis: { since: 26, label: 'the short conditional `?:`', singular: true },
     uprobeLine: { since: 26, label: 'uprobe source lines (`bin@file:line`)' },
     asyncwatchpoint: { since: 17, removedIn: 25, label: '`asyncwatchpoint` probes' },
     watchpointFunc: { since: 17, removedIn: 25, label: '`watchpoint:func+argN` probes' },
@@ -77,10 +79,10 @@ export function formatBtVersion(v: BtVersion): string {
 export function featureProblem(feature: BtFeature, target: BtVersion): string | undefined {
     const fact: FeatureFact = BT_FEATURES[feature];
     if (target < fact.since) {
-        return `${fact.label} need bpftrace ≥ 0.${fact.since} (target is ${formatBtVersion(target)})`;
+        return `${fact.label} ${fact.singular ? 'needs' : 'need'} bpftrace ≥ 0.${fact.since} (target is ${formatBtVersion(target)})`;
     }
     if (fact.removedIn !== undefined && target >= fact.removedIn) {
-        return `${fact.label} were removed in bpftrace 0.${fact.removedIn} (target is ${formatBtVersion(target)})`;
+        return `${fact.label} ${fact.singular ? 'was' : 'were'} removed in bpftrace 0.${fact.removedIn} (target is ${formatBtVersion(target)})`;
     }
     return undefined;
 }

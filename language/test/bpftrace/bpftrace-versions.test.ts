@@ -1,0 +1,63 @@
+import { describe, expect, test } from 'vitest';
+import { BpftraceSettings } from '../../src/bpftrace/bpftrace-settings.js';
+import { LATEST, parseBtVersion } from '../../src/bpftrace/bpftrace-versions.js';
+import { btServices, checkBt } from './bpftrace-test-helpers.js';
+
+describe('target version', () => {
+    test.each([
+        ['0.17', 17], ['0.17.0', 17], ['v0.26.1', 26], ['latest', LATEST], ['0.27', LATEST], ['bpftrace v0.21.2', 21],
+        ['banana', undefined],
+    ])('parse %s', (text, expected) => {
+        expect(parseBtVersion(text)).toBe(expected);
+    });
+
+    test('option first, then the installed bpftrace, then latest', async () => {
+        const s = new BpftraceSettings();
+        await s.apply({ bpftraceVersion: '0.20' }, { bpftraceVersion: '0.17.0' });
+        expect(s.target).toBe(20);
+        await s.apply({}, { bpftraceVersion: '0.17.0' });
+        expect(s.target).toBe(17);
+        await s.apply({}, {});
+        expect(s.target).toBe(LATEST);
+        await s.apply({ bpftraceVersion: 'nope' }, {});
+        expect(s.target).toBe(LATEST);
+        expect(s.invalidVersion).toBe('nope');
+    });
+});
+
+/** Errors of a program for a target version. */
+async function errorsFor(version: string, text: string): Promise<string[]> {
+    const r = await checkBt(await btServices(version), text);
+    return r.errors.map(e => `${e.range.start.line + 1}:${e.range.start.character + 1} ${e.message} [${e.code ?? (e.data as { code?: string })?.code}]`);
+}
+
+describe('constructs the target lacks name the release that introduced them', () => {
+    test.each([
+        ['0.21', 'BEGIN { let $x = 1; }', '1:9 `let` declarations need bpftrace ≥ 0.22 (target is 0.21) [bt-version-construct]'],
+        ['0.19', 'config = { max_strlen = 5 }\nBEGIN { }', '1:1 `config` blocks need bpftrace ≥ 0.20 (target is 0.19) [bt-version-construct]'],
+        ['0.20', 'fn f(): int64 { return 1; }', '1:1 `fn` subprograms need bpftrace ≥ 0.21 (target is 0.20) [bt-version-construct]'],
+        ['0.20', 'BEGIN { for ($kv : @m) { } }', '1:9 `for` loops over maps need bpftrace ≥ 0.21 (target is 0.20) [bt-version-construct]'],
+        ['0.23', 'BEGIN { for ($i : 0..5) { } }', '1:9 `for` loops over ranges (`a..b`) need bpftrace ≥ 0.24 (target is 0.23) [bt-version-construct]'],
+        ['0.23', 'macro m() { 1 }', '1:1 `macro` definitions need bpftrace ≥ 0.24 (target is 0.23) [bt-version-construct]'],
+        ['0.23', 'let @m = hash(10);', '1:1 map declarations (`let @m = hash(N)`) need bpftrace ≥ 0.24 (target is 0.23) [bt-version-construct]'],
+        ['0.23', 'BEGIN { if $x { } }', '1:12 conditions without parentheses need bpftrace ≥ 0.24 (target is 0.23) [bt-version-construct]'],
+        ['0.23', 'BEGIN { @x = 10ms; }', '1:14 duration literals (`10ms`) need bpftrace ≥ 0.24 (target is 0.23) [bt-version-construct]'],
+        ['0.24', 'BEGIN { $r = (a = 1); }', '1:14 records (`(name = value, …)`) need bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
+        ['0.24', 'BEGIN { _ = 1; }', '1:9 the discard assignment `_ =` needs bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
+        ['0.25', 'BEGIN { $x = $a ?: 1; }', '1:14 the short conditional `?:` needs bpftrace ≥ 0.26 (target is 0.25) [bt-version-construct]'],
+        ['0.17', 'k:f { nsecs(); }', "1:7 Unknown function: nsecs (before bpftrace 0.22 'nsecs' is a builtin, written without '()') [bt-builtin-call]"],
+        ['0.17', 'BEGIN { @x = offsetof(struct a, b); }', '1:14 `offsetof` needs bpftrace ≥ 0.18 (target is 0.17) [bt-version-construct]'],
+    ])('%s: %s', async (version, text, expected) => {
+        expect(await errorsFor(version, text)).toEqual([expected]);
+    });
+
+    test.each([
+        ['0.17', 'BEGIN { if ($x) { } while ($i < 3) { $i++ } unroll(2) { } }'],
+        ['0.17', 'kfunc:vfs_read { @[comm] = count(); }'],
+        ['0.17', 'BEGIN { delete(@m[1]); print(@m); }'],
+        ['latest', 'BEGIN { delete(@m[1]); delete(@m, 1); }'],
+        ['latest', 'BEGIN { if $x { } for $i : 0..3 { } }'],
+    ])('old spellings the target still accepts: %s %s', async (version, text) => {
+        expect(await errorsFor(version, text)).toEqual([]);
+    });
+});
