@@ -71,6 +71,7 @@ function expectedOf(paths: TokenType[][][] | TokenType[][], ruleName: string): s
 
 export class SystemtapParserErrorMessageProvider implements IParserErrorMessageProvider {
     buildMismatchTokenMessage(options: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
+        if (options.expected.name === 'EOF') return this.buildNotAllInputParsedMessage({ firstRedundant: options.actual, ruleName: options.ruleName });
         return `expected ${tokenName(options.expected)} but found ${found(options.actual)}`;
     }
 

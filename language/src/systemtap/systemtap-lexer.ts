@@ -18,8 +18,12 @@ export interface StapLexingDiagnostic extends LexingDiagnostic {
     code: string;
 }
 
-/** Larger texts are not parsed: a 10 MB limit keeps a stray binary from stalling the server. */
-export const STAP_MAX_TEXT = 16 * 1024 * 1024;
+/**
+ * Larger texts are not parsed (a warning says so): a full parse of 2 MB takes a few seconds and
+ * ~300 MB, and grows from there; scripts and tapset files are far smaller (the largest 4.8 tapset
+ * file is ~200 KB).
+ */
+export const STAP_MAX_TEXT = 2 * 1024 * 1024;
 
 const GURU_AT_WORDS = new Set(['@const', '@kregister', '@kderef']);
 
@@ -36,6 +40,37 @@ function guruWarnings(tokens: readonly StapToken[]): StapDiagnostic[] {
                 message: `${t.kind === 'embedded' ? 'embedded C' : '`' + t.image + '`'} needs guru mode: run stap with -g` });
         }
     }
+    return out;
+}
+
+/**
+ * Runs of removed tokens (inactive branches, definitions, too-deep nests) become one hidden
+ * token each: Langium adds the hidden tokens before a token with one spread call, which overflows
+ * the stack with tens of thousands of them. Comments stay single (doc comments), and a run never
+ * spans an active token.
+ */
+function mergeHidden(hidden: readonly StapToken[], active: readonly StapToken[], text: string): StapToken[] {
+    const out: StapToken[] = [];
+    let a = 0;
+    let run: StapToken | undefined;
+    for (const h of hidden) {
+        if (h.kind === 'comment') {
+            if (run) out.push(run);
+            run = undefined;
+            out.push(h);
+            continue;
+        }
+        if (run) {
+            while (a < active.length && active[a].offset < run.offset) a++;
+            if (a >= active.length || active[a].offset >= h.end) {
+                run = { kind: 'pp', image: text.slice(run.offset, h.end), offset: run.offset, end: h.end };
+                continue;
+            }
+            out.push(run);
+        }
+        run = h;
+    }
+    if (run) out.push(run);
     return out;
 }
 
@@ -114,11 +149,12 @@ export class SystemtapLexer extends DefaultLexer {
         const uri = this.documentUri;
         let pp: StapPreprocessResult;
         if (text.length > STAP_MAX_TEXT || text.includes('\0')) {
-            const what = text.length > STAP_MAX_TEXT ? `larger than ${STAP_MAX_TEXT / 1024 / 1024} MB` : 'binary (it holds NUL bytes)';
+            const big = text.length > STAP_MAX_TEXT;
+            const what = big ? `larger than ${STAP_MAX_TEXT / 1024 / 1024} MB` : 'binary (it holds NUL bytes)';
             pp = {
                 tokens: [], hidden: [], inactiveRanges: [], expansions: [], macros: new Map(),
-                diagnostics: [{ offset: 0, end: Math.min(1, text.length), message: `not parsed: the file is ${what}`,
-                    code: StapCode.LexNotText, severity: 'error' }],
+                diagnostics: [{ offset: 0, end: Math.min(1, text.length), message: `not checked: the file is ${what}`,
+                    code: StapCode.LexNotText, severity: big ? 'warning' : 'error' }],
             };
         } else {
             const target = withShebang(this.settings.target, text);
@@ -139,7 +175,7 @@ export class SystemtapLexer extends DefaultLexer {
             }
             tokens.push(this.token(t, type, lines));
         }
-        for (const t of pp.hidden) hidden.push(this.token(t, this.hiddenType(t), lines));
+        for (const t of mergeHidden(pp.hidden, pp.tokens, text)) hidden.push(this.token(t, this.hiddenType(t), lines));
         hidden.sort((a, b) => a.startOffset - b.startOffset);
         return { tokens, hidden, errors: [], report: { diagnostics } };
     }

@@ -56,8 +56,13 @@ export const STAP_AT_WORDS: ReadonlyMap<string, string> = new Map([
     ['@enum', '5.5'], ['@enumname', '5.6'],
 ]);
 
-/** Deeper bracket or prefix-operator nesting is reported instead of parsed (the parser recurses). */
-export const STAP_MAX_NESTING = 400;
+/**
+ * Deeper nesting is reported instead of parsed: the parser recurses, and Node's default stack
+ * (~1 MB) holds about 90 levels of parentheses (8 rules each) or 250 blocks. Budget units: `(` and
+ * `[` cost 3, `{` costs 1; prefix operator runs have their own limit.
+ */
+export const STAP_MAX_NESTING = 200;
+const BRACKET_COST: Record<string, number> = { '(': 3, '[': 3, '{': 1, ')': 3, ']': 3, '}': 1 };
 const MAX_EXPANSION_DEPTH = 64;
 
 interface ErrorMark {
@@ -488,7 +493,7 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
     let depth = 0;
     let prefixRun = 0;
     const tooDeep = (t: StapToken) => diagnostics.push({ offset: t.offset, end: t.end,
-        message: `nesting deeper than ${STAP_MAX_NESTING} levels: the rest of this nest is not parsed`,
+        message: 'nesting too deep (over 66 levels of parentheses or 200 of blocks): the rest of this nest is not parsed',
         code: StapCode.LexTooDeep, severity: 'error' });
     for (let k = 0; k < tokens.length; k++) {
         const t = tokens[k];
@@ -507,8 +512,8 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
             }
         }
         const op = t.kind === 'operator' ? t.image : '';
-        if (op === '(' || op === '[' || op === '{') depth++;
-        else if (op === ')' || op === ']' || op === '}') depth = Math.max(0, depth - 1);
+        if (op === '(' || op === '[' || op === '{') depth += BRACKET_COST[op];
+        else if (op === ')' || op === ']' || op === '}') depth = Math.max(0, depth - BRACKET_COST[op]);
         prefixRun = (op === '-' || op === '+' || op === '!' || op === '~' || op === '&' || op === '++' || op === '--') ? prefixRun + 1 : 0;
         if (prefixRun > STAP_MAX_NESTING) {
             if (prefixRun === STAP_MAX_NESTING + 1) tooDeep(t);
@@ -527,7 +532,7 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
                 if (o === '(' || o === '[' || o === '{') d++;
                 else if ((o === ')' || o === ']' || o === '}') && --d === 0) break;
             }
-            depth--;
+            depth -= BRACKET_COST[t.image] ?? 1;
             k = m;
             continue;
         }
