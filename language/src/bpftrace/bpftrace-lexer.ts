@@ -22,6 +22,9 @@ export const BT_LIMITS = {
     operators: 1000,
 };
 
+/** How the message of a lexer stop begins (the validator drops the parser's errors after it). */
+export const TOO_COMPLEX = 'too complex to check';
+
 const KEYWORDS = new Set([
     'if', 'else', 'while', 'unroll', 'for', 'let', 'return', 'break', 'continue', 'config', 'import',
     'macro', 'fn', 'sizeof', 'offsetof', 'typeof', 'comptime', 'true', 'false', 'struct', 'union', 'enum',
@@ -378,7 +381,7 @@ class LexerRun {
             this.stack.push({ char: op });
             if (this.stack.length > BT_LIMITS.nesting) this.tooDeep(start, `brackets nested more than ${BT_LIMITS.nesting} deep`);
         } else if (op === ')' || op === ']' || op === '}') {
-            if (this.stack.length > 0) this.stack.pop();
+            this.close(op === ')' ? '(' : op === ']' ? '[' : '{');
             this.prefixRun = 0;
             if (this.stack.length === 0) {
                 if (op === '}') this.endItem();
@@ -388,6 +391,22 @@ class LexerRun {
             this.endItem();
         } else if (atTop && op === ',' && this.inHeader && this.predicateDepth < 0) {
             this.expectAttach = true;
+        }
+    }
+
+    /**
+     * Pop the bracket a closer matches. A `}` also closes any `(`/`[` left open inside its block,
+     * and a `)`/`]` without an opener in the current block is ignored: one missing bracket then
+     * breaks one statement, not the lexing of the rest of the file.
+     */
+    private close(opener: string): void {
+        const stack = this.stack;
+        for (let i = stack.length - 1; i >= 0; i--) {
+            if (stack[i].char === opener) {
+                stack.length = i;
+                return;
+            }
+            if (stack[i].char === '{') return;
         }
     }
 
@@ -408,7 +427,7 @@ class LexerRun {
         if (this.stopped) return;
         this.diagnostics.push({
             ...this.position(offset), length: 1, severity: 'error',
-            message: `too complex to check: ${what}; the rest of the file is not checked`,
+            message: `${TOO_COMPLEX}: ${what}; the rest of the file is not checked`,
         });
         this.stopped = true;
     }

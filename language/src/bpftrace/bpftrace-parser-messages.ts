@@ -16,6 +16,7 @@ const DESCRIPTIONS: Record<string, string> = {
     POSITIONAL: 'a positional parameter ($1)',
     C_PREPROC: 'a #include/#define line',
     C_BLOCK: 'a C definition',
+    EOF: 'the end of the file',
 };
 
 /** Tokens that start an expression: when most of them are possible, say "an expression". */

@@ -1,4 +1,4 @@
-import type { AstNode, CstNode, ValidationAcceptor } from 'langium';
+import { CstUtils, type AstNode, type CstNode, type ValidationAcceptor } from 'langium';
 import type { Range } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
@@ -89,10 +89,16 @@ export function checkExprStatement(ctx: BtCheckContext, stmt: ast.BtExprStatemen
         operatorRange(stmt));
 }
 
+/** The leaf of `node`'s own CST (not of its children) that spells `text`. */
+function ownLeaves(node: AstNode, text: string | undefined): CstNode[] {
+    if (!node.$cstNode || text === undefined) return [];
+    return CstUtils.streamCst(node.$cstNode)
+        .filter(c => !('content' in c) && !c.hidden && c.text === text && c.astNode === node)
+        .toArray();
+}
+
 function operatorRange(stmt: ast.BtExprStatement): Range | undefined {
-    const cst = stmt.$cstNode as (CstNode & { content?: CstNode[] }) | undefined;
-    const op = cst?.content?.find(c => c.text === stmt.operator && !c.hidden);
-    return op?.range;
+    return ownLeaves(stmt, stmt.operator)[0]?.range;
 }
 
 export function checkIncrement(ctx: BtCheckContext, node: ast.BtUnaryExpr | ast.BtPostfixExpr): void {
@@ -109,8 +115,9 @@ export function checkIncrement(ctx: BtCheckContext, node: ast.BtUnaryExpr | ast.
 }
 
 function operatorTokenRange(node: ast.BtUnaryExpr | ast.BtPostfixExpr): Range | undefined {
-    const cst = node.$cstNode as (CstNode & { content?: CstNode[] }) | undefined;
-    return cst?.content?.find(c => c.astNode === node && c.text === node.operator)?.range;
+    const leaves = ownLeaves(node, node.operator);
+    // The operator of a postfix expression is its last such child, of a prefix one its first.
+    return (ast.isBtPostfixExpr(node) ? leaves[leaves.length - 1] : leaves[0])?.range;
 }
 
 /** C definitions first, then config and imports, then probes, functions, macros, maps. */

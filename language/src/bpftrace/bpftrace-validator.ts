@@ -13,6 +13,7 @@ import {
     checkAttachPointNode, checkCall, checkIntLit, checkPositional, checkVersionedNode,
 } from './bpftrace-version-checks.js';
 import { checkDefineUses } from './bpftrace-defines.js';
+import { TOO_COMPLEX } from './bpftrace-lexer.js';
 
 /**
  * Checks of bpftrace programs that upstream's parser makes (attach-point shapes, literals, statement
@@ -74,7 +75,7 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
 
     override async validateDocument(document: LangiumDocument, options: ValidationOptions = {},
         cancelToken = CancellationToken.None): Promise<Diagnostic[]> {
-        const diagnostics = await super.validateDocument(document, options, cancelToken);
+        const diagnostics = dropAfterStop(await super.validateDocument(document, options, cancelToken));
         if (options.categories && !options.categories.includes('built-in')) return diagnostics;
         const program = document.parseResult.value;
         if (!ast.isBtProgram(program)) return diagnostics;
@@ -89,4 +90,16 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
         }
         return diagnostics;
     }
+}
+
+/**
+ * When the lexer stopped reading (a program too deeply nested to check), the parser's complaints
+ * about the missing rest are noise: keep only what comes before the stop.
+ */
+function dropAfterStop(diagnostics: Diagnostic[]): Diagnostic[] {
+    const stop = diagnostics.find(d => d.message.startsWith(TOO_COMPLEX));
+    if (!stop) return diagnostics;
+    const at = stop.range.start;
+    return diagnostics.filter(d => d === stop || d.range.start.line < at.line
+        || (d.range.start.line === at.line && d.range.start.character < at.character));
 }

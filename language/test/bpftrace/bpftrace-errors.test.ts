@@ -1,0 +1,78 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { ProbekitServices } from '../../src/probekit-module.js';
+import { btServices, checkBt, markers, offsetOf } from './bpftrace-test-helpers.js';
+
+let latest: ProbekitServices;
+beforeAll(async () => {
+    latest = await btServices('latest');
+});
+
+/**
+ * Each case marks where its error starts with `<|>`; the message must contain the given text.
+ * Messages follow upstream's wording (the `upstream_detail` of the corpus labels) where it is clear.
+ */
+describe('syntax errors: message and position', () => {
+    test.each([
+        ['kprobe:f /pid == 1 <|>{ 0; }', "expected '/' to close the predicate, found '{'"],
+        ['i:s:1\t\t\t<|>$a', "expected '{', found '$a'"],
+        ['kprobe:f { <|>"asdf }', 'unterminated string'],
+        ['kprobe:sys_open { "<|>\\777" }', "octal escape sequence out of range '\\777'"],
+        ['i:s:1 { @=++<|>5}', 'increment/decrement requires a variable or map'],
+        ['i:s:1 { @=5<|>--}', 'increment/decrement requires a variable or map'],
+        ['k:f { print(<|>5e-9); }', 'invalid trailing bytes: 5e'],
+        ['k:f { print(1_1<|>_); }', 'trailing underscore in integer literal'],
+        ['k:f { print(1ull<|>l); }', "invalid integer suffix 'l'"],
+        ['k:f { print(<|>10000000000m); }', 'overflow error, maximum value is 18446744073709551615: 10000000000m'],
+        ['k:f { print(<|>1_1e100); }', 'coefficient part of scientific literal must be 1-9: 1_1e100'],
+        ['k:f { print((hello=1, <|>5)); }', "expected an identifier, found '5'"],
+        ['k:f { print((hello=1,<|>hello=2)); }', 'Named argument list already contains name: hello'],
+        ['i:s:1 { $a = 1; <|>$a.2 = 3; }', 'Tuples and records are immutable once created.'],
+        ['i:s:1 { (1, 0) <|>= 0 }', "expected ';': only a variable ($x), a map (@m, @m[k]) or _ can be assigned to"],
+        ['begin { break <|>print(1); }', "expected ';' before this statement"],
+        ['begin { $x = { $a = 1; $b = 2 } <|>exit(); }', "expected ';' before this statement"],
+        ['begin { for (<|>@kv : @map) { } }', 'expected variable in for loop'],
+        ['begin { for ($kv : @map) <|>print($kv); }', "expected '{', found 'print'"],
+        ['begin { $x = 1; <|>&1;  }', 'address-of operator (&) can only be used on a map or variable'],
+        ['begin { if<|>(x=1) {} }', "expected ')': a condition cannot contain '='"],
+        ['import <|>foo; begin { }', "expected a string, found 'foo'"],
+        ['<|>asdf:xyz { }', 'Invalid probe type: asdf'],
+        ['<|>uprobe:f { 1 }', 'uprobe probe type requires 2 or 3 arguments, found 1'],
+        ['config = { blah = 5 }\n<|>#include <stdio.h>\nbegin {}', 'C definitions must appear before probes and functions'],
+        ['struct foo {} __attribute__ <|>begin {}', "__attribute__ syntax error, expected '(('"],
+        ['#define M M+1\nbegin { <|>M; }', 'Macro recursion: M'],
+        ['#define M "a" "b"\nbegin { <|>M; }', 'unable to expand macro as an expression: "a""b"'],
+        ['BEGIN { @x = <|>` }', "invalid character '`'"],
+        ['BEGIN { <|>/* never closed', 'unterminated comment'],
+    ])('%s', async (source, message) => {
+        const { text, offsets } = markers(source);
+        const r = await checkBt(latest, text);
+        const hit = r.errors.find(e => e.message.includes(message));
+        expect(hit, r.errors.map(e => e.message).join(' | ')).toBeDefined();
+        expect(offsetOf(text, hit!.range.start)).toBe(offsets[0]);
+    });
+});
+
+describe('error recovery: several precise errors per file', () => {
+    test('one error per broken probe, the good probes stay clean', async () => {
+        const source = [
+            'kprobe:f { $x = 1 <|>$y = 2; }',
+            '<|>uprobe:f { 1 }',
+            'BEGIN { @a = count(); }',
+            'BEGIN { print(1_1<|>_); }',
+            'tracepoint:a:b { if ($x <|>{ } }',
+            'END { clear(@a); }',
+            'kprobe:g /pid <|>{ }',
+        ].join('\n');
+        const { text, offsets } = markers(source);
+        const r = await checkBt(latest, text);
+        const starts = r.errors.map(e => offsetOf(text, e.range.start));
+        for (const o of offsets) expect(starts, r.errors.map(e => e.message).join(' | ')).toContain(o);
+        expect(r.program.items.length).toBeGreaterThanOrEqual(6);
+    });
+
+    test('too-deep nesting is one clear error, nothing after it is reported', async () => {
+        const r = await checkBt(latest, `BEGIN { $x = ${'('.repeat(100)}1${')'.repeat(100)}; }`);
+        expect(r.errors[0].message).toMatch(/^too complex to check: brackets nested more than 32 deep/);
+        expect(r.errors).toHaveLength(1);
+    });
+});
