@@ -4,8 +4,10 @@ import type { StapTarget } from './systemtap-target.js';
 import { lexStap, stapNumberValue, type StapDiagnostic, type StapLexResult, type StapToken } from './systemtap-tokens.js';
 
 /**
- * stap's token-level preprocessing (`scan_pp1` macros, then `scan_pp` conditionals), plus the
- * checks stap makes on single tokens (numbers, @-operators) and a nesting guard for the parser.
+ * stap's token-level preprocessing: `scan_pp` (conditionals) pulling tokens from `scan_pp1`
+ * (macros), so macros expand inside conditions while an `@define` in a branch not taken defines
+ * nothing (checked against stap 4.8). Plus the checks stap makes on single tokens (numbers,
+ * @-operators) and a nesting guard for the parser.
  */
 
 /** One `@define`. Body tokens keep their offsets in the defining text (`uri`; the user's file when undefined). */
@@ -87,8 +89,16 @@ function isOp(t: StapToken | undefined, image: string): boolean {
     return !!t && (t.kind === 'operator' || t.kind === 'pp') && t.image === image;
 }
 
+/**
+ * stap's `scan_pp1`, pulled token by token by the conditional pass (as stap does): a branch being
+ * skipped passes its tokens through raw, so an `@define` there defines nothing.
+ */
 class MacroExpander {
     readonly out: Pp1Item[] = [];
+    private outPos = 0;
+    /** Set by the conditional pass while it skips a branch. */
+    skipping = false;
+    private source: Generator<void> | undefined;
     readonly hidden: StapToken[] = [];
     readonly expansions: StapExpansion[] = [];
     readonly macros = new Map<string, StapMacro>();
@@ -114,11 +124,37 @@ class MacroExpander {
         if (!inv) this.hidden.push(t);
     }
 
-    /** Process a token sequence (the file, a macro body or an argument). */
-    run(tokens: readonly StapToken[], env: Env | undefined, inv: Invocation | undefined, depth: number): void {
+    /** Start on the file's tokens. */
+    start(tokens: readonly StapToken[]): void {
+        this.source = this.run(tokens, undefined, undefined, 0);
+    }
+
+    /** The next item, or undefined at the end. */
+    pull(): Pp1Item | undefined {
+        while (this.outPos >= this.out.length) {
+            if (this.outPos > 0) {
+                this.out.length = 0;
+                this.outPos = 0;
+            }
+            if (!this.source) return undefined;
+            if (this.source.next().done) {
+                this.source = undefined;
+                if (this.outPos >= this.out.length) return undefined;
+            }
+        }
+        return this.out[this.outPos++];
+    }
+
+    /** Process a token sequence (the file, a macro body or an argument), one token per step. */
+    private *run(tokens: readonly StapToken[], env: Env | undefined, inv: Invocation | undefined, depth: number): Generator<void> {
         const end = tokens.length ? tokens[tokens.length - 1].end : 0;
         for (let i = 0; i < tokens.length; i++) {
+            yield;
             const t = tokens[i];
+            if (this.skipping) {
+                this.emit(t, inv);
+                continue;
+            }
             if (t.kind === 'arg') {
                 this.scriptArg(t, inv);
                 continue;
@@ -135,7 +171,7 @@ class MacroExpander {
             const param = env?.get(name);
             if (param) {
                 this.hide(t, inv);
-                this.run(param.tokens, param.env, inv, depth + 1);
+                yield* this.run(param.tokens, param.env, inv, depth + 1);
                 continue;
             }
             const macro = this.macros.get(name) ?? this.library.get(name);
@@ -163,7 +199,7 @@ class MacroExpander {
                 this.expansions.push({ name: t.image, offset: t.offset, end: last.end, macro });
                 own = { offset: t.offset, end: last.end, expansion: this.expansions.length - 1 };
             }
-            this.run(macro.body, bindings, own, depth + 1);
+            yield* this.run(macro.body, bindings, own, depth + 1);
             i = next - 1;
         }
     }
@@ -329,9 +365,11 @@ class ConditionalPass {
     readonly tokens: StapToken[] = [];
     readonly diagnostics: StapDiagnostic[] = [];
     readonly inactive: StapRange[] = [];
-    private i = 0;
 
-    constructor(private readonly items: readonly Pp1Item[], private readonly hidden: StapToken[], private readonly target: StapTarget) {}
+    private last: StapToken | undefined;
+    private pushedBack: StapToken | undefined;
+
+    constructor(private readonly source: MacroExpander, private readonly hidden: StapToken[], private readonly target: StapTarget) {}
 
     private hide(t: StapToken): void {
         if (t.expansion === undefined) this.hidden.push(t);
@@ -343,24 +381,27 @@ class ConditionalPass {
     }
 
     private lastToken(): StapToken | undefined {
-        for (let k = Math.min(this.i, this.items.length - 1); k >= 0; k--) {
-            const it = this.items[k];
-            if (it.kind !== 'error') return it;
-        }
-        return undefined;
+        return this.last;
     }
 
     /** Next token, reporting error marks when active, dropping them when skipping. */
     private next(active: boolean): StapToken | undefined {
-        while (this.i < this.items.length) {
-            const it = this.items[this.i++];
+        if (this.pushedBack) {
+            const t = this.pushedBack;
+            this.pushedBack = undefined;
+            return t;
+        }
+        this.source.skipping = !active;
+        for (;;) {
+            const it = this.source.pull();
+            if (!it) return undefined;
             if (it.kind === 'error') {
                 if (active) this.diagnostics.push(it.diag);
                 continue;
             }
+            this.last = it;
             return it;
         }
-        return undefined;
     }
 
     run(): void {
@@ -453,7 +494,10 @@ class ConditionalPass {
             if (n && n.kind === 'operator' && n.image === '||') continue;
             if (!n || n.kind !== 'pp' || n.image !== '%?') {
                 this.err(open, 'expected the `%?` marker of the conditional', StapCode.PpConditional);
-                if (n?.kind === 'pp') this.i--;
+                if (n?.kind === 'pp') {
+                    this.pushedBack = n;
+                    if (this.hidden[this.hidden.length - 1] === n) this.hidden.pop();
+                }
                 this.lastEnd = n?.end ?? open.end;
                 return false;
             }
@@ -477,8 +521,8 @@ class ConditionalPass {
             this.hide(t);
             if (t.kind === 'pp') {
                 if (t.image !== '%?') {
-                    this.i--;
-                    this.hidden.pop();
+                    this.pushedBack = t;
+                    if (this.hidden[this.hidden.length - 1] === t) this.hidden.pop();
                 }
                 this.lastEnd = t.end;
                 return;
@@ -563,10 +607,11 @@ export function preprocessStap(text: string, target: StapTarget, library: StapMa
 /** {@link preprocessStap} over an existing lex result. */
 export function preprocessLexed(lexed: StapLexResult, target: StapTarget, library: StapMacroLibrary, uri?: string): StapPreprocessResult {
     const expander = new MacroExpander(target, library, uri);
-    expander.run(lexed.tokens, undefined, undefined, 0);
-    const hidden: StapToken[] = [...lexed.comments, ...expander.hidden];
-    const pass = new ConditionalPass(expander.out, hidden, target);
+    expander.start(lexed.tokens);
+    const hidden: StapToken[] = [...lexed.comments];
+    const pass = new ConditionalPass(expander, hidden, target);
     pass.run();
+    hidden.push(...expander.hidden);
     const diagnostics: StapDiagnostic[] = [];
     // Lexer findings count where stap's parser would meet them: junk tokens only when active.
     const activeJunk = new Set(pass.tokens.filter(t => t.kind === 'junk' && t.expansion === undefined).map(t => t.offset));

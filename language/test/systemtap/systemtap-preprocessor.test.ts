@@ -1,0 +1,187 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { URI } from 'langium';
+import { preprocessStap, type StapMacro } from '../../src/systemtap/systemtap-preprocessor.js';
+import { DEFAULT_STAP_TARGET, parseStapCommandLine, splitCommandLine, stapTargetOf, withShebang, type StapTarget } from '../../src/systemtap/systemtap-target.js';
+import { lexStap } from '../../src/systemtap/systemtap-tokens.js';
+import { loadStapMacroLibrary, findTapsetRoot } from '../../src/systemtap/systemtap-macro-library.js';
+import { stapPreprocessResult } from '../../src/systemtap/systemtap-parser.js';
+import { NodeFileSystemProvider } from 'langium/node';
+import type { ProbekitServices } from '../../src/probekit-module.js';
+import { CORPUS, INSTALLED_TAPSET, TEST_HOST, checkStap, markers, stapServices } from './systemtap-test-helpers.js';
+
+const TARGET: StapTarget = stapTargetOf({}, TEST_HOST);
+
+/** Preprocess and return the active token images joined by spaces. */
+function pp(text: string, target = TARGET, library: ReadonlyMap<string, StapMacro> = new Map()): string {
+    return preprocessStap(text, target, library).tokens.map(t => t.image).join(' ');
+}
+
+function ppErrors(text: string, target = TARGET): string[] {
+    return preprocessStap(text, target, new Map()).diagnostics.filter(d => d.severity === 'error').map(d => d.message);
+}
+
+describe('lexer', () => {
+    test.each([
+        ['a<<<b>>>c<<=d>>=e', ['a', '<<<', 'b', '>>>', 'c', '<<=', 'd', '>>=', 'e']],
+        ['x=~"a"!~y.=z->f', ['x', '=~', '"a"', '!~', 'y', '.=', 'z', '->', 'f']],
+        ['$var $$vars p$ $p$$ @cast @1 $# @#', ['$var', '$$vars', 'p$', '$p$$', '@cast', '@1', '$#', '@#']],
+        ['%{ int x; %} %( %? %: %)', ['%{ int x; %}', '%(', '%?', '%:', '%)']],
+        ['"a\\"b" 0x1f 077 12abc', ['"a\\"b"', '0x1f', '077', '12abc']],
+        ['a # c\nb // c\nc /* c\n */ d', ['a', 'b', 'c', 'd']],
+    ])('%s', (text, images) => {
+        expect(lexStap(text).tokens.map(t => t.image)).toEqual(images);
+    });
+
+    test('comments and junk', () => {
+        const r = lexStap('a /* x */ b \u0001 "open');
+        expect(r.comments.map(c => c.image)).toEqual(['/* x */']);
+        expect(r.diagnostics.map(d => d.code)).toEqual(['stap-lex-unexpected-char', 'stap-lex-unclosed-string']);
+    });
+});
+
+describe('conditionals for a target', () => {
+    test.each([
+        ['%( arch == "x86_64" %? a %: b %)', 'a'],
+        ['%( arch == "i?86" %? a %: b %)', 'b'],
+        ['%( kernel_v >= "2.6.30" && kernel_vr == "6.1.0-*" %? a %: b %)', 'a'],
+        ['%( kernel_v < "6.1" || arch != "x86_64" %? a %: b %)', 'b'],
+        ['%( 1 == 0 || 1 == 1 && 2 == 2 %? a %: b %)', 'a'],
+        ['%( systemtap_v >= "4.0" %? a %)', 'a'],
+        ['%( systemtap_privilege == "stapdev" %? a %: b %)', 'a'],
+        ['%( guru_mode == 1 %? a %: b %)', 'b'],
+        ['%( runtime == "kernel" %? a %: b %)', 'a'],
+        ['%( CONFIG_HZ >= 100 && CONFIG_COMPAT == "y" && CONFIG_NOPE != "y" %? a %: b %)', 'a'],
+        ['%( CONFIG_HZ == CONFIG_HZ %? a %: b %)', 'a'],
+        ['%( "abc" < "abd" %? a %: b %)', 'a'],
+        ['%( 1 == 1 %? %( 2 == 3 %? a %: b %) %: c %)', 'b'],
+        ['x %( 0 == 1 %? %( 1 == 1 %? a %: b %) %) y', 'x y'],
+        ['%( $# < 1 %? usage %: run %)', 'usage'],
+        ['%( @# == "0" %? none %)', 'none'],
+    ])('%s → %s', (text, active) => {
+        expect(pp(text)).toBe(active);
+    });
+
+    test('the target follows options: -g, -u, --compatible, --runtime, --arch, --kernel-release', () => {
+        const t = stapTargetOf({ stapOptions: '-g -u --compatible=3.0 --runtime=bpf', arch: 'arm64', kernelRelease: '5.10.0' }, TEST_HOST);
+        expect(pp('%( guru_mode == 1 %? g %) %( systemtap_privilege == "stapusr" %? u %) %( systemtap_v < "3.1" %? c %)'
+            + ' %( runtime == "bpf" %? r %) %( arch == "arm64" %? a %) %( kernel_v == "5.10.0" %? k %)', t)).toBe('g u c r a k');
+    });
+
+    test('a #! line adds its options', () => {
+        expect(withShebang(TARGET, '#! stap -gp1\nprobe').guru).toBe(true);
+        expect(withShebang(TARGET, '#!/usr/bin/env stap -u\n').privilege).toBe('stapusr');
+        expect(parseStapCommandLine(splitCommandLine('stap -g -I /x -D A=1 --compatible 2.9 a "b c"'))).toMatchObject(
+            { guru: true, includeDirs: ['/x'], compatible: '2.9', args: ['a', 'b c'] });
+    });
+
+    test('unknown hosts get the documented defaults', () => {
+        expect(stapTargetOf({}, {})).toMatchObject({ arch: 'x86_64', stapVersion: '4.8', privilege: 'stapdev', runtime: 'kernel' });
+        expect(DEFAULT_STAP_TARGET.kernelRelease).toBe('6.1.0');
+    });
+
+    test.each([
+        ['%( kernel_v <= 2.6 %? a %)', /expected string literal/],
+        ['%( kernel_v * "2.6" %? a %)', /expected comparison operator/],
+        ['%( foo == "2.6" %? a %)', /expected 'arch', 'kernel_v'/],
+        ['%( arch == "x" %)', /`%\?` marker/],
+        ['%( arch ==', /incomplete condition/],
+        ['%( 0 == 0 %? a', /incomplete conditional at end of file/],
+        ['%( $# != "2" %? a %)', /expected number literal as right value/],
+        ['%( guru_mode == 2 %? a %)', /expected 0 or 1/],
+        ['%( guru_mode >= 0 %? a %)', /expected `==` or `!=`/],
+        ['%( 1 == 0 %? a %? b %)', /`%\?` without `%\(`/],
+        ['%( 1 == 0 %? a %: b %: c %)', /duplicate `%:`/],
+        ['a %)', /`%\)` without `%\(`/],
+    ])('%s is an error', (text, message) => {
+        expect(ppErrors(text).join('\n')).toMatch(message);
+    });
+
+    test('errors inside a branch not taken are not stap\'s concern', () => {
+        expect(ppErrors('%( 1 == 0 %? "unclosed\n %: ok %)')).toEqual([]);
+        expect(ppErrors('%( 1 == 0 %? @define %) x')).toEqual([]);
+        expect(ppErrors('%( 1 == 0 %? @undefined 0x1000000000000000000 %)')).toEqual([]);
+    });
+
+    test('inactive ranges cover the branches not taken', () => {
+        const { text, offsets } = markers('%( arch == "x86_64" %?<|> a <|>%:<|> b <|>%)');
+        const r = preprocessStap(text, TARGET, new Map());
+        expect(r.inactiveRanges).toEqual([{ offset: offsets[2], end: offsets[3] }]);
+    });
+});
+
+describe('macros', () => {
+    test.each([
+        ['@define x %( 1 + 2 %) a = @x', 'a = 1 + 2'],
+        ['@define f(a, b) %( @a * @b %) y = @f((1, 2), [3])', 'y = ( 1 , 2 ) * [ 3 ]'],
+        ['@define a %( 1 %) @define b(x) %( @x + @a %) z = @b(@a)', 'z = 1 + 1'],
+        ['%( 1 == 0 %? @define x %( 1 %) %: @define x %( 2 %) %) q = @x', 'q = 2'],
+        ['@define c %( arch == "x86_64" %) %( @c %? yes %: no %)', 'yes'],
+        ['x = @cast(p, "t")', 'x = @cast ( p , "t" )'],
+    ])('%s → %s', (text, active) => {
+        expect(pp(text)).toBe(active);
+    });
+
+    test.each([
+        ['@define', /identifier/],
+        ['@define foo', /`%\(` or `\(`/],
+        ['@define foo %( cheese', /no closing `%\)`/],
+        ['@define foo(a) %( @a %) @foo(begin,end)', /too many parameters/],
+        ['@define foo(a, b) %( @a %) @foo(1)', /too few parameters/],
+        ['@define define %( x %)', /redefine `@define`/],
+        ['@define a %( 1 %) @define a %( 2 %)', /redefine macro `@a`/],
+        ['@define bar(b) %( @b %) @define foo(a) %( @bar(@a %) @foo(begin)', /end of macro invocation/],
+        ['@define r %( @r %) @r', /too deep/],
+        ['x = @nope', /unknown operator `@nope`/],
+        ['%( 1 == 0 %? @define x %( 1 %) %) y = @x', /unknown operator `@x`/],
+    ])('%s is an error', (text, message) => {
+        expect(ppErrors(text).join('\n')).toMatch(message);
+    });
+
+    test('expanded tokens take the invocation\'s span; the map records it', () => {
+        const { text, offsets } = markers('@define two %( 1 + 1 %) probe begin { x = <|>@two<|> }');
+        const r = preprocessStap(text, TARGET, new Map());
+        const expanded = r.tokens.filter(t => t.expansion !== undefined);
+        expect(expanded.map(t => t.image)).toEqual(['1', '+', '1']);
+        expect(expanded.every(t => t.offset === offsets[0] && t.end === offsets[1])).toBe(true);
+        expect(r.expansions).toMatchObject([{ name: '@two', offset: offsets[0], end: offsets[1] }]);
+        // offsets of the active stream never go backwards
+        expect(r.tokens.every((t, k) => k === 0 || r.tokens[k - 1].offset <= t.offset)).toBe(true);
+    });
+
+    test('script arguments: spliced when given, placeholders when not', () => {
+        const given = { ...TARGET, args: ['kernel.function("f")', 'x y'] };
+        expect(pp('probe $1 { s = @2; n = $# }', given)).toBe('probe kernel . function ( "f" ) { s = "x y" ; n = 2 }');
+        expect(pp('probe $1 { s = @2 }')).toBe('probe $1 { s = @2 }');
+        expect(ppErrors('x = $3', given).join()).toMatch(/out of range \[1-2\]/);
+        expect(ppErrors('x = $3')).toEqual([]);
+    });
+});
+
+describe('library macros from tapset directories', () => {
+    test('the installed library: stap 4.8 ships 109 macros', () => {
+        const { library, problems } = loadStapMacroLibrary(new NodeFileSystemProvider(), [URI.file(INSTALLED_TAPSET)], TARGET);
+        expect(library.size).toBeGreaterThanOrEqual(100);
+        expect(library.has('__syscall_gate')).toBe(true);
+        expect([...problems.keys()]).toEqual([]);
+    });
+
+    test('a file in a tapset tree of its own uses that tree', () => {
+        const fs = new NodeFileSystemProvider();
+        const root = findTapsetRoot(fs, URI.file(`${CORPUS}files/tapset/linux/syscalls.stp`));
+        expect(root?.path).toBe(URI.file(`${CORPUS}files/tapset`).path);
+        expect(findTapsetRoot(fs, URI.file(`${CORPUS}files/parseok/one.stp`))).toBeUndefined();
+    });
+
+    let services: ProbekitServices;
+    beforeAll(async () => {
+        services = await stapServices({}, { ...TEST_HOST, tapsetDirs: [INSTALLED_TAPSET] });
+    });
+
+    test('a script sees the library macros; the document keeps the preprocessing record', async () => {
+        const { doc, errors } = await checkStap(services, 'probe begin { @__syscall_gate(1) x = 1 %( arch == "s390" %? y = 2 %) }');
+        expect(errors).toEqual([]);
+        const record = stapPreprocessResult(doc.parseResult.value);
+        expect(record?.expansions.map(e => e.name)).toEqual(['@__syscall_gate']);
+        expect(record?.inactiveRanges.length).toBe(1);
+    });
+});
