@@ -27,6 +27,13 @@ npm run --silent langium:generate >"$LOGS/generate.log" 2>&1 || { cat "$LOGS/gen
 stage "type-check (tsc --noEmit)"
 if node_modules/.bin/tsc --noEmit -p tsconfig.json; then summary+=("ok   type-check"); else stage_failed "type-check"; fi
 
+stage "type-check the code-server harnesses (test/e2e, client/test/vscode)"
+if [ -d "$E2E_DIR/node_modules/playwright-core" ] && node_modules/.bin/tsc --noEmit -p test/e2e/tsconfig.json; then
+    summary+=("ok   type-check (code-server harnesses)")
+else
+    stage_failed "type-check (code-server harnesses)"
+fi
+
 stage "bundle (esbuild)"
 if node esbuild.mjs; then summary+=("ok   bundle"); else stage_failed "bundle"; fi
 
@@ -51,21 +58,36 @@ stage "package (vsce)"
 rm -f "$VSIX"
 if npm run --silent package:vsix; then summary+=("ok   package $(du -k "$VSIX" | cut -f1) KB"); else stage_failed "package"; fi
 
-stage "end-to-end (code-server + Chromium)"
-if [ -f "$VSIX" ] && [ -x "$CODE_SERVER" ]; then
-    bash scripts/e2e.sh 2>&1 | tee "$LOGS/e2e.log"
-    e2e_rc=${PIPESTATUS[0]}
-    line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOGS/e2e.log" | tail -1)"
-    if [ -n "$line" ]; then
-        ep="${line%% passed*}"; ef="${line#*passed, }"; ef="${ef%% failed}"
-        passed=$((passed + ep)); failed=$((failed + ef))
-        summary+=("$([ "$ef" = 0 ] && echo 'ok  ' || echo 'FAIL') e2e: $line")
-        if [ "$e2e_rc" != 0 ] && [ "$ef" = 0 ]; then stage_failed "e2e exited $e2e_rc"; fi
-    else
-        stage_failed "e2e (exit $e2e_rc, no result line)"
+# A suite that drives code-server and ends with `N passed, N failed`; its counts join the totals.
+code_server_suite() {
+    local name="$1"; shift
+    stage "$name"
+    if [ ! -f "$VSIX" ] || [ ! -x "$CODE_SERVER" ]; then
+        stage_failed "$name (no .vsix or code-server)"
+        return
     fi
-else
-    stage_failed "e2e (no .vsix or code-server)"
+    local log="$LOGS/${name//[^a-zA-Z0-9]/-}.log" rc line sp sf
+    "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    line="$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)"
+    if [ -z "$line" ]; then
+        stage_failed "$name (exit $rc, no result line)"
+        return
+    fi
+    sp="$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")"
+    sf="$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$line")"
+    passed=$((passed + sp)); failed=$((failed + sf))
+    summary+=("$([ "$sf" = 0 ] && echo 'ok  ' || echo 'FAIL') $name: $sp passed, $sf failed")
+    if [ "$rc" != 0 ] && [ "$sf" = 0 ]; then stage_failed "$name exited $rc"; fi
+}
+
+code_server_suite "e2e" bash scripts/e2e.sh
+# The run feature's own checks in code-server (extension-host API level, then workbench level).
+if [ -f client/test/vscode/run-smoke.sh ]; then
+    code_server_suite "run checks in code-server (api)" bash client/test/vscode/run-smoke.sh
+    if [ -f client/test/vscode/run-ui-main.ts ]; then
+        code_server_suite "run checks in code-server (ui)" bash client/test/vscode/run-smoke.sh ui
+    fi
 fi
 
 printf '\n== summary\n'
