@@ -10,7 +10,7 @@ import { report, type BtCheckContext } from './bpftrace-syntax-checks.js';
 export function checkDefineUses(ctx: BtCheckContext, program: ast.BtProgram, idents: readonly ast.BtIdent[]): void {
     const defines = new Map<string, string>();
     for (const item of program.items) {
-        if (!ast.isBtCDefinition(item)) continue;
+        if (!ast.isBtCDefinition(item) || typeof item.text !== 'string') continue;
         const m = /^#\s*define\s+([A-Za-z_]\w*)(?!\()\s*([\s\S]*)$/.exec(item.text);
         if (m) defines.set(m[1], m[2].replace(/\\\r?\n/g, ' ').trim());
     }

@@ -20,6 +20,8 @@ export const BT_LIMITS = {
     conditionals: 32,
     /** Operators in one statement (Langium builds binary trees recursively, quadratically). */
     operators: 1000,
+    /** Lexical errors before the lexer gives up (binary junk would otherwise yield millions). */
+    errors: 100,
 };
 
 /** How the message of a lexer stop begins (the validator drops the parser's errors after it). */
@@ -461,7 +463,11 @@ class LexerRun {
     }
 
     private problem(offset: number, length: number, message: string): void {
+        if (this.stopped) return;
         this.diagnostics.push({ ...this.position(offset), length, message, severity: 'error' });
+        if (this.diagnostics.length >= BT_LIMITS.errors) {
+            this.tooDeep(offset + length, `more than ${BT_LIMITS.errors} lexical errors (is this a bpftrace file?)`);
+        }
     }
 
     private position(offset: number): { offset: number; line: number; column: number } {

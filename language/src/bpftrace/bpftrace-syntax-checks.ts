@@ -10,7 +10,9 @@ export interface BtCheckContext {
     target: BtVersion;
 }
 
-export function report(ctx: BtCheckContext, node: AstNode, message: string, code: BtCodeValue, range?: Range): void {
+export function report(ctx: BtCheckContext, node: AstNode | undefined, message: string, code: BtCodeValue, range?: Range): void {
+    // After error recovery a property can be missing; its error is the parser's.
+    if (!node?.$cstNode) return;
     ctx.accept('error', message, { node, range, code });
 }
 
@@ -157,7 +159,7 @@ export function checkRecord(ctx: BtCheckContext, record: ast.BtRecord): void {
 }
 
 export function checkFor(ctx: BtCheckContext, stmt: ast.BtForStatement): void {
-    if (!ast.isBtVarRef(stmt.variable)) {
+    if (stmt.variable && !ast.isBtVarRef(stmt.variable)) {
         report(ctx, stmt.variable, 'expected variable in for loop: the loop variable must be a $variable', BtCode.ForLoop);
     }
 }

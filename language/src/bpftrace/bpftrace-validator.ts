@@ -85,8 +85,13 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
         try {
             this.btServices.validation.BpftraceValidator.checkProgram(program, accept);
         } catch (err) {
-            // A check must never take the document down with it.
-            if (!(err instanceof RangeError)) throw err;
+            // A failing check must not take the document's other diagnostics down with it; it
+            // shows up as one diagnostic instead (and is a bug to fix).
+            diagnostics.push({
+                severity: 1, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+                message: `internal error in the bpftrace checks: ${err instanceof Error ? err.message : String(err)}`,
+                source: 'probekit',
+            });
         }
         return diagnostics;
     }

@@ -24,7 +24,7 @@ const U63_MAX = 9223372036854775807n;
 
 export function checkAttachPointNode(ctx: BtCheckContext, node: ast.BtAttachPoint): void {
     const cst = node.$cstNode;
-    if (!cst) return;
+    if (!cst || typeof node.text !== 'string') return;
     for (const p of checkAttachPoint(node.text, ctx.target)) {
         report(ctx, node, p.message, p.code, rangeInToken(cst, p.offset, p.length));
     }
@@ -32,6 +32,7 @@ export function checkAttachPointNode(ctx: BtCheckContext, node: ast.BtAttachPoin
 
 export function checkIntLit(ctx: BtCheckContext, node: ast.BtIntLit): void {
     const cst = node.$cstNode;
+    if (typeof node.value !== 'string') return;
     const p = checkIntLiteral(node.value, ctx.target);
     if (!p || !cst) return;
     if (p.feature === 'duration') {
@@ -42,14 +43,14 @@ export function checkIntLit(ctx: BtCheckContext, node: ast.BtIntLit): void {
 }
 
 export function checkPositional(ctx: BtCheckContext, node: ast.BtPositional): void {
-    const digits = node.param.slice(1);
+    const digits = node.param?.slice(1) ?? '';
     if (/^\d+$/.test(digits) && BigInt(digits) > U63_MAX) {
         report(ctx, node, `param ${node.param} is out of integer range [1, ${U63_MAX}]`, BtCode.Positional);
     }
 }
 
 export function checkCall(ctx: BtCheckContext, call: ast.BtCallExpr): void {
-    const name = call.callee.ident;
+    const name = call.callee?.ident;
     if (BUILTINS_017.has(name) && featureProblem('builtinCall', ctx.target)) {
         report(ctx, call.callee, `Unknown function: ${name} (before bpftrace 0.22 '${name}' is a builtin, written without '()')`,
             BtCode.BuiltinCall);
