@@ -138,7 +138,7 @@ export class RunController implements vscode.Disposable {
         if (live.charts) this.chartsOfFinished.add(live);
         this.status.update();
         const how = result.signal ? `killed by ${result.signal}` : `exit status ${result.exitCode}`;
-        live.charts?.status(`${how}, ${(result.elapsedMs / 1000).toFixed(1)} s`);
+        live.charts?.status(`${how}${result.stopped ? ' (stopped)' : ''}, ${(result.elapsedMs / 1000).toFixed(1)} s`);
         if (result.stopped || result.exitCode === 0) return;
         const errors = result.diagnostics.filter(d => d.severity === 'error').length;
         const message = result.explanation

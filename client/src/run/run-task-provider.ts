@@ -31,30 +31,29 @@ const MATCHERS = { systemtap: ['$stap', '$stap-parse'], bpftrace: ['$bpftrace'] 
  * (end probes run, maps print), and the problem matchers `$stap` / `$bpftrace` read the tool's errors.
  */
 export class ProbeTaskProvider implements vscode.TaskProvider {
-    constructor(private readonly controller: RunController, private readonly context: vscode.ExtensionContext) {}
+    /** One provider per task type: VS Code rejects tasks of another type than the provider was registered for. */
+    constructor(private readonly type: 'systemtap' | 'bpftrace', private readonly controller: RunController, private readonly context: vscode.ExtensionContext) {}
 
     static register(controller: RunController, context: vscode.ExtensionContext): void {
-        const provider = new ProbeTaskProvider(controller, context);
         context.subscriptions.push(
-            vscode.tasks.registerTaskProvider('systemtap', provider),
-            vscode.tasks.registerTaskProvider('bpftrace', provider),
+            vscode.tasks.registerTaskProvider('systemtap', new ProbeTaskProvider('systemtap', controller, context)),
+            vscode.tasks.registerTaskProvider('bpftrace', new ProbeTaskProvider('bpftrace', controller, context)),
         );
     }
 
     async provideTasks(): Promise<vscode.Task[]> {
         // Keep the list short: the scripts of the workspace, up to 50.
-        const files = await vscode.workspace.findFiles('**/*.{stp,bt}', '**/node_modules/**', 50);
+        const files = await vscode.workspace.findFiles(this.type === 'systemtap' ? '**/*.stp' : '**/*.bt', '**/node_modules/**', 50);
         return files.map(uri => {
             const folder = vscode.workspace.getWorkspaceFolder(uri);
             const file = folder ? vscode.workspace.asRelativePath(uri, false) : uri.fsPath;
-            const type = uri.path.endsWith('.stp') ? 'systemtap' : 'bpftrace';
-            return this.build({ type, file }, folder ?? vscode.TaskScope.Workspace);
+            return this.build({ type: this.type, file }, folder ?? vscode.TaskScope.Workspace);
         });
     }
 
     resolveTask(task: vscode.Task): vscode.Task | undefined {
         const def = task.definition as ProbeTaskDefinition;
-        if ((def.type !== 'systemtap' && def.type !== 'bpftrace') || typeof def.file !== 'string') return undefined;
+        if (def.type !== this.type || typeof def.file !== 'string') return undefined;
         return this.build(def, task.scope ?? vscode.TaskScope.Workspace, task.name);
     }
 

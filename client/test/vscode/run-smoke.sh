@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Packages the extension and runs the run checks (run-api-suite.ts) in a real code-server. Needs scripts/setup.sh done.
+# Packages the extension and runs the run checks in a real code-server: run-api-suite.ts in the extension host, or
+# with `ui` the workbench checks of run-ui-main.ts. Needs scripts/setup.sh done.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 . "$ROOT/scripts/env.sh"
@@ -11,4 +12,10 @@ node_modules/.bin/esbuild client/test/vscode/run-smoke-main.ts --bundle --platfo
     --external:playwright-core --log-level=warning --outfile="$E2E_DIR/out/run-smoke.cjs"
 node_modules/.bin/esbuild client/test/vscode/run-api-suite.ts --bundle --platform=node --target=node20 --format=cjs \
     --external:vscode --log-level=warning --outfile="$E2E_DIR/out/run-api-suite.cjs"
-PROBEKIT_ROOT="$ROOT" VSIX="$VSIX" NODE_PATH="$E2E_DIR/node_modules" node "$E2E_DIR/out/run-smoke.cjs"
+if [ "${1:-}" = ui ]; then
+    node_modules/.bin/esbuild client/test/vscode/run-ui-main.ts --bundle --platform=node --target=node20 --format=cjs \
+        --external:playwright-core --log-level=warning --outfile="$E2E_DIR/out/run-ui-smoke.cjs"
+    PROBEKIT_ROOT="$ROOT" VSIX="$VSIX" NODE_PATH="$E2E_DIR/node_modules" node "$E2E_DIR/out/run-ui-smoke.cjs"
+else
+    PROBEKIT_ROOT="$ROOT" VSIX="$VSIX" NODE_PATH="$E2E_DIR/node_modules" node "$E2E_DIR/out/run-smoke.cjs"
+fi

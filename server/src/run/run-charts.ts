@@ -54,6 +54,8 @@ export class ChartCollector {
     /** The map the previous non-blank line belonged to: a map line after another map's lines starts a new print. */
     private lastMap?: string;
     private lastText = '';
+    /** Keys seen in the current print of `lastMap`. */
+    private readonly keysInPrint = new Set<string>();
     private stapCount = 0;
 
     constructor(private readonly tool: RunTool, private readonly json = false) {}
@@ -106,10 +108,14 @@ export class ChartCollector {
         const m = BT_MAP_LINE.exec(text);
         if (!m) {
             this.lastMap = undefined;
+            this.keysInPrint.clear();
             return;
         }
         const [, name, key, rest] = m;
-        const fresh = this.lastMap !== name;
+        // A new print of the map: after another map's lines, or when a key repeats (print(@x) in an interval).
+        const fresh = this.lastMap !== name || this.keysInPrint.has(key ?? '');
+        if (fresh) this.keysInPrint.clear();
+        this.keysInPrint.add(key ?? '');
         this.lastMap = name;
         const value = (rest ?? '').trim();
         if (value === '') {

@@ -50,6 +50,11 @@ describe('charts from real bpftrace output', () => {
     it('a map printed again replaces the earlier print', () => {
         const text = '@c[a]: 1\n@c[b]: 2\n\ntick\n@c[b]: 5\n';
         expect(charts('bpftrace', text).maps[0].values).toEqual([{ key: 'b', value: 5 }]);
+        // print(@c) in an interval: nothing between the prints but blank lines
+        const again = '@c[a]: 1\n@c[b]: 2\n\n@c[a]: 3\n@c[b]: 4\n\n';
+        expect(charts('bpftrace', again).maps[0].values).toEqual([{ key: 'a', value: 3 }, { key: 'b', value: 4 }]);
+        const hists = '@h[1]:\n[0, 1) 1 |@|\n\n@h[2]:\n[0, 1) 1 |@|\n\n@h[1]:\n[0, 1) 7 |@|\n\n';
+        expect(charts('bpftrace', hists).maps[0].series.map(s => [s.key, s.buckets[0].count])).toEqual([['1', 7]]);
     });
 
     it('suffixed bucket bounds', () => {

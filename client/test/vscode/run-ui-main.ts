@@ -1,0 +1,65 @@
+/**
+ * The run UI in a real workbench (code-server + Chromium): the editor-title Run button, the status bar item, the
+ * charts webview and the per-run output channel, with screenshots in .e2e/screenshots/run-*.png.
+ * `bash client/test/vscode/run-smoke.sh ui`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startCodeServer } from '../../../test/e2e/e2e-code-server.js';
+import { openFile, openWorkbench } from '../../../test/e2e/e2e-workbench.js';
+
+const ROOT = process.env.PROBEKIT_ROOT ?? process.cwd();
+const E2E_DIR = process.env.E2E_DIR ?? path.join(ROOT, '.e2e');
+const SHOTS = path.join(E2E_DIR, 'screenshots');
+
+async function main(): Promise<number> {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const server = await startCodeServer({
+        codeServer: process.env.CODE_SERVER ?? path.join(E2E_DIR, 'node_modules/.bin/code-server'),
+        vsix: process.env.VSIX!,
+        runDir: path.join(E2E_DIR, 'run-ui-smoke'),
+        settings: { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'probekit.run.gracePeriodMs': 3000 },
+        workspaceSources: [path.join(ROOT, 'test-workspace')],
+    });
+    const checks: [string, boolean, string][] = [];
+    const wb = await openWorkbench(process.env.CHROMIUM ?? '/usr/bin/chromium', server.url, 'run');
+    const { page } = wb;
+    try {
+        await openFile(page, 'run/opens-by-comm.bt');
+        const run = page.locator('.editor-actions [aria-label^="Run Script"]').first();
+        await run.waitFor();
+        checks.push(['the editor title has a Run Script button', true, await run.getAttribute('aria-label') ?? '']);
+        await run.click();
+        const item = page.locator('.statusbar-item', { hasText: 'opens-by-comm.bt' }).first();
+        await item.waitFor();
+        checks.push(['the status bar shows the run and its time', /opens-by-comm\.bt \d+:\d\d/.test(await item.innerText()), await item.innerText()]);
+        const charts = page.locator('.tab', { hasText: 'Charts: opens-by-comm.bt' }).first();
+        await charts.waitFor();
+        // let a print or two arrive and render
+        await page.waitForTimeout(5000);
+        await page.screenshot({ path: path.join(SHOTS, 'run-charts.png') });
+        checks.push(['the charts panel opens when a map is printed', true, 'run-charts.png']);
+        const taskErrors = await page.locator('.notification-toast', { hasText: 'There are task errors' }).count();
+        checks.push(['no task errors', taskErrors === 0, `${taskErrors} notifications`]);
+        await item.click(); // stops the run
+        // evaluated in the page (a string: this file is type-checked without the DOM library)
+        const outputText = `Array.from(document.querySelectorAll('#workbench\\\\.panel\\\\.output .view-line')).map(l => (l.textContent || '').replace(/\\u00a0/g, ' ')).join('\\n')`;
+        await page.waitForFunction(`/exit status 0 \\(stopped\\)/.test(${outputText})`);
+        const text = await page.evaluate(outputText) as string;
+        // the panel shows its end: the maps printed on the way out, then the exit line
+        checks.push(['a click on the status item stops the run: maps and exit status in its channel', /@opens\[[\s\S]*exit status 0 \(stopped\)/.test(text), text.slice(-120)]);
+        await page.screenshot({ path: path.join(SHOTS, 'run-output.png') });
+    } catch (e) {
+        await page.screenshot({ path: path.join(SHOTS, 'run-failure.png') }).catch(() => undefined);
+        checks.push(['ui run', false, String((e as Error).stack ?? e)]);
+    } finally {
+        await wb.close();
+        await server.stop();
+    }
+    for (const [name, ok, detail] of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${detail}`);
+    const failed = checks.filter(c => !c[1]).length;
+    console.log(`${checks.length - failed} passed, ${failed} failed`);
+    return failed ? 1 : 0;
+}
+
+main().then(code => { process.exitCode = code; }, e => { console.error(e); process.exitCode = 1; });
