@@ -162,3 +162,14 @@ describe('package.json contributions point at these files', () => {
         expect(existsSync(join(repoRoot, l.configuration))).toBe(true);
     });
 });
+
+describe('the grammars are hand-written', () => {
+    test.each(['systemtap', 'bpftrace'])('langium-%s.json does not generate a TextMate grammar over syntaxes/', language => {
+        const config = JSON.parse(readFileSync(join(repoRoot, 'language', `langium-${language}.json`), 'utf8')) as {
+            textMate?: { out?: string };
+            languages?: Array<{ textMate?: { out?: string } }>;
+        };
+        const outs = [config.textMate?.out, ...(config.languages ?? []).map(l => l.textMate?.out)].filter(o => o !== undefined);
+        expect(outs.filter(o => o.includes('syntaxes'))).toEqual([]);
+    });
+});
