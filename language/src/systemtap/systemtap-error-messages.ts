@@ -91,15 +91,16 @@ export class SystemtapParserErrorMessageProvider implements IParserErrorMessageP
 const CLOSER: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
 /**
- * For "expected `)`/`]`/`}`" at `errorOffset`: the still-open bracket before it, described with
- * what it opened ("the call to printf opened at 12:9"). `position` turns an offset into `L:C`.
+ * For "expected `)`/`]`/`}`" at the active token `errorIndex`: the still-open bracket before it,
+ * described with what it opened ("the call to printf opened at 12:9"). `position` turns an
+ * offset into `L:C`.
  */
-export function describeOpener(tokens: readonly StapToken[], errorOffset: number, closer: string,
+export function describeOpener(tokens: readonly StapToken[], errorIndex: number, closer: string,
     position: (offset: number) => string): string | undefined {
     const opener = CLOSER[closer];
     if (!opener) return undefined;
     const stack: number[] = [];
-    for (let k = 0; k < tokens.length && tokens[k].offset < errorOffset; k++) {
+    for (let k = 0; k < tokens.length && k < errorIndex; k++) {
         const t = tokens[k];
         if (t.kind !== 'operator') continue;
         if (t.image === '(' || t.image === '[' || t.image === '{') stack.push(k);
@@ -112,6 +113,8 @@ export function describeOpener(tokens: readonly StapToken[], errorOffset: number
         let what: string;
         if (opener === '(' && before?.kind === 'ident' && ['if', 'while', 'for', 'foreach'].includes(before.image)) {
             what = `the \`${before.image}\` opened`;
+        } else if (opener === '(' && before?.kind === 'ident' && tokens[k - 2]?.image === '.') {
+            what = `the argument of probe point component \`${before.image}\` opened`;
         } else if (opener === '(' && (before?.kind === 'ident' || before?.kind === 'at')) {
             what = `the call to ${before.image} opened`;
         } else if (opener === '(') {

@@ -10,6 +10,8 @@ import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
 /** A Chevrotain token that came from an expansion: its CST leaf spans the whole invocation. */
 export interface StapIToken extends IToken {
     stapSpan?: number;
+    /** Index of an active token in the preprocessed stream. */
+    stapIndex?: number;
     stapCode?: string;
 }
 
@@ -165,7 +167,8 @@ export class SystemtapLexer extends DefaultLexer {
         const tokens: IToken[] = [];
         const hidden: IToken[] = [];
         const diagnostics: StapLexingDiagnostic[] = pp.diagnostics.map(d => this.toDiagnostic(d, lines));
-        for (const t of pp.tokens) {
+        for (let k = 0; k < pp.tokens.length; k++) {
+            const t = pp.tokens[k];
             const type = this.typeOf(t);
             if (!type) {
                 diagnostics.push(this.toDiagnostic({ offset: t.offset, end: t.end, message: `unexpected \`${t.image}\``,
@@ -173,7 +176,9 @@ export class SystemtapLexer extends DefaultLexer {
                 if (t.expansion === undefined) hidden.push(this.token(t, this.hiddenType(t), lines));
                 continue;
             }
-            tokens.push(this.token(t, type, lines));
+            const token = this.token(t, type, lines);
+            token.stapIndex = k;
+            tokens.push(token);
         }
         for (const t of mergeHidden(pp.hidden, pp.tokens, text)) hidden.push(this.token(t, this.hiddenType(t), lines));
         hidden.sort((a, b) => a.startOffset - b.startOffset);

@@ -82,8 +82,9 @@ export class SystemtapParser extends LangiumParser {
         for (const err of result.parserErrors as StapParserError[]) {
             err.stapCode ??= StapCode.ParseExpected;
             const m = /^expected `([)\]}])`/.exec(err.message);
-            if (m && !isNaN(err.token.startOffset)) {
-                const where = describeOpener(pp.tokens, err.token.startOffset, m[1], pos);
+            if (m) {
+                const index = isNaN(err.token.startOffset) ? pp.tokens.length : (err.token as StapIToken).stapIndex ?? pp.tokens.length;
+                const where = describeOpener(pp.tokens, index, m[1], pos);
                 if (where) err.message = err.message.replace(/^(expected `[)\]}]`)/, `$1 ${where},`);
             }
         }

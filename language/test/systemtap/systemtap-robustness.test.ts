@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { ProbekitServices } from '../../src/probekit-module.js';
+import { checkStap, stapServices } from './systemtap-test-helpers.js';
+
+let services: ProbekitServices;
+beforeAll(async () => {
+    services = await stapServices();
+});
+
+/** A seeded generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+        s = (s * 1664525 + 1013904223) >>> 0;
+        return s / 2 ** 32;
+    };
+}
+
+const invalidUtf8 = new TextDecoder().decode(new Uint8Array([
+    ...new TextEncoder().encode('probe begin { x = "'), 0xff, 0xfe, 0x22, 0x20, 0x7d, 0x0a, 0xc3, 0x28, 0xe2, 0x82,
+]));
+
+const rnd = random(42);
+const binary = String.fromCharCode(...Array.from({ length: 50_000 }, () => Math.floor(rnd() * 256)));
+const line = 'probe timer.ms(100) { x = count + y * 2; printf("%d\\n", x) }\n';
+
+/**
+ * Inputs that must give a diagnostic with a position and return: stap itself crashes on the
+ * first (10,000 nested parentheses: signal 11 with 4.8).
+ */
+const NASTY: Array<[string, string, RegExp]> = [
+    ['10,000 nested parentheses', `probe begin { x = ${'('.repeat(10_000)}1${')'.repeat(10_000)} }`, /nesting too deep/],
+    ['10,000 nested blocks', `probe begin ${'{'.repeat(10_000)}${'}'.repeat(10_000)}`, /nesting too deep/],
+    ['10,000 nested index brackets', `probe begin { x = ${'a['.repeat(10_000)}1${']'.repeat(10_000)} }`, /nesting too deep/],
+    ['10,000 unclosed parentheses', `probe begin { x = ${'('.repeat(10_000)}`, /nesting too deep/],
+    ['10,000 prefix minus signs', `probe begin { x = ${'- '.repeat(10_000)}1 }`, /nesting too deep/],
+    ['a 10 MB file', line.repeat(Math.ceil(10 * 1024 * 1024 / line.length)), /larger than 1 MB/],
+    ['binary junk', binary, /binary|unexpected character/],
+    ['invalid UTF-8', invalidUtf8, /unexpected character/],
+    ['an unclosed embedded block', 'probe begin { %{ int x;', /could not find matching `%\}`/],
+    ['an unclosed comment', 'probe begin { /* x', /unclosed comment/],
+    ['a lone @define', '@define', /identifier/],
+    ['a lone %(', '%(', /incomplete condition/],
+    ['a lone probe', 'probe', /expected a probe point/],
+];
+
+describe('bad input never crashes or hangs', () => {
+    test.each(NASTY)('%s', async (_name, text, message) => {
+        const { doc, diagnostics } = await checkStap(services, text);
+        expect(diagnostics.length).toBeGreaterThan(0);
+        expect(diagnostics.map(d => d.message).join('\n')).toMatch(message);
+        for (const d of diagnostics) {
+            expect(d.range.start.line).toBeGreaterThanOrEqual(0);
+            expect(doc.textDocument.offsetAt(d.range.end)).toBeLessThanOrEqual(text.length);
+        }
+    });
+
+    test('66 levels of parentheses and 200 blocks still parse', async () => {
+        const parens = await checkStap(services, `probe begin { x = ${'('.repeat(66)}1${')'.repeat(66)} }`);
+        expect(parens.errors).toEqual([]);
+        const blocks = await checkStap(services, `probe begin ${'{'.repeat(200)}${'}'.repeat(200)}`);
+        expect(blocks.errors).toEqual([]);
+    });
+
+    test('a long file of ordinary code parses (64 KB)', async () => {
+        const { errors } = await checkStap(services, line.repeat(1000));
+        expect(errors).toEqual([]);
+    });
+});
