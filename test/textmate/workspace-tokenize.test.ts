@@ -16,8 +16,9 @@ interface WorkspaceFile {
 }
 
 const files: WorkspaceFile[] = [
-    ...readdirSync(join(workspaceRoot, 'stap')).map(f => ({ file: `stap/${f}`, scope: 'source.systemtap' as const })),
-    ...readdirSync(join(workspaceRoot, 'bt')).map(f => ({ file: `bt/${f}`, scope: 'source.bpftrace' as const })),
+    ...readdirSync(join(workspaceRoot, 'stap'), { recursive: true, encoding: 'utf8' }).filter(f => /\.stpm?$/.test(f))
+        .map(f => ({ file: `stap/${f}`, scope: 'source.systemtap' as const })),
+    ...readdirSync(join(workspaceRoot, 'bt')).filter(f => f.endsWith('.bt')).map(f => ({ file: `bt/${f}`, scope: 'source.bpftrace' as const })),
 ].map(f => ({ ...f, broken: /broken|half-typed/.test(f.file) }));
 
 describe('workspace scripts tokenize', () => {
@@ -80,6 +81,10 @@ const cases: Array<ScopeCase & { grammar: GrammarScope }> = [
     { grammar: 'source.systemtap', file: 'stap/macros.stp', line: 8, text: 'bytes', scope: 'variable.parameter.macro.systemtap' },
     { grammar: 'source.systemtap', file: 'stap/macros.stp', line: 18, text: '@interval_s', scope: 'entity.name.function.macro.systemtap' },
     { grammar: 'source.systemtap', file: 'stap/macros.stp', line: 21, text: '@sum', scope: 'support.function.aggregate.systemtap' },
+    { grammar: 'source.systemtap', file: 'stap/lib/units.stpm', line: 4, text: 'KB', scope: 'entity.name.function.macro.definition.systemtap' },
+    { grammar: 'source.systemtap', file: 'stap/lib/units.stpm', line: 12, text: 'systemtap_v', scope: 'support.variable.preprocessor.systemtap' },
+    { grammar: 'source.systemtap', file: 'stap/lib/units.stpm', line: 13, text: 'sprintf', scope: 'meta.macro.body.systemtap' },
+    { grammar: 'source.systemtap', file: 'stap/library-macros.stp', line: 33, text: '@KB', scope: 'entity.name.function.macro.systemtap' },
     { grammar: 'source.systemtap', file: 'stap/kernel-version.stp', line: 33, text: 'CONFIG_PREEMPT_RT', scope: 'support.constant.kernel-config.systemtap' },
     { grammar: 'source.systemtap', file: 'stap/guru-task-info.stp', line: 18, text: 'STAP_ARG_task', scope: 'meta.embedded.block.c' },
     { grammar: 'source.systemtap', file: 'stap/guru-task-info.stp', line: 30, text: 'jiffies %}', scope: 'meta.embedded.block.c' },
