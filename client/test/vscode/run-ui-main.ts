@@ -49,6 +49,24 @@ async function main(): Promise<number> {
         // the panel shows its end: the maps printed on the way out, then the exit line
         checks.push(['a click on the status item stops the run: maps and exit status in its channel', /@opens\[[\s\S]*exit status 0 \(stopped\)/.test(text), text.slice(-120)]);
         await page.screenshot({ path: path.join(SHOTS, 'run-output.png') });
+
+        // A script with errors: the language server's errors make Run ask first; "Run Anyway" runs it, and the
+        // tool's own error lands in Problems under its own source.
+        await openFile(page, 'run/broken-syntax.bt');
+        await page.locator('.squiggly-error').first().waitFor();
+        await page.locator('.editor-actions [aria-label^="Run Script"]').first().click();
+        const toast = page.locator('.notification-toast', { hasText: 'broken-syntax.bt has' }).first();
+        await toast.waitFor();
+        checks.push(['Run refuses while the language server reports errors', true, (await toast.innerText()).split('\n')[0]]);
+        await toast.locator('a.monaco-button', { hasText: 'Run Anyway' }).click();
+        const ran = page.locator('.notification-toast', { hasText: 'broken-syntax.bt: 1 error (marked in the editor)' }).first();
+        await ran.waitFor();
+        await page.keyboard.press('Control+Shift+M');
+        await page.locator('.markers-panel-action-filter input, .viewpane-filter input').first().fill('unexpected ;');
+        const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'bpftrace run' }).first();
+        await problem.waitFor();
+        checks.push(['"Run Anyway" runs it; the tool\'s error is in Problems under "bpftrace run"', /syntax error/.test(await problem.innerText()), (await problem.innerText()).replace(/\s+/g, ' ')]);
+        await page.screenshot({ path: path.join(SHOTS, 'run-problems.png') });
     } catch (e) {
         await page.screenshot({ path: path.join(SHOTS, 'run-failure.png') }).catch(() => undefined);
         checks.push(['ui run', false, String((e as Error).stack ?? e)]);
