@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Bumped whenever the cached data shapes or the indexers change meaning. */
 export const CACHE_FORMAT = 3;
@@ -21,6 +21,23 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** A stable key for anything JSON-serialisable that identifies a set of sources. */
 export function cacheKey(identity: unknown): string {
     return createHash('sha1').update(JSON.stringify([CACHE_FORMAT, identity])).digest('hex').slice(0, 20);
+}
+
+/**
+ * `mkdir -p` that gives up instead of looping: Node's recursive mkdir spins forever under /proc, where mkdir
+ * answers ENOENT although the parent exists.
+ */
+function makeDir(dir: string, depth = 0): void {
+    try {
+        mkdirSync(dir);
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return;
+        const parent = dirname(dir);
+        if (code !== 'ENOENT' || parent === dir || depth > 32) throw e;
+        makeDir(parent, depth + 1);
+        mkdirSync(dir);
+    }
 }
 
 export class CatalogueCache {
@@ -40,7 +57,7 @@ export class CatalogueCache {
 
     write(kind: string, key: string, value: unknown): boolean {
         try {
-            mkdirSync(this.dir, { recursive: true });
+            makeDir(this.dir);
             const file = this.path(kind, key);
             const tmp = `${file}.${process.pid}.tmp`;
             writeFileSync(tmp, JSON.stringify(value));

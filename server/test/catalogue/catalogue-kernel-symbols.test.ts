@@ -1,0 +1,88 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, parseFormat, parseFormatField } from '../../src/catalogue/catalogue-kernel-symbols.js';
+import { hasTool, runTool, tempDir } from './catalogue-test-kit.js';
+
+const root = process.getuid?.() === 0;
+
+describe('tracepoint format files', () => {
+    test.each([
+        ['\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;', { name: 'filename', type: 'const char *', offset: 24, size: 8 }],
+        ['\tfield:char prev_comm[16];\toffset:8;\tsize:16;\tsigned:0;', { name: 'prev_comm', type: 'char[16]', offset: 8, size: 16 }],
+        ['\tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:0;', { name: 'filename', type: '__data_loc char[]', offset: 8, size: 4 }],
+        ['\tfield:unsigned long args[6];\toffset:16;\tsize:48;\tsigned:0;', { name: 'args', type: 'unsigned long[6]', offset: 16, size: 48 }],
+        ['print fmt: "x"', undefined],
+        ['\tfield:;', undefined],
+    ])('%s', (line, expected) => {
+        expect(parseFormatField(line)).toEqual(expected);
+    });
+});
+
+/** A tracefs-shaped directory with two events, for what the machine may not offer. */
+function fakeTracefs(): string {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'available_events'), 'sched:sched_switch\nsyscalls:sys_enter_openat\n');
+    writeFileSync(join(dir, 'available_filter_functions'), 'vfs_read\nvfs_write [ext4]\n__x64_sys_openat\n');
+    mkdirSync(join(dir, 'events', 'syscalls', 'sys_enter_openat'), { recursive: true });
+    writeFileSync(join(dir, 'events', 'syscalls', 'sys_enter_openat', 'format'),
+        'name: sys_enter_openat\nID: 1\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;\n\nprint fmt: "x"\n');
+    writeFileSync(join(dir, 'kallsyms'), 'ffffffff81000000 T _stext\nffffffff81000010 t local_fn\nffffffff81000020 D some_data\nffffffffc0000000 t mod_fn\t[mymod]\n');
+    return dir;
+}
+
+describe('a tracefs-shaped directory', () => {
+    const dir = fakeTracefs();
+    const ks = new NodeKernelSymbols({ kallsyms: join(dir, 'kallsyms'), tracefs: ['/nonexistent/tracing', dir] });
+    test('events, formats, traceable functions, kallsyms', async () => {
+        expect(await ks.tracepoints()).toEqual([{ system: 'sched', event: 'sched_switch' }, { system: 'syscalls', event: 'sys_enter_openat' }]);
+        expect(await ks.tracepointFormat('syscalls', 'sys_enter_openat')).toEqual([{ name: '__syscall_nr', type: 'int' }, { name: 'filename', type: 'const char *' }]);
+        expect(await ks.traceableFunctions()).toEqual(['vfs_read', 'vfs_write', '__x64_sys_openat']);
+        expect(await ks.kallsymsFunctions()).toEqual(['_stext', 'local_fn', 'mod_fn']);
+        expect(ks.notices()).toEqual([]);
+    });
+    test('names with path characters are refused, not read', async () => {
+        expect(await ks.tracepointFormat('..', 'x')).toBeUndefined();
+        expect(await ks.tracepointFormat('syscalls', '../../etc')).toBeUndefined();
+    });
+});
+
+describe('sources that are not there degrade, and say so once', () => {
+    test('no tracefs, no kallsyms', async () => {
+        const ks = new NodeKernelSymbols({ kallsyms: '/nonexistent/kallsyms', tracefs: ['/nonexistent/tracing'] });
+        for (let i = 0; i < 3; i++) {
+            expect(await ks.tracepoints()).toBeUndefined();
+            expect(await ks.traceableFunctions()).toBeUndefined();
+            expect(await ks.tracepointFormat('sched', 'sched_switch')).toBeUndefined();
+            expect(await ks.kallsymsFunctions()).toBeUndefined();
+        }
+        const notices = ks.notices();
+        expect(notices.map(n => n.source)).toEqual(['tracefs', 'kallsyms']);
+        expect(notices[0].fix).toBe('mount -t tracefs nodev /sys/kernel/tracing');
+    });
+});
+
+describe.runIf(root && hasTool('bpftrace'))('this machine\'s tracefs, compared with bpftrace as root', () => {
+    const ks = new NodeKernelSymbols(DEFAULT_KERNEL_PATHS);
+    test('the same tracepoints as bpftrace -l', async () => {
+        const listed = runTool('bpftrace', ['-l', 'tracepoint:*']).split('\n').filter(l => l.startsWith('tracepoint:')).map(l => l.slice(11)).sort();
+        const ours = (await ks.tracepoints())!.map(t => `${t.system}:${t.event}`).sort();
+        expect(ours).toEqual(listed);
+    });
+    test.each(['syscalls:sys_enter_openat', 'sched:sched_switch', 'sched:sched_process_exec'])('%s has the fields bpftrace -lv shows', async tp => {
+        const lines = runTool('bpftrace', ['-lv', `tracepoint:${tp}`]).split('\n').filter(l => /^\s+\S/.test(l)).map(l => l.trim());
+        const [system, event] = tp.split(':');
+        const fields = (await ks.tracepointFormat(system, event))!;
+        // bpftrace prints the declaration (`char prev_comm[16]`); we keep dimensions on the type (`char[16]`).
+        const theirs = lines.map(l => {
+            const m = /^(.*?)\s*(\w+)((?:\[\d*\])*)$/.exec(l)!;
+            return `${m[1]}${m[3]} ${m[2]}`.replace(/\s+/g, ' ');
+        });
+        expect(fields.map(f => `${f.type} ${f.name}`.replace(/\s+/g, ' '))).toEqual(theirs);
+    });
+    test('kallsyms has the kernel\'s functions', async () => {
+        const fns = (await ks.kallsymsFunctions())!;
+        expect(fns.length).toBeGreaterThan(50_000);
+        expect(fns).toContain('vfs_read');
+    });
+});
