@@ -173,8 +173,12 @@ export class RunSession {
                 this.notice(plan.message);
                 exitCode = 1;
             } else {
-                for (const cmd of plan.steps) {
+                for (const [i, cmd] of plan.steps.entries()) {
                     if (this.stopped) break;
+                    if (i > 0 && this.request.tool === 'stap') {
+                        // Two-step mode: the loader is stap's pass 5, though stap itself never prints it.
+                        this.listener.onProgress?.({ pass: 5, name: 'run', text: `Pass 5: loading with ${basename(cmd.args.at(-1) ?? '')} (${basename(cmd.args.find(a => /\b(?:staprun|stapbpf)$/.test(a)) ?? cmd.command)})` });
+                    }
                     ({ exitCode, signal } = await this.spawnStep(cmd, plan.cwd));
                     if (exitCode !== 0) break;
                 }

@@ -29,8 +29,9 @@ describe('stap runs through the backend', () => {
     it('compiles with -p4 -m NAME for the BPF runtime (passes 1–4), then reports the stapbpf load failure', async () => {
         const rec = record(registry, { tool: 'stap', file: join(dir, 'hello.stp'), stap: { runtime: 'bpf' } }, { cacheDir });
         const result = await rec.run.done;
-        expect(rec.progress.map(p => p.pass)).toEqual([1, 2, 3, 4]);
+        expect(rec.progress.map(p => p.pass)).toEqual([1, 2, 3, 4, 5]);
         expect(rec.progress.every(p => !p.failed)).toBe(true);
+        expect(rec.progress[4].text).toMatch(/^Pass 5: loading with probekit_hello_\w+\.bo \(stapbpf\)$/);
         expect(rec.progress[0].name).toBe('parse');
         expect(rec.progress[3].text).toMatch(/^Pass 4: compiled BPF into "probekit_hello_\w+\.bo"/);
         expect(rec.system).toMatch(/\$ stap -v -r \S+ --runtime=bpf -p4 -m probekit_hello_\w+ -- \S+hello\.stp/);
