@@ -75,7 +75,8 @@ export class ToolQueries {
     }
 
     private query(tool: string, args: readonly string[], parse: (s: string) => ListedProbe[]): Promise<ListedProbe[] | undefined> {
-        const key = cacheKey({ tool, args });
+        // Keyed by the tool's name, not its path: the listing depends on the kernel, which the disk key carries.
+        const key = cacheKey({ tool: tool.replace(/^.*\//, ''), args });
         let p = this.memo.get(key);
         if (!p) {
             p = (async () => {
