@@ -94,10 +94,20 @@ const bpftrace: SnippetCase[] = [
     { name: 'old-style kstack mode', snippet: 'k:f { @[<|>kstack(perf, 3)] = count(); }', scope: 'support.function.builtin.bpftrace' },
 ];
 
+// Every provider name and short alias bpftrace has had (0.17 to current), at the start of a probe.
+const providers = [
+    'kprobe', 'k', 'kretprobe', 'kr', 'uprobe', 'u', 'uretprobe', 'ur', 'usdt', 'U', 'tracepoint', 't',
+    'rawtracepoint', 'rt', 'fentry', 'f', 'kfunc', 'fexit', 'fr', 'kretfunc', 'profile', 'p', 'interval', 'i',
+    'software', 's', 'hardware', 'h', 'watchpoint', 'w', 'asyncwatchpoint', 'aw', 'iter', 'it', 'self', 'test', 'bench',
+];
+const providerCases: SnippetCase[] = providers.map(p => ({
+    name: `provider ${p}`, snippet: `<|>${p}:target:x { }`, scope: 'support.type.provider.bpftrace',
+}));
+
 describe('SystemTap snippets', () => {
     test.each(systemtap)('$name', c => expectSnippet('source.systemtap', c));
 });
 
 describe('bpftrace snippets', () => {
-    test.each(bpftrace)('$name', c => expectSnippet('source.bpftrace', c));
+    test.each([...bpftrace, ...providerCases])('$name', c => expectSnippet('source.bpftrace', c));
 });
