@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startCodeServer } from '../../../test/e2e/e2e-code-server.js';
-import { openFile, openWorkbench } from '../../../test/e2e/e2e-workbench.js';
+import { openFile, openWorkbench, runCommand } from '../../../test/e2e/e2e-workbench.js';
 
 const ROOT = process.env.PROBEKIT_ROOT ?? process.cwd();
 const E2E_DIR = process.env.E2E_DIR ?? path.join(ROOT, '.e2e');
@@ -67,6 +67,19 @@ async function main(): Promise<number> {
         await problem.waitFor();
         checks.push(['"Run Anyway" runs it; the tool\'s error is in Problems under "bpftrace run"', /syntax error/.test(await problem.innerText()), (await problem.innerText()).replace(/\s+/g, ' ')]);
         await page.screenshot({ path: path.join(SHOTS, 'run-problems.png') });
+
+        // "Run Script with Options…": JSON output, no target, two arguments.
+        await openFile(page, 'run/hello.bt');
+        await runCommand(page, 'Probekit: Run Script with Options…');
+        const row = (text: string) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+        await row('JSON output').locator('.monaco-checkbox, input[type=checkbox]').first().click();
+        await page.keyboard.press('Enter');
+        await row('No target').click();
+        const input = page.locator('.quick-input-widget .quick-input-box input');
+        await input.fill('"two words" x');
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(`/"type": "printf"/.test(${outputText})`);
+        checks.push(['Run Script with Options… runs with -f json', true, (await page.evaluate(outputText) as string).split('\n').find(l => l.includes('"printf"')) ?? '']);
     } catch (e) {
         await page.screenshot({ path: path.join(SHOTS, 'run-failure.png') }).catch(() => undefined);
         checks.push(['ui run', false, String((e as Error).stack ?? e)]);
