@@ -3,6 +3,18 @@
  * users' suppressions refer to them, so a code never changes meaning once published.
  */
 export const BtCode = {
+    /** The parser did not find what the grammar needs here. */
+    Syntax: 'bt-syntax',
+    /** Strings: unterminated, bad escapes. */
+    LexString: 'bt-lex-string',
+    /** Unterminated comment. */
+    LexComment: 'bt-lex-comment',
+    /** A character that starts no token. */
+    LexCharacter: 'bt-lex-character',
+    /** Top-level C definitions (`struct {…}`, `__attribute__`). */
+    LexCDefinition: 'bt-lex-c-definition',
+    /** The lexer stopped: nesting or operators beyond what can be checked, or too many errors. */
+    TooComplex: 'bt-too-complex',
     /** A construct the target bpftrace version does not have. */
     VersionTooOld: 'bt-version-construct',
     /** A construct the target version no longer has. */

@@ -1,3 +1,5 @@
+import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
+
 /**
  * Character-level scanners the bpftrace lexer composes: each takes the text and a start offset and
  * returns where the lexeme ends (exclusive), plus any problems found on the way. They never throw
@@ -9,6 +11,7 @@ export interface ScanProblem {
     offset: number;
     length: number;
     message: string;
+    code: BtCodeValue;
 }
 
 export interface ScanResult {
@@ -57,7 +60,7 @@ export function scanString(text: string, start: number): ScanResult {
                 while (j < text.length && j < i + 4 && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 55) j++;
                 const digits = text.slice(i + 1, j);
                 if (parseInt(digits, 8) > 255) {
-                    problems.push({ offset: i, length: j - i, message: `octal escape sequence out of range '\\${digits}'` });
+                    problems.push({ offset: i, length: j - i, message: `octal escape sequence out of range '\\${digits}'`, code: BtCode.LexString });
                 }
                 i = j;
                 continue;
@@ -66,7 +69,7 @@ export function scanString(text: string, start: number): ScanResult {
                 let j = i + 2;
                 while (j < text.length && j < i + 4 && /[0-9a-fA-F]/.test(text[j])) j++;
                 if (j === i + 2) {
-                    problems.push({ offset: i, length: 2, message: "'\\x' escape sequence needs hex digits" });
+                    problems.push({ offset: i, length: 2, message: "'\\x' escape sequence needs hex digits", code: BtCode.LexString });
                 }
                 i = j;
                 continue;
@@ -76,7 +79,7 @@ export function scanString(text: string, start: number): ScanResult {
         }
         i++;
     }
-    problems.push({ offset: start, length: Math.max(1, i - start), message: 'unterminated string' });
+    problems.push({ offset: start, length: Math.max(1, i - start), message: 'unterminated string', code: BtCode.LexString });
     return { end: i, problems };
 }
 
@@ -84,7 +87,7 @@ export function scanString(text: string, start: number): ScanResult {
 export function scanBlockComment(text: string, start: number): ScanResult {
     const close = text.indexOf('*/', start + 2);
     if (close < 0) {
-        return { end: text.length, problems: [{ offset: start, length: 2, message: 'unterminated comment' }] };
+        return { end: text.length, problems: [{ offset: start, length: 2, message: 'unterminated comment', code: BtCode.LexComment }] };
     }
     return { end: close + 2, problems: [] };
 }
@@ -162,7 +165,7 @@ export function scanCBlock(text: string, start: number): ScanResult {
         i++;
     }
     if (depth > 0 || !sawBrace) {
-        problems.push({ offset: start, length: Math.min(6, text.length - start), message: 'unterminated C definition: missing \'}\'' });
+        problems.push({ offset: start, length: Math.min(6, text.length - start), message: 'unterminated C definition: missing \'}\'', code: BtCode.LexCDefinition });
         return { end: i, problems };
     }
     // Optional attributes after the body.
@@ -170,7 +173,7 @@ export function scanCBlock(text: string, start: number): ScanResult {
     while (text.startsWith('__attribute__', j) && !isIdentPart(text.charCodeAt(j + 13))) {
         const open = skipTrivia(text, j + 13);
         if (text[open] !== '(' || text[skipTrivia(text, open + 1)] !== '(') {
-            problems.push({ offset: open, length: Math.max(1, scanIdentLen(text, open)), message: "__attribute__ syntax error, expected '(('" });
+            problems.push({ offset: open, length: Math.max(1, scanIdentLen(text, open)), message: "__attribute__ syntax error, expected '(('", code: BtCode.LexCDefinition });
             return { end: j + 13, problems };
         }
         let k = open;
@@ -185,7 +188,7 @@ export function scanCBlock(text: string, start: number): ScanResult {
             k++;
         }
         if (pd !== 0) {
-            problems.push({ offset: open, length: 1, message: "__attribute__ syntax error, mismatched '(' and ')'" });
+            problems.push({ offset: open, length: 1, message: "__attribute__ syntax error, mismatched '(' and ')'", code: BtCode.LexCDefinition });
             return { end: k, problems };
         }
         i = k + 1;
@@ -225,7 +228,7 @@ export function scanAttachPoint(text: string, start: number): ScanResult {
                 j += text.charCodeAt(j) === 92 ? 2 : 1;
             }
             if (j >= text.length || text.charCodeAt(j) !== 34) {
-                problems.push({ offset: i, length: Math.max(1, Math.min(j, text.length) - i), message: 'unterminated string' });
+                problems.push({ offset: i, length: Math.max(1, Math.min(j, text.length) - i), message: 'unterminated string', code: BtCode.LexString });
                 i = Math.min(j, text.length);
                 break;
             }

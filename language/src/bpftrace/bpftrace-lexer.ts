@@ -5,6 +5,7 @@ import {
     isDigit, isIdentPart, isIdentStart, isSpace, scanAttachPoint, scanBlockComment, scanCBlock, scanIdent,
     scanPreprocessorLine, scanShellSubstitution, scanString, skipTrivia, type ScanProblem,
 } from './bpftrace-lexer-scan.js';
+import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
 
 /**
  * Limits that keep the recursive-descent parser within the default stack (Chevrotain and Langium
@@ -23,6 +24,11 @@ export const BT_LIMITS = {
     /** Lexical errors before the lexer gives up (binary junk would otherwise yield millions). */
     errors: 100,
 };
+
+/** A lexer diagnostic with its stable code. */
+export interface BtLexingDiagnostic extends LexingDiagnostic {
+    code: BtCodeValue;
+}
 
 /** How the message of a lexer stop begins (the validator drops the parser's errors after it). */
 export const TOO_COMPLEX = 'too complex to check';
@@ -321,7 +327,7 @@ class LexerRun {
         } else if (isIdentStart(next)) {
             end = scanIdent(text, start + 1);
         } else {
-            this.problem(start, 1, "invalid character '$': a variable needs a name ($name), a positional parameter a number ($1)");
+            this.problem(start, 1, "invalid character '$': a variable needs a name ($name), a positional parameter a number ($1)", BtCode.LexCharacter);
             this.pos = start + 1;
             return;
         }
@@ -336,7 +342,7 @@ class LexerRun {
         if (!op) {
             const cp = text.codePointAt(start) ?? 0;
             const len = cp > 0xffff ? 2 : 1;
-            this.problem(start, len, `invalid character '${text.slice(start, start + len)}'`);
+            this.problem(start, len, `invalid character '${text.slice(start, start + len)}'`, BtCode.LexCharacter);
             this.pos = start + len;
             return;
         }
@@ -428,9 +434,9 @@ class LexerRun {
     private tooDeep(offset: number, what: string): void {
         if (this.stopped) return;
         this.diagnostics.push({
-            ...this.position(offset), length: 1, severity: 'error',
+            ...this.position(offset), length: 1, severity: 'error', code: BtCode.TooComplex,
             message: `${TOO_COMPLEX}: ${what}; the rest of the file is not checked`,
-        });
+        } as BtLexingDiagnostic);
         this.stopped = true;
     }
 
@@ -459,12 +465,12 @@ class LexerRun {
     }
 
     private problems(problems: ScanProblem[]): void {
-        for (const p of problems) this.problem(p.offset, p.length, p.message);
+        for (const p of problems) this.problem(p.offset, p.length, p.message, p.code);
     }
 
-    private problem(offset: number, length: number, message: string): void {
+    private problem(offset: number, length: number, message: string, code: BtCodeValue): void {
         if (this.stopped) return;
-        this.diagnostics.push({ ...this.position(offset), length, message, severity: 'error' });
+        this.diagnostics.push({ ...this.position(offset), length, message, severity: 'error', code } as BtLexingDiagnostic);
         if (this.diagnostics.length >= BT_LIMITS.errors) {
             this.tooDeep(offset + length, `more than ${BT_LIMITS.errors} lexical errors (is this a bpftrace file?)`);
         }
@@ -493,7 +499,7 @@ class LexerRun {
     private emit(typeName: string, start: number, end: number, hidden = false): void {
         const tokenType = this.types[typeName];
         if (!tokenType) {
-            this.problem(start, end - start, `unexpected '${this.text.slice(start, end)}'`);
+            this.problem(start, end - start, `unexpected '${this.text.slice(start, end)}'`, BtCode.LexCharacter);
             return;
         }
         const startLine = this.lineOf(start);

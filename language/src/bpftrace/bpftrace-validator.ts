@@ -1,5 +1,5 @@
 import {
-    AstUtils, DefaultDocumentValidator, type LangiumDocument, type ValidationAcceptor, type ValidationChecks, type ValidationOptions,
+    AstUtils, DefaultDocumentValidator, type LangiumDocument, type ParseResult, type ValidationAcceptor, type ValidationChecks, type ValidationOptions,
 } from 'langium';
 import { CancellationToken } from 'vscode-languageserver-protocol';
 import type { Diagnostic } from 'vscode-languageserver-types';
@@ -13,7 +13,8 @@ import {
     checkAttachPointNode, checkCall, checkIntLit, checkPositional, checkVersionedNode,
 } from './bpftrace-version-checks.js';
 import { checkDefineUses } from './bpftrace-defines.js';
-import { TOO_COMPLEX } from './bpftrace-lexer.js';
+import { TOO_COMPLEX, type BtLexingDiagnostic } from './bpftrace-lexer.js';
+import { BtCode } from './bpftrace-diagnostic-codes.js';
 
 /**
  * Checks of bpftrace programs that upstream's parser makes (attach-point shapes, literals, statement
@@ -71,6 +72,22 @@ export class BpftraceValidator {
 export class BpftraceDocumentValidator extends DefaultDocumentValidator {
     constructor(private readonly btServices: BpftraceServices) {
         super(btServices);
+    }
+
+    /** Lexer diagnostics keep Langium's data, and get their stable bpftrace code. */
+    protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const first = diagnostics.length;
+        super.processLexingErrors(parseResult, diagnostics, options);
+        const sources = [...parseResult.lexerErrors, ...parseResult.lexerReport?.diagnostics ?? []];
+        for (let i = first; i < diagnostics.length; i++) {
+            diagnostics[i].code = (sources[i - first] as Partial<BtLexingDiagnostic> | undefined)?.code ?? BtCode.LexCharacter;
+        }
+    }
+
+    protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
+        const first = diagnostics.length;
+        super.processParsingErrors(parseResult, diagnostics, options);
+        for (let i = first; i < diagnostics.length; i++) diagnostics[i].code = BtCode.Syntax;
     }
 
     override async validateDocument(document: LangiumDocument, options: ValidationOptions = {},
