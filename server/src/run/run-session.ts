@@ -132,11 +132,17 @@ export class RunSession {
             if (this.remotePid !== undefined) void remoteKill(this.request.host, this.remotePid, 'KILL');
         }
         signalTree(pid, sig);
-        if (this.privilege?.kind === 'sudo' && process.getuid?.() !== 0) {
-            // The tool runs as root under sudo: our own signals reach sudo (which relays them) but not the tool's
-            // other processes, so signal the whole tree as root too, without a prompt (-n).
+        const kind = this.privilege?.kind;
+        if ((kind === 'sudo' || kind === 'pkexec') && process.getuid?.() !== 0) {
+            // The tool runs as root: our own signals reach sudo (which relays them) but not the tool's other
+            // processes, and nothing of pkexec's (it becomes the tool). Signal the whole tree as root too: sudo -n
+            // never prompts; polkit normally keeps the authorisation it just gave, else it shows its own dialog.
             const pids = processTree(pid).map(String);
-            if (pids.length > 0) spawn('sudo', ['-n', 'kill', '-s', sig.replace(/^SIG/, ''), '--', ...pids], { stdio: 'ignore' }).on('error', () => undefined);
+            const argv = ['kill', '-s', sig.replace(/^SIG/, ''), '--', ...pids];
+            if (pids.length > 0) {
+                spawn(kind === 'sudo' ? 'sudo' : 'pkexec', kind === 'sudo' ? ['-n', ...argv] : [which('kill') ?? '/usr/bin/kill', ...argv.slice(1)], { stdio: 'ignore' })
+                    .on('error', () => undefined);
+            }
         }
     }
 
