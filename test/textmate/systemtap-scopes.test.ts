@@ -94,6 +94,7 @@ const cases: ScopeCase[] = [
     { file: 'stap/files/tapset/linux/sysc_stat.stp', line: 10, text: '@define', scope: 'keyword.control.directive.define.systemtap' },
     { file: 'stap/files/tapset/linux/sysc_stat.stp', line: 10, text: '_SYSCALL_STAT_NAME', scope: 'entity.name.function.macro.definition.systemtap' },
     { file: 'stap/files/tapset/linux/sysc_stat.stp', line: 11, text: '%(', scope: 'punctuation.section.macro.body.begin.systemtap' },
+    { file: 'stap/files/tapset/linux/sysc_stat.stp', line: 118, text: '@_IS_SREG_KERNEL', scope: 'entity.name.function.macro.systemtap' },
     { file: 'stap/files/tapset/linux/sysc_stat.stp', line: 58, text: '@_SYSCALL_STAT_NAME', scope: 'entity.name.function.macro.systemtap' },
     // embedded C: top level, function bodies, expressions
     { file: `${EX}/process/pfiles.stp`, line: 76, text: '%{', scope: 'punctuation.section.embedded.begin.systemtap' },
