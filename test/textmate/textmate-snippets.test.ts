@@ -92,6 +92,8 @@ const bpftrace: SnippetCase[] = [
     { name: 'half-typed attach point', snippet: '<|>kprobe:\n', scope: 'support.type.provider.bpftrace' },
     { name: 'enum-like constant', snippet: 'k:f { if ($s == <|>TCP_CLOSE) { } }', scope: 'constant.other.bpftrace' },
     { name: 'old-style kstack mode', snippet: 'k:f { @[<|>kstack(perf, 3)] = count(); }', scope: 'support.function.builtin.bpftrace' },
+    { name: 'stack mode', snippet: 'k:f { @[kstack(<|>perf, 3)] = count(); }', scope: 'constant.language.mode.bpftrace' },
+    { name: 'clock mode', snippet: 'BEGIN { print(nsecs(<|>boot)); }', scope: 'constant.language.mode.bpftrace' },
 ];
 
 // Every provider name and short alias bpftrace has had (0.17 to current), at the start of a probe.
