@@ -2,10 +2,11 @@
  * Kernel symbols and tracing events read from /proc and tracefs. Every source degrades to `undefined` when it
  * cannot be read (not root, not mounted, locked down), and says why once, through `notices()`.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type {
     CatalogueNotice, KernelSymbolSource, Tracepoint, TypedName,
 } from '../../../language/src/catalogue/catalogue-kernel-types.js';
+import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
 
 export interface KernelPaths {
     kallsyms: string;
@@ -72,12 +73,59 @@ function reason(e: unknown): string {
     return (e as Error).message;
 }
 
+/** What a root process saw in tracefs, cached per kernel. */
+interface TracefsSnapshot {
+    /** `system:event` names. */
+    events: string[];
+    formats: Record<string, TypedName[]>;
+}
+
 /** Reads kallsyms and tracefs, each at most once per instance. */
 export class NodeKernelSymbols implements KernelSymbolSource {
     private readonly said = new Map<string, CatalogueNotice>();
     private readonly memo = new Map<string, Promise<unknown>>();
 
-    constructor(private readonly paths: KernelPaths = DEFAULT_KERNEL_PATHS) {}
+    private snapshot?: TracefsSnapshot | null;
+
+    /**
+     * `cache` + `kernelIdentity`: what tracefs shows root is remembered per kernel, so a later non-root process
+     * (tracefs is 0700) still knows the tracepoints and their fields.
+     */
+    constructor(
+        private readonly paths: KernelPaths = DEFAULT_KERNEL_PATHS,
+        private readonly persist?: { cache: CatalogueCache; kernelIdentity: string },
+    ) {}
+
+    private cached(): TracefsSnapshot | undefined {
+        if (this.snapshot === undefined) {
+            this.snapshot = this.persist?.cache.read<TracefsSnapshot>('tracefs', cacheKey(this.persist.kernelIdentity)) ?? null;
+        }
+        return this.snapshot ?? undefined;
+    }
+
+    private remember(update: (s: TracefsSnapshot) => void): void {
+        if (!this.persist) return;
+        const snap = this.cached() ?? { events: [], formats: {} };
+        update(snap);
+        this.snapshot = snap;
+        this.persist.cache.write('tracefs', cacheKey(this.persist.kernelIdentity), snap);
+    }
+
+    /**
+     * Reads every event's format (root) and stores the whole tracefs view in the cache: what `sudo probekit
+     * index` does so that non-root editing has tracepoint fields. Returns the number of formats read.
+     */
+    async fillCache(): Promise<number> {
+        const events = await this.tracepoints();
+        if (!events || !this.persist) return 0;
+        const formats: Record<string, TypedName[]> = {};
+        for (const e of events) {
+            const fields = await this.tracepointFormat(e.system, e.event);
+            if (fields) formats[`${e.system}:${e.event}`] = fields;
+        }
+        this.remember(s => { s.formats = formats; });
+        return Object.keys(formats).length;
+    }
 
     notices(): CatalogueNotice[] {
         return [...this.said.values()];
@@ -108,10 +156,17 @@ export class NodeKernelSymbols implements KernelSymbolSource {
             }
         }
         const why = reason(last);
+        // A missing event under a mounted tracefs is just an unknown event, not a problem to report.
+        if (why === 'not present' && this.paths.tracefs.some(d => existsSync(`${d}/available_events`))) return undefined;
         if (why === 'not present') {
             this.note('tracefs', `tracefs is not mounted (no ${rel} under ${this.paths.tracefs.join(' or ')})`, 'mount -t tracefs nodev /sys/kernel/tracing');
         } else {
-            this.note(`tracefs:${rel.split('/')[0]}`, `${rel}: ${why}`, why === 'not permitted' ? 'run as root (sudo probekit index) to fill the cache' : undefined);
+            // Only the event list and formats are cached; available_filter_functions is too large to be worth it.
+            const cacheable = rel === 'available_events' || rel.startsWith('events/');
+            const fromCache = cacheable && !!this.cached();
+            const root = process.getuid?.() === 0;
+            this.note(`tracefs:${rel.split('/')[0]}`, `${rel} is ${why === 'not permitted' ? `not readable${root ? '' : ' for this user'}` : why}${fromCache ? '; using what root cached' : ''}`,
+                why === 'not permitted' && !root && cacheable && !fromCache ? 'sudo probekit index (caches tracepoints and their fields for this kernel)' : undefined);
         }
         return undefined;
     }
@@ -156,12 +211,17 @@ export class NodeKernelSymbols implements KernelSymbolSource {
     tracepoints(): Promise<Tracepoint[] | undefined> {
         return this.once('events', async () => {
             const text = await this.tracefsFile('available_events');
-            if (text === undefined) return undefined;
+            if (text === undefined) {
+                const cached = this.cached()?.events;
+                return cached?.length ? cached.map(e => ({ system: e.slice(0, e.indexOf(':')), event: e.slice(e.indexOf(':') + 1) })) : undefined;
+            }
             const out: Tracepoint[] = [];
             for (const line of text.split('\n')) {
                 const colon = line.indexOf(':');
                 if (colon > 0) out.push({ system: line.slice(0, colon), event: line.slice(colon + 1).trim() });
             }
+            const names = out.map(t => `${t.system}:${t.event}`);
+            if (this.persist && this.cached()?.events.join('\n') !== names.join('\n')) this.remember(snap => { snap.events = names; });
             return out;
         });
     }
@@ -170,7 +230,7 @@ export class NodeKernelSymbols implements KernelSymbolSource {
         if (!/^\w+$/.test(system) || !/^\w+$/.test(event)) return Promise.resolve(undefined);
         return this.once(`format:${system}:${event}`, async () => {
             const text = await this.tracefsFile(`events/${system}/${event}/format`);
-            return text === undefined ? undefined : parseFormat(text);
+            return text === undefined ? this.cached()?.formats[`${system}:${event}`] : parseFormat(text);
         });
     }
 }

@@ -17,6 +17,7 @@ import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
 import { loadTapsetIndex, type TapsetLoadResult } from './catalogue-tapset-reader.js';
+import { ToolQueries } from './catalogue-tool-sources.js';
 
 export const DEFAULT_BTF = '/sys/kernel/btf/vmlinux';
 
@@ -34,6 +35,10 @@ export interface NodeCatalogueOptions {
     cache?: CatalogueCache;
     kernelPaths?: KernelPaths;
     env?: NodeJS.ProcessEnv;
+    /** Overrides the kernel identity (build id) used to key per-kernel caches. */
+    kernelIdentity?: string;
+    /** Extra stap arguments for `stap -L` (e.g. `-r STUB`). */
+    stapArgs?: readonly string[];
 }
 
 /** Tapset version assumed when stap is not installed: new enough for every `systemtap_v >=` test in 4.x–5.x. */
@@ -117,13 +122,20 @@ export function loadBtf(path: string, modules: boolean): { source: BtfTypeSource
 export class NodeSystemCatalogue implements SystemCatalogue {
     readonly kernelSymbols: NodeKernelSymbols;
     readonly binaries: BinarySource;
+    /** Optional `stap -L` / `bpftrace -lv` listings (slow, privileged: never on a keystroke path). */
+    readonly tools: ToolQueries;
+    /** The running kernel's build id (or its release when unknown): keys the per-kernel caches. */
+    readonly kernelIdentity: string;
     private readonly extraNotices = new Map<string, CatalogueNotice>();
     private tapsetLoad?: Promise<TapsetLoadResult | undefined>;
     private btfLoad?: Promise<KernelTypeSource | undefined>;
 
     constructor(private readonly options: NodeCatalogueOptions) {
-        this.kernelSymbols = new NodeKernelSymbols(options.kernelPaths ?? DEFAULT_KERNEL_PATHS);
+        this.kernelIdentity = options.kernelIdentity ?? kernelBuildId() ?? `release:${options.target.kernelRelease}`;
+        const persist = options.cache ? { cache: options.cache, kernelIdentity: this.kernelIdentity } : undefined;
+        this.kernelSymbols = new NodeKernelSymbols(options.kernelPaths ?? DEFAULT_KERNEL_PATHS, persist);
         this.binaries = new NodeBinarySource(options.env ?? process.env);
+        this.tools = new ToolQueries({ cache: options.cache, kernelIdentity: this.kernelIdentity, stapArgs: options.stapArgs });
     }
 
     /** The tapset load with its statistics (cache hit, timings). */

@@ -11,7 +11,7 @@ import { parseArgs, UsageError } from './cli-args.js';
 import { readKernelConfig, stapArch } from '../catalogue/catalogue-host.js';
 
 export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
-                      [--no-cache] [--only tapsets,btf,kernel] [--arch A] [--kernel-release R] [--stap-version V]
+                      [--no-cache] [--no-tracefs-cache] [--only tapsets,btf,kernel] [--arch A] [--kernel-release R] [--stap-version V]
                       [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]…`;
 
 const SOURCES = ['tapsets', 'btf', 'kernel'] as const;
@@ -24,7 +24,7 @@ function ms(n: number): string {
 export async function runIndex(argv: readonly string[], out: (s: string) => void, _err: (s: string) => void): Promise<number> {
     const t0 = performance.now();
     const args = parseArgs(argv, {
-        flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'help'],
+        flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'no-tracefs-cache', 'help'],
         values: ['tapset-dir', 'btf', 'only', 'arch', 'kernel-release', 'stap-version', 'alias', 'function', 'tracepoint'],
         repeated: ['tapset-dir', 'alias', 'function', 'tracepoint'],
     });
@@ -120,6 +120,13 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
             lines.push(shown ? `  tracepoint:${tp}${fromBtf ? ' (from BTF)' : ''}\n${shown.map(f => `    ${f.type} ${f.name}`).join('\n')}` : `  tracepoint:${tp}: no fields known`);
         }
         if (!kallsyms && !tracepoints) missing++;
+        // As root, remember every tracepoint's fields for this kernel so non-root sessions have them too.
+        if (cache && process.getuid?.() === 0 && tracepoints && !args.flags.has('no-tracefs-cache')) {
+            const t1 = performance.now();
+            const formats = await ks.fillCache();
+            stats.tracefsCacheMs = performance.now() - t1;
+            lines.push(`  cached ${formats} tracepoint formats for this kernel (${catalogue.kernelIdentity.slice(0, 12)})`);
+        }
     }
 
     const notices = catalogue.notices();
@@ -132,7 +139,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     if (args.flags.has('json')) {
         out(JSON.stringify(report) + '\n');
     } else {
-        for (const n of notices) lines.push(`note: ${n.source}: ${n.message}${n.fix ? ` (fix: ${n.fix})` : ''}`);
+        for (const n of notices) lines.push(`note: ${n.message}${n.fix ? ` (fix: ${n.fix})` : ''}`);
         if (args.flags.has('stats')) {
             lines.push(`stats: ${Object.entries(stats).map(([k, v]) => `${k.replace(/Ms$|Mb$/, '')} ${k.endsWith('Mb') ? `${v.toFixed(0)} MB` : ms(v)}`).join(', ')}`);
         }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, parseFormat, parseFormatField } from '../../src/catalogue/catalogue-kernel-symbols.js';
+import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, parseFormatField } from '../../src/catalogue/catalogue-kernel-symbols.js';
 import { hasTool, runTool, tempDir } from './catalogue-test-kit.js';
 
 const root = process.getuid?.() === 0;

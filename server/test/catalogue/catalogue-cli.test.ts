@@ -1,0 +1,108 @@
+/** `probekit index` and `probekit doctor` end to end: in-process, and bundled as a non-root user. */
+import { spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as esbuild from 'esbuild';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { UsageError } from '../../src/cli/cli-args.js';
+import { runDoctor } from '../../src/cli/cli-doctor.js';
+import { runIndex } from '../../src/cli/cli-index.js';
+import { hasTool, tempDir } from './catalogue-test-kit.js';
+
+const root = process.getuid?.() === 0;
+
+async function index(...argv: string[]): Promise<{ code: number; out: string }> {
+    let out = '';
+    const code = await runIndex(argv, s => { out += s; }, () => undefined);
+    return { code, out };
+}
+
+describe('probekit index', () => {
+    beforeAll(() => {
+        process.env.PROBEKIT_CACHE_DIR = tempDir();
+    });
+    test('text: counts for every source, then a cache hit', async () => {
+        const first = await index('--stats', '--alias', 'syscall.openat', '--function', 'vfs_read');
+        expect(first.code).toBe(0);
+        expect(first.out).toMatch(/^tapsets: \d+ files from .*\(cache: written\)$/m);
+        expect(first.out).toMatch(/variables: .*\bfilename\b/);
+        expect(first.out).toMatch(/ssize_t vfs_read\(struct file \* file, char \* buf, size_t count, loff_t \* pos\)/);
+        expect(first.out).toMatch(/^btf: \d+ types, \d+ functions/m);
+        expect(first.out).toMatch(/^kernel: \d+ kallsyms functions/m);
+        expect(first.out).toMatch(/^stats: tapsets [\d.]+ ms/m);
+        expect((await index('--only', 'tapsets')).out).toMatch(/\(cache: hit\)/);
+    });
+    test('json dump of the tapset index', async () => {
+        const { code, out } = await index('--json', '--only', 'tapsets', '--no-cache');
+        expect(code).toBe(0);
+        const report = JSON.parse(out);
+        expect(report.tapsets.fromCache).toBe(false);
+        expect(report.tapsets.counts.files).toBeGreaterThan(400);
+        expect(report.tapsets.files.length).toBe(report.tapsets.counts.files);
+        expect(report.families).toEqual({ systemtap: expect.any(Number), bpftrace: expect.any(Number) });
+    });
+    test('a fixture BTF file and no installed tapsets', async () => {
+        const { code, out } = await index('--no-installed', '--only', 'tapsets,btf', '--btf', '/nonexistent/vmlinux', '--json');
+        expect(code).toBe(1);
+        expect(JSON.parse(out).notices.map((n: { source: string }) => n.source)).toEqual(['tapsets', 'btf']);
+    });
+    test.each([
+        [['--only', 'bogus'], /unknown source 'bogus'/],
+        [['extra'], /unexpected argument/],
+        [['--btf'], /needs a value/],
+    ])('usage error %j', async (argv, message) => {
+        await expect(index(...argv)).rejects.toThrow(UsageError);
+        await expect(index(...argv)).rejects.toThrow(message);
+    });
+});
+
+describe('probekit doctor', () => {
+    test('json findings', async () => {
+        let out = '';
+        expect(await runDoctor(['--json'], s => { out += s; }, () => undefined)).toBe(0);
+        const { findings } = JSON.parse(out);
+        expect(findings.find((f: { what: string }) => f.what === 'BTF').status).toBe('ok');
+    });
+});
+
+describe.runIf(root && hasTool('setpriv'))('as a non-root user', () => {
+    let cli: string;
+    let cacheDir: string;
+    beforeAll(async () => {
+        const dir = tempDir();
+        chmodSync(dir, 0o755);
+        cli = join(dir, 'cli.cjs');
+        await esbuild.build({
+            entryPoints: [resolve(__dirname, '../../src/cli/cli-main.ts')], outfile: cli, bundle: true, format: 'cjs', platform: 'node',
+            target: 'node20', external: ['vscode'], logLevel: 'error',
+            define: { 'import.meta.url': 'importMetaUrl' }, banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+        });
+        chmodSync(cli, 0o755);
+        cacheDir = tempDir();
+        chmodSync(cacheDir, 0o777);
+    });
+    const asNobody = (...argv: string[]) => spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cli, ...argv],
+        { encoding: 'utf8', env: { ...process.env, PROBEKIT_CACHE_DIR: cacheDir, HOME: '/nonexistent' }, timeout: 60_000 });
+
+    test('BTF works without root; tracefs is refused and said once', () => {
+        const r = asNobody('index', '--only', 'btf,kernel', '--function', 'vfs_read', '--no-cache');
+        expect(r.stdout).toMatch(/ssize_t vfs_read\(struct file \* file, char \* buf, size_t count, loff_t \* pos\)/);
+        expect(r.stdout).toMatch(/unreadable tracepoints/);
+        expect(r.stdout.match(/available_events is not readable/g)).toHaveLength(1);
+        expect(r.stdout).toMatch(/fix: sudo probekit index/);
+    });
+    test('after a root index, tracepoints and their fields come from the cache', async () => {
+        const env = process.env.PROBEKIT_CACHE_DIR;
+        process.env.PROBEKIT_CACHE_DIR = cacheDir;
+        try {
+            expect((await index('--only', 'kernel')).out).toMatch(/cached \d+ tracepoint formats/);
+        } finally {
+            process.env.PROBEKIT_CACHE_DIR = env;
+        }
+        spawnSync('chmod', ['-R', 'a+rX', cacheDir]);
+        const r = asNobody('index', '--only', 'kernel', '--tracepoint', 'syscalls:sys_enter_openat');
+        expect(r.stdout).toMatch(/^kernel: \d+ kallsyms functions, unreadable traceable functions, \d{4,} tracepoints$/m);
+        expect(r.stdout).toMatch(/const char \* filename/);
+        expect(r.stdout).toMatch(/using what root cached/);
+    });
+});
