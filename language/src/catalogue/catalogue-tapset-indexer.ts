@@ -30,7 +30,9 @@ export function indexMacroFile(file: string, text: string, target: TapsetTarget)
 /** Indexes one `.stp` file against the target and the library macros. */
 export function indexTapsetFile(file: string, text: string, target: TapsetTarget, library: MacroTable): TapsetFileDecls {
     const { tokens, docs } = scanSystemTap(text);
-    const { defs, rest } = extractMacros(tokens);
+    const { rest } = extractMacros(tokens);
+    // As stap 4.8: a `@define` in a branch not taken defines nothing.
+    const defs = extractLibraryMacros(tokens, target);
     const local = new Map(defs.map(d => [d.name, d]));
     const expanded = expandMacros(rest, name => local.get(name) ?? library.get(name));
     const active = evalConditionals(expanded, target);
@@ -42,7 +44,22 @@ export function indexTapsetFile(file: string, text: string, target: TapsetTarget
     return decls;
 }
 
-function emptyDecls(file: string): TapsetFileDecls {
+/**
+ * Declarations from an already preprocessed token stream (e.g. the SystemTap front end's), with the file's
+ * macros and doc comments given separately.
+ */
+export function indexTokens(
+    file: string, text: string, active: readonly ScanToken[], macros: readonly MacroDef[], docTexts: readonly string[], library: boolean,
+): TapsetFileDecls {
+    const lines = new LineIndex(text);
+    const decls = emptyDecls(file);
+    decls.macros = macros.map(d => ({ name: d.name, params: d.params, library, file, ...lines.position(d.offset) }));
+    new DeclarationReader(file, active, lines, decls).read();
+    attachDocs(decls, docTexts.map(parseKernelDoc));
+    return decls;
+}
+
+export function emptyDecls(file: string): TapsetFileDecls {
     return { file, aliases: [], functions: [], globals: [], macros: [], looseDocs: [] };
 }
 

@@ -35,6 +35,8 @@ export interface NodeCatalogueOptions {
     cache?: CatalogueCache;
     kernelPaths?: KernelPaths;
     env?: NodeJS.ProcessEnv;
+    /** Which tapset indexer to use (see TapsetLoadOptions). */
+    indexer?: 'fast' | 'frontend';
     /** Overrides the kernel identity (build id) used to key per-kernel caches. */
     kernelIdentity?: string;
     /** Extra stap arguments for `stap -L` (e.g. `-r STUB`). */
@@ -146,7 +148,7 @@ export class NodeSystemCatalogue implements SystemCatalogue {
                 return undefined;
             }
             const stapVersion = (await this.options.stapVersion) || ASSUMED_STAP_VERSION;
-            return loadTapsetIndex({ roots: this.options.tapsetRoots, target: { ...this.options.target, stapVersion }, cache: this.options.cache });
+            return loadTapsetIndex({ roots: this.options.tapsetRoots, target: { ...this.options.target, stapVersion }, cache: this.options.cache, indexer: this.options.indexer });
         })();
         return this.tapsetLoad;
     }

@@ -11,7 +11,7 @@ import { parseArgs, UsageError } from './cli-args.js';
 import { readKernelConfig, stapArch } from '../catalogue/catalogue-host.js';
 
 export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
-                      [--no-cache] [--no-tracefs-cache] [--only tapsets,btf,kernel] [--arch A] [--kernel-release R] [--stap-version V]
+                      [--no-cache] [--no-tracefs-cache] [--front-end] [--only tapsets,btf,kernel] [--arch A] [--kernel-release R] [--stap-version V]
                       [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]…`;
 
 const SOURCES = ['tapsets', 'btf', 'kernel'] as const;
@@ -24,7 +24,7 @@ function ms(n: number): string {
 export async function runIndex(argv: readonly string[], out: (s: string) => void, _err: (s: string) => void): Promise<number> {
     const t0 = performance.now();
     const args = parseArgs(argv, {
-        flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'no-tracefs-cache', 'help'],
+        flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'no-tracefs-cache', 'front-end', 'help'],
         values: ['tapset-dir', 'btf', 'only', 'arch', 'kernel-release', 'stap-version', 'alias', 'function', 'tracepoint'],
         repeated: ['tapset-dir', 'alias', 'function', 'tracepoint'],
     });
@@ -47,6 +47,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
         stapVersion: explicitVersion ?? (only.has('tapsets') ? stapVersionOf('stap', cache).then(v => v ?? '') : ''),
         btfPath: args.values.get('btf')?.[0],
         btfModules: args.flags.has('btf-modules'),
+        indexer: args.flags.has('front-end') ? 'frontend' : 'fast',
         cache,
     });
 

@@ -103,3 +103,15 @@ describe('the installed tapset library', () => {
         expect(index.counts().macros).toBeGreaterThan(100);
     });
 });
+
+describe('the SystemTap front end\'s preprocessor gives the same index', () => {
+    test('aliases with context variables, functions, globals, macros', () => {
+        const fe = loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target: TARGET, indexer: 'frontend' }).index;
+        expect(fe.counts()).toEqual(index.counts());
+        const vars = (ix: TapsetIndex) => [...ix.aliases.keys()].sort().map(a => `${a}=${ix.contextVariables(a).map(v => v.name).sort().join(',')}`);
+        expect(vars(fe)).toEqual(vars(index));
+        const sigs = (ix: TapsetIndex) => [...ix.functions.values()].flat()
+            .map(f => `${f.file}:${f.line}:${f.name}:${f.returnType}(${f.params.map(p => `${p.name}:${p.type}`).join(',')})${f.markers.join(' ')}${f.private}`).sort();
+        expect(sigs(fe)).toEqual(sigs(index));
+    });
+});
