@@ -14,6 +14,9 @@ export interface StapSyntaxProblem {
     message: string;
 }
 
+/** The node types with rules; most nodes (variables, literals, statements) have none. */
+const CHECKED = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
+    'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex']);
 const PRINT_FORMAT = new Set(['printf', 'sprintf']);
 const PRINT_DELIM = new Set(['printd', 'printdln', 'sprintd', 'sprintdln']);
 const HIST = new Set(['@hist_linear', '@hist_log']);
@@ -73,6 +76,7 @@ export function checkStapSyntax(root: ast.StapScript, target: StapTarget, tokens
     const autocast = !versionBelow(target.stapVersion, '2.6');
 
     for (const node of allNodes(root)) {
+        if (!CHECKED.has(node.$type)) continue;
         if (ast.isStapGlobalVar(node)) {
             if (globals.has(node.name)) {
                 report(leafSpan(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), node), `duplicate global name \`${node.name}\``);
