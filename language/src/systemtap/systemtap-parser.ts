@@ -25,13 +25,16 @@ class StapCstNodeBuilder extends CstNodeBuilder {
     }
 }
 
-const preprocessOf = new WeakMap<AstNode, StapPreprocessResult>();
+/** What a document keeps of its preprocessing (not the token arrays: they would double its memory). */
+export type StapPreprocessRecord = Pick<StapPreprocessResult, 'inactiveRanges' | 'expansions' | 'macros'>;
+
+const preprocessOf = new WeakMap<AstNode, StapPreprocessRecord>();
 
 /**
  * What the preprocessor did for a parsed SystemTap document: inactive ranges (to dim), the
  * expansion map (to point into macros), the file's macros.
  */
-export function stapPreprocessResult(root: AstNode | undefined): StapPreprocessResult | undefined {
+export function stapPreprocessResult(root: AstNode | undefined): StapPreprocessRecord | undefined {
     return root ? preprocessOf.get(root) : undefined;
 }
 
@@ -77,7 +80,7 @@ export class SystemtapParser extends LangiumParser {
         }
         const pp = this.stapLexer.lastPreprocess;
         if (!pp) return result;
-        preprocessOf.set(result.value, pp);
+        preprocessOf.set(result.value, { inactiveRanges: pp.inactiveRanges, expansions: pp.expansions, macros: pp.macros });
         const pos = lineColumn(input);
         for (const err of result.parserErrors as StapParserError[]) {
             err.stapCode ??= StapCode.ParseExpected;
@@ -88,7 +91,8 @@ export class SystemtapParser extends LangiumParser {
                 if (where) err.message = err.message.replace(/^(expected `[)\]}]`)/, `$1 ${where},`);
             }
         }
-        if (this.stapLexer.lastPreprocess === pp) {
+        this.stapLexer.lastPreprocess = undefined;
+        {
             const target = withShebang(this.services.settings.SystemtapSettings.target, input);
             for (const p of checkStapSyntax(result.value as unknown as StapScript, target, pp.tokens)) {
                 result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
