@@ -17,6 +17,8 @@ export const BtCode = {
     TooComplex: 'bt-too-complex',
     /** A construct the target bpftrace version does not have. */
     VersionTooOld: 'bt-version-construct',
+    /** The requested target version is not one the front end knows. */
+    VersionUnknown: 'bt-version-unknown',
     /** A construct the target version no longer has. */
     VersionRemoved: 'bt-version-removed',
     /** Unknown probe provider. */

@@ -96,6 +96,14 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
         if (options.categories && !options.categories.includes('built-in')) return diagnostics;
         const program = document.parseResult.value;
         if (!ast.isBtProgram(program)) return diagnostics;
+        const invalid = this.btServices.settings.BpftraceSettings.invalidVersion;
+        if (invalid) {
+            diagnostics.push({
+                severity: 2, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: BtCode.VersionUnknown,
+                message: `unknown bpftrace version '${invalid}' (use 0.17 … 0.26 or latest): checking for latest`,
+                source: 'probekit',
+            });
+        }
         const accept: ValidationAcceptor = (severity, message, info) => {
             diagnostics.push(this.toDiagnostic(severity, message, info));
         };
