@@ -167,3 +167,27 @@ describe('whole scripts', () => {
         expect(diagnostics.map(d => d.code)).toEqual(['stap-parse-needs-guru', 'stap-parse-needs-guru']);
     });
 });
+
+describe('documents as the language server builds them', () => {
+    test('open, then re-parse after an edit (the async path)', async () => {
+        const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+        const { join } = await import('node:path');
+        const { tmpdir } = await import('node:os');
+        const { URI, Cancellation } = await import('langium');
+        const dir = mkdtempSync(join(tmpdir(), 'probekit-stap-'));
+        try {
+            const path = join(dir, 'edited.stp');
+            writeFileSync(path, 'probe begin { x = 1 }');
+            const uri = URI.file(path);
+            const factory = services.shared.workspace.LangiumDocumentFactory;
+            const doc = await factory.fromUri(uri);
+            expect(doc.parseResult.parserErrors).toEqual([]);
+            writeFileSync(path, 'probe begin { x = ( }');
+            await factory.update(doc, Cancellation.CancellationToken.None);
+            expect(doc.parseResult.parserErrors.map(e => e.message)).toEqual([expect.stringMatching(/expected an expression but found `\}`/)]);
+            expect(doc.parseResult.value.$cstNode!.range.end.character).toBe(21);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
