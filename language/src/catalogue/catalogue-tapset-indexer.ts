@@ -13,7 +13,7 @@ import type {
 const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '.=', '&=', '|=', '^=', '<<=', '>>=']);
 const MARKER = /\/\*\s*([\w-]+(?::[\w-]+)?)\s*\*\//g;
 
-/** Library macros of `.stpm` files, by name (what every `.stp` file may invoke). */
+/** Library macros of `.stpm` files, keyed by invocation text `@name` (what every `.stp` file may invoke). */
 export type MacroTable = ReadonlyMap<string, MacroDef>;
 
 /** Reads the active `@define`s of a `.stpm` file for the target: the definitions (for expansion) and their index entries. */
@@ -33,8 +33,8 @@ export function indexTapsetFile(file: string, text: string, target: TapsetTarget
     const { rest } = extractMacros(tokens);
     // As stap 4.8: a `@define` in a branch not taken defines nothing.
     const defs = extractLibraryMacros(tokens, target);
-    const local = new Map(defs.map(d => [d.name, d]));
-    const expanded = expandMacros(rest, name => local.get(name) ?? library.get(name));
+    const local = new Map(defs.map(d => [`@${d.name}`, d]));
+    const expanded = expandMacros(rest, at => local.get(at) ?? library.get(at));
     const active = evalConditionals(expanded, target);
     const lines = new LineIndex(text);
     const decls = emptyDecls(file);

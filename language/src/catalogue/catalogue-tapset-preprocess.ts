@@ -28,35 +28,44 @@ function matchingClose(tokens: readonly ScanToken[], open: number): number {
     return tokens.length;
 }
 
+/** Parses the `@define` at `i` (up to `to`): the definition and the index of its closing `%)`. */
+function parseDefine(tokens: readonly ScanToken[], i: number, to: number): { def: MacroDef; close: number } | undefined {
+    const t = tokens[i];
+    if (t.kind !== Tk.At || t.text !== '@define' || tokens[i + 1]?.kind !== Tk.Ident || i + 1 >= to) return undefined;
+    const name = tokens[i + 1].text;
+    let j = i + 2;
+    const params: string[] = [];
+    if (j < to && tokens[j].kind === Tk.Op && tokens[j].text === '(') {
+        j++;
+        while (j < to && tokens[j].text !== ')') {
+            if (tokens[j].kind === Tk.Ident) params.push(tokens[j].text);
+            j++;
+        }
+        j++;
+    }
+    if (j >= to || tokens[j].kind !== Tk.PpOpen) return undefined;
+    const close = Math.min(matchingClose(tokens, j), to);
+    return { def: { name, params, body: tokens.slice(j + 1, close), offset: t.offset }, close };
+}
+
 /** Pass 1a: removes `@define NAME[(P, …)] %( BODY %)` from the stream and returns the definitions. */
 export function extractMacros(tokens: readonly ScanToken[]): { defs: MacroDef[]; rest: ScanToken[] } {
     const defs: MacroDef[] = [];
     const rest: ScanToken[] = [];
     for (let i = 0; i < tokens.length; i++) {
         const t = tokens[i];
-        if (t.kind !== Tk.At || t.text !== '@define' || tokens[i + 1]?.kind !== Tk.Ident) {
+        if (t.kind !== Tk.At || t.text !== '@define') {
             rest.push(t);
             continue;
         }
-        const name = tokens[i + 1].text;
-        let j = i + 2;
-        const params: string[] = [];
-        if (tokens[j]?.text === '(' && tokens[j].kind === Tk.Op) {
-            j++;
-            while (j < tokens.length && tokens[j].text !== ')') {
-                if (tokens[j].kind === Tk.Ident) params.push(tokens[j].text);
-                j++;
-            }
-            j++;
-        }
-        if (tokens[j]?.kind !== Tk.PpOpen) {
-            // `@define` without a body: stap reports an error; skip the name and go on.
-            i += 1;
+        const parsed = parseDefine(tokens, i, tokens.length);
+        if (!parsed) {
+            // `@define` without a name or body: stap reports an error; skip the keyword (and name) and go on.
+            if (tokens[i + 1]?.kind === Tk.Ident) i++;
             continue;
         }
-        const close = matchingClose(tokens, j);
-        defs.push({ name, params, body: tokens.slice(j + 1, close), offset: t.offset });
-        i = close;
+        defs.push(parsed.def);
+        i = parsed.close;
     }
     return { defs, rest };
 }
@@ -75,13 +84,10 @@ function collectDefs(tokens: readonly ScanToken[], from: number, to: number, tar
     for (let i = from; i < to; i++) {
         const t = tokens[i];
         if (t.kind === Tk.At && t.text === '@define') {
-            const { defs: one } = extractMacros(tokens.slice(i, to));
-            if (one[0]) {
-                defs.push(one[0]);
-                // Skip to the end of this definition's body.
-                let j = i + 1;
-                while (j < to && tokens[j].kind !== Tk.PpOpen) j++;
-                i = Math.min(matchingClose(tokens, j), to);
+            const parsed = parseDefine(tokens, i, to);
+            if (parsed) {
+                defs.push(parsed.def);
+                i = parsed.close;
             }
             continue;
         }
@@ -134,42 +140,77 @@ function splitArgs(tokens: readonly ScanToken[], open: number): { args: ScanToke
     return { args, next: tokens.length };
 }
 
+/** For each body token of a macro: the index of the parameter it names (`@p`), or -1. Computed once per macro. */
+const paramSlots = new WeakMap<MacroDef, Int16Array>();
+
+function slotsOf(def: MacroDef): Int16Array {
+    let slots = paramSlots.get(def);
+    if (!slots) {
+        slots = new Int16Array(def.body.length).fill(-1);
+        if (def.params.length) {
+            def.body.forEach((b, k) => {
+                if (b.kind === Tk.At) slots![k] = def.params.indexOf(b.text.slice(1));
+            });
+        }
+        paramSlots.set(def, slots);
+    }
+    return slots;
+}
+
 /**
  * Pass 1b: replaces every invocation of a known macro with its body (parameters substituted, recursively).
- * Expanded tokens take the invocation's offset so positions never go backwards.
+ * Expanded tokens take the invocation's offset so positions never go backwards. `lookup` gets the
+ * invocation text with its `@`.
  */
-export function expandMacros(tokens: readonly ScanToken[], lookup: (name: string) => MacroDef | undefined, depth = 0): ScanToken[] {
+export function expandMacros(tokens: readonly ScanToken[], lookup: (name: string) => MacroDef | undefined): ScanToken[] {
+    return expand(tokens, lookup, new Map(), 0);
+}
+
+function expand(tokens: readonly ScanToken[], lookup: (name: string) => MacroDef | undefined, memo: Map<MacroDef, ScanToken[]>, depth: number): ScanToken[] {
     // Most token runs invoke nothing: hand them back without copying.
     let first = 0;
-    while (first < tokens.length && (tokens[first].kind !== Tk.At || !lookup(tokens[first].text.slice(1)))) first++;
+    while (first < tokens.length && (tokens[first].kind !== Tk.At || !lookup(tokens[first].text))) first++;
     if (first === tokens.length) return tokens as ScanToken[];
     const out: ScanToken[] = tokens.slice(0, first);
     for (let i = first; i < tokens.length; i++) {
         const t = tokens[i];
-        const def = t.kind === Tk.At ? lookup(t.text.slice(1)) : undefined;
+        const def = t.kind === Tk.At ? lookup(t.text) : undefined;
         if (!def || depth >= MAX_EXPANSION_DEPTH) {
             out.push(t);
             continue;
         }
-        let args: ScanToken[][] = [];
-        if (def.params.length > 0 && tokens[i + 1]?.kind === Tk.Op && tokens[i + 1].text === '(') {
-            const split = splitArgs(tokens, i + 1);
-            args = split.args;
-            i = split.next - 1;
-        }
-        const body: ScanToken[] = [];
-        for (const b of def.body) {
-            const p = b.kind === Tk.At ? def.params.indexOf(b.text.slice(1)) : -1;
-            if (p >= 0) {
-                for (const a of args[p] ?? []) body.push(a);
-            } else {
-                body.push(b);
+        let expanded: ScanToken[];
+        if (def.params.length === 0) {
+            // A parameterless macro expands the same way every time in one file: expand its body once.
+            let cached = memo.get(def);
+            if (!cached) {
+                memo.set(def, []); // a recursive macro sees itself as empty
+                cached = expand(def.body, lookup, memo, depth + 1);
+                memo.set(def, cached);
             }
+            expanded = cached;
+        } else {
+            let args: ScanToken[][] = [];
+            if (tokens[i + 1]?.kind === Tk.Op && tokens[i + 1].text === '(') {
+                const split = splitArgs(tokens, i + 1);
+                args = split.args;
+                i = split.next - 1;
+            }
+            const slots = slotsOf(def);
+            const body: ScanToken[] = [];
+            for (let k = 0; k < def.body.length; k++) {
+                const p = slots[k];
+                if (p >= 0) {
+                    const arg = args[p];
+                    if (arg) for (const a of arg) body.push(a);
+                } else {
+                    body.push(def.body[k]);
+                }
+            }
+            expanded = expand(body, lookup, memo, depth + 1);
         }
-        const expanded = expandMacros(body, lookup, depth + 1);
-        for (const e of expanded) {
-            out.push(e.offset === t.offset ? e : { kind: e.kind, text: e.text, offset: t.offset });
-        }
+        const at = t.offset;
+        for (const e of expanded) out.push(e.offset === at ? e : { kind: e.kind, text: e.text, offset: at });
     }
     return out;
 }

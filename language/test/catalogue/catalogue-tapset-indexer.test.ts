@@ -15,7 +15,7 @@ function indexOf(files: Record<string, string>, target = TARGET): { index: Tapse
     const decls: TapsetFileDecls[] = [];
     for (const [name, text] of Object.entries(files).filter(([n]) => n.endsWith('.stpm'))) {
         const r = indexMacroFile(`/t/${name}`, text, target);
-        for (const d of r.defs) library.set(d.name, d);
+        for (const d of r.defs) library.set(`@${d.name}`, d);
         decls.push(r.decls);
     }
     for (const [name, text] of Object.entries(files).filter(([n]) => n.endsWith('.stp'))) {

@@ -16,7 +16,7 @@ function cond(text: string, target = TARGET): boolean {
 /** Preprocesses `text` and returns the surviving token texts joined by spaces. */
 function pp(text: string, target = TARGET): string {
     const { defs, rest } = extractMacros(scanSystemTap(text).tokens);
-    const table = new Map(defs.map(d => [d.name, d]));
+    const table = new Map(defs.map(d => [`@${d.name}`, d]));
     return evalConditionals(expandMacros(rest, n => table.get(n)), target).map(t => t.text).join(' ');
 }
 
@@ -78,7 +78,7 @@ describe('macros then conditionals', () => {
     test('expanded tokens keep the offset of the invocation', () => {
         const text = '@define A %( a b %)\n@A';
         const { defs, rest } = extractMacros(scanSystemTap(text).tokens);
-        const out = expandMacros(rest, n => defs.find(d => d.name === n));
+        const out = expandMacros(rest, n => defs.find(d => `@${d.name}` === n));
         expect(out.map(t => t.offset)).toEqual([text.indexOf('@A'), text.indexOf('@A')]);
     });
 });

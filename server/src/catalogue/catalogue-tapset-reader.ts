@@ -95,7 +95,7 @@ export function indexTapsetFiles(macros: readonly SourceFile[], scripts: readonl
     const files: TapsetIndexData['files'] = [];
     for (const m of macros) {
         const { defs, decls } = indexMacroFile(m.path, readText(m.path), target);
-        for (const d of defs) if (!library.has(d.name)) library.set(d.name, d);
+        for (const d of defs) if (!library.has(`@${d.name}`)) library.set(`@${d.name}`, d);
         files.push(decls);
     }
     for (const s of scripts) files.push(indexTapsetFile(s.path, readText(s.path), target, library));

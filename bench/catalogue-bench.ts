@@ -1,0 +1,180 @@
+/**
+ * Catalogue benchmarks, each beside the real tool in the same run:
+ * - the tapset library ready (aliases with context variables, functions, globals, macros, docs) from a cold
+ *   process and from the warm cache, against `stap -p1 -e 'probe never {}'` (with a kernel-tree stub);
+ * - the bpftrace-relevant catalogue (providers, tracepoints, kernel functions, fentry argument types of one
+ *   function) against `bpftrace -l` as root, and the BTF-only part as a non-root user.
+ * Wall times are medians of interleaved runs (the machine is shared, so runs alternate tool and Probekit).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import type { BenchRow } from './bench-row.js';
+import { CatalogueCache } from '../server/src/catalogue/catalogue-cache.js';
+import { readKernelConfig, stapArch } from '../server/src/catalogue/catalogue-host.js';
+import { INSTALLED_TAPSET_DIR, loadTapsetIndex } from '../server/src/catalogue/catalogue-tapset-reader.js';
+import { arch as nodeArch } from 'node:os';
+
+const REPS = 7;
+
+function repoRoot(): string {
+    for (const dir of [resolve(__dirname, '..', '..'), resolve(__dirname, '..'), process.cwd()]) {
+        if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'server', 'src', 'cli', 'cli-index.ts'))) return dir;
+    }
+    return process.cwd();
+}
+
+/** Bundles `probekit index` alone: the catalogue's own start-up cost, without the rest of the CLI. */
+async function bundleIndexCli(root: string, outDir: string): Promise<string> {
+    const outfile = join(outDir, 'catalogue-index.cjs');
+    // Loaded at run time from the project: esbuild's API cannot itself be bundled.
+    const esbuild = createRequire(join(root, 'package.json'))('esbuild') as typeof import('esbuild');
+    await esbuild.build({
+        stdin: {
+            contents: "import { runIndex } from './server/src/cli/cli-index.ts';\n" +
+                "const argv = process.argv.slice(2); if (argv[0] === 'index') argv.shift();\n" +
+                'runIndex(argv, s => process.stdout.write(s), s => process.stderr.write(s)).then(c => { process.exitCode = c; });\n',
+            resolveDir: root, loader: 'ts', sourcefile: 'catalogue-index-entry.ts',
+        },
+        outfile, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'error',
+    });
+    chmodSync(outDir, 0o755);
+    chmodSync(outfile, 0o755);
+    return outfile;
+}
+
+function kernelStub(): string {
+    const k = mkdtempSync(join(tmpdir(), 'probekit-bench-kstub-'));
+    try {
+        writeFileSync(join(k, '.config'), gunzipSync(readFileSync('/proc/config.gz')));
+    } catch {
+        writeFileSync(join(k, '.config'), '');
+    }
+    writeFileSync(join(k, 'Module.symvers'), '');
+    mkdirSync(join(k, 'include', 'config'), { recursive: true });
+    writeFileSync(join(k, 'include', 'config', 'kernel.release'), `${release()}\n`);
+    return k;
+}
+
+interface Run {
+    seconds: number;
+    maxRssMb: number;
+    stdout: string;
+    ok: boolean;
+}
+
+/** Runs a command under /usr/bin/time for wall time and peak RSS. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Run {
+    const r = spawnSync('/usr/bin/time', ['-f', '@@time %e %M', cmd, ...args], { encoding: 'utf8', env, maxBuffer: 512 << 20, timeout: 120_000 });
+    const m = /@@time ([\d.]+) (\d+)/.exec(r.stderr ?? '');
+    return { seconds: m ? Number(m[1]) : NaN, maxRssMb: m ? Number(m[2]) / 1024 : NaN, stdout: r.stdout ?? '', ok: r.status === 0 };
+}
+
+/** High-resolution wall time of a command (``/usr/bin/time` has 10 ms resolution). */
+function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+    const t = process.hrtime.bigint();
+    spawnSync(cmd, args, { env, stdio: 'ignore', timeout: 120_000 });
+    return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor(s.length / 2)];
+}
+
+/** Alternates the two commands REPS times; medians of each. */
+function sideBySide(ours: () => number, theirs: () => number): { ours: number; theirs: number } {
+    const a: number[] = [];
+    const b: number[] = [];
+    ours();
+    theirs();
+    for (let i = 0; i < REPS; i++) {
+        a.push(ours());
+        b.push(theirs());
+    }
+    return { ours: median(a), theirs: median(b) };
+}
+
+/** Runs once and checks the output, so a broken command is reported instead of timed. */
+function check(cmd: string, args: string[], env: NodeJS.ProcessEnv, expect: RegExp): void {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', env, maxBuffer: 512 << 20, timeout: 120_000 });
+    if (!expect.test(`${r.stdout}${r.stderr}`)) throw new Error(`${cmd} ${args.join(' ')}: output does not match ${expect}: ${(r.stdout + r.stderr).slice(0, 300)}`);
+}
+
+function has(tool: string): boolean {
+    return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+}
+
+export async function run(): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    const root = repoRoot();
+    const outDir = join(root, 'out', 'bench');
+    mkdirSync(outDir, { recursive: true });
+    const cli = await bundleIndexCli(root, outDir);
+    const node = process.execPath;
+    const cacheDir = mkdtempSync(join(tmpdir(), 'probekit-bench-cache-'));
+    chmodSync(cacheDir, 0o777);
+    const env = { ...process.env, PROBEKIT_CACHE_DIR: cacheDir };
+    const productCli = join(root, 'out', 'cli.cjs');
+
+    if (has('stap')) {
+        const stub = kernelStub();
+        const stapArgs = ['-r', stub, '-p1', '-e', 'probe never {}'];
+        const stap = (): number => wall('stap', stapArgs);
+        check(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--alias', 'syscall.openat'], env, /tapsets: 484 files[\s\S]*variables: .*filename/);
+        check('stap', ['-v', ...stapArgs], env, /Pass 1: parsed user script and \d+ library scripts/);
+        const cold = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
+        rows.push({ name: 'tapset library ready, cold process', probekit: cold.ours, reference: cold.theirs, unit: 's', target: '≤ 1.0×',
+            note: 'index of 484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"' });
+        if (existsSync(productCli)) {
+            const viaCli = sideBySide(() => wall(node, [productCli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
+            rows.push({ name: 'tapset library ready, cold, through out/cli.cjs', probekit: viaCli.ours, reference: viaCli.theirs, unit: 's',
+                note: 'the full CLI bundle loads the language services at start-up (cli-check/cli-run imports)' });
+        }
+        // Prime the cache, then time fresh processes that read it.
+        spawnSync(node, [cli, 'index', '--only', 'tapsets'], { env, stdio: 'ignore' });
+        const warm = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets'], env), stap);
+        const nodeAlone = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0'])));
+        rows.push({ name: 'tapset library ready, warm cache, fresh process', probekit: warm.ours, reference: warm.theirs, unit: 's', target: '≤ 0.2×',
+            note: `a bare node start alone takes ${nodeAlone.toFixed(3)} s here (${(nodeAlone / warm.theirs).toFixed(2)}× stap)` });
+        // In-process: what the language server pays at start-up when the cache is warm.
+        const target = { kernelRelease: release(), arch: stapArch(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()) };
+        const cache = new CatalogueCache(mkdtempSync(join(tmpdir(), 'probekit-bench-cache-')));
+        loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target, cache });
+        const inProc: number[] = [];
+        for (let i = 0; i < REPS; i++) {
+            const t = process.hrtime.bigint();
+            const r = loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target, cache });
+            r.index.contextVariables('syscall.openat');
+            inProc.push(Number(process.hrtime.bigint() - t) / 1e9);
+        }
+        rows.push({ name: 'tapset library ready, warm cache, in-process', probekit: median(inProc), reference: warm.theirs, unit: 's', target: '≤ 0.2×',
+            note: 'stat 484 files + read and parse the cached index + first context-variable query' });
+        const rss = timed(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env);
+        const stapRss = timed('stap', stapArgs);
+        rows.push({ name: 'tapset index peak RSS, cold', probekit: rss.maxRssMb, reference: stapRss.maxRssMb, unit: 'MB', target: '≤ 150 MB' });
+    } else {
+        rows.push({ name: 'tapset library ready', probekit: NaN, unit: 's', note: 'stap not installed: no reference' });
+    }
+
+    if (has('bpftrace') && process.getuid?.() === 0) {
+        const ours = ['index', '--only', 'kernel,btf', '--function', 'vfs_read', '--no-cache'];
+        check(node, [cli, ...ours], env, /vfs_read\(struct file \* file[\s\S]*kernel: \d+ kallsyms functions, \S+ traceable functions, \d+ tracepoints/);
+        const bt = sideBySide(() => wall(node, [cli, ...ours], env), () => wall('bpftrace', ['-l']));
+        rows.push({ name: 'bpftrace catalogue (root): tracepoints, kernel functions, BTF, fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
+            note: 'vs bpftrace -l (which lists tracepoints and kernel functions only)' });
+        if (has('setpriv')) {
+            const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', node, cli, 'index', '--only', 'btf', '--function', 'vfs_read', '--no-cache'];
+            check('setpriv', nobody, env, /vfs_read\(struct file \* file/);
+            const np = sideBySide(() => wall('setpriv', nobody, env), () => wall('bpftrace', ['-l']));
+            rows.push({ name: 'BTF catalogue as non-root: functions, iterators, fentry args of vfs_read', probekit: np.ours, reference: np.theirs, unit: 's', target: '≤ 1.0×',
+                note: 'bpftrace refuses to run as non-root; reference is bpftrace -l as root' });
+        }
+    } else {
+        rows.push({ name: 'bpftrace catalogue', probekit: NaN, unit: 's', note: 'needs bpftrace and root for the reference' });
+    }
+    return rows;
+}
