@@ -66,6 +66,11 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
 elif [ -d "$ROOT/node_modules" ] && (cd "$ROOT" && npm ls --depth=0 >/dev/null 2>&1); then
     step "node_modules present and consistent"
     echo "$WANT" > "$STAMP"
+elif [ -d "$ROOT/node_modules" ]; then
+    # Incremental: npm ci would delete node_modules first, under anything that is using it right now.
+    step "npm install (node_modules out of date)"
+    (cd "$ROOT" && npm install --no-audit --no-fund)
+    echo "$(lock_sum "$ROOT/package-lock.json")" > "$STAMP"
 else
     step "npm ci"
     (cd "$ROOT" && npm ci --no-audit --no-fund)

@@ -14,7 +14,8 @@ passed=0
 failed=0
 summary=()
 
-stage() { printf '\n== test: %s\n' "$*"; }
+STARTED=$SECONDS
+stage() { printf '\n== test: %s (at %d s)\n' "$*" "$((SECONDS - STARTED))"; }
 # A stage that is not itself a test (setup, generate, type-check, bundle, package) counts as one failed test.
 stage_failed() { failed=$((failed + 1)); summary+=("FAIL $1"); }
 
@@ -90,7 +91,7 @@ if [ -f client/test/vscode/run-smoke.sh ]; then
     fi
 fi
 
-printf '\n== summary\n'
+printf '\n== summary (%d s)\n' "$((SECONDS - STARTED))"
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
