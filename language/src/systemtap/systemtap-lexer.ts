@@ -73,6 +73,44 @@ function mergeHidden(hidden: readonly StapToken[], active: readonly StapToken[],
         run = h;
     }
     if (run) out.push(run);
+    return capRuns(out, active, text);
+}
+
+/** Longest run of hidden tokens between two active ones kept as single leaves. */
+const MAX_HIDDEN_RUN = 2000;
+
+/**
+ * Tens of thousands of comments in a row (a generated file) would overflow the same spread: keep
+ * the last {@link MAX_HIDDEN_RUN} of such a run (the doc comments nearest the code) and merge the
+ * rest into one.
+ */
+function capRuns(hidden: StapToken[], active: readonly StapToken[], text: string): StapToken[] {
+    if (hidden.length <= MAX_HIDDEN_RUN) return hidden;
+    const out: StapToken[] = [];
+    let a = 0;
+    let start = 0;
+    const flush = (end: number) => {
+        if (end - start > MAX_HIDDEN_RUN) {
+            const cut = end - MAX_HIDDEN_RUN;
+            const first = hidden[start];
+            const last = hidden[cut - 1];
+            out.push({ kind: 'comment', image: text.slice(first.offset, last.end), offset: first.offset, end: last.end });
+            for (let k = cut; k < end; k++) out.push(hidden[k]);
+        } else {
+            for (let k = start; k < end; k++) out.push(hidden[k]);
+        }
+        start = end;
+    };
+    for (let k = 0; k < hidden.length; k++) {
+        const h = hidden[k];
+        let crossed = false;
+        while (a < active.length && active[a].offset < h.offset) {
+            a++;
+            crossed = true;
+        }
+        if (crossed) flush(k);
+    }
+    flush(hidden.length);
     return out;
 }
 

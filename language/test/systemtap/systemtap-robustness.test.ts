@@ -62,6 +62,11 @@ describe('bad input never crashes or hangs', () => {
         expect(blocks.errors).toEqual([]);
     });
 
+    test('200,000 comment lines around one probe parse', async () => {
+        const { errors } = await checkStap(services, '#\n'.repeat(200_000) + 'probe begin { x = 1 }\n' + '#\n'.repeat(200_000));
+        expect(errors).toEqual([]);
+    });
+
     test('a long file of ordinary code parses (64 KB)', async () => {
         const { errors } = await checkStap(services, line.repeat(1000));
         expect(errors).toEqual([]);
