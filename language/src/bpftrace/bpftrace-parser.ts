@@ -14,8 +14,8 @@ interface ParserInternals {
 /**
  * Langium's parser with two adjustments:
  * - a safety net: the lexer already stops at absurd nesting, but should any other shape still
- *   exhaust the stack, the document gets a diagnostic instead of crashing the server, and the
- *   parser is reset for the next document;
+ *   exhaust the stack (or the parser fail otherwise), the document gets a diagnostic instead of
+ *   crashing the server, and the parser is reset for the next document;
  * - Langium's CST builder, for every token that opens a node, searched the parent's children
  *   linearly (even when there were no comments to place), which is quadratic in the number of
  *   top-level items; the builder now returns at once when there is nothing to add, and looks at
@@ -30,9 +30,13 @@ export function createBpftraceParser(services: LangiumCoreServices): LangiumPars
         try {
             return parse(input, options) as ParseResult<T>;
         } catch (err) {
-            if (!(err instanceof RangeError)) throw err;
+            // A stack overflow can also surface later as a TypeError from the half-built AST, so
+            // every failure is turned into a diagnostic, and the parser's stack is reset.
             internals.stack.length = 0;
-            return stackOverflowResult(services.parser.Lexer.tokenize(input).report) as ParseResult<T>;
+            const message = err instanceof RangeError
+                ? 'the program is nested too deeply to be checked'
+                : `internal parser error: ${err instanceof Error ? err.message : String(err)}`;
+            return failedResult(message, services.parser.Lexer.tokenize(input).report) as ParseResult<T>;
         }
     }) as LangiumParser['parse'];
     return parser;
@@ -69,11 +73,11 @@ function patchHiddenNodes(internals: ParserInternals): void {
     };
 }
 
-function stackOverflowResult(lexerReport: LexingReport | undefined): ParseResult {
+function failedResult(message: string, lexerReport: LexingReport | undefined): ParseResult {
     const token = { image: '', startOffset: 0, endOffset: 0, startLine: 1, endLine: 1, startColumn: 1, endColumn: 1 } as IToken;
     const error = {
         name: 'NestingError',
-        message: 'the program is nested too deeply to be checked',
+        message,
         token,
         resyncedTokens: [],
         context: { ruleStack: [], ruleOccurrenceStack: [] },
