@@ -73,11 +73,20 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
     return { seconds: m ? Number(m[1]) : NaN, maxRssMb: m ? Number(m[2]) / 1024 : NaN, stdout: r.stdout ?? '', ok: r.status === 0 };
 }
 
-/** High-resolution wall time of a command (``/usr/bin/time` has 10 ms resolution). */
-function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+interface Timing {
+    /** Wall seconds (high resolution). */
+    wall: number;
+    /** User + system CPU seconds (10 ms resolution): steadier than wall time on a shared machine. */
+    cpu: number;
+}
+
+/** Wall and CPU time of a command. */
+function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Timing {
     const t = process.hrtime.bigint();
-    spawnSync(cmd, args, { env, stdio: 'ignore', timeout: 120_000 });
-    return Number(process.hrtime.bigint() - t) / 1e9;
+    const r = spawnSync('/usr/bin/time', ['-f', '@@cpu %U %S', cmd, ...args], { env, encoding: 'utf8', timeout: 120_000, maxBuffer: 512 << 20 });
+    const elapsed = Number(process.hrtime.bigint() - t) / 1e9;
+    const m = /@@cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
+    return { wall: elapsed, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
 }
 
 function median(xs: number[]): number {
@@ -85,17 +94,28 @@ function median(xs: number[]): number {
     return s[Math.floor(s.length / 2)];
 }
 
+interface Pair {
+    ours: number;
+    theirs: number;
+    oursCpu: number;
+    theirsCpu: number;
+}
+
 /** Alternates the two commands REPS times; medians of each. */
-function sideBySide(ours: () => number, theirs: () => number): { ours: number; theirs: number } {
-    const a: number[] = [];
-    const b: number[] = [];
+function sideBySide(ours: () => Timing, theirs: () => Timing): Pair {
+    const a: Timing[] = [];
+    const b: Timing[] = [];
     ours();
     theirs();
     for (let i = 0; i < REPS; i++) {
         a.push(ours());
         b.push(theirs());
     }
-    return { ours: median(a), theirs: median(b) };
+    return { ours: median(a.map(x => x.wall)), theirs: median(b.map(x => x.wall)), oursCpu: median(a.map(x => x.cpu)), theirsCpu: median(b.map(x => x.cpu)) };
+}
+
+function cpuNote(p: Pair): string {
+    return `CPU ${p.oursCpu.toFixed(2)} s vs ${p.theirsCpu.toFixed(2)} s (${(p.oursCpu / p.theirsCpu).toFixed(2)}×)`;
 }
 
 /** Runs once and checks the output, so a broken command is reported instead of timed. */
@@ -123,23 +143,23 @@ export async function run(): Promise<BenchRow[]> {
     if (has('stap')) {
         const stub = kernelStub();
         const stapArgs = ['-r', stub, '-p1', '-e', 'probe never {}'];
-        const stap = (): number => wall('stap', stapArgs);
+        const stap = (): Timing => wall('stap', stapArgs);
         check(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--alias', 'syscall.openat'], env, /tapsets: 484 files[\s\S]*variables: .*filename/);
         check('stap', ['-v', ...stapArgs], env, /Pass 1: parsed user script and \d+ library scripts/);
         const cold = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
         rows.push({ name: 'tapset library ready, cold process', probekit: cold.ours, reference: cold.theirs, unit: 's', target: '≤ 1.0×',
-            note: 'index of 484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"' });
+            note: `484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"; ${cpuNote(cold)}` });
         if (existsSync(productCli)) {
             const viaCli = sideBySide(() => wall(node, [productCli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
             rows.push({ name: 'tapset library ready, cold, through out/cli.cjs', probekit: viaCli.ours, reference: viaCli.theirs, unit: 's',
-                note: 'the full CLI bundle loads the language services at start-up (cli-check/cli-run imports)' });
+                note: `the full CLI bundle loads the language services at start-up (cli-check/cli-run imports); ${cpuNote(viaCli)}` });
         }
         // Prime the cache, then time fresh processes that read it.
         spawnSync(node, [cli, 'index', '--only', 'tapsets'], { env, stdio: 'ignore' });
         const warm = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets'], env), stap);
-        const nodeAlone = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0'])));
+        const nodeAlone = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0']).wall));
         rows.push({ name: 'tapset library ready, warm cache, fresh process', probekit: warm.ours, reference: warm.theirs, unit: 's', target: '≤ 0.2×',
-            note: `a bare node start alone takes ${nodeAlone.toFixed(3)} s here (${(nodeAlone / warm.theirs).toFixed(2)}× stap)` });
+            note: `a bare node start alone takes ${nodeAlone.toFixed(3)} s here (${(nodeAlone / warm.theirs).toFixed(2)}× stap); ${cpuNote(warm)}` });
         // In-process: what the language server pays at start-up when the cache is warm.
         const target = { kernelRelease: release(), arch: stapArch(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()) };
         const cache = new CatalogueCache(mkdtempSync(join(tmpdir(), 'probekit-bench-cache-')));
@@ -161,17 +181,18 @@ export async function run(): Promise<BenchRow[]> {
     }
 
     if (has('bpftrace') && process.getuid?.() === 0) {
-        const ours = ['index', '--only', 'kernel,btf', '--function', 'vfs_read', '--no-cache'];
-        check(node, [cli, ...ours], env, /vfs_read\(struct file \* file[\s\S]*kernel: \d+ kallsyms functions, \S+ traceable functions, \d+ tracepoints/);
+        // Probe providers are a static table; tracepoints and traceable functions from tracefs, BTF for the rest.
+        const ours = ['index', '--only', 'tracefs,btf', '--function', 'vfs_read', '--no-cache'];
+        check(node, [cli, ...ours], env, /btf: \d+ types, \d+ functions[\s\S]*vfs_read\(struct file \* file[\s\S]*kernel: \S+ traceable functions, \d+ tracepoints/);
         const bt = sideBySide(() => wall(node, [cli, ...ours], env), () => wall('bpftrace', ['-l']));
-        rows.push({ name: 'bpftrace catalogue (root): tracepoints, kernel functions, BTF, fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
-            note: 'vs bpftrace -l (which lists tracepoints and kernel functions only)' });
+        rows.push({ name: 'bpftrace catalogue (root): tracepoints, traceable + BTF functions, fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
+            note: `vs bpftrace -l (which lists tracepoints and kernel functions only); ${cpuNote(bt)}` });
         if (has('setpriv')) {
             const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', node, cli, 'index', '--only', 'btf', '--function', 'vfs_read', '--no-cache'];
             check('setpriv', nobody, env, /vfs_read\(struct file \* file/);
             const np = sideBySide(() => wall('setpriv', nobody, env), () => wall('bpftrace', ['-l']));
             rows.push({ name: 'BTF catalogue as non-root: functions, iterators, fentry args of vfs_read', probekit: np.ours, reference: np.theirs, unit: 's', target: '≤ 1.0×',
-                note: 'bpftrace refuses to run as non-root; reference is bpftrace -l as root' });
+                note: `bpftrace refuses to run as non-root; reference is bpftrace -l as root; ${cpuNote(np)}` });
         }
     } else {
         rows.push({ name: 'bpftrace catalogue', probekit: NaN, unit: 's', note: 'needs bpftrace and root for the reference' });

@@ -37,6 +37,8 @@ export interface KernelTypeSource {
     readonly typeCount: number;
     /** Names of all functions with a prototype (fentry/fexit candidates). */
     functionNames(): string[];
+    /** How many there are, without decoding the names. */
+    functionCount(): number;
     /** A function's prototype: parameter names and types, return type. */
     func(name: string): KernelFunction | undefined;
     /** A type by C name: `struct file`, `union x`, `enum y`, a typedef or base type name (`size_t`). */

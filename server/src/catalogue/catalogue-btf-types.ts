@@ -157,6 +157,10 @@ export class BtfTypeSource implements KernelTypeSource {
         return [...new Set(this.all.flatMap(({ btf }) => btf.namesOfKind(BtfKind.Func)))];
     }
 
+    functionCount(): number {
+        return this.all.reduce((n, { btf }) => n + btf.countOfKind(BtfKind.Func), 0);
+    }
+
     func(name: string): KernelFunction | undefined {
         const hit = this.find(name, [BtfKind.Func]);
         if (!hit) return undefined;

@@ -200,6 +200,13 @@ export class Btf {
         return out;
     }
 
+    /** Number of types of a kind in this object. */
+    countOfKind(kind: BtfKind): number {
+        let n = 0;
+        for (let i = 0; i < this.count; i++) if (this.kinds[i] === kind) n++;
+        return n;
+    }
+
     /** Names of all types of a kind, without decoding the records. */
     namesOfKind(kind: BtfKind): string[] {
         const out: string[] = [];

@@ -11,10 +11,11 @@ import { parseArgs, UsageError } from './cli-args.js';
 import { readKernelConfig, stapArch } from '../catalogue/catalogue-host.js';
 
 export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
-                      [--no-cache] [--no-tracefs-cache] [--front-end] [--only tapsets,btf,kernel] [--arch A] [--kernel-release R] [--stap-version V]
+                      [--no-cache] [--no-tracefs-cache] [--front-end] [--only tapsets,btf,kernel,tracefs] [--arch A] [--kernel-release R] [--stap-version V]
                       [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]…`;
 
-const SOURCES = ['tapsets', 'btf', 'kernel'] as const;
+const SOURCES = ['tapsets', 'btf', 'kernel', 'tracefs'] as const;
+/** `kernel` = kallsyms + tracefs; `tracefs` alone is what bpftrace lists (tracepoints, traceable functions). */
 
 function ms(n: number): string {
     return `${n.toFixed(1)} ms`;
@@ -34,7 +35,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     }
     if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
     const only = new Set((args.values.get('only')?.[0] ?? SOURCES.join(',')).split(',').map(s => s.trim()).filter(Boolean));
-    for (const s of only) if (!(SOURCES as readonly string[]).includes(s)) throw new UsageError(`--only: unknown source '${s}' (tapsets, btf, kernel)`);
+    for (const s of only) if (!(SOURCES as readonly string[]).includes(s)) throw new UsageError(`--only: unknown source '${s}' (${SOURCES.join(', ')})`);
 
     const cache = args.flags.has('no-cache') ? undefined : new CatalogueCache(defaultCacheDir());
     const roots = [...(args.values.get('tapset-dir') ?? [])];
@@ -88,10 +89,10 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
         const types = await catalogue.kernelTypes();
         stats.btfMs = performance.now() - t;
         if (types) {
-            const fns = types.functionNames();
+            const fns = types.functionCount();
             const iters = types.iterNames();
-            lines.push(`btf: ${types.typeCount} types, ${fns.length} functions, ${iters.length} iterators`);
-            report.btf = { types: types.typeCount, functions: fns.length, iterators: iters };
+            lines.push(`btf: ${types.typeCount} types, ${fns} functions, ${iters.length} iterators`);
+            report.btf = { types: types.typeCount, functions: fns, iterators: iters };
             for (const name of args.values.get('function') ?? []) {
                 const f = types.func(name);
                 lines.push(f ? `  ${f.returnType} ${f.name}(${f.params.map(p => `${p.type} ${p.name}`).join(', ')})  [${f.module}]` : `  ${name}: no BTF prototype`);
@@ -102,13 +103,15 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
         }
     }
 
-    if (only.has('kernel')) {
+    if (only.has('kernel') || only.has('tracefs')) {
         const t = performance.now();
         const ks = catalogue.kernelSymbols;
-        const [kallsyms, traceable, tracepoints] = await Promise.all([ks.kallsymsFunctions(), ks.traceableFunctions(), ks.tracepoints()]);
+        const [kallsyms, traceable, tracepoints] = await Promise.all([
+            only.has('kernel') ? ks.kallsymsFunctions() : Promise.resolve(undefined), ks.traceableFunctions(), ks.tracepoints(),
+        ]);
         stats.kernelMs = performance.now() - t;
         const count = (l?: unknown[]): string => (l ? String(l.length) : 'unreadable');
-        lines.push(`kernel: ${count(kallsyms)} kallsyms functions, ${count(traceable)} traceable functions, ${count(tracepoints)} tracepoints`);
+        lines.push(`kernel: ${only.has('kernel') ? `${count(kallsyms)} kallsyms functions, ` : ''}${count(traceable)} traceable functions, ${count(tracepoints)} tracepoints`);
         report.kernel = {
             kallsymsFunctions: kallsyms?.length ?? null, traceableFunctions: traceable?.length ?? null,
             tracepoints: tracepoints?.map(tp => `${tp.system}:${tp.event}`) ?? null,
