@@ -6,6 +6,7 @@ import {
     scanPreprocessorLine, scanShellSubstitution, scanString, skipTrivia, type ScanProblem,
 } from './bpftrace-lexer-scan.js';
 import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
+import { isCastPosition, isCastTypeof, isTypePosition } from './bpftrace-lexer-types.js';
 
 /**
  * Limits that keep the recursive-descent parser within the default stack (Chevrotain and Langium
@@ -47,8 +48,7 @@ export const TYPE_WORDS = new Set([
 const TOP_KEYWORDS = new Set(['config', 'import', 'macro', 'fn', 'let']);
 /** Keywords only at the start of a top-level item; elsewhere plain names (`config()`, `macro config()`). */
 const CONTEXTUAL_KEYWORDS = new Set(['config', 'import', 'macro', 'fn']);
-/** Calls whose argument may be a type. */
-const TYPE_ARG_CALLS = new Set(['sizeof', 'offsetof', 'typeof']);
+
 
 const OPERATORS = [
     '<<=', '>>=', '->', '..', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '==', '!=', '<=', '>=',
@@ -56,9 +56,6 @@ const OPERATORS = [
     '.', '(', ')', '[', ']', '{', '}',
 ];
 const PREFIX_OPERATORS = new Set(['!', '~', '-', '*', '&', '++', '--']);
-
-/** Characters that may follow `(name)` for `name` to be read as a cast type. */
-const CAST_FOLLOWERS = /[A-Za-z_$@0-9"*&!~(]/;
 
 /**
  * The bpftrace lexer. What a piece of text is depends on where it stands: at the start of a top-level
@@ -227,90 +224,17 @@ class LexerRun {
         const end = scanIdent(text, start);
         const word = text.slice(start, end);
         let type = 'ID';
-        if (word === 'typeof' && this.isCastTypeof(end)) type = 'CAST_TYPEOF';
+        if (word === 'typeof' && isCastTypeof(this.tokens, text, end)) type = 'CAST_TYPEOF';
         else if (KEYWORDS.has(word) && !CONTEXTUAL_KEYWORDS.has(word)) type = word;
         else if (word === 'import' && text[skipTrivia(text, end)] === '"') type = word;
-        else if (this.inTypePosition(end, TYPE_WORDS.has(word))) type = TYPE_WORDS.has(word) ? 'TYPE_WORD' : 'CAST_NAME';
+        else if (this.stack.length > 0 && this.predicateDepth < 0 && isTypePosition(this.tokens)) {
+            type = TYPE_WORDS.has(word) ? 'TYPE_WORD' : 'CAST_NAME';
+        } else if (isCastPosition(this.tokens, text, end, TYPE_WORDS.has(word))) {
+            type = TYPE_WORDS.has(word) ? 'TYPE_WORD' : 'CAST_NAME';
+        }
         this.emit(type, start, end);
         this.pos = end;
         this.afterOperand();
-    }
-
-    /**
-     * Whether a name stands for a type: after `:` (let, fn), as the argument of sizeof/offsetof/typeof
-     * (`sizeof(int32)`, `typeof(b *)`), or in a cast `(name *…)` followed by an operand.
-     */
-    private inTypePosition(end: number, typeWord: boolean): boolean {
-        const prev = this.tokens[this.tokens.length - 1];
-        if (!prev) return false;
-        if (prev.image === ':' && this.stack.length > 0 && this.predicateDepth < 0) return this.colonIsType();
-        if (prev.image !== '(') return false;
-        const beforeParen = this.tokens[this.tokens.length - 2];
-        const typeArg = beforeParen !== undefined && TYPE_ARG_CALLS.has(beforeParen.image);
-        if (typeArg && typeWord) return true;
-        return this.looksLikeCastType(end, typeArg, typeWord);
-    }
-
-    /** `:` of `let $x:` or of a `fn` parameter / return type, not of `?:` or `for ($x : …)`. */
-    private colonIsType(): boolean {
-        const n = this.tokens.length;
-        const before = this.tokens[n - 2];
-        if (!before) return false;
-        if (before.tokenType.name === 'VAR') {
-            const b2 = this.tokens[n - 3];
-            return b2 !== undefined && (b2.image === 'let' || b2.image === '(' || b2.image === ',') && !this.inFor(n - 3);
-        }
-        return false;
-    }
-
-    private inFor(index: number): boolean {
-        const t = this.tokens[index];
-        return t.image === '(' && this.tokens[index - 1]?.image === 'for';
-    }
-
-    /** `(typeof(…))` followed by an operand: a cast to the type of something. */
-    private isCastTypeof(end: number): boolean {
-        const prev = this.tokens[this.tokens.length - 1];
-        if (!prev || prev.image !== '(') return false;
-        const text = this.text;
-        let i = skipTrivia(text, end);
-        if (text[i] !== '(') return false;
-        let depth = 0;
-        for (; i < text.length; i++) {
-            if (text[i] === '(') depth++;
-            else if (text[i] === ')' && --depth === 0) break;
-        }
-        i = skipTrivia(text, i + 1);
-        if (text[i] !== ')') return false;
-        const after = skipTrivia(text, i + 1);
-        return CAST_FOLLOWERS.test(text[after] ?? '') && !text.startsWith('&&', after);
-    }
-
-    private looksLikeCastType(end: number, typeArg: boolean, typeWord: boolean): boolean {
-        const text = this.text;
-        let i = skipTrivia(text, end);
-        let stars = 0;
-        let sawArray = false;
-        while (text[i] === '*' || text[i] === '[') {
-            if (text[i] === '*') {
-                stars++;
-                i = skipTrivia(text, i + 1);
-                continue;
-            }
-            const close = text.indexOf(']', i);
-            if (close < 0 || !/^\[\s*\d*\s*$/.test(text.slice(i, close))) return false;
-            i = skipTrivia(text, close + 1);
-            sawArray = true;
-        }
-        if (text[i] !== ')') return false;
-        // `name *)` can only be a type.
-        if (stars > 0) return true;
-        if (typeArg) return sawArray;
-        const afterOffset = skipTrivia(text, i + 1);
-        const after = text[afterOffset] ?? '';
-        if (text.startsWith('&&', afterOffset)) return false;
-        if (after === '(') return sawArray || typeWord;
-        return CAST_FOLLOWERS.test(after);
     }
 
     private dollar(start: number): void {
