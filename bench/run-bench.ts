@@ -65,6 +65,22 @@ async function backend(registry: RunRegistry, request: Parameters<RunRegistry['s
     return first;
 }
 
+/** Measure both sides ROUNDS times in ABBA order: neither always runs second (warmer caches, a neighbour's spike). */
+async function abba(a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+        if (i % 2 === 0) {
+            xs.push(await a());
+            ys.push(await b());
+        } else {
+            ys.push(await b());
+            xs.push(await a());
+        }
+    }
+    return [median(xs), median(ys)];
+}
+
 export async function run(): Promise<BenchRow[]> {
     if (!existsSync('/sys/kernel/tracing/events')) execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing']);
     const dir = mkdtempSync(join(tmpdir(), 'probekit-run-bench-'));
@@ -76,41 +92,23 @@ export async function run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     try {
         const line = /^Attaching \d+ probes?\.\.\.\n/m;
-        const b: number[] = [];
-        const d: number[] = [];
         await direct('bpftrace', ['--', bt], line); // warm caches for both
-        // ABBA order: neither side always runs second (warmer caches, a neighbour's load spike).
-        for (let i = 0; i < ROUNDS; i++) {
-            if (i % 2 === 0) {
-                b.push(await backend(registry, { tool: 'bpftrace', file: bt }, line));
-                d.push(await direct('bpftrace', ['--', bt], line));
-            } else {
-                d.push(await direct('bpftrace', ['--', bt], line));
-                b.push(await backend(registry, { tool: 'bpftrace', file: bt }, line));
-            }
-        }
-        rows.push({ name: 'bpftrace: run → first output line', probekit: median(b), reference: median(d), unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}, ABBA order` });
+        const [b1, d1] = await abba(() => backend(registry, { tool: 'bpftrace', file: bt }, line), () => direct('bpftrace', ['--', bt], line));
+        rows.push({ name: 'bpftrace: run → first output line', probekit: b1, reference: d1, unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}, ABBA order` });
 
         const printed = /first line/;
-        const b2: number[] = [];
-        const d2: number[] = [];
-        for (let i = 0; i < ROUNDS; i++) {
-            b2.push(await backend(registry, { tool: 'bpftrace', file: bt }, printed));
-            d2.push(await direct('bpftrace', ['--', bt], printed));
-        }
-        rows.push({ name: 'bpftrace: run → first printf line', probekit: median(b2), reference: median(d2), unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}` });
+        const [b2, d2] = await abba(() => backend(registry, { tool: 'bpftrace', file: bt }, printed), () => direct('bpftrace', ['--', bt], printed));
+        rows.push({ name: 'bpftrace: run → first printf line', probekit: b2, reference: d2, unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}, ABBA order` });
 
         // stap through pass 4 (this machine cannot load): backend two-step vs stap -p4 with the same options.
         const tree = chooseKernelTree().dir;
         const pass4 = /^Pass 4: /m;
-        const b3: number[] = [];
-        const d3: number[] = [];
-        for (let i = 0; i < ROUNDS; i++) {
-            b3.push(await backend(registry, { tool: 'stap', file: stp, stap: { runtime: 'bpf' } }, pass4));
-            const args = ['-v', ...(tree ? ['-r', tree] : []), '--runtime=bpf', '-p4', '-m', `bench_${i}`, '--', stp];
-            d3.push(await direct('stap', args, pass4, dir));
-        }
-        rows.push({ name: 'stap --runtime=bpf: run → "Pass 4" line', probekit: median(b3), reference: median(d3), unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}` });
+        let n = 0;
+        const [b3, d3] = await abba(
+            () => backend(registry, { tool: 'stap', file: stp, stap: { runtime: 'bpf' } }, pass4),
+            () => direct('stap', ['-v', ...(tree ? ['-r', tree] : []), '--runtime=bpf', '-p4', '-m', `bench_${n++}`, '--', stp], pass4, dir),
+        );
+        rows.push({ name: 'stap --runtime=bpf: run → "Pass 4" line', probekit: b3, reference: d3, unit: 'ms', target: '≤ 1.1×', note: `median of ${ROUNDS}, ABBA order` });
 
         // A ~109 MB flood (the -c target writes to bpftrace's stdout): whole run through the backend (bounded tail,
         // throttled UI feed, spool file) vs the same command read and discarded.

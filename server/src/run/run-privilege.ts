@@ -91,3 +91,23 @@ export function withPrivilege(cmd: CommandLine, privilege: Privilege): CommandLi
             return cmd;
     }
 }
+
+/**
+ * Tie the tool's life to ours: `setpriv --pdeathsig SIG` makes the kernel signal the tool when the process that
+ * started it dies, even by SIGKILL, where no exit handler runs. bpftrace gets SIGKILL: its probes are file
+ * descriptors the kernel releases, and a SIGTERM that lands while it attaches can be lost. stap, staprun and ssh
+ * get SIGTERM, so staprun unloads its module. The kernel drops this setting on exec of a setuid program, so it does
+ * nothing for sudo/pkexec runs; without setpriv the command is returned unchanged.
+ */
+export function withParentDeathSignal(cmd: CommandLine, signal: 'KILL' | 'TERM', setpriv: string | undefined = setprivPath()): CommandLine {
+    if (!setpriv) return cmd;
+    return { ...cmd, command: setpriv, args: ['--pdeathsig', signal, '--', cmd.command, ...cmd.args] };
+}
+
+let setpriv: { path?: string } | undefined;
+
+/** util-linux setpriv, looked up once. */
+function setprivPath(): string | undefined {
+    setpriv ??= { path: which('setpriv') };
+    return setpriv.path;
+}

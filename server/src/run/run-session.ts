@@ -7,7 +7,7 @@ import { ChartCollector, type ChartModel } from './run-charts.js';
 import { buildBpftraceCommand, buildStapPlan, stapModuleName, type CommandLine } from './run-argv.js';
 import { explainFailure } from './run-failure-explain.js';
 import { LineSplitter, OutputBuffer, type OutputBatch, type OutputBufferOptions } from './run-output-buffer.js';
-import { choosePrivilege, nodePrivilegeProbe, which, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
+import { choosePrivilege, nodePrivilegeProbe, which, withParentDeathSignal, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
 import { isAlive, processTree, signalTree } from './run-process-tree.js';
 import { REMOTE_PID_MARKER, hostLabel, remoteBpftraceCommand, remoteKill, shellQuote, writeSshShims } from './run-remote.js';
 import { StapDiagnosticParser, parseStapPassLine } from './stap-output-parse.js';
@@ -258,7 +258,11 @@ export class RunSession {
 
     private spawnStep(cmd: CommandLine, cwd: string | undefined): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
         this.notice(`$ ${[cmd.command, ...cmd.args].map(a => (a.length > 200 ? `${shellQuote(a.slice(0, 200))}…` : shellQuote(a))).join(' ')}`);
-        const child = spawn(cmd.command, cmd.args, {
+        // Root (and ssh) runs die with us even if we are killed outright; sudo/pkexec drop the setting anyway.
+        const launch = this.privilege?.kind === 'sudo' || this.privilege?.kind === 'pkexec'
+            ? cmd
+            : withParentDeathSignal(cmd, this.request.tool === 'bpftrace' && !this.request.host ? 'KILL' : 'TERM');
+        const child = spawn(launch.command, launch.args, {
             cwd,
             env: this.env ?? this.request.env ?? process.env,
             // Own process group: a stop signals the group and the tree, never the editor.

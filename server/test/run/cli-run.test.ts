@@ -83,3 +83,37 @@ const run = registry.start({ tool: 'bpftrace', file: ${JSON.stringify(join(dir, 
         removeDir(dir);
     });
 });
+
+describe('nothing outlives an owner killed outright', () => {
+    it('SIGKILL of the owner still ends the tool (parent-death signal)', async () => {
+        ensureTracefs();
+        const dir = tempScripts({ 'quiet.bt': 'interval:s:1 { @n = count(); }\n' });
+        const entry = join(dir, 'owner.ts');
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(entry, `
+import { RunRegistry } from ${JSON.stringify(join(process.cwd(), 'server/src/run/run-registry.ts'))};
+const run = new RunRegistry().start({ tool: 'bpftrace', file: ${JSON.stringify(join(dir, 'quiet.bt'))} }, {
+    listener: { onRaw: (s, t) => { if (/Attaching/.test(t)) console.log('PID', run.pid); } },
+});
+`);
+        const bundle = join(dir, 'owner.cjs');
+        await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'error' });
+        const child = spawn(process.execPath, [bundle], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const pid = await new Promise<number>(resolve => {
+            let text = '';
+            child.stdout.on('data', d => {
+                text += d;
+                const m = /PID (\d+)/.exec(text);
+                if (m) resolve(Number(m[1]));
+            });
+        });
+        const { isAlive } = await import('../../src/run/run-process-tree.js');
+        expect(isAlive(pid)).toBe(true);
+        child.kill('SIGKILL'); // no exit handler can run
+        await new Promise(res => child.on('close', res));
+        for (let i = 0; i < 250 && isAlive(pid); i++) await new Promise(res => setTimeout(res, 20));
+        const { readFileSync } = await import('node:fs');
+        expect(isAlive(pid), isAlive(pid) ? readFileSync(`/proc/${pid}/status`, 'utf8') + readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '').toBe(false);
+        removeDir(dir);
+    });
+});
