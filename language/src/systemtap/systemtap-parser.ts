@@ -107,6 +107,13 @@ export class SystemtapParser extends LangiumParser {
         if (!pp) return result;
         preprocessOf.set(result.value, { inactiveRanges: pp.inactiveRanges, expansions: pp.expansions, macros: pp.macros });
         const pos = lineColumn(input);
+        // After a nest too deep to parse (reported by the lexer), the parser's complaints about
+        // the hole it left are noise.
+        const tooDeep = pp.diagnostics.find(d => d.code === StapCode.LexTooDeep);
+        if (tooDeep) {
+            result.parserErrors.splice(0, result.parserErrors.length,
+                ...result.parserErrors.filter(e => !(e.token.startOffset >= tooDeep.offset) && !isNaN(e.token.startOffset)));
+        }
         for (const err of result.parserErrors as StapParserError[]) {
             err.stapCode ??= StapCode.ParseExpected;
             const m = /^expected `([)\]}])`/.exec(err.message);
