@@ -1,7 +1,7 @@
 import type { AstNode, CstNode } from 'langium';
 import * as ast from './generated/ast.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
-import { featureProblem, type BtFeature } from './bpftrace-versions.js';
+import { BT_FEATURES, featureProblem, type BtFeature } from './bpftrace-versions.js';
 import { checkAttachPoint } from './bpftrace-attach-points.js';
 import { checkIntLiteral } from './bpftrace-literals.js';
 import { rangeInToken, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
@@ -52,7 +52,7 @@ export function checkPositional(ctx: BtCheckContext, node: ast.BtPositional): vo
 export function checkCall(ctx: BtCheckContext, call: ast.BtCallExpr): void {
     const name = call.callee?.ident;
     if (BUILTINS_017.has(name) && featureProblem('builtinCall', ctx.target)) {
-        report(ctx, call.callee, `Unknown function: ${name} (before bpftrace 0.22 '${name}' is a builtin, written without '()')`,
+        report(ctx, call.callee, `Unknown function: ${name} (before bpftrace 0.${BT_FEATURES.builtinCall.since} '${name}' is a builtin, written without '()')`,
             BtCode.BuiltinCall);
     }
 }

@@ -33,7 +33,8 @@ export const BT_FEATURES = {
     forMap: { since: 21, label: '`for` loops over maps' },
     letDecl: { since: 22, label: '`let` declarations' },
     selfProbe: { since: 22, label: '`self` probes' },
-    builtinCall: { since: 22, label: 'calling builtins with `()`', singular: true },
+    // `nsecs(monotonic)` arrived in 0.19 (upstream PR #2718); 0.17 and 0.18 reject `nsecs()`.
+    builtinCall: { since: 19, label: 'calling builtins with `()`', singular: true },
     macro: { since: 24, label: '`macro` definitions' },
     mapDecl: { since: 24, label: 'map declarations (`let @m = hash(N)`)' },
     importStmt: { since: 24, label: '`import`', singular: true },
@@ -44,7 +45,6 @@ export const BT_FEATURES = {
     lowercaseBeginEnd: { since: 24, label: 'lowercase `begin`/`end` probes' },
     benchProbe: { since: 24, label: '`bench` probes' },
     ifExpr: { since: 24, label: '`if` used as an expression' },
-    boolLiteral: { since: 22, label: '`true`/`false` literals' },
     record: { since: 25, label: 'records (`(name = value, …)`)' },
     typeofExpr: { since: 25, label: '`typeof`', singular: true },
     comptime: { since: 25, label: '`comptime`', singular: true },

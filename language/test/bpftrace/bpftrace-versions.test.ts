@@ -45,7 +45,7 @@ describe('constructs the target lacks name the release that introduced them', ()
         ['0.24', 'BEGIN { $r = (a = 1); }', '1:14 records (`(name = value, …)`) need bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
         ['0.24', 'BEGIN { _ = 1; }', '1:9 the discard assignment `_ =` needs bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
         ['0.25', 'BEGIN { $x = $a ?: 1; }', '1:14 the short conditional `?:` needs bpftrace ≥ 0.26 (target is 0.25) [bt-version-construct]'],
-        ['0.17', 'k:f { nsecs(); }', "1:7 Unknown function: nsecs (before bpftrace 0.22 'nsecs' is a builtin, written without '()') [bt-builtin-call]"],
+        ['0.17', 'k:f { nsecs(); }', "1:7 Unknown function: nsecs (before bpftrace 0.19 'nsecs' is a builtin, written without '()') [bt-builtin-call]"],
         ['0.17', 'BEGIN { @x = offsetof(struct a, b); }', '1:14 `offsetof` needs bpftrace ≥ 0.18 (target is 0.17) [bt-version-construct]'],
     ])('%s: %s', async (version, text, expected) => {
         expect(await errorsFor(version, text)).toEqual([expected]);
