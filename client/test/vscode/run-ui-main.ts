@@ -57,7 +57,7 @@ async function main(): Promise<number> {
         await page.locator('.editor-actions [aria-label^="Run Script"]').first().click();
         const toast = page.locator('.notification-toast', { hasText: 'broken-syntax.bt has' }).first();
         await toast.waitFor();
-        checks.push(['Run refuses while the language server reports errors', true, (await toast.innerText()).split('\n')[0]]);
+        checks.push(['Run refuses while the language server reports errors', true, await toast.locator('.notification-list-item-message').first().innerText()]);
         await toast.locator('a.monaco-button', { hasText: 'Run Anyway' }).click();
         const ran = page.locator('.notification-toast', { hasText: 'broken-syntax.bt: 1 error (marked in the editor)' }).first();
         await ran.waitFor();
