@@ -89,6 +89,19 @@ export async function run(): Promise<void> {
         assert.deepEqual(ids, ['systemtap', 'bpftrace']);
         return JSON.stringify(byExtension);
     });
+    await test('language configuration: Toggle Line Comment writes # in SystemTap and // in bpftrace', async () => {
+        const comments: string[] = [];
+        for (const [language, content] of [['systemtap', 'probe begin { exit() }\n'], ['bpftrace', 'BEGIN { exit(); }\n']]) {
+            const document = await vscode.workspace.openTextDocument({ language, content });
+            const editor = await vscode.window.showTextDocument(document);
+            editor.selection = new vscode.Selection(0, 0, 0, 0);
+            await vscode.commands.executeCommand('editor.action.commentLine');
+            comments.push(await waitFor(() => (document.lineAt(0).text === content.trim() ? undefined
+                : document.lineAt(0).text.split(' ')[0]), `the comment in ${language}`, 10_000));
+        }
+        assert.deepEqual(comments, ['#', '//']);
+        return comments.join(' ');
+    });
     // Open the good samples first: once the broken files' diagnostics arrive, these have been validated too.
     const opened: vscode.TextDocument[] = [];
     for (const sample of samples) {
