@@ -27,7 +27,7 @@ function kindOf(t: StapToken): Tk {
 }
 
 function toScan(tokens: readonly StapToken[]): ScanToken[] {
-    return tokens.map(t => ({ kind: kindOf(t), text: t.image, offset: t.offset }));
+    return tokens.map(t => ({ kind: kindOf(t), text: t.image, offset: t.offset, macro: false }));
 }
 
 function toDef(m: StapMacro): MacroDef {

@@ -30,7 +30,7 @@ export function indexMacroFile(file: string, text: string, target: TapsetTarget)
 /** Indexes one `.stp` file against the target and the library macros. */
 export function indexTapsetFile(file: string, text: string, target: TapsetTarget, library: MacroTable): TapsetFileDecls {
     const { tokens, docs } = scanSystemTap(text);
-    const { rest } = extractMacros(tokens);
+    const { rest } = extractMacros(tokens, false);
     // As stap 4.8: a `@define` in a branch not taken defines nothing.
     const defs = extractLibraryMacros(tokens, target);
     const local = new Map(defs.map(d => [`@${d.name}`, d]));
@@ -117,8 +117,15 @@ class DeclarationReader {
         return tok !== undefined && tok.kind === kind && tok.text === text;
     }
 
+    /** Position of a token; one from a macro body takes that of the nearest file token before it (the invocation). */
     private loc(tok: ScanToken): { file: string; line: number; character: number } {
-        return { file: this.file, ...this.lines.position(tok.offset) };
+        let offset = tok.offset;
+        if (tok.macro) {
+            let k = this.t.indexOf(tok);
+            while (k > 0 && this.t[k].macro) k--;
+            offset = this.t[k]?.macro === false ? this.t[k].offset : 0;
+        }
+        return { file: this.file, ...this.lines.position(offset) };
     }
 
     /** Skips a balanced `open … close` group starting at the current token; returns the inner tokens. */

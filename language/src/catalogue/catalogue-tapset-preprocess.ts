@@ -29,7 +29,7 @@ function matchingClose(tokens: readonly ScanToken[], open: number): number {
 }
 
 /** Parses the `@define` at `i` (up to `to`): the definition and the index of its closing `%)`. */
-function parseDefine(tokens: readonly ScanToken[], i: number, to: number): { def: MacroDef; close: number } | undefined {
+function parseDefine(tokens: readonly ScanToken[], i: number, to: number, withBody = true): { def: MacroDef; close: number } | undefined {
     const t = tokens[i];
     if (t.kind !== Tk.At || t.text !== '@define' || tokens[i + 1]?.kind !== Tk.Ident || i + 1 >= to) return undefined;
     const name = tokens[i + 1].text;
@@ -45,11 +45,16 @@ function parseDefine(tokens: readonly ScanToken[], i: number, to: number): { def
     }
     if (j >= to || tokens[j].kind !== Tk.PpOpen) return undefined;
     const close = Math.min(matchingClose(tokens, j), to);
-    return { def: { name, params, body: tokens.slice(j + 1, close), offset: t.offset }, close };
+    const body = withBody ? tokens.slice(j + 1, close) : [];
+    for (const b of body) b.macro = true;
+    return { def: { name, params, body, offset: t.offset }, close };
 }
 
-/** Pass 1a: removes `@define NAME[(P, …)] %( BODY %)` from the stream and returns the definitions. */
-export function extractMacros(tokens: readonly ScanToken[]): { defs: MacroDef[]; rest: ScanToken[] } {
+/**
+ * Pass 1a: removes `@define NAME[(P, …)] %( BODY %)` from the stream and returns the definitions
+ * (`withDefs: false`: only the stream, when the definitions come from {@link extractLibraryMacros}).
+ */
+export function extractMacros(tokens: readonly ScanToken[], withDefs = true): { defs: MacroDef[]; rest: ScanToken[] } {
     const defs: MacroDef[] = [];
     const rest: ScanToken[] = [];
     for (let i = 0; i < tokens.length; i++) {
@@ -58,13 +63,13 @@ export function extractMacros(tokens: readonly ScanToken[]): { defs: MacroDef[];
             rest.push(t);
             continue;
         }
-        const parsed = parseDefine(tokens, i, tokens.length);
+        const parsed = parseDefine(tokens, i, tokens.length, withDefs);
         if (!parsed) {
             // `@define` without a name or body: stap reports an error; skip the keyword (and name) and go on.
             if (tokens[i + 1]?.kind === Tk.Ident) i++;
             continue;
         }
-        defs.push(parsed.def);
+        if (withDefs) defs.push(parsed.def);
         i = parsed.close;
     }
     return { defs, rest };
@@ -159,8 +164,10 @@ function slotsOf(def: MacroDef): Int16Array {
 
 /**
  * Pass 1b: replaces every invocation of a known macro with its body (parameters substituted, recursively).
- * Expanded tokens take the invocation's offset so positions never go backwards. `lookup` gets the
- * invocation text with its `@`.
+ * Body tokens are spliced in as they are (no copies: the index needs no positions inside macro bodies),
+ * except the first, copied to the invocation's offset; the rest carry `macro: true`, and readers take
+ * positions from the nearest token of the file before them.
+ * `lookup` gets the invocation text with its `@`.
  */
 export function expandMacros(tokens: readonly ScanToken[], lookup: (name: string) => MacroDef | undefined): ScanToken[] {
     return expand(tokens, lookup, new Map(), 0);
@@ -209,8 +216,9 @@ function expand(tokens: readonly ScanToken[], lookup: (name: string) => MacroDef
             }
             expanded = expand(body, lookup, memo, depth + 1);
         }
-        const at = t.offset;
-        for (const e of expanded) out.push(e.offset === at ? e : { kind: e.kind, text: e.text, offset: at });
+        // The first spliced token stands at the invocation (one copy), so positions of what follows resolve there.
+        if (expanded.length) out.push({ kind: expanded[0].kind, text: expanded[0].text, offset: t.offset, macro: false });
+        for (let k = 1; k < expanded.length; k++) out.push(expanded[k]);
     }
     return out;
 }

@@ -28,8 +28,10 @@ export enum Tk {
 export interface ScanToken {
     kind: Tk;
     text: string;
-    /** Offset of the first character in the file text (expanded macro tokens take the invocation's offset). */
+    /** Offset of the first character in the text that defines it. */
     offset: number;
+    /** Part of a `@define` body: spliced into invocations as is, so its offset is not in the invoking text. */
+    macro: boolean;
 }
 
 /** A `/** … *\/` comment: kerneldoc candidates. */
@@ -101,14 +103,14 @@ export function scanSystemTap(text: string): ScanResult {
         if (isIdentStart(c)) {
             let j = i + 1;
             while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-            tokens.push({ kind: Tk.Ident, text: text.slice(i, j), offset: i });
+            tokens.push({ kind: Tk.Ident, text: text.slice(i, j), offset: i, macro: false });
             i = j;
             continue;
         }
         if (c >= 48 && c <= 57) {
             let j = i + 1;
             while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-            tokens.push({ kind: Tk.Number, text: text.slice(i, j), offset: i });
+            tokens.push({ kind: Tk.Number, text: text.slice(i, j), offset: i, macro: false });
             i = j;
             continue;
         }
@@ -121,14 +123,14 @@ export function scanSystemTap(text: string): ScanResult {
                 j++;
             }
             const end = j < n && text.charCodeAt(j) === 34 ? j + 1 : j;
-            tokens.push({ kind: Tk.String, text: text.slice(i, end), offset: i });
+            tokens.push({ kind: Tk.String, text: text.slice(i, end), offset: i, macro: false });
             i = end;
             continue;
         }
         if (c === 64 /* @ */ && i + 1 < n && isIdentPart(c1)) {
             let j = i + 1;
             while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-            tokens.push({ kind: Tk.At, text: text.slice(i, j), offset: i });
+            tokens.push({ kind: Tk.At, text: text.slice(i, j), offset: i, macro: false });
             i = j;
             continue;
         }
@@ -136,19 +138,19 @@ export function scanSystemTap(text: string): ScanResult {
             if (c1 === 123 /* { */) {
                 const end = text.indexOf('%}', i + 2);
                 const stop = end < 0 ? n : end + 2;
-                tokens.push({ kind: Tk.Embedded, text: text.slice(i, stop), offset: i });
+                tokens.push({ kind: Tk.Embedded, text: text.slice(i, stop), offset: i, macro: false });
                 i = stop;
                 continue;
             }
             const kind = c1 === 40 ? Tk.PpOpen : c1 === 63 ? Tk.PpThen : c1 === 58 ? Tk.PpElse : c1 === 41 ? Tk.PpClose : 0;
             if (kind) {
-                tokens.push({ kind, text: text.slice(i, i + 2), offset: i });
+                tokens.push({ kind, text: text.slice(i, i + 2), offset: i, macro: false });
                 i += 2;
                 continue;
             }
         }
         const len = opLength(text, i, c, c1);
-        tokens.push({ kind: Tk.Op, text: len === 1 ? (SINGLE[c] ?? text[i]) : text.slice(i, i + len), offset: i });
+        tokens.push({ kind: Tk.Op, text: len === 1 ? (SINGLE[c] ?? text[i]) : text.slice(i, i + len), offset: i, macro: false });
         i += len;
     }
     return { tokens, docs };

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { compareVersions, evalCondition, evalConditionals, expandMacros, extractMacros } from '../../src/catalogue/catalogue-tapset-preprocess.js';
 import { scanSystemTap } from '../../src/catalogue/catalogue-tapset-scanner.js';
+import { indexTapsetFile } from '../../src/catalogue/catalogue-tapset-indexer.js';
 import type { TapsetTarget } from '../../src/catalogue/catalogue-tapset-types.js';
 
 const TARGET: TapsetTarget = {
@@ -75,11 +76,20 @@ describe('macros then conditionals', () => {
     ])('%s → %s', (text, expected) => {
         expect(pp(text)).toBe(expected);
     });
-    test('expanded tokens keep the offset of the invocation', () => {
+    test('expanded tokens: the first at the invocation, the rest the macro body\'s own', () => {
         const text = '@define A %( a b %)\n@A';
         const { defs, rest } = extractMacros(scanSystemTap(text).tokens);
         const out = expandMacros(rest, n => defs.find(d => `@${d.name}` === n));
-        expect(out.map(t => t.offset)).toEqual([text.indexOf('@A'), text.indexOf('@A')]);
+        expect(out.map(t => [t.text, t.macro, t.offset])).toEqual([['a', false, text.indexOf('@A')], ['b', true, text.indexOf('b')]]);
+    });
+});
+
+describe('declarations made by a macro sit at the invocation', () => {
+    test('function and global names', () => {
+        const text = '@define DECL(n) %( function @n () {} %)\n@define G %( global from_macro_g %)\n\n@DECL(from_macro)\n@G\n';
+        const decls = indexTapsetFile('/t/m.stp', text, TARGET, new Map());
+        expect(decls.functions.map(f => [f.name, f.line])).toEqual([['from_macro', 3]]);
+        expect(decls.globals.map(g => [g.name, g.line])).toEqual([['from_macro_g', 4]]);
     });
 });
 
