@@ -50,6 +50,10 @@ function describeAll(types: TokenType[]): string {
  */
 export class BpftraceParserErrorMessageProvider implements IParserErrorMessageProvider {
     buildMismatchTokenMessage(options: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
+        // Inside a block the usual cause is a statement that goes on where it should have ended.
+        if (options.expected.name === '}' && options.ruleName.startsWith('BtBlock') && options.previous?.image !== '{') {
+            return `expected ';' or '}', found ${found(options.actual)}`;
+        }
         return `expected ${describe(options.expected)}, found ${found(options.actual)}`;
     }
 

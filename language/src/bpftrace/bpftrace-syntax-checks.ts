@@ -8,6 +8,12 @@ import type { BtVersion } from './bpftrace-versions.js';
 export interface BtCheckContext {
     accept: ValidationAcceptor;
     target: BtVersion;
+    /** Offsets of the parser's errors: checks stay quiet where recovery has already spoken. */
+    parserErrorOffsets?: readonly number[];
+}
+
+function parserErrorWithin(ctx: BtCheckContext, start: number, end: number): boolean {
+    return (ctx.parserErrorOffsets ?? []).some(o => o >= start && o <= end);
 }
 
 export function report(ctx: BtCheckContext, node: AstNode | undefined, message: string, code: BtCodeValue, range?: Range): void {
@@ -46,7 +52,7 @@ export function checkSeparators(ctx: BtCheckContext, container: AstNode, items: 
             if (child.text === ';') previous = undefined;
             continue;
         }
-        if (previous && needs(previous)) {
+        if (previous && needs(previous) && !parserErrorWithin(ctx, previous.$cstNode?.offset ?? 0, child.end)) {
             const first = child.astNode;
             report(ctx, first, "expected ';' before this statement", BtCode.MissingSemicolon, firstTokenRange(child));
         }

@@ -41,8 +41,8 @@ export class BpftraceValidator {
     }
 
     /** One walk over the tree (iterative, so deep programs cannot overflow the stack). */
-    checkProgram(program: ast.BtProgram, accept: ValidationAcceptor): void {
-        const ctx = this.context(accept);
+    checkProgram(program: ast.BtProgram, accept: ValidationAcceptor, parserErrorOffsets: readonly number[] = []): void {
+        const ctx = { ...this.context(accept), parserErrorOffsets };
         checkItemOrder(ctx, program);
         const idents: ast.BtIdent[] = [];
         for (const node of AstUtils.streamAst(program)) {
@@ -108,7 +108,8 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
             diagnostics.push(this.toDiagnostic(severity, message, info));
         };
         try {
-            this.btServices.validation.BpftraceValidator.checkProgram(program, accept);
+            const offsets = document.parseResult.parserErrors.map(e => e.token.startOffset).filter(o => Number.isFinite(o));
+            this.btServices.validation.BpftraceValidator.checkProgram(program, accept, offsets);
         } catch (err) {
             // A failing check must not take the document's other diagnostics down with it; it
             // shows up as one diagnostic instead (and is a bug to fix).
