@@ -68,6 +68,20 @@ async function main(): Promise<number> {
         checks.push(['"Run Anyway" runs it; the tool\'s error is in Problems under "bpftrace run"', /syntax error/.test(await problem.innerText()), (await problem.innerText()).replace(/\s+/g, ' ')]);
         await page.screenshot({ path: path.join(SHOTS, 'run-problems.png') });
 
+        // --unsafe needs consent once per script: a modal asks; the answer is remembered for the next run.
+        await openFile(page, 'run/unsafe.bt');
+        await page.locator('.editor-actions [aria-label^="Run Script"]').first().click();
+        const modal = page.locator('.monaco-dialog-box', { hasText: 'unsafe builtins' }).first();
+        await modal.waitFor();
+        await modal.locator('a.monaco-button', { hasText: 'Allow for This Script' }).click();
+        await page.waitForFunction(`/unsafe ran/.test(${outputText}) && /unsafe\\.bt: exit status 0/.test(${outputText})`);
+        checks.push(['--unsafe asks for consent, then runs with it', /\$ bpftrace --unsafe -- /.test(await page.evaluate(outputText) as string), 'Allow for This Script']);
+        await page.locator('.editor-actions [aria-label^="Run Script"]').first().click();
+        // the second run clears the channel and fills it again; give a dialog time to show if one were coming
+        await page.waitForTimeout(3000);
+        await page.waitForFunction(`/unsafe ran/.test(${outputText}) && /exit status 0/.test(${outputText})`);
+        checks.push(['the consent is remembered for the script', await page.locator('.monaco-dialog-box').count() === 0, 'no dialog on the second run']);
+
         // "Run Script with Options…": JSON output, no target, two arguments.
         await openFile(page, 'run/hello.bt');
         await runCommand(page, 'Probekit: Run Script with Options…');
