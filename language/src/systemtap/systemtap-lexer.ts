@@ -123,13 +123,12 @@ class LineIndex {
         for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
     }
 
-    /** 1-based line and column of an offset (fast for increasing offsets). */
-    at(offset: number): [number, number] {
+    /** 0-based line of an offset (fast for increasing offsets); no allocation per call. */
+    line(offset: number): number {
         const s = this.starts;
         let k = this.last;
         if (k >= s.length || s[k] > offset) k = 0;
         if (k + 1 < s.length && s[k + 1] <= offset) {
-            // binary search from k
             let lo = k;
             let hi = s.length - 1;
             while (lo < hi) {
@@ -140,7 +139,18 @@ class LineIndex {
             k = lo;
         }
         this.last = k;
-        return [k + 1, offset - s[k] + 1];
+        return k;
+    }
+
+    /** 0-based column of an offset on its line (from {@link line}). */
+    column(offset: number, line: number): number {
+        return offset - this.starts[line];
+    }
+
+    /** 1-based line and column of an offset. */
+    at(offset: number): [number, number] {
+        const l = this.line(offset);
+        return [l + 1, this.column(offset, l) + 1];
     }
 }
 
@@ -229,14 +239,16 @@ export class SystemtapLexer extends DefaultLexer {
     }
 
     private token(t: StapToken, type: TokenType, lines: LineIndex): StapIToken {
-        const [startLine, startColumn] = lines.at(t.offset);
+        const startLine = lines.line(t.offset);
+        const startColumn = lines.column(t.offset, startLine);
         const last = Math.max(t.offset, t.end - 1);
-        const [endLine, endColumn] = lines.at(last);
+        const endLine = lines.line(last);
+        const endColumn = lines.column(last, endLine);
         const token: StapIToken = {
             image: t.image,
             startOffset: t.offset,
             endOffset: last,
-            startLine, startColumn, endLine, endColumn,
+            startLine: startLine + 1, startColumn: startColumn + 1, endLine: endLine + 1, endColumn: endColumn + 1,
             tokenTypeIdx: type.tokenTypeIdx!,
             tokenType: type,
         };

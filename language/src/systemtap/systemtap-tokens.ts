@@ -189,22 +189,29 @@ export function lexStap(text: string): StapLexResult {
             i = end;
             continue;
         }
-        const s3 = text.substr(i, 3);
-        if (OPS3.has(s3)) {
-            tokens.push({ kind: 'operator', image: s3, offset: i, end: i + 3 });
-            i += 3;
-            continue;
+        // Multi-character operators: all 3-character ones start with < or >, and every 2-character
+        // one ends in one of = & | + - > < ~ ( ? : ) (checked first, to slice only when it may match).
+        if ((c === 60 || c === 62) && i + 2 < n) {
+            const s3 = text.slice(i, i + 3);
+            if (OPS3.has(s3)) {
+                tokens.push({ kind: 'operator', image: s3, offset: i, end: i + 3 });
+                i += 3;
+                continue;
+            }
         }
-        const s2 = s3.slice(0, 2);
-        if (PP2.has(s2)) {
-            tokens.push({ kind: 'pp', image: s2, offset: i, end: i + 2 });
-            i += 2;
-            continue;
-        }
-        if (OPS2.has(s2)) {
-            tokens.push({ kind: 'operator', image: s2, offset: i, end: i + 2 });
-            i += 2;
-            continue;
+        if (c2 === 61 || c2 === 38 || c2 === 124 || c2 === 43 || c2 === 45 || c2 === 62 || c2 === 60 || c2 === 126
+            || c2 === 40 || c2 === 63 || c2 === 58 || c2 === 41) {
+            const s2 = text.slice(i, i + 2);
+            if (PP2.has(s2)) {
+                tokens.push({ kind: 'pp', image: s2, offset: i, end: i + 2 });
+                i += 2;
+                continue;
+            }
+            if (OPS2.has(s2)) {
+                tokens.push({ kind: 'operator', image: s2, offset: i, end: i + 2 });
+                i += 2;
+                continue;
+            }
         }
         const ch = text[i];
         if (OPS1.includes(ch)) {
