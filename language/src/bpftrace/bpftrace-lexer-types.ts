@@ -59,6 +59,8 @@ export function isCastPosition(tokens: readonly IToken[], text: string, end: num
     const after = text[afterOffset] ?? '';
     if (text.startsWith('&&', afterOffset)) return false;
     if (after === '(') return sawArray || typeWord;
+    // A built-in type word is never a value, so `(int64)-1` is a cast.
+    if (typeWord && after === '-') return true;
     return CAST_FOLLOWERS.test(after);
 }
 
