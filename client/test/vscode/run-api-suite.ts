@@ -88,6 +88,24 @@ const checks: [string, () => Promise<string>][] = [
             await bt.update('run.extraArgs', undefined, vscode.ConfigurationTarget.Workspace);
         }
     }],
+    ['tool errors land under "bpftrace run" and are cleared by the next run', async () => {
+        const file = uri('fix-me.bt');
+        await vscode.workspace.fs.writeFile(file, new TextEncoder().encode('BEGIN {\n  @x = nosuchfn(1);\n}\n'));
+        const runDiagnostics = () => vscode.languages.getDiagnostics(file).filter(d => d.source === 'bpftrace run');
+        await vscode.commands.executeCommand('probekit.run.start', file);
+        const found = await until('a run diagnostic', async () => (runDiagnostics().length > 0 ? runDiagnostics() : undefined));
+        assert.equal(found[0].message, 'Unknown function: nosuchfn');
+        assert.deepEqual([found[0].range.start.line, found[0].range.start.character, found[0].range.end.character], [1, 7, 15]);
+        const doc = await vscode.workspace.openTextDocument(file);
+        const editor = await vscode.window.showTextDocument(doc);
+        await editor.edit(e => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), 'BEGIN { printf("fixed\\n"); exit(); }\n'));
+        // Run Script saves first
+        await vscode.commands.executeCommand('probekit.run.start', file);
+        await until('the fixed script to run', async () => ((await state()).finished.find(f => f.title === 'fix-me.bt' && /fixed/.test(f.output)) ? true : undefined));
+        assert.equal(doc.isDirty, false);
+        assert.deepEqual(runDiagnostics(), []);
+        return `${found[0].source}: ${found[0].message}, then cleared`;
+    }],
     ['tasks: the provider lists scripts and a bpftrace task runs', async () => {
         const tasks = await vscode.tasks.fetchTasks({ type: 'bpftrace' });
         const task = tasks.find(t => t.name === 'run hello.bt');
