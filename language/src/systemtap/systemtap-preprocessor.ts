@@ -98,6 +98,8 @@ class MacroExpander {
     private outPos = 0;
     /** Set by the conditional pass while it skips a branch. */
     skipping = false;
+    /** A preprocessor marker was emitted: stop until the conditional pass has read it. */
+    private pause = false;
     private source: Generator<void> | undefined;
     readonly hidden: StapToken[] = [];
     readonly expansions: StapExpansion[] = [];
@@ -117,6 +119,7 @@ class MacroExpander {
 
     /** Emit one token: file tokens as they are, body tokens at the invocation. */
     emit(t: StapToken, inv: Invocation | undefined): void {
+        if (t.kind === 'pp') this.pause = true;
         this.out.push(inv ? { kind: t.kind, image: t.image, offset: inv.offset, end: inv.end, expansion: inv.expansion } : t);
     }
 
@@ -149,7 +152,12 @@ class MacroExpander {
     private *run(tokens: readonly StapToken[], env: Env | undefined, inv: Invocation | undefined, depth: number): Generator<void> {
         const end = tokens.length ? tokens[tokens.length - 1].end : 0;
         for (let i = 0; i < tokens.length; i++) {
-            yield;
+            if (this.pause) {
+                // The conditional pass must see a marker before the next token is read: it may
+                // switch between skipping and expanding.
+                this.pause = false;
+                yield;
+            }
             const t = tokens[i];
             if (this.skipping) {
                 this.emit(t, inv);
