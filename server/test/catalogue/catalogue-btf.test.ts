@@ -171,3 +171,24 @@ describe.runIf(existsSync('/sys/kernel/btf/vmlinux'))('this machine\'s vmlinux B
         expect(src.functionNames().length).toBeGreaterThan(50_000);
     });
 });
+
+describe('randomly corrupted BTF never escapes as anything but BtfFormatError', () => {
+    test.each(Array.from({ length: 30 }, (_, i) => i + 1))('seed %i', seed => {
+        let s = seed;
+        const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
+        const b = Buffer.from(fixture().blob);
+        for (let k = 0; k < 6; k++) b[24 + Math.floor(next() * (b.length - 24))] = Math.floor(next() * 256);
+        let btf: Btf;
+        try {
+            btf = new Btf(b);
+        } catch (e) {
+            expect(e).toBeInstanceOf(BtfFormatError);
+            return;
+        }
+        const src = new BtfTypeSource(btf);
+        for (let id = 1; id <= btf.count; id++) expect(typeof typeText(btf, id)).toBe('string');
+        for (const name of src.functionNames()) src.func(name);
+        src.aggregateOf('struct file *');
+        src.iterArgs('task_file');
+    });
+});
