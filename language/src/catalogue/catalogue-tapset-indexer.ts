@@ -128,9 +128,9 @@ class DeclarationReader {
         return { file: this.file, ...this.lines.position(offset) };
     }
 
-    /** Skips a balanced `open … close` group starting at the current token; returns the inner tokens. */
-    private skipGroup(open: string, close: string): ScanToken[] {
-        const start = this.i + 1;
+    /** Skips a balanced `open … close` group starting at the current token; returns the inner token range. */
+    private skipGroup(open: string, close: string): { from: number; to: number } {
+        const from = this.i + 1;
         let depth = 0;
         for (; this.i < this.t.length; this.i++) {
             const tok = this.t[this.i];
@@ -138,10 +138,10 @@ class DeclarationReader {
             if (tok.text === open) depth++;
             else if (tok.text === close && --depth === 0) {
                 this.i++;
-                return this.t.slice(start, this.i - 1);
+                return { from, to: this.i - 1 };
             }
         }
-        return this.t.slice(start);
+        return { from, to: this.t.length };
     }
 
     private readGlobals(isPrivate: boolean): void {
@@ -178,7 +178,8 @@ class DeclarationReader {
         }
         const params: TapsetFunction['params'] = [];
         if (this.at('(')) {
-            const inner = this.skipGroup('(', ')');
+            const range = this.skipGroup('(', ')');
+            const inner = this.t.slice(range.from, range.to);
             for (let k = 0; k < inner.length; k++) {
                 if (inner[k].kind !== Tk.Ident) continue;
                 const p: { name: string; type?: string } = { name: inner[k].text };
@@ -259,7 +260,8 @@ class DeclarationReader {
         const targets = op ? this.readPoints() : [];
         const assigns: string[] = [];
         while (this.at('{')) {
-            collectAssigns(this.skipGroup('{', '}'), assigns);
+            const body = this.skipGroup('{', '}');
+            collectAssigns(this.t, assigns, body.from, body.to);
             // `probe A = B { prologue }, { epilogue }`
             if (this.at(',') && this.t[this.i + 1]?.kind === Tk.Op && this.t[this.i + 1].text === '{') this.i++;
             else break;
@@ -273,13 +275,13 @@ class DeclarationReader {
 }
 
 /** The local variables a probe body assigns (`x = …`, `x .= …`), skipping `$ctx`, members and array elements. */
-export function collectAssigns(body: readonly ScanToken[], into: string[]): void {
-    for (let k = 0; k < body.length - 1; k++) {
-        const tok = body[k];
+export function collectAssigns(tokens: readonly ScanToken[], into: string[], from = 0, to = tokens.length): void {
+    for (let k = from; k < to - 1; k++) {
+        const tok = tokens[k];
         if (tok.kind !== Tk.Ident || tok.text.charCodeAt(0) === 36) continue;
-        const next = body[k + 1];
+        const next = tokens[k + 1];
         if (next.kind !== Tk.Op || !ASSIGN_OPS.has(next.text)) continue;
-        const prev = body[k - 1];
+        const prev = k > from ? tokens[k - 1] : undefined;
         if (prev && prev.kind === Tk.Op && (prev.text === '.' || prev.text === '->')) continue;
         if (!into.includes(tok.text)) into.push(tok.text);
     }
