@@ -28,6 +28,8 @@ export interface CodeServerOptions {
     workspaceSources: string[];
     /** User settings.json content. */
     settings: Record<string, unknown>;
+    /** Keep workspace trust on (the folder then opens in restricted mode); by default trust is off. */
+    workspaceTrust?: boolean;
     /** Extra environment for code-server; its extension host inherits it. */
     env?: Record<string, string>;
 }
@@ -56,7 +58,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
         ...common, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
         '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
         // The workspace is a fresh copy of the project's own samples: trusting it lets the runner features work.
-        '--disable-workspace-trust', '--ignore-last-opened',
+        ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']), '--ignore-last-opened',
     ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...options.env } });
     let output = '';
     child.stdout?.on('data', d => { output += String(d); });

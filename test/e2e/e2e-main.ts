@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { apiChecks } from './e2e-api-checks.js';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from './e2e-code-server.js';
 import { Results } from './e2e-results.js';
-import { uiChecks, vsixChecks, type E2eFiles } from './e2e-ui-checks.js';
+import { uiChecks, untrustedChecks, vsixChecks, type E2eFiles } from './e2e-ui-checks.js';
 
 const ROOT = process.env.PROBEKIT_ROOT ?? process.cwd();
 const E2E_DIR = process.env.E2E_DIR ?? path.join(ROOT, '.e2e');
@@ -104,6 +104,15 @@ async function main(results: Results): Promise<void> {
     await withCodeServer(results, 'ui', { ...common, runDir: path.join(E2E_DIR, 'run-ui') }, async server => {
         await vsixChecks(results, VSIX, server);
         await uiChecks(results, server, CHROMIUM, files);
+    });
+
+    const untrustedSettings = {
+        ...SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never',
+    };
+    await withCodeServer(results, 'untrusted', {
+        ...common, settings: untrustedSettings, workspaceTrust: true, runDir: path.join(E2E_DIR, 'run-untrusted'),
+    }, async server => {
+        await untrustedChecks(results, server, CHROMIUM, files);
     });
 
     const apiRun = path.join(E2E_DIR, 'run-api');

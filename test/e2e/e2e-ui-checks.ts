@@ -165,3 +165,46 @@ async function runCheck(results: Results, page: Page, file: string, expect: RegE
     });
     await results.shot(page, 'run');
 }
+
+/**
+ * Restricted mode (workspace trust on, folder not trusted): the editing features work, and Run Script says why it
+ * does not run instead of starting a tool.
+ */
+export async function untrustedChecks(results: Results, server: CodeServer, chromium: string, files: E2eFiles): Promise<void> {
+    let page: Page | undefined;
+    let close: (() => Promise<void>) | undefined;
+    const opened = await results.check(undefined, 'untrusted: the workbench opens the workspace in restricted mode', async () => {
+        const workbench = await openWorkbench(chromium, server.url, path.basename(files.brokenStp));
+        page = workbench.page;
+        close = workbench.close;
+        await page.locator('#status\\.workspaceTrust, .statusbar-item[id*="workspaceTrust"], .monaco-workbench .banner',
+            { hasText: /Restricted/ }).first().waitFor();
+        return [true, 'Restricted Mode shown'];
+    });
+    if (!opened || !page) {
+        await close?.().catch(() => undefined);
+        return;
+    }
+    try {
+        await results.check(page, `untrusted: ${files.brokenBt} still gets its error squiggle (limited support)`, async () => {
+            await openFile(page!, files.brokenBt);
+            const count = await waitForErrorSquiggle(page!);
+            return [count > 0, `${count} error squiggle(s)`];
+        });
+        if (files.run) {
+            const run = files.run;
+            await results.check(page, `untrusted: Probekit: Run Script refuses to run ${run.file} and says why`, async () => {
+                await openFile(page!, run.file);
+                await runCommand(page!, 'Probekit: Run Script');
+                const toast = page!.locator('.notifications-toasts .notification-toast', { hasText: /untrusted workspace/ }).first();
+                await toast.waitFor();
+                const channels = await page!.locator('.monaco-workbench').evaluate(() => document.body.innerText);
+                const ran = run.expect.test(channels);
+                return [!ran, (await toast.innerText()).replace(/\s+/g, ' ').trim().slice(0, 120)];
+            });
+            await results.shot(page, 'untrusted');
+        }
+    } finally {
+        await close?.().catch(() => undefined);
+    }
+}
