@@ -8,9 +8,8 @@ import type { CheckOptions } from '../../../language/src/common/check-options.js
 import { readHostFacts } from '../providers/node-host-facts.js';
 import { parseArgs, UsageError } from './cli-args.js';
 import { readInputs } from './cli-files.js';
+import { CHECK_USAGE } from './cli-usage.js';
 
-export const CHECK_USAGE = `usage: probekit check [--syntax-only] [--format text|json] [--stap-options "…"]
-                      [--kernel-release R] [--arch A] [--tapset-dir DIR]… [--bpftrace-version V] FILE|DIR…`;
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
 

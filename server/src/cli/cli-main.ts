@@ -1,6 +1,5 @@
-import { runCheck, CHECK_USAGE } from './cli-check.js';
-import { runRun, RUN_USAGE } from './cli-run.js';
 import { UsageError } from './cli-args.js';
+import { CHECK_USAGE, RUN_USAGE } from './cli-usage.js';
 
 const USAGE = `usage: probekit <command> [options]
 
@@ -18,9 +17,10 @@ ${RUN_USAGE}
 type Command = (argv: readonly string[], out: (s: string) => void, err: (s: string) => void) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-    check: runCheck,
-    run: runRun,
-    // Loaded on demand: neither needs the language services, and `index` is timed from a cold process.
+    // Each command is loaded on demand: only `check` needs the language services, and `index` is timed
+    // from a cold process.
+    check: async (argv, out, err) => (await import('./cli-check.js')).runCheck(argv, out, err),
+    run: async (argv, out, err) => (await import('./cli-run.js')).runRun(argv, out, err),
     index: async (argv, out, err) => (await import('./cli-index.js')).runIndex(argv, out, err),
     doctor: async (argv, out, err) => (await import('./cli-doctor.js')).runDoctor(argv, out, err),
 };

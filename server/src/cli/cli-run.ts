@@ -3,20 +3,8 @@ import { RunRegistry } from '../run/run-registry.js';
 import { parseHostSpec } from '../run/run-remote.js';
 import type { RemoteHost, RunRequest, RunResult, RunTool } from '../run/run-types.js';
 import { parseArgs, UsageError } from './cli-args.js';
+import { RUN_USAGE } from './cli-usage.js';
 
-export const RUN_USAGE = `usage: probekit run [options] FILE [--] [SCRIPT ARGS…]
-  runs a .stp or .bt script through the Probekit run backend; Ctrl-C stops it (end probes run, maps print)
-  --tool stap|bpftrace      (default: from the file extension)
-  --target-command CMD      -c CMD          --target-pid PID   -x PID (stap) / -p PID (bpftrace)
-  --runtime kernel|bpf      stap runtime    --one-go           stap in one go instead of -p4 then staprun
-  --guru                    stap -g         --suppress-time-limits
-  --define NAME=VAL …       stap -D         --include DIR …    -I DIR
-  --kernel-tree DIR         stap -r DIR (default: the machine's, or a stub in the cache)
-  --json                    bpftrace -f json   --unsafe        bpftrace --unsafe
-  --tool-arg ARG …          one more tool option, verbatim
-  --host [user@]host[:port] … run there over ssh (stap --remote / ssh host bpftrace -)
-  --identity FILE           ssh -i FILE      --ssh-option ARG …  one more ssh argument, verbatim
-  --grace MS                between SIGINT, SIGTERM and SIGKILL on stop (default 5000)`;
 
 function toolOf(file: string, given: string | undefined): RunTool {
     if (given === 'stap' || given === 'bpftrace') return given;
