@@ -15,6 +15,8 @@ export const BtCode = {
     LexCDefinition: 'bt-lex-c-definition',
     /** The lexer stopped: nesting or operators beyond what can be checked, or too many errors. */
     TooComplex: 'bt-too-complex',
+    /** The file is too large to be checked as you type. */
+    TooLarge: 'bt-too-large',
     /** A construct the target bpftrace version does not have. */
     VersionTooOld: 'bt-version-construct',
     /** The requested target version is not one the front end knows. */

@@ -63,10 +63,18 @@ describe('junk never crashes or hangs', () => {
         expect(errors.some(e => e.startsWith('invalid character'))).toBe(true);
     });
 
-    test('a 10 MB file of comments, one long string and a probe', async () => {
+    test('a 10 MB file is not checked: one warning at its start', async () => {
         const chunk = '// ' + 'x'.repeat(1000) + '\n';
         const text = chunk.repeat(10_000) + `BEGIN { printf("${'y'.repeat(100_000)}"); }\n`;
         expect(text.length).toBeGreaterThan(10_000_000);
+        expect(await survives(text)).toEqual([]);
+        const r = await checkBt(latest, text);
+        expect(r.diagnostics.map(d => [d.message, d.range.start.line, d.range.start.character]))
+            .toEqual([['not checked: the file is larger than 1 MB', 0, 0]]);
+    });
+
+    test('a file just under 1 MB of comments and one long string is checked', async () => {
+        const text = ('// ' + 'x'.repeat(1000) + '\n').repeat(900) + `BEGIN { printf("${'y'.repeat(100_000)}"); }\n`;
         expect(await survives(text)).toEqual([]);
     });
 
