@@ -22,12 +22,17 @@ export async function openWorkbench(chromiumPath: string, url: string, expectFil
         args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
             '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    // Waits are for events, each with a generous ceiling so that a broken run ends instead of hanging.
-    page.setDefaultTimeout(60_000);
-    await page.goto(url);
-    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: expectFile }).first().waitFor();
-    return { page, close: () => browser.close() };
+    try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        // Waits are for events, each with a generous ceiling so that a broken run ends instead of hanging.
+        page.setDefaultTimeout(60_000);
+        await page.goto(url);
+        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: expectFile }).first().waitFor();
+        return { page, close: () => browser.close() };
+    } catch (error) {
+        await browser.close();   // a browser left open would keep the run alive
+        throw error;
+    }
 }
 
 /** Opens a workspace file (path relative to the workspace) through Quick Open (Ctrl+P). */

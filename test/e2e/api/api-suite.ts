@@ -105,7 +105,10 @@ export async function run(): Promise<void> {
     // Open the good samples first: once the broken files' diagnostics arrive, these have been validated too.
     const opened: vscode.TextDocument[] = [];
     for (const sample of samples) {
-        opened.push(await vscode.workspace.openTextDocument(fileUri(sample)));
+        await test(`${sample} opens`, async () => {
+            opened.push(await vscode.workspace.openTextDocument(fileUri(sample)));
+            return '';
+        });
     }
     await test('a syntax error in a broken .stp is reported on its line with a code', () =>
         strayBraceReported('e2e-broken.stp', 'systemtap', 7));
