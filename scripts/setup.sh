@@ -13,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 step() { printf '\n== setup: %s\n' "$*"; }
 
 # ---------------------------------------------------------------------------------------------- 1) apt packages
-APT_PACKAGES=(systemtap bpftrace chromium libkrb5-dev openssh-server
+APT_PACKAGES=(systemtap bpftrace chromium libkrb5-dev openssh-server sudo systemtap-sdt-dev util-linux
               build-essential python3 pkg-config git ca-certificates procps kmod)
 apt_missing() {
     local p

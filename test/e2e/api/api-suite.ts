@@ -102,6 +102,21 @@ export async function run(): Promise<void> {
         assert.deepEqual(comments, ['#', '//']);
         return comments.join(' ');
     });
+    await test('word selection keeps $var, $$parms, @map and @cast whole (Add Selection To Next Find Match)', async () => {
+        const words: string[] = [];
+        for (const [language, content, column] of [
+            ['systemtap', 'probe begin { x = $$parms; y = @cast(p, "task_struct")->pid }\n', 20],
+            ['bpftrace', 'BEGIN { @reads[$pid] = 1; }\n', 9],
+        ] as const) {
+            const document = await vscode.workspace.openTextDocument({ language, content });
+            const editor = await vscode.window.showTextDocument(document);
+            editor.selection = new vscode.Selection(0, column, 0, column);
+            await vscode.commands.executeCommand('editor.action.addSelectionToNextFindMatch');
+            words.push(document.getText(editor.selection));
+        }
+        assert.deepEqual(words, ['$$parms', '@reads']);
+        return words.join(' ');
+    });
     // Open the good samples first: once the broken files' diagnostics arrive, these have been validated too.
     const opened: vscode.TextDocument[] = [];
     for (const sample of samples) {
