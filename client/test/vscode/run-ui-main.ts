@@ -86,8 +86,11 @@ async function main(): Promise<number> {
         await openFile(page, 'run/hello.bt');
         await runCommand(page, 'Probekit: Run Script with Options…');
         const row = (text: string) => page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-        await row('JSON output').locator('.monaco-checkbox, input[type=checkbox]').first().click();
-        await page.keyboard.press('Enter');
+        // In a multi-select pick a click on the row toggles it; wait until the count says so, then accept with OK
+        // (Enter right after a click can land on the list instead of the input and accept nothing).
+        await row('JSON output').click();
+        await page.locator('.quick-input-widget', { hasText: '1 Selected' }).first().waitFor();
+        await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
         await row('No target').click();
         const input = page.locator('.quick-input-widget .quick-input-box input');
         await input.fill('"two words" x');
