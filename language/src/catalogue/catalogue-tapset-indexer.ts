@@ -30,11 +30,13 @@ export function indexMacroFile(file: string, text: string, target: TapsetTarget)
 /** Indexes one `.stp` file against the target and the library macros. */
 export function indexTapsetFile(file: string, text: string, target: TapsetTarget, library: MacroTable): TapsetFileDecls {
     const { tokens, docs } = scanSystemTap(text);
-    const { rest } = extractMacros(tokens, false);
+    // Most files define no macros: then there is nothing to extract, and both passes would only copy the stream.
+    const defines = tokens.some(t => t.kind === Tk.At && t.text === '@define');
+    const rest = defines ? extractMacros(tokens, false).rest : tokens;
     // As stap 4.8: a `@define` in a branch not taken defines nothing.
-    const defs = extractLibraryMacros(tokens, target);
+    const defs = defines ? extractLibraryMacros(tokens, target) : [];
     const local = new Map(defs.map(d => [`@${d.name}`, d]));
-    const expanded = expandMacros(rest, at => local.get(at) ?? library.get(at));
+    const expanded = expandMacros(rest, defs.length ? at => local.get(at) ?? library.get(at) : at => library.get(at));
     const active = evalConditionals(expanded, target);
     const lines = new LineIndex(text);
     const decls = emptyDecls(file);

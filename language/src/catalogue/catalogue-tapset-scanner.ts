@@ -48,22 +48,27 @@ export interface ScanResult {
     docs: DocComment[];
 }
 
-const OPS2 = new Set(['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',
-    '&&', '||', '++', '--', '->', '<<', '>>']);
+const OPS2 = ['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',
+    '&&', '||', '++', '--', '->', '<<', '>>'];
 /** Interned one-character operator strings, so punctuation allocates nothing. */
 const SINGLE: string[] = [];
 for (let c = 33; c < 127; c++) SINGLE[c] = String.fromCharCode(c);
-/** Characters that can start a multi-character operator. */
-const MULTI_START = new Set([...OPS2].map(o => o.charCodeAt(0)));
+/** Two-character operators by `first * 128 + second` (interned, and no slice to look them up). */
+// Pre-filled, so the array stays in fast (not dictionary) mode.
+const DOUBLE: Array<string | undefined> = new Array<string | undefined>(128 * 128).fill(undefined);
+for (const o of OPS2) DOUBLE[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = o;
 
-/** Longest-match operator length at `i` (3-char `<<< >>> <<= >>=`, then the 2-char set, else 1). */
-function opLength(text: string, i: number, c: number, c1: number): number {
-    if (!MULTI_START.has(c)) return 1;
+/** Longest-match operator at `i` (3-char `<<< >>> <<= >>=`, then the 2-char set, else 1 character). */
+function opText(text: string, i: number, c: number, c1: number): string {
     if ((c === 60 || c === 62) && c1 === c) {
         const c2 = text.charCodeAt(i + 2);
-        if (c2 === c || c2 === 61) return 3;
+        if (c2 === c || c2 === 61) return text.slice(i, i + 3);
     }
-    return OPS2.has(text.slice(i, i + 2)) ? 2 : 1;
+    if (c < 128 && c1 < 128) {
+        const two = DOUBLE[c * 128 + c1];
+        if (two !== undefined) return two;
+    }
+    return SINGLE[c] ?? text[i];
 }
 
 function isIdentStart(c: number): boolean {
@@ -152,9 +157,9 @@ export function scanSystemTap(text: string): ScanResult {
                 continue;
             }
         }
-        const len = opLength(text, i, c, c1);
-        tokens.push({ kind: Tk.Op, text: len === 1 ? (SINGLE[c] ?? text[i]) : text.slice(i, i + len), offset: i, macro: false });
-        i += len;
+        const op = opText(text, i, c, c1);
+        tokens.push({ kind: Tk.Op, text: op, offset: i, macro: false });
+        i += op.length;
     }
     return { tokens, docs };
 }
