@@ -16,7 +16,7 @@ import { BtfTypeSource } from './catalogue-btf-types.js';
 import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
-import { loadTapsetIndex, type TapsetLoadResult } from './catalogue-tapset-reader.js';
+import { loadTapsetIndex, readTapsetSources, type TapsetLoadResult } from './catalogue-tapset-reader.js';
 import { ToolQueries } from './catalogue-tool-sources.js';
 
 export const DEFAULT_BTF = '/sys/kernel/btf/vmlinux';
@@ -147,8 +147,14 @@ export class NodeSystemCatalogue implements SystemCatalogue {
                 this.note('tapsets', 'no tapset directory (is systemtap installed?)', 'apt-get install systemtap');
                 return undefined;
             }
+            // While `stap --version` still runs (its answer is not cached yet), read the sources meanwhile.
+            const pending = Symbol('pending');
+            const early = await Promise.race([this.options.stapVersion, pending]);
+            const sources = early === pending ? readTapsetSources(this.options.tapsetRoots, this.options.target) : undefined;
             const stapVersion = (await this.options.stapVersion) || ASSUMED_STAP_VERSION;
-            return loadTapsetIndex({ roots: this.options.tapsetRoots, target: { ...this.options.target, stapVersion }, cache: this.options.cache, indexer: this.options.indexer });
+            return loadTapsetIndex({
+                roots: this.options.tapsetRoots, target: { ...this.options.target, stapVersion }, cache: this.options.cache, indexer: this.options.indexer, sources,
+            });
         })();
         return this.tapsetLoad;
     }

@@ -28,6 +28,15 @@ export interface TapsetLoadOptions {
      * lexer and preprocessor (stap-exact diagnostics machinery, about twice the time). Same index.
      */
     indexer?: 'fast' | 'frontend';
+    /** The files already listed and read (see {@link readTapsetSources}); listed and read here otherwise. */
+    sources?: TapsetSources;
+}
+
+/** The tapset files for a target and their texts (which files does not depend on the stap version). */
+export interface TapsetSources {
+    macros: SourceFile[];
+    scripts: SourceFile[];
+    texts: Map<string, string>;
 }
 
 export interface TapsetLoadResult {
@@ -74,7 +83,7 @@ export function listTapsetFiles(roots: readonly string[], target: TapsetTarget):
     };
 }
 
-function readText(path: string): string {
+function readFile(path: string): string {
     try {
         return readFileSync(path, 'latin1');
     } catch {
@@ -82,8 +91,24 @@ function readText(path: string): string {
     }
 }
 
-/** Indexes the files (no cache). */
-export function indexTapsetFiles(macros: readonly SourceFile[], scripts: readonly SourceFile[], target: TapsetTarget, indexer: 'fast' | 'frontend' = 'fast'): TapsetIndexData {
+/**
+ * Lists and reads the tapset files for the target, e.g. while `stap --version` still runs: the file list
+ * depends on the runtime, kernel release and architecture only.
+ */
+export function readTapsetSources(roots: readonly string[], target: Omit<TapsetTarget, 'stapVersion'>): TapsetSources {
+    const { macros, scripts } = listTapsetFiles(roots, { ...target, stapVersion: '' });
+    const texts = new Map<string, string>();
+    for (const f of macros) texts.set(f.path, readFile(f.path));
+    for (const f of scripts) texts.set(f.path, readFile(f.path));
+    return { macros, scripts, texts };
+}
+
+/** Indexes the files (no cache); `texts` has those already read. */
+export function indexTapsetFiles(
+    macros: readonly SourceFile[], scripts: readonly SourceFile[], target: TapsetTarget, indexer: 'fast' | 'frontend' = 'fast',
+    texts?: ReadonlyMap<string, string>,
+): TapsetIndexData {
+    const readText = (path: string): string => texts?.get(path) ?? readFile(path);
     if (indexer === 'frontend') {
         const st = stapTargetOf(target);
         const lib = new Map<string, StapMacro>();
@@ -105,7 +130,7 @@ export function indexTapsetFiles(macros: readonly SourceFile[], scripts: readonl
 /** Loads the tapset index: from the cache when the sources are unchanged, else by indexing and caching. */
 export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
     const t0 = performance.now();
-    const { macros, scripts } = listTapsetFiles(options.roots, options.target);
+    const { macros, scripts } = options.sources ?? listTapsetFiles(options.roots, options.target);
     const key = cacheKey({
         target: { ...options.target, kernelConfig: options.target.kernelConfig ? [...options.target.kernelConfig] : undefined },
         files: [...macros, ...scripts].map(f => [f.path, f.mtimeMs, f.size]),
@@ -113,7 +138,7 @@ export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
     });
     const t1 = performance.now();
     const cached = options.cache?.read<TapsetIndexData>('tapsets', key);
-    const data = cached ?? indexTapsetFiles(macros, scripts, options.target, options.indexer);
+    const data = cached ?? indexTapsetFiles(macros, scripts, options.target, options.indexer, options.sources?.texts);
     if (!cached) options.cache?.write('tapsets', key, data);
     const index = new TapsetIndex(data);
     return { index, fromCache: !!cached, files: macros.length + scripts.length, listMs: t1 - t0, loadMs: performance.now() - t1 };
