@@ -3,6 +3,7 @@
  * and prints counts and timings, or dumps the index as JSON.
  */
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { arch as nodeArch, release } from 'node:os';
 import { CatalogueCache, defaultCacheDir } from '../catalogue/catalogue-cache.js';
 import { NodeSystemCatalogue, stapVersionOf } from '../catalogue/catalogue-system.js';
@@ -37,6 +38,10 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     const only = new Set((args.values.get('only')?.[0] ?? SOURCES.join(',')).split(',').map(s => s.trim()).filter(Boolean));
     for (const s of only) if (!(SOURCES as readonly string[]).includes(s)) throw new UsageError(`--only: unknown source '${s}' (${SOURCES.join(', ')})`);
 
+    // Indexing the tapset library allocates ~30 MB of short-lived tokens, file by file. V8's young generation
+    // starts at 1 MB and doubles only when a scavenge finds it too small, so a cold run spends ~20 scavenges
+    // getting there; growing it faster halves them (a GC sizing heuristic only: nothing else changes).
+    if (only.has('tapsets')) setFlagsFromString('--semi-space-growth-factor=16');
     const cache = args.flags.has('no-cache') ? undefined : new CatalogueCache(defaultCacheDir());
     const roots = [...(args.values.get('tapset-dir') ?? [])];
     if (!args.flags.has('no-installed') && existsSync(INSTALLED_TAPSET_DIR)) roots.push(INSTALLED_TAPSET_DIR);
