@@ -4,6 +4,7 @@ import { createProbekitServices, type ProbekitServices } from '../../src/probeki
 import { applySettings, checkTexts } from '../../src/common/probekit-check.js';
 import type { HostFacts } from '../../src/common/host-facts.js';
 import * as ast from '../../src/bpftrace/generated/ast.js';
+export { markers, offsetOf } from '../cursor-markers.js';
 
 /** The labelled corpus beside the checkout. */
 export const CORPUS = new URL('../../../../shared/corpus/bpftrace/', import.meta.url).pathname;
@@ -37,26 +38,6 @@ export async function checkBt(services: ProbekitServices, text: string): Promise
         doc, program: doc.parseResult.value, diagnostics: file.diagnostics,
         errors: file.diagnostics.filter(d => d.severity === 1),
     };
-}
-
-/** Split `<|>` cursor markers out of a text: the clean text and the marker offsets. */
-export function markers(text: string): { text: string; offsets: number[] } {
-    const offsets: number[] = [];
-    let clean = '';
-    const parts = text.split('<|>');
-    parts.forEach((p, i) => {
-        clean += p;
-        if (i < parts.length - 1) offsets.push(clean.length);
-    });
-    return { text: clean, offsets };
-}
-
-/** Offset of an LSP position in a text. */
-export function offsetOf(text: string, pos: { line: number; character: number }): number {
-    const lines = text.split('\n');
-    let offset = 0;
-    for (let i = 0; i < pos.line; i++) offset += lines[i].length + 1;
-    return offset + pos.character;
 }
 
 /**

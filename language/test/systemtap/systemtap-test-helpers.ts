@@ -7,6 +7,7 @@ import { applySettings, checkTexts } from '../../src/common/probekit-check.js';
 import type { CheckOptions } from '../../src/common/check-options.js';
 import type { HostFacts } from '../../src/common/host-facts.js';
 import * as ast from '../../src/systemtap/generated/ast.js';
+export { markers } from '../cursor-markers.js';
 
 /** The installed stap 4.8 tapset library (Debian `systemtap`). */
 export const INSTALLED_TAPSET = '/usr/share/systemtap/tapset';
@@ -44,18 +45,6 @@ export async function checkStap(services: ProbekitServices, text: string, uri?: 
     const doc = services.shared.workspace.LangiumDocuments.getDocument(u)!;
     services.shared.workspace.LangiumDocuments.deleteDocument(u);
     return { doc, diagnostics: file.diagnostics, errors: file.diagnostics.filter(d => d.severity === 1) };
-}
-
-/** Split `<|>` cursor markers out of a text: the clean text and the marker offsets. */
-export function markers(text: string): { text: string; offsets: number[] } {
-    const offsets: number[] = [];
-    let clean = '';
-    const parts = text.split('<|>');
-    parts.forEach((p, i) => {
-        clean += p;
-        if (i < parts.length - 1) offsets.push(clean.length);
-    });
-    return { text: clean, offsets };
 }
 
 /** An expression printed with every operation in parentheses, to show precedence and associativity. */
