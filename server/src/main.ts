@@ -1,6 +1,7 @@
 import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
 import { URI } from 'langium';
+import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createProbekitServices } from '../../language/src/probekit-module.js';
 import { applySettings } from '../../language/src/common/probekit-check.js';
@@ -23,7 +24,9 @@ connection.console.info(
     `stap ${host.stapVersion ?? 'not installed'}, bpftrace ${host.bpftraceVersion ?? 'not installed'}`);
 
 async function applyEditorSettings(): Promise<void> {
-    const options = await readCheckOptions(shared.workspace.ConfigurationProvider);
+    const folder = shared.workspace.WorkspaceManager.workspaceFolders?.[0];
+    const root = folder && folder.uri.startsWith('file:') ? fileURLToPath(folder.uri) : undefined;
+    const options = await readCheckOptions(shared.workspace.ConfigurationProvider, root);
     await applySettings(services, options, host);
     connection.console.info(`Probekit settings: ${JSON.stringify(options)}`);
 }

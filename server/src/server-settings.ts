@@ -1,8 +1,18 @@
+import { isAbsolute, resolve } from 'node:path';
 import type { ConfigurationProvider } from 'langium';
 import type { CheckOptions } from '../../language/src/common/check-options.js';
 
+/**
+ * A directory from the settings: `${workspaceFolder}` is the first workspace folder, and a relative path is
+ * taken from there (as VS Code's own path settings are), not from the server's working directory.
+ */
+export function settingsDir(dir: string, workspaceRoot: string | undefined): string {
+    const expanded = workspaceRoot ? dir.replaceAll('${workspaceFolder}', workspaceRoot) : dir;
+    return isAbsolute(expanded) || !workspaceRoot ? expanded : resolve(workspaceRoot, expanded);
+}
+
 /** The editor settings (`systemtap.*`, `bpftrace.*`) as the options the languages check with. */
-export async function readCheckOptions(config: ConfigurationProvider): Promise<CheckOptions> {
+export async function readCheckOptions(config: ConfigurationProvider, workspaceRoot?: string): Promise<CheckOptions> {
     const get = async <T>(language: string, key: string): Promise<T | undefined> => {
         const value = await config.getConfiguration(language, key);
         return value === '' || value === null ? undefined : value as T;
@@ -13,7 +23,9 @@ export async function readCheckOptions(config: ConfigurationProvider): Promise<C
         stapOptions: await get<string>('systemtap', 'stapOptions'),
         kernelRelease: target?.kernelRelease || undefined,
         arch: target?.arch || undefined,
-        tapsetDirs: tapsetDirs && tapsetDirs.length ? tapsetDirs : undefined,
+        tapsetDirs: tapsetDirs && tapsetDirs.length ? tapsetDirs.map(d => settingsDir(d, workspaceRoot)) : undefined,
         bpftraceVersion: await get<string>('bpftrace', 'version'),
+        // `-I dir` in systemtap.stapOptions is relative to the workspace too
+        baseDir: workspaceRoot,
     };
 }

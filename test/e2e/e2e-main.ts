@@ -120,7 +120,9 @@ async function main(results: Results): Promise<void> {
     fs.rmSync(resultFile, { force: true });
     const env = {
         PROBEKIT_API_RESULT: resultFile,
-        PROBEKIT_API_SAMPLES: [files.stp, files.bt].filter(Boolean).join(','),
+        // library-macros.stp is clean only when the workspace setting systemtap.tapsetDirs (a relative path) is
+        // resolved against the workspace folder and its .stpm macros are loaded.
+        PROBEKIT_API_SAMPLES: [files.stp, files.bt, 'stap/library-macros.stp'].filter(Boolean).join(','),
     };
     await withCodeServer(results, 'api', { ...common, runDir: apiRun, env }, async server => {
         await apiChecks(results, server, CHROMIUM, API_SUITE, resultFile);

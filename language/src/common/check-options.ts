@@ -10,6 +10,9 @@ export interface CheckOptions {
     kernelRelease?: string;
     arch?: string;
     tapsetDirs?: readonly string[];
+    /** Where relative directories in these options (`--tapset-dir`, `-I`) are taken from: the CLI's working
+     *  directory, the editor's workspace folder. */
+    baseDir?: string;
     /** `0.17` … `0.26` or `latest`. */
     bpftraceVersion?: string;
 }

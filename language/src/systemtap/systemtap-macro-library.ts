@@ -83,6 +83,8 @@ export function findTapsetRoot(fs: FileSystemProvider, file: URI): URI | undefin
 }
 
 /** A directory path or URI string as a URI. */
-export function toDirUri(dir: string): URI {
-    return /^[a-z][a-z0-9+.-]+:\/\//i.test(dir) ? URI.parse(dir) : URI.file(dir);
+export function toDirUri(dir: string, baseDir?: string): URI {
+    if (/^[a-z][a-z0-9+.-]+:\/\//i.test(dir)) return URI.parse(dir);
+    // A relative directory (`-I lib`, a setting `stap/lib`) is taken from where the embedder says it is.
+    return baseDir && !dir.startsWith('/') ? UriUtils.joinPath(URI.file(baseDir), dir) : URI.file(dir);
 }

@@ -34,7 +34,7 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
         const dirs = [...host.tapsetDirs ?? [], ...options.tapsetDirs ?? [], ...this.target.includeDirs];
         const fs = this.fileSystem?.();
         if (fs && dirs.length) {
-            const load = loadStapMacroLibrary(fs, dirs.map(toDirUri), this.target);
+            const load = loadStapMacroLibrary(fs, dirs.map(d => toDirUri(d, options.baseDir)), this.target);
             this.library = load.library;
             this.libraryProblems = load.problems;
         } else {

@@ -40,6 +40,7 @@ export async function runCheck(argv: readonly string[], out: (s: string) => void
         arch: args.values.get('arch')?.[0],
         tapsetDirs: args.values.get('tapset-dir'),
         bpftraceVersion: args.values.get('bpftrace-version')?.[0],
+        baseDir: process.cwd(),
     };
     const { files, problems } = readInputs(args.positionals);
     const wantsBt = files.some(f => f.path.endsWith('.bt'));
