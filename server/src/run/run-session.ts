@@ -131,8 +131,19 @@ export class RunSession {
             }
             if (this.remotePid !== undefined) void remoteKill(this.request.host, this.remotePid, 'KILL');
         }
-        signalTree(pid, sig);
         const kind = this.privilege?.kind;
+        if (sig === 'SIGINT' && kind !== 'pkexec') {
+            // Exactly what Ctrl-C in a terminal does: one SIGINT to the run's process group (under sudo, sudo relays it
+            // once to the tool). A second SIGINT that lands while bpftrace drains its END output makes it stop reading,
+            // and the END lines are lost; the escalation below reaches the whole tree.
+            try {
+                process.kill(-pid, sig);
+            } catch {
+                signalTree(pid, sig);
+            }
+            return;
+        }
+        signalTree(pid, sig);
         if ((kind === 'sudo' || kind === 'pkexec') && process.getuid?.() !== 0) {
             // The tool runs as root: our own signals reach sudo (which relays them) but not the tool's other
             // processes, and nothing of pkexec's (it becomes the tool). Signal the whole tree as root too: sudo -n
