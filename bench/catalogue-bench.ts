@@ -7,16 +7,16 @@
  * Wall times are medians of interleaved runs (the machine is shared, so runs alternate tool and Probekit).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type { BenchRow } from './bench-row.js';
 import { CatalogueCache } from '../server/src/catalogue/catalogue-cache.js';
-import { readKernelConfig, stapArch } from '../server/src/catalogue/catalogue-host.js';
+import { readKernelConfig, stapArchOf } from '../server/src/providers/node-host-facts.js';
 import { INSTALLED_TAPSET_DIR, loadTapsetIndex } from '../server/src/catalogue/catalogue-tapset-reader.js';
 import { arch as nodeArch } from 'node:os';
+import { writeKernelStub } from '../server/src/run/stap-kernel-tree.js';
 
 const REPS = 7;
 
@@ -47,16 +47,7 @@ async function bundleIndexCli(root: string, outDir: string): Promise<string> {
 }
 
 function kernelStub(): string {
-    const k = mkdtempSync(join(tmpdir(), 'probekit-bench-kstub-'));
-    try {
-        writeFileSync(join(k, '.config'), gunzipSync(readFileSync('/proc/config.gz')));
-    } catch {
-        writeFileSync(join(k, '.config'), '');
-    }
-    writeFileSync(join(k, 'Module.symvers'), '');
-    mkdirSync(join(k, 'include', 'config'), { recursive: true });
-    writeFileSync(join(k, 'include', 'config', 'kernel.release'), `${release()}\n`);
-    return k;
+    return writeKernelStub(mkdtempSync(join(tmpdir(), 'probekit-bench-kstub-')));
 }
 
 interface Run {
@@ -161,7 +152,7 @@ export async function run(): Promise<BenchRow[]> {
         rows.push({ name: 'tapset library ready, warm cache, fresh process', probekit: warm.ours, reference: warm.theirs, unit: 's', target: '≤ 0.2×',
             note: `a bare node start alone takes ${nodeAlone.toFixed(3)} s here (${(nodeAlone / warm.theirs).toFixed(2)}× stap); ${cpuNote(warm)}` });
         // In-process: what the language server pays at start-up when the cache is warm.
-        const target = { kernelRelease: release(), arch: stapArch(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()) };
+        const target = { kernelRelease: release(), arch: stapArchOf(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()) };
         const cache = new CatalogueCache(mkdtempSync(join(tmpdir(), 'probekit-bench-cache-')));
         loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target, cache });
         const inProc: number[] = [];

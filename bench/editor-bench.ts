@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startCodeServer, type CodeServer } from '../test/e2e/e2e-code-server.js';
 import type { BenchRow } from './bench-row.js';
+import { writeKernelStub } from '../server/src/run/stap-kernel-tree.js';
 
 const ROOT = process.env.PROBEKIT_ROOT ?? process.cwd();
 const E2E_DIR = process.env.E2E_DIR ?? path.join(ROOT, '.e2e');
@@ -68,12 +69,7 @@ function toolMs(command: string, args: string[], runs: number): number {
 
 /** stap wants a kernel build tree even for -p1; a stub in a temp folder is enough (see the run tests). */
 function kernelStub(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'probekit-bench-kernel-'));
-    fs.writeFileSync(path.join(dir, '.config'), execFileSync('zcat', ['/proc/config.gz']));
-    fs.writeFileSync(path.join(dir, 'Module.symvers'), '');
-    fs.mkdirSync(path.join(dir, 'include/config'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'include/config/kernel.release'), `${os.release()}\n`);
-    return dir;
+    return writeKernelStub(fs.mkdtempSync(path.join(os.tmpdir(), 'probekit-bench-kernel-')));
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -3,11 +3,10 @@
 // the library's x86_64 selection, 484 files in 4.8) on the same machine in the same run. The child
 // process is this same bundle started with CHILD_FLAG; it also reports where its time went.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { gunzipSync } from 'node:zlib';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import type { BenchRow } from './bench-row.js';
@@ -15,6 +14,7 @@ import { createProbekitServices } from '../language/src/probekit-module.js';
 import { applySettings } from '../language/src/common/probekit-check.js';
 import type { SystemtapParser } from '../language/src/systemtap/systemtap-parser.js';
 import { preprocessStap } from '../language/src/systemtap/systemtap-preprocessor.js';
+import { writeKernelStub } from '../server/src/run/stap-kernel-tree.js';
 
 const TAPSET = '/usr/share/systemtap/tapset';
 const CHILD_FLAG = '--stap-parse-bench-child';
@@ -103,13 +103,7 @@ function timed(command: string, args: string[]): Promise<{ ms: number; out: stri
 
 /** A kernel "build tree" stub so stap runs pass 1 without headers (see real-tools.md). */
 function kernelStub(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'probekit-kstub-'));
-    const config = existsSync('/proc/config.gz') ? gunzipSync(readFileSync('/proc/config.gz')).toString() : '';
-    writeFileSync(join(dir, '.config'), config);
-    writeFileSync(join(dir, 'Module.symvers'), '');
-    mkdirSync(join(dir, 'include', 'config'), { recursive: true });
-    writeFileSync(join(dir, 'include', 'config', 'kernel.release'), release() + '\n');
-    return dir;
+    return writeKernelStub(mkdtempSync(join(tmpdir(), 'probekit-kstub-')));
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -3,16 +3,16 @@
 // (stap -p1 parses, bpftrace -d also type-checks and generates code), so the ratio says how far
 // below a real parse highlighting stays, not that the two do the same work.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { release, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import type { IGrammar, IRawGrammar } from 'vscode-textmate';
 import vsctm from 'vscode-textmate';
 import oniguruma from 'vscode-oniguruma';
 import type { BenchRow } from './bench-row.js';
+import { writeKernelStub } from '../server/src/run/stap-kernel-tree.js';
 
 const ROUNDS = 5;
 
@@ -107,12 +107,7 @@ function timeCommand(command: string, args: string[]): number {
 
 /** A stand-in kernel build tree: stap wants one even to parse, and the machine has none. */
 function makeKernelStub(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'probekit-bench-kstub-'));
-    writeFileSync(join(dir, '.config'), gunzipSync(readFileSync('/proc/config.gz')));
-    writeFileSync(join(dir, 'Module.symvers'), '');
-    mkdirSync(join(dir, 'include', 'config'), { recursive: true });
-    writeFileSync(join(dir, 'include', 'config', 'kernel.release'), `${release()}\n`);
-    return dir;
+    return writeKernelStub(mkdtempSync(join(tmpdir(), 'probekit-bench-kstub-')));
 }
 
 export async function run(): Promise<BenchRow[]> {

@@ -4,12 +4,12 @@
  * the expected place. Later features test against these files, so their verdicts must hold.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { workspaceRoot } from './textmate-helpers.js';
+import { writeKernelStub } from '../../server/src/run/stap-kernel-tree.js';
 
 interface ToolResult {
     readonly code: number;
@@ -61,11 +61,7 @@ describe('stap pass 1 on the SystemTap samples', () => {
     beforeAll(() => {
         // stap wants a kernel build tree even to parse; the machine has none, so a stub with the
         // running kernel's config and release stands in (nothing under /lib/modules is touched).
-        kernelStub = mkdtempSync(join(tmpdir(), 'probekit-kstub-'));
-        writeFileSync(join(kernelStub, '.config'), gunzipSync(readFileSync('/proc/config.gz')));
-        writeFileSync(join(kernelStub, 'Module.symvers'), '');
-        mkdirSync(join(kernelStub, 'include', 'config'), { recursive: true });
-        writeFileSync(join(kernelStub, 'include', 'config', 'kernel.release'), `${release()}\n`);
+        kernelStub = writeKernelStub(mkdtempSync(join(tmpdir(), 'probekit-kstub-')));
     });
 
     afterAll(() => rmSync(kernelStub, { recursive: true, force: true }));

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { arch as nodeArch, release, userInfo } from 'node:os';
-import { readKernelConfig, stapArch } from './catalogue-host.js';
+import { readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
 
 export interface DoctorFacts {
     kernelRelease: string;
@@ -126,7 +126,7 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
     try { lockdown = /\[(\w+)\]/.exec(readFileSync('/sys/kernel/security/lockdown', 'utf8'))?.[1]; } catch { /* no LSM file */ }
     return {
         kernelRelease,
-        arch: stapArch(nodeArch()),
+        arch: stapArchOf(nodeArch()),
         uid: process.getuid?.() ?? -1,
         user: user.username,
         groups: groupsOf(user.username, process.getgroups?.() ?? []),

@@ -9,7 +9,7 @@ import { CatalogueCache, defaultCacheDir } from '../catalogue/catalogue-cache.js
 import { NodeSystemCatalogue, stapVersionOf } from '../catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR } from '../catalogue/catalogue-tapset-reader.js';
 import { parseArgs, UsageError } from './cli-args.js';
-import { readKernelConfig, stapArch } from '../catalogue/catalogue-host.js';
+import { readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
 
 export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
                       [--no-cache] [--no-tracefs-cache] [--front-end] [--only tapsets,btf,kernel,tracefs] [--arch A] [--kernel-release R] [--stap-version V]
@@ -49,7 +49,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     const explicitVersion = args.values.get('stap-version')?.[0];
     const catalogue = new NodeSystemCatalogue({
         tapsetRoots: only.has('tapsets') ? roots : [],
-        target: { kernelRelease, arch: args.values.get('arch')?.[0] ?? stapArch(nodeArch()), runtime: 'kernel', kernelConfig: readKernelConfig(kernelRelease) },
+        target: { kernelRelease, arch: args.values.get('arch')?.[0] ?? stapArchOf(nodeArch()), runtime: 'kernel', kernelConfig: readKernelConfig(kernelRelease) },
         stapVersion: explicitVersion ?? (only.has('tapsets') ? stapVersionOf('stap', cache).then(v => v ?? '') : ''),
         btfPath: args.values.get('btf')?.[0],
         btfModules: args.flags.has('btf-modules'),

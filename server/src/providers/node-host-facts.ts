@@ -26,19 +26,22 @@ export function parseKernelConfig(text: string): Map<string, string> {
     return config;
 }
 
-function readKernelConfig(kernelRelease: string): Map<string, string> | undefined {
+/** The running kernel's config text, from /proc/config.gz or /boot/config-RELEASE ('' when neither is readable). */
+export function readKernelConfigText(kernelRelease: string = release()): string {
     try {
-        if (existsSync('/proc/config.gz')) {
-            return parseKernelConfig(gunzipSync(readFileSync('/proc/config.gz')).toString('utf8'));
-        }
+        if (existsSync('/proc/config.gz')) return gunzipSync(readFileSync('/proc/config.gz')).toString('utf8');
         const boot = `/boot/config-${kernelRelease}`;
-        if (existsSync(boot)) {
-            return parseKernelConfig(readFileSync(boot, 'utf8'));
-        }
+        if (existsSync(boot)) return readFileSync(boot, 'utf8');
     } catch {
         // unreadable: unknown, the preprocessor treats CONFIG_* as unset
     }
-    return undefined;
+    return '';
+}
+
+/** The kernel configuration as CONFIG_X → value; undefined when it cannot be read. */
+export function readKernelConfig(kernelRelease: string = release()): Map<string, string> | undefined {
+    const text = readKernelConfigText(kernelRelease);
+    return text ? parseKernelConfig(text) : undefined;
 }
 
 function toolVersion(tool: string, pattern: RegExp): string | undefined {

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { homedir, release } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { readKernelConfigText } from '../providers/node-host-facts.js';
 
 /** Where stap should find a kernel build tree, and what Probekit did to get one. */
 export interface KernelTreeChoice {
@@ -42,10 +42,7 @@ export function chooseKernelTree(opts: { explicit?: string; kernelRelease?: stri
 
 function makeStub(dir: string, rel: string): void {
     const tmp = `${dir}.tmp-${process.pid}`;
-    mkdirSync(join(tmp, 'include', 'config'), { recursive: true });
-    writeFileSync(join(tmp, '.config'), readKernelConfigText(rel));
-    writeFileSync(join(tmp, 'Module.symvers'), '');
-    writeFileSync(join(tmp, 'include', 'config', 'kernel.release'), `${rel}\n`);
+    writeKernelStub(tmp, rel);
     mkdirSync(join(dir, '..'), { recursive: true });
     try {
         renameSync(tmp, dir);
@@ -54,15 +51,16 @@ function makeStub(dir: string, rel: string): void {
     }
 }
 
-/** The running kernel's config text (empty when the kernel exposes none). */
-export function readKernelConfigText(rel: string = release()): string {
-    try {
-        if (existsSync('/proc/config.gz')) return gunzipSync(readFileSync('/proc/config.gz')).toString('utf8');
-        if (existsSync(`/boot/config-${rel}`)) return readFileSync(`/boot/config-${rel}`, 'utf8');
-    } catch {
-        // unreadable
-    }
-    return '';
+/**
+ * Write a kernel build-tree stub into `dir` (made if missing): the kernel's .config, an empty Module.symvers and
+ * include/config/kernel.release. Returns `dir`.
+ */
+export function writeKernelStub(dir: string, rel: string = release()): string {
+    mkdirSync(join(dir, 'include', 'config'), { recursive: true });
+    writeFileSync(join(dir, '.config'), readKernelConfigText(rel));
+    writeFileSync(join(dir, 'Module.symvers'), '');
+    writeFileSync(join(dir, 'include', 'config', 'kernel.release'), `${rel}\n`);
+    return dir;
 }
 
 /** Does the running kernel load modules at all? undefined when unknown. */

@@ -5,12 +5,12 @@ import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
 import { CatalogueCache, defaultCacheDir } from '../../src/catalogue/catalogue-cache.js';
-import { stapArch } from '../../src/catalogue/catalogue-host.js';
+import { stapArchOf } from '../../src/providers/node-host-facts.js';
 import { NodeSystemCatalogue } from '../../src/catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
 import { hasTool, kernelStub, runTool, tempDir } from './catalogue-test-kit.js';
 
-const ARCH = stapArch(nodeArch());
+const ARCH = stapArchOf(nodeArch());
 const TARGET: TapsetTarget = { kernelRelease: release(), arch: ARCH, runtime: 'kernel', stapVersion: '4.8' };
 const OTHER_ARCH = ARCH === 'x86_64' ? 's390' : 'x86_64';
 

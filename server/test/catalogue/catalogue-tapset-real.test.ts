@@ -6,12 +6,12 @@ import { arch as nodeArch, release } from 'node:os';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { TapsetIndex } from '../../../language/src/catalogue/catalogue-tapset-index.js';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
-import { readKernelConfig, stapArch } from '../../src/catalogue/catalogue-host.js';
+import { readKernelConfig, stapArchOf } from '../../src/providers/node-host-facts.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
 import { kernelStub, runTool } from './catalogue-test-kit.js';
 
 const TARGET: TapsetTarget = {
-    kernelRelease: release(), arch: stapArch(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()),
+    kernelRelease: release(), arch: stapArchOf(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()),
 };
 
 let index: TapsetIndex;

@@ -1,9 +1,9 @@
 /** Shared helpers for the catalogue tests: a stap kernel stub (real-tools.md), temp dirs, real tool runs. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { writeKernelStub } from '../../src/run/stap-kernel-tree.js';
 
 export function tempDir(prefix = 'probekit-catalogue-'): string {
     return mkdtempSync(join(tmpdir(), prefix));
@@ -11,16 +11,7 @@ export function tempDir(prefix = 'probekit-catalogue-'): string {
 
 /** A kernel "build tree" stub: what stap needs to run passes 1–2 on a machine without headers. */
 export function kernelStub(): string {
-    const k = tempDir('probekit-kstub-');
-    try {
-        writeFileSync(join(k, '.config'), gunzipSync(readFileSync('/proc/config.gz')));
-    } catch {
-        writeFileSync(join(k, '.config'), '');
-    }
-    writeFileSync(join(k, 'Module.symvers'), '');
-    mkdirSync(join(k, 'include', 'config'), { recursive: true });
-    writeFileSync(join(k, 'include', 'config', 'kernel.release'), `${release()}\n`);
-    return k;
+    return writeKernelStub(tempDir('probekit-kstub-'));
 }
 
 /** Runs a real tool; stdout + stderr, never throws (exit status is not the point in these tests). */
