@@ -18,16 +18,19 @@ const services = createProbekitServices({
 });
 const { shared } = services;
 
-const host = readHostFacts({ stap: true, bpftrace: true });
-connection.console.info(
-    `Probekit language server: kernel ${host.kernelRelease ?? '?'} ${host.arch ?? '?'}, ` +
-    `stap ${host.stapVersion ?? 'not installed'}, bpftrace ${host.bpftraceVersion ?? 'not installed'}`);
+// Asked while the client connects; the first build waits for it (the tool versions pick the targets).
+const hostFacts = readHostFacts({ stap: true, bpftrace: true }).then(host => {
+    connection.console.info(
+        `Probekit language server: kernel ${host.kernelRelease ?? '?'} ${host.arch ?? '?'}, ` +
+        `stap ${host.stapVersion ?? 'not installed'}, bpftrace ${host.bpftraceVersion ?? 'not installed'}`);
+    return host;
+});
 
 async function applyEditorSettings(): Promise<void> {
     const folder = shared.workspace.WorkspaceManager.workspaceFolders?.[0];
     const root = folder && folder.uri.startsWith('file:') ? fileURLToPath(folder.uri) : undefined;
     const options = await readCheckOptions(shared.workspace.ConfigurationProvider, root);
-    await applySettings(services, options, host);
+    await applySettings(services, options, await hostFacts);
     connection.console.info(`Probekit settings: ${JSON.stringify(options)}`);
 }
 

@@ -3,10 +3,9 @@
  * the machine (files, kernel config, tool versions); `diagnose` turns the facts into findings with the
  * concrete command that fixes each gap, and is pure so tests can feed it any machine.
  */
-import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { arch as nodeArch, release, userInfo } from 'node:os';
-import { readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
+import { installedBpftraceVersion, installedStapVersion, readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
 
 export interface DoctorFacts {
     kernelRelease: string;
@@ -45,15 +44,6 @@ export interface Finding {
     what: string;
     detail: string;
     fix?: string;
-}
-
-function run(tool: string, args: string[]): Promise<string | undefined> {
-    return new Promise(resolve => {
-        execFile(tool, args, { timeout: 5000 }, (error, stdout, stderr) => {
-            const text = `${stdout}${stderr}`;
-            resolve(error && (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : text);
-        });
-    });
 }
 
 function readable(path: string): boolean {
@@ -99,7 +89,7 @@ function numberFile(path: string): number | undefined {
 /** Reads the machine. Spawns `stap --version` and `bpftrace --version` (in parallel). */
 export async function gatherDoctorFacts(): Promise<DoctorFacts> {
     const kernelRelease = release();
-    const [stapOut, btOut] = await Promise.all([run('stap', ['--version']), run('bpftrace', ['--version'])]);
+    const [stapVersion, bpftraceVersion] = await Promise.all([installedStapVersion(), installedBpftraceVersion()]);
     const user = userInfo();
     const tapsetDir = existsSync('/usr/share/systemtap/tapset') ? '/usr/share/systemtap/tapset' : undefined;
     let tapsetFiles = 0;
@@ -131,8 +121,8 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
         user: user.username,
         groups: groupsOf(user.username, process.getgroups?.() ?? []),
         kernelConfig: readKernelConfig(kernelRelease),
-        stapVersion: stapOut ? /version (\d+\.\d+)/.exec(stapOut)?.[1] : undefined,
-        bpftraceVersion: btOut ? /bpftrace v?(\d+\.\d+(?:\.\d+)?)/.exec(btOut)?.[1] : undefined,
+        stapVersion,
+        bpftraceVersion,
         stapbpf: existsSync('/usr/bin/stapbpf') || existsSync('/usr/local/bin/stapbpf'),
         staprun: existsSync('/usr/bin/staprun') || existsSync('/usr/local/bin/staprun'),
         tapsetDir,

@@ -44,7 +44,7 @@ export async function runCheck(argv: readonly string[], out: (s: string) => void
     };
     const { files, problems } = readInputs(args.positionals);
     const wantsBt = files.some(f => f.path.endsWith('.bt'));
-    const host = readHostFacts({ bpftrace: wantsBt && !options.bpftraceVersion });
+    const host = await readHostFacts({ bpftrace: wantsBt && !options.bpftraceVersion });
 
     const services = createProbekitServices({ ...NodeFileSystem });
     await applySettings(services, options, host);

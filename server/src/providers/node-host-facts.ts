@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { arch as nodeArch, release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
@@ -44,40 +44,43 @@ export function readKernelConfig(kernelRelease: string = release()): Map<string,
     return text ? parseKernelConfig(text) : undefined;
 }
 
-function toolVersion(tool: string, pattern: RegExp): string | undefined {
-    try {
-        const out = execFileSync(tool, ['--version'], { encoding: 'utf8', timeout: 3000, stdio: ['ignore', 'pipe', 'pipe'] });
-        return pattern.exec(out)?.[1];
-    } catch (e) {
-        const err = e as { stdout?: string; stderr?: string };
-        return pattern.exec(`${err.stdout ?? ''}${err.stderr ?? ''}`)?.[1];
-    }
+/** `TOOL --version`, asynchronously (never blocks the server's start), matched against `pattern`. */
+function toolVersion(tool: string, pattern: RegExp): Promise<string | undefined> {
+    return new Promise(resolve => {
+        execFile(tool, ['--version'], { encoding: 'utf8', timeout: 3000 }, (_error, stdout, stderr) => {
+            resolve(pattern.exec(`${stdout ?? ''}${stderr ?? ''}`)?.[1]);
+        });
+    });
 }
 
 /** The installed bpftrace's version (`0.17.0`), if there is one. */
-export function installedBpftraceVersion(tool = 'bpftrace'): string | undefined {
+export function installedBpftraceVersion(tool = 'bpftrace'): Promise<string | undefined> {
     return toolVersion(tool, /bpftrace v?(\d+\.\d+(?:\.\d+)?)/);
 }
 
 /** The installed stap's version (`4.8`), if there is one. */
-export function installedStapVersion(tool = 'stap'): string | undefined {
+export function installedStapVersion(tool = 'stap'): Promise<string | undefined> {
     return toolVersion(tool, /version (\d+\.\d+)/);
 }
 
 export const INSTALLED_TAPSET_DIR = '/usr/share/systemtap/tapset';
 
 /**
- * What this machine is, read once. Tool versions are asked only when `tools` is set: spawning
+ * What this machine is, read once. Tool versions are asked only when `tools` is set (both at once): spawning
  * `stap --version` costs ~50 ms, which a `check --bpftrace-version X` run does not need.
  */
-export function readHostFacts(tools: { stap?: boolean; bpftrace?: boolean } = {}): HostFacts {
+export async function readHostFacts(tools: { stap?: boolean; bpftrace?: boolean } = {}): Promise<HostFacts> {
     const kernelRelease = release();
+    const [stapVersion, bpftraceVersion] = await Promise.all([
+        tools.stap ? installedStapVersion() : undefined,
+        tools.bpftrace ? installedBpftraceVersion() : undefined,
+    ]);
     return {
         kernelRelease,
         arch: stapArchOf(nodeArch()),
         kernelConfig: readKernelConfig(kernelRelease),
-        stapVersion: tools.stap ? installedStapVersion() : undefined,
-        bpftraceVersion: tools.bpftrace ? installedBpftraceVersion() : undefined,
+        stapVersion,
+        bpftraceVersion,
         tapsetDirs: existsSync(INSTALLED_TAPSET_DIR) ? [INSTALLED_TAPSET_DIR] : [],
     };
 }
