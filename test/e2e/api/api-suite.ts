@@ -95,9 +95,19 @@ export async function run(): Promise<void> {
             const document = await vscode.workspace.openTextDocument({ language, content });
             const editor = await vscode.window.showTextDocument(document);
             editor.selection = new vscode.Selection(0, 0, 0, 0);
-            await vscode.commands.executeCommand('editor.action.commentLine');
-            comments.push(await waitFor(() => (document.lineAt(0).text === content.trim() ? undefined
-                : document.lineAt(0).text.split(' ')[0]), `the comment in ${language}`, 10_000));
+            await waitFor(() => (vscode.window.activeTextEditor?.document === document ? true : undefined),
+                `the ${language} editor to be active`, 10_000);
+            // The workbench loads a language's configuration the first time an editor shows that language; a
+            // toggle that runs before it arrives does nothing (the line stays as it was), so it is tried again.
+            // A toggle that did apply is never repeated, so the check cannot undo its own comment.
+            let comment: string | undefined;
+            for (let attempt = 0; comment === undefined && attempt < 10; attempt++) {
+                await vscode.commands.executeCommand('editor.action.commentLine');
+                comment = await waitFor(() => (document.lineAt(0).text === content.trim() ? undefined
+                    : document.lineAt(0).text.split(' ')[0]), `the comment in ${language}`, 2_000).catch(() => undefined);
+            }
+            assert.ok(comment !== undefined, `Toggle Line Comment changed nothing in ${language} after 10 tries`);
+            comments.push(comment);
         }
         assert.deepEqual(comments, ['#', '//']);
         return comments.join(' ');
