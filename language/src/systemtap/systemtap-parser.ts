@@ -1,9 +1,9 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import {
-    CstNodeBuilder, LangiumParser, LeafCstNodeImpl, createParser, type AstNode, type LangiumCoreServices, type LeafCstNode,
-    type ParseResult, type ParserOptions, type RootCstNode, type URI,
+    AstUtils, LangiumParser, createParser, type AstNode, type CstNode, type GrammarAST, type LangiumCoreServices, type LexerResult,
+    type ParseResult, type ParserOptions, type URI,
 } from 'langium';
-import type { Range } from 'vscode-languageserver-types';
+import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
 import type { StapScript } from './generated/ast.js';
 import { describeOpener } from './systemtap-error-messages.js';
 import type { StapIToken, SystemtapLexer } from './systemtap-lexer.js';
@@ -16,38 +16,20 @@ import { StapCode } from './systemtap-diagnostic-codes.js';
 /** A parser error with its stable code. */
 export type StapParserError = IRecognitionException & { stapCode?: string };
 
-/**
- * A leaf that keeps its position as four numbers and builds its range when asked: Langium's
- * leaf holds three objects for it, a third of a large document's memory.
- */
-class StapLeafCstNode extends LeafCstNodeImpl {
-    private readonly sl: number;
-    private readonly sc: number;
-    private readonly el: number;
-    private readonly ec: number;
+const NO_TOKENS: IToken[] = [];
 
-    constructor(token: IToken, length: number, hidden: boolean) {
-        super(token.startOffset, length, undefined as unknown as Range, token.tokenType, hidden);
-        this.sl = token.startLine! - 1;
-        this.sc = token.startColumn! - 1;
-        this.el = token.endLine! - 1;
-        this.ec = token.endColumn!;
-    }
-
-    override get range(): Range {
-        return { start: { line: this.sl, character: this.sc }, end: { line: this.el, character: this.ec } };
-    }
-}
-
-/** Leaves of expanded tokens span the whole invocation (Langium would size them by the image). */
-class StapCstNodeBuilder extends CstNodeBuilder {
-    override buildLeafNode(token: IToken, feature: Parameters<CstNodeBuilder['buildLeafNode']>[1]): LeafCstNode {
-        const leaf = new StapLeafCstNode(token, (token as StapIToken).stapSpan ?? token.image.length, !feature);
-        leaf.grammarSource = feature;
-        leaf.root = (this as unknown as { rootNode: RootCstNode }).rootNode;
-        this.current.content.push(leaf);
-        return leaf;
-    }
+/** The parts of Langium's parser this one reaches into (private in Langium's typings). */
+interface ParserInternals {
+    nodeBuilder: StapCstNodeBuilder;
+    lexerResult: LexerResult | undefined;
+    wrapper: { input: IToken[]; errors: IRecognitionException[] };
+    mainRule: unknown;
+    allRules: Map<string, unknown>;
+    stack: object[];
+    doParse(rule: unknown): AstNode;
+    construct(): AstNode & { $cstNode?: CstNode };
+    assign(operator: string, feature: string, value: unknown, cstNode: CstNode): void;
+    extractHiddenTokens(token: IToken): IToken[];
 }
 
 /** What a document keeps of its preprocessing (not the token arrays: they would double its memory). */
@@ -70,12 +52,71 @@ export function stapPreprocessResult(root: AstNode | undefined): StapPreprocessR
 export class SystemtapParser extends LangiumParser {
     private readonly stapLexer: SystemtapLexer;
     private readonly services: SystemtapServices;
+    private readonly builder: StapCstNodeBuilder;
+    /** The hidden tokens of the text being parsed, and the first not yet in the tree. */
+    private hidden: IToken[] = NO_TOKENS;
+    private hiddenCursor = 0;
 
     constructor(services: SystemtapServices) {
         super(services);
         this.services = services;
         this.stapLexer = services.parser.Lexer as SystemtapLexer;
-        (this as unknown as { nodeBuilder: CstNodeBuilder }).nodeBuilder = new StapCstNodeBuilder();
+        this.builder = new StapCstNodeBuilder();
+        const internals = this as unknown as ParserInternals;
+        internals.nodeBuilder = this.builder;
+        // Langium takes the hidden tokens before each token with `splice(0, i)` from the front of
+        // the array: quadratic in the number of comments. A cursor moves over them instead.
+        internals.extractHiddenTokens = token => {
+            const hidden = this.hidden;
+            const from = this.hiddenCursor;
+            let k = from;
+            while (k < hidden.length && hidden[k].startOffset <= token.startOffset) k++;
+            this.hiddenCursor = k;
+            return k === from ? NO_TOKENS : hidden.slice(from, k);
+        };
+    }
+
+    /**
+     * Langium's `parse`, with the hidden-token cursor: tokenize, run the main rule, add the
+     * hidden tokens after the last one, link the AST nodes to their containers.
+     */
+    private parseTree(input: string, options: ParserOptions): ParseResult<AstNode> {
+        const internals = this as unknown as ParserInternals;
+        this.builder.buildRootNode(input);
+        const lexerResult = this.stapLexer.tokenize(input);
+        internals.lexerResult = lexerResult;
+        this.hidden = lexerResult.hidden;
+        this.hiddenCursor = 0;
+        internals.wrapper.input = lexerResult.tokens;
+        const ruleMethod = options.rule ? internals.allRules.get(options.rule) : internals.mainRule;
+        if (!ruleMethod) throw new Error(options.rule ? `No rule found with name '${options.rule}'` : 'No main rule available.');
+        let value: AstNode;
+        try {
+            value = internals.doParse(ruleMethod);
+            this.builder.addHiddenNodes(this.hidden.slice(this.hiddenCursor));
+        } finally {
+            this.hidden = NO_TOKENS;
+            this.hiddenCursor = 0;
+            this.unorderedGroups.clear();
+            internals.lexerResult = undefined;
+        }
+        AstUtils.linkContentToContainer(value, { deep: true });
+        return { value, lexerErrors: lexerResult.errors, lexerReport: lexerResult.report, parserErrors: internals.wrapper.errors };
+    }
+
+    /** Langium's `action`; a node re-parented by an assigned action gets its `container` here. */
+    override action($type: string, action: GrammarAST.Action): void {
+        if (this.isRecording() || !action.feature || !action.operator) {
+            super.action($type, action);
+            return;
+        }
+        const internals = this as unknown as ParserInternals;
+        const last = internals.construct();
+        this.builder.removeNode(last.$cstNode!);
+        const node = this.builder.buildCompositeNode(action);
+        this.builder.adopt(node, last.$cstNode!);
+        internals.stack.push({ $type });
+        internals.assign(action.operator, action.feature, last, last.$cstNode!);
     }
 
     /** Parse for a document (the lexer then uses its tapset tree's macros). */
@@ -92,13 +133,13 @@ export class SystemtapParser extends LangiumParser {
     override parse<T extends AstNode = AstNode>(input: string, options: ParserOptions = {}): ParseResult<T> {
         let result: ParseResult<T>;
         try {
-            result = super.parse<T>(input, options);
+            result = this.parseTree(input, options) as ParseResult<T>;
         } catch (e) {
             if (!(e instanceof RangeError)) throw e;
             // The nesting guard should prevent this; if a shape it does not know still recurses
             // too deep, report it and give an empty tree rather than crash the server.
             (this as unknown as { stack: unknown[] }).stack.length = 0;
-            result = super.parse<T>('', options);
+            result = this.parseTree('', options) as ParseResult<T>;
             const err = this.error(0, 0, 'the parser ran out of stack on this file (nesting too deep)', input, StapCode.LexTooDeep);
             result.parserErrors.push(err);
             return result;
