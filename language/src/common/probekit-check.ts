@@ -1,5 +1,5 @@
 import { URI, type LangiumDocument } from 'langium';
-import type { Diagnostic } from 'vscode-languageserver-types';
+import { DiagnosticTag, type Diagnostic } from 'vscode-languageserver-types';
 import type { ProbekitServices } from '../probekit-module.js';
 import type { CheckOptions } from './check-options.js';
 import type { HostFacts } from './host-facts.js';
@@ -37,8 +37,9 @@ export async function checkTexts(
     return docs.map(doc => ({
         uri: doc.uri,
         languageId: doc.textDocument.languageId,
-        diagnostics: (doc.diagnostics ?? []).filter(d =>
-            !options.syntaxOnly || (d.data as { code?: string } | undefined)?.code !== LINKING_ERROR),
+        // Hints tagged Unnecessary only tell an editor what to draw faded (branches not compiled for the target).
+        diagnostics: (doc.diagnostics ?? []).filter(d => !d.tags?.includes(DiagnosticTag.Unnecessary)
+            && (!options.syntaxOnly || (d.data as { code?: string } | undefined)?.code !== LINKING_ERROR)),
     }));
 }
 

@@ -39,6 +39,11 @@ export const StapCode = {
     ParseExpected: 'stap-parse-expected',
     /** Structural rules stap's parser enforces beyond the grammar (duplicates, contexts, literals). */
     ParseRule: 'stap-parse-rule',
+    /**
+     * A branch of `%( … %)` not taken for the target: a hint tagged Unnecessary, which editors draw faded.
+     * `probekit check` leaves these out.
+     */
+    PpInactive: 'stap-pp-inactive',
 } as const;
 
 export type StapCodeValue = typeof StapCode[keyof typeof StapCode];

@@ -127,6 +127,20 @@ export async function run(): Promise<void> {
         assert.deepEqual(words, ['$$parms', '@reads']);
         return words.join(' ');
     });
+    await test('a %( … %) branch not compiled for this machine is drawn faded (a hint tagged Unnecessary)', async () => {
+        const content = 'probe begin {\n  %( arch == "no_such_arch" %?\n    printf("never")\n  %:\n    printf("here")\n  %)\n  exit()\n}\n';
+        const document = await vscode.workspace.openTextDocument({ language: 'systemtap', content });
+        await vscode.window.showTextDocument(document);
+        const faded = await waitFor(() => {
+            const hints = vscode.languages.getDiagnostics(document.uri)
+                .filter(d => d.tags?.includes(vscode.DiagnosticTag.Unnecessary));
+            return hints.length > 0 ? hints : undefined;
+        }, 'the faded branch');
+        assert.equal(faded.length, 1);
+        assert.equal(faded[0].severity, vscode.DiagnosticSeverity.Hint);
+        assert.equal(document.getText(faded[0].range), 'printf("never")');
+        return `${describe(faded[0])} over ${document.getText(faded[0].range)}`;
+    });
     // Open the good samples first: once the broken files' diagnostics arrive, these have been validated too.
     const opened: vscode.TextDocument[] = [];
     for (const sample of samples) {
