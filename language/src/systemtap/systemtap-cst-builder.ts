@@ -7,31 +7,25 @@ import type { Range } from 'vscode-languageserver-types';
 import type { StapIToken } from './systemtap-lexer.js';
 
 /**
- * A leaf that keeps its position as numbers and builds its range when asked: Langium's leaf
- * holds three objects for it, a third of a large document's memory.
+ * A leaf of six fields: its range is computed when asked, from the offsets and the root's line
+ * index (Langium's leaf holds a range of three objects: a third of a large document's memory),
+ * and it is hidden exactly when no grammar element produced it (as in Langium's builder).
  */
 export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
     readonly offset: number;
     readonly length: number;
     readonly tokenType: TokenType;
-    private readonly isHidden: boolean;
-    private readonly sl: number;
-    private readonly sc: number;
-    private readonly el: number;
-    private readonly ec: number;
 
-    constructor(token: IToken, length: number, hidden: boolean, root: RootCstNode, container: CompositeCstNode) {
+    constructor(offset: number, length: number, tokenType: TokenType, feature: GrammarAST.AbstractElement | undefined,
+        root: StapRootCstNode, container: CompositeCstNode) {
         super();
-        this.offset = token.startOffset;
-        this.length = length;
-        this.tokenType = token.tokenType;
-        this.isHidden = hidden;
-        this.sl = token.startLine! - 1;
-        this.sc = token.startColumn! - 1;
-        this.el = token.endLine! - 1;
-        this.ec = token.endColumn!;
-        this.root = root;
+        // Every field set here, in one order: V8 then keeps them all inside the object.
         this.container = container;
+        this.grammarSource = feature;
+        this.root = root;
+        this.offset = offset;
+        this.length = length;
+        this.tokenType = tokenType;
     }
 
     get end(): number {
@@ -39,12 +33,41 @@ export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
     }
 
     override get hidden(): boolean {
-        return this.isHidden;
+        return this.grammarSource === undefined;
+    }
+
+    /** Offset of the last character (the token's `endOffset`). */
+    get lastOffset(): number {
+        return Math.max(this.offset, this.offset + this.length - 1);
     }
 
     get range(): Range {
-        return { start: { line: this.sl, character: this.sc }, end: { line: this.el, character: this.ec } };
+        return (this.root as StapRootCstNode).rangeOf(this.offset, this.lastOffset);
     }
+}
+
+/** A leaf whose token ends elsewhere than its length says (none known; kept for safety). */
+class StapOffsetLeafCstNode extends StapLeafCstNode {
+    private readonly tokenEnd: number;
+
+    constructor(offset: number, length: number, tokenType: TokenType, feature: GrammarAST.AbstractElement | undefined,
+        root: StapRootCstNode, container: CompositeCstNode, tokenEnd: number) {
+        super(offset, length, tokenType, feature, root, container);
+        this.tokenEnd = tokenEnd;
+    }
+
+    override get lastOffset(): number {
+        return this.tokenEnd;
+    }
+}
+
+/** A leaf for a token, sized by `length`, with its range where the lexer put it. */
+function leafOf(token: IToken, length: number, feature: GrammarAST.AbstractElement | undefined,
+    root: StapRootCstNode, container: CompositeCstNode): StapLeafCstNode {
+    const offset = token.startOffset;
+    return token.endOffset === Math.max(offset, offset + length - 1)
+        ? new StapLeafCstNode(offset, length, token.tokenType, feature, root, container)
+        : new StapOffsetLeafCstNode(offset, length, token.tokenType, feature, root, container, token.endOffset!);
 }
 
 /**
@@ -55,16 +78,21 @@ export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
  */
 export class StapCompositeCstNode extends AbstractCstNode implements CompositeCstNode {
     content: CstNode[] = [];
-    private rangeCache: Range | undefined = undefined;
+    /** Offset and end, fixed when the node is finished (-1 while it is being built). */
+    private fixedOffset = -1;
+    private fixedEnd = -1;
 
-    constructor() {
+    constructor(feature: GrammarAST.AbstractElement | undefined, root: RootCstNode | undefined, container: CompositeCstNode | undefined) {
         super();
-        // Give every composite the same shape from the start (most get an AST node later).
+        // Every field set here, in one order: V8 then keeps them all inside the object.
+        this.container = container;
+        this.grammarSource = feature;
+        this.root = root ?? this as unknown as RootCstNode;
         (this as unknown as { _astNode: unknown })._astNode = undefined;
     }
 
     get offset(): number {
-        return this.firstNonHiddenNode?.offset ?? 0;
+        return this.fixedOffset >= 0 ? this.fixedOffset : this.firstNonHiddenNode?.offset ?? 0;
     }
 
     get length(): number {
@@ -72,20 +100,28 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
     }
 
     get end(): number {
-        return this.lastNonHiddenNode?.end ?? 0;
+        return this.fixedEnd >= 0 ? this.fixedEnd : this.lastNonHiddenNode?.end ?? 0;
     }
 
-    // As Langium's: from the first to the last non-hidden child, cached.
+    /**
+     * Fix offset and end once the children are final. Langium computes them on every call by
+     * descending to the first and last leaf, and asks for the length of each node it finishes:
+     * quadratic in the depth of an expression.
+     */
+    fix(): void {
+        this.fixedOffset = this.firstNonHiddenNode?.offset ?? 0;
+        this.fixedEnd = this.lastNonHiddenNode?.end ?? 0;
+    }
+
+    // As Langium's: from the first to the last non-hidden child; computed, not cached (a field
+    // in each of a library's half million composites, for a range few are asked for).
     get range(): Range {
         const first = this.firstNonHiddenNode;
         const last = this.lastNonHiddenNode;
         if (!first || !last) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-        if (this.rangeCache === undefined) {
-            const { range: firstRange } = first;
-            const { range: lastRange } = last;
-            this.rangeCache = { start: firstRange.start, end: lastRange.end.line < firstRange.start.line ? firstRange.start : lastRange.end };
-        }
-        return this.rangeCache;
+        const { range: firstRange } = first;
+        const { range: lastRange } = last;
+        return { start: firstRange.start, end: lastRange.end.line < firstRange.start.line ? firstRange.start : lastRange.end };
     }
 
     get firstNonHiddenNode(): CstNode | undefined {
@@ -107,15 +143,42 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
 /** The root of a SystemTap CST: a composite node that holds the document's text. */
 export class StapRootCstNode extends StapCompositeCstNode implements RootCstNode {
     readonly fullText: string;
+    /** Offsets where lines start, made on the first range asked for. */
+    private lineStarts: number[] | undefined = undefined;
 
     constructor(input: string) {
-        super();
+        super(undefined, undefined, undefined);
         this.fullText = input;
-        this.root = this;
     }
 
     override get text(): string {
         return this.fullText.substring(this.offset, this.end);
+    }
+
+    /** The range from `offset` to the character at `last` included (Langium's `tokenToRange`). */
+    rangeOf(offset: number, last: number): Range {
+        const sl = this.lineOf(offset);
+        const el = last === offset ? sl : this.lineOf(last);
+        const starts = this.lineStarts!;
+        return { start: { line: sl, character: offset - starts[sl] }, end: { line: el, character: last - starts[el] + 1 } };
+    }
+
+    private lineOf(offset: number): number {
+        let starts = this.lineStarts;
+        if (!starts) {
+            starts = [0];
+            const text = this.fullText;
+            for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+            this.lineStarts = starts;
+        }
+        let lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (starts[mid] <= offset) lo = mid;
+            else hi = mid - 1;
+        }
+        return lo;
     }
 }
 
@@ -148,11 +211,8 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
     }
 
     override buildCompositeNode(feature: GrammarAST.AbstractElement): CompositeCstNode {
-        const node = new StapCompositeCstNode();
         const parent = this.top();
-        node.grammarSource = feature;
-        node.root = this.stapRoot;
-        node.container = parent;
+        const node = new StapCompositeCstNode(feature, this.stapRoot, parent);
         parent.content.push(node);
         this.stapStack.push(node);
         return node;
@@ -160,8 +220,7 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
 
     override buildLeafNode(token: IToken, feature?: GrammarAST.AbstractElement): LeafCstNode {
         const parent = this.top();
-        const leaf = new StapLeafCstNode(token, (token as StapIToken).stapSpan ?? token.image.length, !feature, this.stapRoot, parent);
-        leaf.grammarSource = feature;
+        const leaf = leafOf(token, (token as StapIToken).stapSpan ?? token.image.length, feature, this.stapRoot, parent);
         parent.content.push(leaf);
         return leaf;
     }
@@ -205,7 +264,7 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
         }
         const leaves: CstNode[] = new Array(tokens.length);
         for (let k = 0; k < tokens.length; k++) {
-            leaves[k] = new StapLeafCstNode(tokens[k], tokens[k].image.length, true, this.stapRoot, into);
+            leaves[k] = leafOf(tokens[k], tokens[k].image.length, undefined, this.stapRoot, into);
         }
         const content = into.content;
         if (at === content.length) {
@@ -227,8 +286,13 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
         if (!node) return;
         // Empty composite nodes are not valid: remove them from the tree.
         if (node.content.length === 0) this.removeNode(node);
-        // A finished node's children do not change any more. An array grown by `push` keeps
-        // room for 17 and more; most nodes have one or two children: keep an exact copy.
-        else node.content = node.content.slice();
+        else if (node !== this.stapRoot) {
+            // A finished node's children do not change any more (hidden tokens go into nodes
+            // being built; the root gets the last ones after the parse). An array grown by
+            // `push` keeps room for 17 and more; most nodes have one or two children: keep an
+            // exact copy.
+            node.content = node.content.slice();
+            node.fix();
+        }
     }
 }

@@ -1,15 +1,16 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import {
-    AstUtils, LangiumParser, createParser, type AstNode, type CstNode, type GrammarAST, type LangiumCoreServices, type LexerResult,
+    LangiumParser, createParser, type AstNode, type AstReflection, type CstNode, type GrammarAST, type LangiumCoreServices, type LexerResult,
     type ParseResult, type ParserOptions, type URI,
 } from 'langium';
 import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
+import { defaultsOnlyReflection, linkContainers } from './systemtap-tree-links.js';
 import type { StapScript } from './generated/ast.js';
 import { describeOpener } from './systemtap-error-messages.js';
 import type { StapIToken, SystemtapLexer } from './systemtap-lexer.js';
 import type { SystemtapServices } from './systemtap-module.js';
 import type { StapPreprocessResult } from './systemtap-preprocessor.js';
-import { checkStapSyntax } from './systemtap-syntax-checks.js';
+import { STAP_CHECKED_TYPES, checkStapSyntax } from './systemtap-syntax-checks.js';
 import { withShebang } from './systemtap-target.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 
@@ -30,6 +31,7 @@ interface ParserInternals {
     construct(): AstNode & { $cstNode?: CstNode };
     assign(operator: string, feature: string, value: unknown, cstNode: CstNode): void;
     extractHiddenTokens(token: IToken): IToken[];
+    astReflection: AstReflection;
 }
 
 /** What a document keeps of its preprocessing (not the token arrays: they would double its memory). */
@@ -56,6 +58,8 @@ export class SystemtapParser extends LangiumParser {
     /** The hidden tokens of the text being parsed, and the first not yet in the tree. */
     private hidden: IToken[] = NO_TOKENS;
     private hiddenCursor = 0;
+    /** The nodes of the last tree that the syntax checks look at, in depth-first order. */
+    private checked: AstNode[] = [];
 
     constructor(services: SystemtapServices) {
         super(services);
@@ -64,6 +68,7 @@ export class SystemtapParser extends LangiumParser {
         this.builder = new StapCstNodeBuilder();
         const internals = this as unknown as ParserInternals;
         internals.nodeBuilder = this.builder;
+        internals.astReflection = defaultsOnlyReflection(internals.astReflection);
         // Langium takes the hidden tokens before each token with `splice(0, i)` from the front of
         // the array: quadratic in the number of comments. A cursor moves over them instead.
         internals.extractHiddenTokens = token => {
@@ -78,7 +83,8 @@ export class SystemtapParser extends LangiumParser {
 
     /**
      * Langium's `parse`, with the hidden-token cursor: tokenize, run the main rule, add the
-     * hidden tokens after the last one, link the AST nodes to their containers.
+     * hidden tokens after the last one, link the AST nodes to their containers (and note the
+     * nodes the syntax checks want on the way).
      */
     private parseTree(input: string, options: ParserOptions): ParseResult<AstNode> {
         const internals = this as unknown as ParserInternals;
@@ -100,7 +106,7 @@ export class SystemtapParser extends LangiumParser {
             this.unorderedGroups.clear();
             internals.lexerResult = undefined;
         }
-        AstUtils.linkContentToContainer(value, { deep: true });
+        this.checked = linkContainers(value, STAP_CHECKED_TYPES);
         return { value, lexerErrors: lexerResult.errors, lexerReport: lexerResult.report, parserErrors: internals.wrapper.errors };
     }
 
@@ -167,7 +173,9 @@ export class SystemtapParser extends LangiumParser {
         this.stapLexer.lastPreprocess = undefined;
         {
             const target = withShebang(this.services.settings.SystemtapSettings.target, input);
-            for (const p of checkStapSyntax(result.value as unknown as StapScript, target, pp.tokens)) {
+            const checked = this.checked;
+            this.checked = [];
+            for (const p of checkStapSyntax(result.value as unknown as StapScript, target, pp.tokens, checked)) {
                 result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
             }
         }

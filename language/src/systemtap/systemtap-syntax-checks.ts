@@ -15,7 +15,7 @@ export interface StapSyntaxProblem {
 }
 
 /** The node types with rules; most nodes (variables, literals, statements) have none. */
-const CHECKED = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
+export const STAP_CHECKED_TYPES: ReadonlySet<string> = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
     'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex']);
 const PRINT_FORMAT = new Set(['printf', 'sprintf']);
 const PRINT_DELIM = new Set(['printd', 'printdln', 'sprintd', 'sprintdln']);
@@ -68,15 +68,18 @@ function argExpr(a: ast.StapIndexArg | undefined): ast.StapExpression | undefine
     return a && !ast.isStapWildcard(a) ? a.value : undefined;
 }
 
-/** Run the checks; `tokens` are the active tokens (for what follows a bare `return`). */
-export function checkStapSyntax(root: ast.StapScript, target: StapTarget, tokens: readonly StapToken[]): StapSyntaxProblem[] {
+/**
+ * Run the checks; `tokens` are the active tokens (for what follows a bare `return`); `nodes`,
+ * when the caller has them, are the nodes of {@link STAP_CHECKED_TYPES} in depth-first order.
+ */
+export function checkStapSyntax(root: ast.StapScript, target: StapTarget, tokens: readonly StapToken[], nodes?: readonly AstNode[]): StapSyntaxProblem[] {
     const problems: StapSyntaxProblem[] = [];
     const report = (at: { offset: number; end: number }, message: string) => problems.push({ ...at, message });
     const globals = new Map<string, ast.StapGlobalVar>();
     const autocast = !versionBelow(target.stapVersion, '2.6');
 
-    for (const node of allNodes(root)) {
-        if (!CHECKED.has(node.$type)) continue;
+    for (const node of nodes ?? allNodes(root)) {
+        if (!STAP_CHECKED_TYPES.has(node.$type)) continue;
         if (ast.isStapGlobalVar(node)) {
             if (globals.has(node.name)) {
                 report(leafSpan(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), node), `duplicate global name \`${node.name}\``);
@@ -101,6 +104,8 @@ export function checkStapSyntax(root: ast.StapScript, target: StapTarget, tokens
         } else if (ast.isStapProbe(node)) {
             checkProbe(node, report);
         } else if (ast.isStapNamedComponent(node)) {
+            // One leaf per part: with fewer than two there is no gap to look for.
+            if (node.parts.length < 2) continue;
             const parts = GrammarUtils.findNodesForProperty(node.$cstNode, 'parts');
             for (let k = 1; k < parts.length; k++) {
                 if (parts[k].offset > parts[k - 1].end) {
