@@ -23,8 +23,10 @@ export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
         this.container = container;
         this.grammarSource = feature;
         this.root = root;
-        this.offset = offset;
-        this.length = length;
+        // `| 0`: offsets can arrive boxed (a double from the lexer's optimised code); a boxed
+        // value stored once turns the field into a boxed number in every leaf.
+        this.offset = offset | 0;
+        this.length = length | 0;
         this.tokenType = tokenType;
     }
 
@@ -53,7 +55,7 @@ class StapOffsetLeafCstNode extends StapLeafCstNode {
     constructor(offset: number, length: number, tokenType: TokenType, feature: GrammarAST.AbstractElement | undefined,
         root: StapRootCstNode, container: CompositeCstNode, tokenEnd: number) {
         super(offset, length, tokenType, feature, root, container);
-        this.tokenEnd = tokenEnd;
+        this.tokenEnd = tokenEnd | 0;
     }
 
     override get lastOffset(): number {
@@ -109,8 +111,9 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
      * quadratic in the depth of an expression.
      */
     fix(): void {
-        this.fixedOffset = this.firstNonHiddenNode?.offset ?? 0;
-        this.fixedEnd = this.lastNonHiddenNode?.end ?? 0;
+        // `| 0`: a small integer, never a boxed number (see the leaf's constructor).
+        this.fixedOffset = (this.firstNonHiddenNode?.offset ?? 0) | 0;
+        this.fixedEnd = (this.lastNonHiddenNode?.end ?? 0) | 0;
     }
 
     // As Langium's: from the first to the last non-hidden child; computed, not cached (a field
