@@ -203,7 +203,8 @@ export class BtfTypeSource implements KernelTypeSource {
     }
 
     iterNames(): string[] {
-        return this.vmlinux.namesOfKind(BtfKind.Struct).filter(n => n.startsWith('bpf_iter__')).map(n => n.slice(10)).sort();
+        // Only the few `bpf_iter__*` names are decoded, not every struct's.
+        return this.vmlinux.findPrefixed('bpf_iter__', BtfKind.Struct).map(id => this.vmlinux.nameOf(id).slice(10)).sort();
     }
 
     tracepointFields(event: string): TypedName[] | undefined {

@@ -13,7 +13,9 @@ import { readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
 
 export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
                       [--no-cache] [--no-tracefs-cache] [--front-end] [--only tapsets,btf,kernel,tracefs] [--arch A] [--kernel-release R] [--stap-version V]
-                      [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]…`;
+                      [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]… [--repeat N]
+  --repeat N: build the requested sources N times in this process, each time from a fresh catalogue without
+              the disk cache, and print the median and fastest build times (what the running language server pays)`;
 
 const SOURCES = ['tapsets', 'btf', 'kernel', 'tracefs'] as const;
 /** `kernel` = kallsyms + tracefs; `tracefs` alone is what bpftrace lists (tracepoints, traceable functions). */
@@ -27,7 +29,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     const t0 = performance.now();
     const args = parseArgs(argv, {
         flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'no-tracefs-cache', 'front-end', 'help'],
-        values: ['tapset-dir', 'btf', 'only', 'arch', 'kernel-release', 'stap-version', 'alias', 'function', 'tracepoint'],
+        values: ['tapset-dir', 'btf', 'only', 'arch', 'kernel-release', 'stap-version', 'alias', 'function', 'tracepoint', 'repeat'],
         repeated: ['tapset-dir', 'alias', 'function', 'tracepoint'],
     });
     if (args.flags.has('help')) {
@@ -42,20 +44,30 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     // starts at 1 MB and doubles only when a scavenge finds it too small, so a cold run spends ~20 scavenges
     // getting there; growing it faster halves them (a GC sizing heuristic only: nothing else changes).
     if (only.has('tapsets')) setFlagsFromString('--semi-space-growth-factor=16');
-    const cache = args.flags.has('no-cache') ? undefined : new CatalogueCache(defaultCacheDir());
+    const repeat = Number(args.values.get('repeat')?.[0] ?? 0);
+    if (!Number.isInteger(repeat) || repeat < 0) throw new UsageError('--repeat: a whole number of builds');
+    const cache = args.flags.has('no-cache') || repeat ? undefined : new CatalogueCache(defaultCacheDir());
     const roots = [...(args.values.get('tapset-dir') ?? [])];
     if (!args.flags.has('no-installed') && existsSync(INSTALLED_TAPSET_DIR)) roots.push(INSTALLED_TAPSET_DIR);
     const kernelRelease = args.values.get('kernel-release')?.[0] ?? release();
     const explicitVersion = args.values.get('stap-version')?.[0];
-    const catalogue = new NodeSystemCatalogue({
+    // The kernel configuration only decides tapset conditionals.
+    const kernelConfig = only.has('tapsets') ? readKernelConfig(kernelRelease) : undefined;
+    const newCatalogue = (): NodeSystemCatalogue => new NodeSystemCatalogue({
         tapsetRoots: only.has('tapsets') ? roots : [],
-        target: { kernelRelease, arch: args.values.get('arch')?.[0] ?? stapArchOf(nodeArch()), runtime: 'kernel', kernelConfig: readKernelConfig(kernelRelease) },
+        target: { kernelRelease, arch: args.values.get('arch')?.[0] ?? stapArchOf(nodeArch()), runtime: 'kernel', kernelConfig },
         stapVersion: explicitVersion ?? (only.has('tapsets') ? stapVersionOf('stap', cache).then(v => v ?? '') : ''),
         btfPath: args.values.get('btf')?.[0],
         btfModules: args.flags.has('btf-modules'),
         indexer: args.flags.has('front-end') ? 'frontend' : 'fast',
         cache,
     });
+    if (repeat) {
+        const times = await repeatBuilds(repeat, newCatalogue, only, args.values.get('function') ?? []);
+        out(`builds: ${times.length} in-process (${[...only].join(',')}), median ${ms(median(times))}, fastest ${ms(Math.min(...times))}\n`);
+        return 0;
+    }
+    const catalogue = newCatalogue();
 
     const report: Record<string, unknown> = {};
     const stats: Record<string, number> = {};
@@ -155,4 +167,35 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
         out(lines.join('\n') + '\n');
     }
     return missing ? 1 : 0;
+}
+
+function median(xs: readonly number[]): number {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Builds the requested sources `n` times, each from a fresh catalogue (no disk cache, nothing kept from the
+ * build before), doing what `probekit index` reports: the tapset index with one context-variable query, BTF
+ * with its function count, iterators and the given functions' prototypes, the kernel's symbols and events.
+ */
+async function repeatBuilds(n: number, make: () => NodeSystemCatalogue, only: ReadonlySet<string>, functions: readonly string[]): Promise<number[]> {
+    const times: number[] = [];
+    for (let k = 0; k < n; k++) {
+        const t = performance.now();
+        const catalogue = make();
+        if (only.has('tapsets')) (await catalogue.tapsets())?.contextVariables('syscall.openat');
+        if (only.has('btf')) {
+            const types = await catalogue.kernelTypes();
+            types?.functionCount();
+            types?.iterNames();
+            for (const f of functions) types?.func(f);
+        }
+        if (only.has('kernel') || only.has('tracefs')) {
+            const ks = catalogue.kernelSymbols;
+            await Promise.all([only.has('kernel') ? ks.kallsymsFunctions() : undefined, ks.traceableFunctions(), ks.tracepoints()]);
+        }
+        times.push(performance.now() - t);
+    }
+    return times;
 }

@@ -5,6 +5,13 @@ import { BtfTypeSource, typeText } from '../../src/catalogue/catalogue-btf-types
 import { BtfBuilder, K } from './catalogue-btf-builder.js';
 
 /** A small kernel-like BTF exercising every kind. */
+/** A copy of `data` at an odd byte offset, which makes the reader walk the records through a DataView. */
+function unaligned(data: Buffer): Buffer {
+    const b = Buffer.alloc(data.length + 1);
+    data.copy(b, 1);
+    return b.subarray(1);
+}
+
 function fixture(): { blob: Buffer; ids: Record<string, number> } {
     const b = new BtfBuilder();
     const ids: Record<string, number> = {};
@@ -105,6 +112,18 @@ describe('BTF fixture with every kind', () => {
         expect(src.iterNames()).toEqual(['task_file']);
         expect(src.tracepointFields('sched_switch')).toEqual([{ name: 'prev_comm', type: 'char[16]' }, { name: 'prev_pid', type: 'int' }]);
     });
+    test('the 32-bit word walk and the DataView walk (unaligned data) read the same types', () => {
+        const un = unaligned(blob);
+        const other = new Btf(un);
+        expect(un.byteOffset % 4).not.toBe(0);
+        expect(other.count).toBe(btf.count);
+        for (let id = 1; id <= btf.lastId; id++) expect(other.type(id)).toEqual(btf.type(id));
+    });
+    test('findPrefixed agrees with decoding every name', () => {
+        const structs = btf.idsOfKind(BtfKind.Struct).filter(id => btf.nameOf(id).startsWith('bpf_iter__'));
+        expect(btf.findPrefixed('bpf_iter__', BtfKind.Struct)).toEqual(structs);
+        expect(btf.findPrefixed('no_such_prefix', BtfKind.Struct)).toEqual([]);
+    });
     test('findNamed agrees with the full name index', () => {
         for (const name of ['vfs_read', 'file', 'size_t', 'jiffies', 'nope']) {
             expect(btf.findNamed(name)).toEqual(new Btf(blob).idsNamed(name));
@@ -141,8 +160,10 @@ describe('malformed BTF fails with a clear error, never hangs', () => {
         ['truncated', blob.subarray(0, 60), /past the end/],
         ['vlen overruns the section', corrupt(b => b.writeUInt32LE((K.STRUCT << 24 | 0xffff) >>> 0, 24 + 4)), /boundary|truncated/],
     ])('%s', (_label, data, message) => {
-        expect(() => new Btf(data)).toThrow(BtfFormatError);
-        expect(() => new Btf(data)).toThrow(message);
+        for (const d of [data, unaligned(data)]) {
+            expect(() => new Btf(d)).toThrow(BtfFormatError);
+            expect(() => new Btf(d)).toThrow(message);
+        }
     });
 });
 
@@ -165,6 +186,11 @@ describe.runIf(existsSync('/sys/kernel/btf/vmlinux'))('this machine\'s vmlinux B
         expect(src.iterArgs('task')).toEqual([{ name: 'task', type: 'struct task_struct *' }]);
         expect(src.rawTracepointArgs('sched_switch')?.map(a => a.name)).toEqual(['preempt', 'prev', 'next', 'prev_state']);
         expect(src.tracepointFields('sched_switch')?.map(f => f.name)).toEqual(['prev_comm', 'prev_pid', 'prev_prio', 'prev_state', 'next_comm', 'next_pid', 'next_prio']);
+    });
+    test('iterators: the string-section search finds what decoding every struct name finds', () => {
+        const all = btf.namesOfKind(BtfKind.Struct).filter(n => n.startsWith('bpf_iter__')).map(n => n.slice(10)).sort();
+        expect(src.iterNames()).toEqual(all);
+        expect(all).toContain('task_file');
     });
     test('counts', () => {
         expect(btf.count).toBeGreaterThan(100_000);

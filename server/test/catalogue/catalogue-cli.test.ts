@@ -46,10 +46,16 @@ describe('probekit index', () => {
         expect(code).toBe(1);
         expect(JSON.parse(out).notices.map((n: { source: string }) => n.source)).toEqual(['tapsets', 'btf']);
     });
+    test('--repeat: builds in this process, each from a fresh catalogue, and prints their times', async () => {
+        const { code, out } = await index('--only', 'btf,tracefs', '--function', 'vfs_read', '--repeat', '3');
+        expect(code).toBe(0);
+        expect(out).toMatch(/^builds: 3 in-process \(btf,tracefs\), median [\d.]+ ms, fastest [\d.]+ ms$/m);
+    });
     test.each([
         [['--only', 'bogus'], /unknown source 'bogus'/],
         [['extra'], /unexpected argument/],
         [['--btf'], /needs a value/],
+        [['--repeat', 'many'], /--repeat: a whole number/],
     ])('usage error %j', async (argv, message) => {
         await expect(index(...argv)).rejects.toThrow(UsageError);
         await expect(index(...argv)).rejects.toThrow(message);
