@@ -150,7 +150,7 @@ export class NodeSystemCatalogue implements SystemCatalogue {
             // While `stap --version` still runs (its answer is not cached yet), read the sources meanwhile.
             const pending = Symbol('pending');
             const early = await Promise.race([this.options.stapVersion, pending]);
-            const sources = early === pending ? readTapsetSources(this.options.tapsetRoots, this.options.target) : undefined;
+            const sources = early === pending ? readTapsetSources(this.options.tapsetRoots, this.options.target, !!this.options.cache) : undefined;
             const stapVersion = (await this.options.stapVersion) || ASSUMED_STAP_VERSION;
             return loadTapsetIndex({
                 roots: this.options.tapsetRoots, target: { ...this.options.target, stapVersion }, cache: this.options.cache, indexer: this.options.indexer, sources,

@@ -3,7 +3,7 @@
  * Synchronous file access on purpose: ~500 small files read in one go is fastest this way, and the
  * caller (CLI, or the server once at startup) runs it off the keystroke path.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { indexMacroFile, indexTapsetFile } from '../../../language/src/catalogue/catalogue-tapset-indexer.js';
 import { TapsetIndex, type TapsetIndexData } from '../../../language/src/catalogue/catalogue-tapset-index.js';
@@ -54,17 +54,22 @@ interface SourceFile {
     size: number;
 }
 
-function listFiles(dir: string, ext: string): SourceFile[] {
-    let names: string[];
+function listFiles(dir: string, ext: string, identity: boolean): SourceFile[] {
+    let entries: Dirent[];
     try {
-        names = readdirSync(dir);
+        entries = readdirSync(dir, { withFileTypes: true });
     } catch {
         return [];
     }
     const out: SourceFile[] = [];
-    for (const name of names.sort()) {
-        if (!name.endsWith(ext)) continue;
-        const path = join(dir, name);
+    const picked = entries.filter(e => e.name.endsWith(ext)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of picked) {
+        const path = join(dir, entry.name);
+        // Without a cache there is no key to compute: the directory entry says whether it is a file.
+        if (!identity && !entry.isSymbolicLink()) {
+            if (entry.isFile()) out.push({ path, mtimeMs: 0, size: 0 });
+            continue;
+        }
         try {
             const st = statSync(path);
             if (st.isFile()) out.push({ path, mtimeMs: st.mtimeMs, size: st.size });
@@ -75,11 +80,14 @@ function listFiles(dir: string, ext: string): SourceFile[] {
     return out;
 }
 
-/** The `.stpm` and `.stp` files stap would read for the target, in its order. */
-export function listTapsetFiles(roots: readonly string[], target: TapsetTarget): { macros: SourceFile[]; scripts: SourceFile[] } {
+/**
+ * The `.stpm` and `.stp` files stap would read for the target, in its order. `identity: false` leaves
+ * `mtimeMs` and `size` at 0 (no stat per file) for callers without a cache.
+ */
+export function listTapsetFiles(roots: readonly string[], target: TapsetTarget, identity = true): { macros: SourceFile[]; scripts: SourceFile[] } {
     return {
-        macros: macroSearchDirs(roots, target).flatMap(d => listFiles(d, '.stpm')),
-        scripts: tapsetSearchDirs(roots, target).flatMap(d => listFiles(d, '.stp')),
+        macros: macroSearchDirs(roots, target).flatMap(d => listFiles(d, '.stpm', identity)),
+        scripts: tapsetSearchDirs(roots, target).flatMap(d => listFiles(d, '.stp', identity)),
     };
 }
 
@@ -95,8 +103,8 @@ function readFile(path: string): string {
  * Lists and reads the tapset files for the target, e.g. while `stap --version` still runs: the file list
  * depends on the runtime, kernel release and architecture only.
  */
-export function readTapsetSources(roots: readonly string[], target: Omit<TapsetTarget, 'stapVersion'>): TapsetSources {
-    const { macros, scripts } = listTapsetFiles(roots, { ...target, stapVersion: '' });
+export function readTapsetSources(roots: readonly string[], target: Omit<TapsetTarget, 'stapVersion'>, identity = true): TapsetSources {
+    const { macros, scripts } = listTapsetFiles(roots, { ...target, stapVersion: '' }, identity);
     const texts = new Map<string, string>();
     for (const f of macros) texts.set(f.path, readFile(f.path));
     for (const f of scripts) texts.set(f.path, readFile(f.path));
@@ -130,12 +138,13 @@ export function indexTapsetFiles(
 /** Loads the tapset index: from the cache when the sources are unchanged, else by indexing and caching. */
 export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
     const t0 = performance.now();
-    const { macros, scripts } = options.sources ?? listTapsetFiles(options.roots, options.target);
-    const key = cacheKey({
+    const { macros, scripts } = options.sources ?? listTapsetFiles(options.roots, options.target, !!options.cache);
+    // The key needs the files' identities (mtime, size), which only a cache needs.
+    const key = options.cache ? cacheKey({
         target: { ...options.target, kernelConfig: options.target.kernelConfig ? [...options.target.kernelConfig] : undefined },
         files: [...macros, ...scripts].map(f => [f.path, f.mtimeMs, f.size]),
         indexer: options.indexer ?? 'fast',
-    });
+    }) : '';
     const t1 = performance.now();
     const cached = options.cache?.read<TapsetIndexData>('tapsets', key);
     const data = cached ?? indexTapsetFiles(macros, scripts, options.target, options.indexer, options.sources?.texts);

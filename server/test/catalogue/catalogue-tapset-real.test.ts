@@ -29,6 +29,9 @@ describe('the installed tapset library', () => {
         expect(stapFiles.length).toBeGreaterThan(400);
         const { macros, scripts } = listTapsetFiles([INSTALLED_TAPSET_DIR], TARGET);
         expect([...macros, ...scripts].map(f => f.path).sort()).toEqual(stapFiles);
+        // Without identities (no cache to key): the same files in the same order, from the directory entries alone.
+        const bare = listTapsetFiles([INSTALLED_TAPSET_DIR], TARGET, false);
+        expect([...bare.macros, ...bare.scripts].map(f => f.path)).toEqual([...macros, ...scripts].map(f => f.path));
     });
 
     test('has every function signature stap --dump-functions prints', () => {
