@@ -72,6 +72,9 @@ function leafOf(token: IToken, length: number, feature: GrammarAST.AbstractEleme
         : new StapOffsetLeafCstNode(offset, length, token.tokenType, feature, root, container, token.endOffset!);
 }
 
+/** The `content` of a composite node while it is being built (its children are in the builder). */
+const BUILDING: CstNode[] = Object.freeze([]) as unknown as CstNode[];
+
 /**
  * Langium's composite node with a plain array for its children. Langium's children array is an
  * Array subclass (made with `setPrototypeOf`) whose `push`/`splice` take rest arguments to set
@@ -79,7 +82,7 @@ function leafOf(token: IToken, length: number, feature: GrammarAST.AbstractEleme
  * builder sets `container` itself.
  */
 export class StapCompositeCstNode extends AbstractCstNode implements CompositeCstNode {
-    content: CstNode[] = [];
+    content: CstNode[] = BUILDING;
     /** Offset and end, fixed when the node is finished (-1 while it is being built). */
     private fixedOffset = -1;
     private fixedEnd = -1;
@@ -188,60 +191,118 @@ export class StapRootCstNode extends StapCompositeCstNode implements RootCstNode
 type Composite = StapCompositeCstNode;
 
 /**
- * Langium's CST builder, building the same tree with less work per node: plain child arrays
- * with `container` set here, leaves of four numbers (see {@link StapLeafCstNode}), removal
- * searching from the end (the removed node is the last child: an action re-parenting it), and
- * hidden tokens placed without spread calls. Leaves of expanded tokens span the whole invocation
- * (Langium would size them by the image).
+ * Langium's CST builder, building the same tree with less work per node:
+ * - the children of the nodes being built sit in one shared array, each open node owning the
+ *   segment from its start to the next open node (its last child): a finished node takes an
+ *   exact copy of its segment. Per-node arrays grown by `push` would keep room for 17 children
+ *   (most nodes have one or two) and leave that much garbage for every node;
+ * - `container` is set here (Langium's children array set it in a `push` with rest arguments);
+ * - leaves of six fields (see {@link StapLeafCstNode}); leaves of expanded tokens span the whole
+ *   invocation (Langium would size them by the image);
+ * - removal searches from the end (the removed node is the last child: an action re-parenting
+ *   it, or an empty node), and hidden tokens are placed without spread calls.
  */
 export class StapCstNodeBuilder extends CstNodeBuilder {
     private stapRoot!: StapRootCstNode;
-    private readonly stapStack: Composite[] = [];
+    /** The nodes being built, outermost first, and where each one's children start in `children`. */
+    private readonly open: Composite[] = [];
+    private readonly starts: number[] = [];
+    private readonly children: CstNode[] = [];
 
     override get current(): never {
-        return (this.stapStack[this.stapStack.length - 1] ?? this.stapRoot) as never;
+        return this.top() as never;
     }
 
     private top(): Composite {
-        return this.stapStack[this.stapStack.length - 1] ?? this.stapRoot;
+        return this.open[this.open.length - 1] ?? this.stapRoot;
+    }
+
+    /** Index of an open node in `open` (searched from the innermost), or -1 for a finished one. */
+    private openIndex(node: Composite): number {
+        if (node.content !== BUILDING) return -1;
+        for (let i = this.open.length - 1; i >= 0; i--) {
+            if (this.open[i] === node) return i;
+        }
+        return -1;
+    }
+
+    /** End of the children of open node `i` in `children`. */
+    private segmentEnd(i: number): number {
+        return i + 1 < this.open.length ? this.starts[i + 1] : this.children.length;
+    }
+
+    /** Add a child at the end of `parent`'s children (open or finished). */
+    private append(parent: Composite, child: CstNode): void {
+        if (parent.content !== BUILDING) {
+            parent.content.push(child);
+            return;
+        }
+        // An open parent that is not the innermost one does not get children: the parser only
+        // adds to the node it builds.
+        this.children.push(child);
+    }
+
+    private openNode(node: Composite): void {
+        node.content = BUILDING;
+        this.open.push(node);
+        this.starts.push(this.children.length);
     }
 
     override buildRootNode(input: string): RootCstNode {
         this.stapRoot = new StapRootCstNode(input);
-        this.stapStack.length = 0;
-        this.stapStack.push(this.stapRoot);
+        this.open.length = 0;
+        this.starts.length = 0;
+        this.children.length = 0;
+        this.openNode(this.stapRoot);
         return this.stapRoot;
     }
 
     override buildCompositeNode(feature: GrammarAST.AbstractElement): CompositeCstNode {
         const parent = this.top();
         const node = new StapCompositeCstNode(feature, this.stapRoot, parent);
-        parent.content.push(node);
-        this.stapStack.push(node);
+        this.append(parent, node);
+        this.openNode(node);
         return node;
     }
 
     override buildLeafNode(token: IToken, feature?: GrammarAST.AbstractElement): LeafCstNode {
         const parent = this.top();
         const leaf = leafOf(token, (token as StapIToken).stapSpan ?? token.image.length, feature, this.stapRoot, parent);
-        parent.content.push(leaf);
+        this.append(parent, leaf);
         return leaf;
     }
 
     /**
-     * Re-parent a node under a composite just built (a Langium action does this after
+     * Re-parent a node under the composite just built (a Langium action does this after
      * {@link removeNode}; Langium's children array set the container on `push`).
      */
     adopt(parent: CompositeCstNode, node: CstNode): void {
         (node as { container?: CompositeCstNode }).container = parent;
-        parent.content.push(node);
+        this.append(parent as Composite, node);
     }
 
     override removeNode(node: CstNode): void {
-        const parent = node.container;
+        const parent = node.container as Composite | undefined;
         if (!parent) return;
-        const index = parent.content.lastIndexOf(node);
-        if (index >= 0) parent.content.splice(index, 1);
+        const i = this.openIndex(parent);
+        if (i < 0) {
+            const index = parent.content.lastIndexOf(node);
+            if (index >= 0) parent.content.splice(index, 1);
+            return;
+        }
+        const from = this.starts[i];
+        for (let k = this.segmentEnd(i) - 1; k >= from; k--) {
+            if (this.children[k] !== node) continue;
+            this.children.splice(k, 1);
+            for (let j = i + 1; j < this.starts.length; j++) this.starts[j]--;
+            return;
+        }
+    }
+
+    /** Number of children of a node (open or finished). */
+    private childCount(node: Composite): number {
+        const i = this.openIndex(node);
+        return i < 0 ? node.content.length : this.segmentEnd(i) - this.starts[i];
     }
 
     override addHiddenNodes(tokens: IToken[]): void {
@@ -250,34 +311,41 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
         // before the first ancestor that is not its parent's first child; else first in the root.
         let current: Composite = this.top();
         let into: Composite = current;
-        let at = current.content.length;
+        let at = this.childCount(current);
         if (at === 0) {
             into = this.stapRoot;
-            at = 0;
             while (current.container) {
-                const siblings = (current.container as Composite).content;
-                const index = siblings.lastIndexOf(current);
+                const parent = current.container as Composite;
+                const i = this.openIndex(parent);
+                const index = i < 0 ? parent.content.lastIndexOf(current) : this.indexInSegment(i, current);
                 if (index > 0) {
-                    into = current.container as Composite;
+                    into = parent;
                     at = index;
                     break;
                 }
-                current = current.container as Composite;
+                current = parent;
             }
         }
         const leaves: CstNode[] = new Array(tokens.length);
         for (let k = 0; k < tokens.length; k++) {
             leaves[k] = leafOf(tokens[k], tokens[k].image.length, undefined, this.stapRoot, into);
         }
-        const content = into.content;
-        if (at === content.length) {
-            for (const leaf of leaves) content.push(leaf);
-        } else {
-            // One move of the tail instead of a spread `splice`.
-            const tail = content.splice(at);
-            for (const leaf of leaves) content.push(leaf);
-            for (const node of tail) content.push(node);
+        const i = this.openIndex(into);
+        if (i < 0) {
+            insertAt(into.content, at, leaves);
+            return;
         }
+        insertAt(this.children, this.starts[i] + at, leaves);
+        for (let j = i + 1; j < this.starts.length; j++) this.starts[j] += leaves.length;
+    }
+
+    /** Index of `child` among the children of open node `i` (searched from the end). */
+    private indexInSegment(i: number, child: CstNode): number {
+        const from = this.starts[i];
+        for (let k = this.segmentEnd(i) - 1; k >= from; k--) {
+            if (this.children[k] === child) return k - from;
+        }
+        return -1;
     }
 
     override construct(item: { $type: string | symbol | undefined; $cstNode: CstNode; $infixName?: string }): void {
@@ -285,17 +353,26 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
         // As Langium: only a real AST node ($type a string, not an infix part) owns the node.
         if (typeof item.$type === 'string' && !item.$infixName) current.astNode = item as AstNode;
         item.$cstNode = current;
-        const node = this.stapStack.pop();
+        const node = this.open.pop();
         if (!node) return;
+        const start = this.starts.pop()!;
+        // Its children are final now (hidden tokens only go into nodes being built, and into the
+        // root after the parse): an exact copy of its segment.
+        node.content = this.children.slice(start);
+        this.children.length = start;
         // Empty composite nodes are not valid: remove them from the tree.
         if (node.content.length === 0) this.removeNode(node);
-        else if (node !== this.stapRoot) {
-            // A finished node's children do not change any more (hidden tokens go into nodes
-            // being built; the root gets the last ones after the parse). An array grown by
-            // `push` keeps room for 17 and more; most nodes have one or two children: keep an
-            // exact copy.
-            node.content = node.content.slice();
-            node.fix();
-        }
+        else if (node !== this.stapRoot) node.fix();
     }
+}
+
+/** Insert `items` at `at` in `array` (one move of the tail instead of a spread `splice`). */
+function insertAt(array: CstNode[], at: number, items: CstNode[]): void {
+    if (at >= array.length) {
+        for (const item of items) array.push(item);
+        return;
+    }
+    const tail = array.splice(at);
+    for (const item of items) array.push(item);
+    for (const item of tail) array.push(item);
 }
