@@ -30,11 +30,17 @@ export function indexMacroFile(file: string, text: string, target: TapsetTarget)
 /** Indexes one `.stp` file against the target and the library macros. */
 export function indexTapsetFile(file: string, text: string, target: TapsetTarget, library: MacroTable): TapsetFileDecls {
     const { tokens, docs } = scanSystemTap(text);
-    // Most files define no macros: then there is nothing to extract, and both passes would only copy the stream.
-    const defines = tokens.some(t => t.kind === Tk.At && t.text === '@define');
-    const rest = defines ? extractMacros(tokens, false).rest : tokens;
-    // As stap 4.8: a `@define` in a branch not taken defines nothing.
-    const defs = defines ? extractLibraryMacros(tokens, target) : [];
+    const defines = defineDepths(tokens);
+    let rest = tokens;
+    let defs: MacroDef[] = [];
+    if (defines === 'top-level') {
+        // Every `@define` outside any `%( … %)`: all of them are active, and one pass both finds and removes them.
+        ({ defs, rest } = extractMacros(tokens, true));
+    } else if (defines === 'nested') {
+        rest = extractMacros(tokens, false).rest;
+        // As stap 4.8: a `@define` in a branch not taken defines nothing.
+        defs = extractLibraryMacros(tokens, target);
+    }
     const local = new Map(defs.map(d => [`@${d.name}`, d]));
     const expanded = expandMacros(rest, defs.length ? at => local.get(at) ?? library.get(at) : at => library.get(at));
     const active = evalConditionals(expanded, target);
@@ -59,6 +65,24 @@ export function indexTokens(
     new DeclarationReader(file, active, lines, decls).read();
     attachDocs(decls, docTexts.map(parseKernelDoc));
     return decls;
+}
+
+/**
+ * Where a file's `@define`s sit: none at all (most files: nothing to extract), all outside any `%( … %)`
+ * (then every one is active, whatever the target), or some inside one (a conditional, or another macro's body).
+ */
+function defineDepths(tokens: readonly ScanToken[]): 'none' | 'top-level' | 'nested' {
+    let depth = 0;
+    let any = false;
+    for (const t of tokens) {
+        if (t.kind === Tk.PpOpen) depth++;
+        else if (t.kind === Tk.PpClose) depth--;
+        else if (t.kind === Tk.At && t.text === '@define') {
+            if (depth !== 0) return 'nested';
+            any = true;
+        }
+    }
+    return any ? 'top-level' : 'none';
 }
 
 export function emptyDecls(file: string): TapsetFileDecls {
