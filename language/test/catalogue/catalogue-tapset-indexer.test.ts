@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { indexMacroFile, indexTapsetFile } from '../../src/catalogue/catalogue-tapset-indexer.js';
+import { indexTapsetFileStap, stapTargetOf } from '../../src/catalogue/catalogue-tapset-frontend.js';
 import { TapsetIndex } from '../../src/catalogue/catalogue-tapset-index.js';
 import type { MacroDef } from '../../src/catalogue/catalogue-tapset-preprocess.js';
 import type { TapsetFileDecls, TapsetTarget } from '../../src/catalogue/catalogue-tapset-types.js';
@@ -161,6 +162,24 @@ global plain, arr[100], init = -1, wrapped%
         expect(m).toMatchObject({ library: true, params: ['name'] });
         expect(m.doc?.args).toEqual([{ name: 'name', text: 'the field' }]);
         expect(decls[0].macros.map(x => x.name)).toEqual(['__private30', 'json_add']);
+    });
+});
+
+describe('which of a file\'s own @defines are active', () => {
+    test.each([
+        ['all outside conditionals', '@define A %( global a_g %)\n@define B(x) %( global @x %)\n@A @B(b_g)', ['A', 'B'], ['a_g', 'b_g']],
+        ['in a branch taken', '%( arch == "x86_64" %? @define C %( global c_g %) %)\n@C', ['C'], ['c_g']],
+        ['in a branch not taken', '%( arch == "s390" %? @define D %( global d_g %) %: global other_g %)\n@D', [], ['other_g']],
+        ['beside one in a branch not taken', '@define E %( global e_g %)\n%( arch == "s390" %? @define F %( global f_g %) %)\n@E @F', ['E'], ['e_g']],
+        ['inside another macro\'s body', '@define G %( @define H %( 1 %) %)\nglobal g_g', ['G'], ['g_g']],
+        ['after a stray %)', '%)\n@define I %( global i_g %)\n@I', ['I'], ['i_g']],
+    ])('%s', (_label, text, macros, globals) => {
+        const { decls } = indexOf({ 'defs.stp': text });
+        expect(decls[0].macros.map(m => m.name)).toEqual(macros);
+        expect(decls[0].globals.map(g => g.name)).toEqual(globals);
+        // As the SystemTap front end's preprocessor sees it.
+        const fe = indexTapsetFileStap('/t/defs.stp', text, stapTargetOf(TARGET), new Map());
+        expect([fe.macros.map(m => m.name), fe.globals.map(g => g.name)]).toEqual([macros, globals]);
     });
 });
 
