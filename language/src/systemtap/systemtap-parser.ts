@@ -1,10 +1,11 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
 import {
-    LangiumParser, createParser, type AstNode, type AstReflection, type CstNode, type GrammarAST, type LangiumCoreServices, type LexerResult,
+    LangiumParser, type AstNode, type AstReflection, type CstNode, type GrammarAST, type LangiumCoreServices, type LexerResult,
     type ParseResult, type ParserOptions, type URI,
 } from 'langium';
 import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
 import { defaultsOnlyReflection, linkContainers } from './systemtap-tree-links.js';
+import { buildStapParserRules } from './systemtap-parser-rules.js';
 import type { StapScript } from './generated/ast.js';
 import { describeOpener } from './systemtap-error-messages.js';
 import type { StapIToken, SystemtapLexer } from './systemtap-lexer.js';
@@ -210,10 +211,10 @@ function lineColumn(text: string): (offset: number) => string {
     };
 }
 
-/** Build the SystemTap parser (Langium's `createLangiumParser`, with our subclass). */
+/** Build the SystemTap parser (Langium's `createLangiumParser`, with our subclass and rule builder). */
 export function createSystemtapParser(services: SystemtapServices): SystemtapParser {
     const parser = new SystemtapParser(services);
-    createParser(services.Grammar, parser, (services as LangiumCoreServices).parser.Lexer.definition);
+    buildStapParserRules(services.Grammar, parser, (services as LangiumCoreServices).parser.Lexer.definition);
     parser.finalize();
     return parser;
 }
