@@ -27,7 +27,7 @@ interface Ctx {
 }
 
 /** What Langium passes as rule arguments when there are none (an empty object). */
-const NO_ARGS = Object.freeze({});
+export const NO_ARGS = Object.freeze({});
 
 /** Define every reachable rule of `grammar` on `parser` (as Langium's `createParser`). */
 export function buildStapParserRules(grammar: Grammar, parser: LangiumParser, tokens: TokenVocabulary): LangiumParser {

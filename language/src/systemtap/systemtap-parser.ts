@@ -5,7 +5,7 @@ import {
 } from 'langium';
 import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
 import { defaultsOnlyReflection, linkContainers } from './systemtap-tree-links.js';
-import { buildStapParserRules } from './systemtap-parser-rules.js';
+import { NO_ARGS, buildStapParserRules } from './systemtap-parser-rules.js';
 import type { StapScript } from './generated/ast.js';
 import { describeOpener } from './systemtap-error-messages.js';
 import type { StapIToken, SystemtapLexer } from './systemtap-lexer.js';
@@ -19,12 +19,18 @@ import { StapCode } from './systemtap-diagnostic-codes.js';
 export type StapParserError = IRecognitionException & { stapCode?: string };
 
 const NO_TOKENS: IToken[] = [];
+const NO_ARGS_OPTIONS = Object.freeze({ ARGS: Object.freeze([NO_ARGS]) as unknown as unknown[] });
 
 /** The parts of Langium's parser this one reaches into (private in Langium's typings). */
 interface ParserInternals {
     nodeBuilder: StapCstNodeBuilder;
     lexerResult: LexerResult | undefined;
-    wrapper: { input: IToken[]; errors: IRecognitionException[] };
+    wrapper: {
+        input: IToken[];
+        errors: IRecognitionException[];
+        subrule(idx: number, rule: unknown, options: { ARGS: unknown[] }): unknown;
+        wrapSubrule(idx: number, rule: unknown, args: unknown): unknown;
+    };
     mainRule: unknown;
     allRules: Map<string, unknown>;
     stack: object[];
@@ -80,6 +86,10 @@ export class SystemtapParser extends LangiumParser {
             this.hiddenCursor = k;
             return k === from ? NO_TOKENS : hidden.slice(from, k);
         };
+        // Langium's wrapper makes Chevrotain's `{ ARGS: [args] }` at every rule call; the
+        // arguments are always the same empty object here (see systemtap-parser-rules.ts).
+        const wrapper = internals.wrapper;
+        wrapper.wrapSubrule = (idx, rule, args) => wrapper.subrule(idx, rule, args === NO_ARGS ? NO_ARGS_OPTIONS : { ARGS: [args] });
     }
 
     /**
