@@ -9,6 +9,12 @@
  * comments (`#`, `//`, `/* *\/`), strings, numbers, identifiers with `$`, `@`-words, embedded C `%{ … %}`,
  * preprocessor markers and the longest-match operators. Never throws: an unclosed string or comment ends at the
  * end of the line / file.
+ *
+ * Tokens are plain objects on purpose. Token columns in typed arrays with streams of token ids (no object or
+ * string per token) halved what a cold `probekit index` allocates (107 → 48 MB) but made it slower: 0.28 s
+ * against 0.25 s wall, 0.43 s against 0.35 s CPU, since a cold process runs this code mostly unoptimised,
+ * where every extra property load and call per token costs more than the garbage collection it saves. Pre-sizing
+ * the scan, expansion and conditional streams instead of growing them (−20 % allocation) did not pay either.
  */
 
 /** Token kinds. Numeric for speed; the indexer compares them a lot. */
