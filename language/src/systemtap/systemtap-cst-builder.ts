@@ -7,7 +7,7 @@ import type { Range } from 'vscode-languageserver-types';
 import type { StapIToken } from './systemtap-lexer.js';
 
 /**
- * A leaf of six fields: its range is computed when asked, from the offsets and the root's line
+ * A leaf of seven fields: its range is computed when asked, from the offsets and the root's line
  * index (Langium's leaf holds a range of three objects: a third of a large document's memory),
  * and it is hidden exactly when no grammar element produced it (as in Langium's builder).
  */
@@ -15,6 +15,8 @@ export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
     readonly offset: number;
     readonly length: number;
     readonly tokenType: TokenType;
+    /** The next child of the same composite (see {@link StapCompositeCstNode.content}). */
+    next: CstNode | undefined;
 
     constructor(offset: number, length: number, tokenType: TokenType, feature: GrammarAST.AbstractElement | undefined,
         root: StapRootCstNode, container: CompositeCstNode) {
@@ -28,6 +30,7 @@ export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
         this.offset = offset | 0;
         this.length = length | 0;
         this.tokenType = tokenType;
+        this.next = undefined;
     }
 
     get end(): number {
@@ -72,20 +75,29 @@ function leafOf(token: IToken, length: number, feature: GrammarAST.AbstractEleme
         : new StapOffsetLeafCstNode(offset, length, token.tokenType, feature, root, container, token.endOffset!);
 }
 
-/** The `content` of a composite node while it is being built (its children are in the builder). */
-const BUILDING: CstNode[] = Object.freeze([]) as unknown as CstNode[];
+/** Marks a composite node being built (its children are in the builder). */
+const OPEN = -1;
+/** Marks a finished composite whose offsets are computed when asked (the root, removed nodes). */
+const LIVE = -2;
+
+/** A child of a {@link StapCompositeCstNode}: every node of our trees. */
+type Linked = CstNode & { next: CstNode | undefined };
 
 /**
- * Langium's composite node with a plain array for its children. Langium's children array is an
- * Array subclass (made with `setPrototypeOf`) whose `push`/`splice` take rest arguments to set
- * each child's `container`: the slow paths of the engine, and a tenth of the parse. Here the
- * builder sets `container` itself.
+ * Langium's composite node, its children kept as a chain (`first`, then each child's `next`)
+ * and `content` made from the chain when asked. A library's CST has half a million composites
+ * with one or two children each: an array apiece (Langium's is an Array subclass whose `push`
+ * takes rest arguments) cost two objects and a fifth of the tree's memory. The builder sets
+ * `container` and the chain.
  */
 export class StapCompositeCstNode extends AbstractCstNode implements CompositeCstNode {
-    content: CstNode[] = BUILDING;
-    /** Offset and end, fixed when the node is finished (-1 while it is being built). */
-    private fixedOffset = -1;
-    private fixedEnd = -1;
+    /** The first child (children follow through `next`); undefined while being built or empty. */
+    first: CstNode | undefined = undefined;
+    /** The next child of the same composite. */
+    next: CstNode | undefined = undefined;
+    /** Offset and end, fixed when the node is finished ({@link OPEN} while it is being built). */
+    fixedOffset = OPEN;
+    private fixedEnd = OPEN;
 
     constructor(feature: GrammarAST.AbstractElement | undefined, root: RootCstNode | undefined, container: CompositeCstNode | undefined) {
         super();
@@ -94,6 +106,19 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
         this.grammarSource = feature;
         this.root = root ?? this as unknown as RootCstNode;
         (this as unknown as { _astNode: unknown })._astNode = undefined;
+    }
+
+    /** The children, in order (a new array each time; empty while the node is being built). */
+    get content(): CstNode[] {
+        const out: CstNode[] = [];
+        for (let c = this.first; c; c = (c as Linked).next) out.push(c);
+        return out;
+    }
+
+    /** Make `children[from..to)` the children of this node. */
+    setChildren(children: readonly CstNode[], from = 0, to = children.length): void {
+        this.first = from < to ? children[from] : undefined;
+        for (let k = from; k < to; k++) (children[k] as Linked).next = k + 1 < to ? children[k + 1] : undefined;
     }
 
     get offset(): number {
@@ -109,11 +134,15 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
     }
 
     /**
-     * Fix offset and end once the children are final. Langium computes them on every call by
-     * descending to the first and last leaf, and asks for the length of each node it finishes:
-     * quadratic in the depth of an expression.
+     * Finish the node: fix offset and end when its children are final (Langium computes them on
+     * every call by descending to the first and last leaf, and asks for the length of each node
+     * it finishes: quadratic in the depth of an expression), else compute them when asked.
      */
-    fix(): void {
+    finish(fixed: boolean): void {
+        if (!fixed || !this.first) {
+            this.fixedOffset = this.fixedEnd = LIVE;
+            return;
+        }
         // `| 0`: a small integer, never a boxed number (see the leaf's constructor).
         this.fixedOffset = (this.firstNonHiddenNode?.offset ?? 0) | 0;
         this.fixedEnd = (this.lastNonHiddenNode?.end ?? 0) | 0;
@@ -131,18 +160,20 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
     }
 
     get firstNonHiddenNode(): CstNode | undefined {
-        for (const child of this.content) {
-            if (!child.hidden) return child;
+        for (let c = this.first; c; c = (c as Linked).next) {
+            if (!c.hidden) return c;
         }
-        return this.content[0];
+        return this.first;
     }
 
     get lastNonHiddenNode(): CstNode | undefined {
-        for (let i = this.content.length - 1; i >= 0; i--) {
-            const child = this.content[i];
-            if (!child.hidden) return child;
+        let last: CstNode | undefined;
+        let lastShown: CstNode | undefined;
+        for (let c = this.first; c; c = (c as Linked).next) {
+            last = c;
+            if (!c.hidden) lastShown = c;
         }
-        return this.content[this.content.length - 1];
+        return lastShown ?? last;
     }
 }
 
@@ -193,11 +224,11 @@ type Composite = StapCompositeCstNode;
 /**
  * Langium's CST builder, building the same tree with less work per node:
  * - the children of the nodes being built sit in one shared array, each open node owning the
- *   segment from its start to the next open node (its last child): a finished node takes an
- *   exact copy of its segment. Per-node arrays grown by `push` would keep room for 17 children
- *   (most nodes have one or two) and leave that much garbage for every node;
+ *   segment from its start to the next open node (its last child): a finished node chains its
+ *   segment (see {@link StapCompositeCstNode}). Per-node arrays grown by `push` would keep room
+ *   for 17 children (most nodes have one or two) and leave that much garbage for every node;
  * - `container` is set here (Langium's children array set it in a `push` with rest arguments);
- * - leaves of six fields (see {@link StapLeafCstNode}); leaves of expanded tokens span the whole
+ * - leaves of seven fields (see {@link StapLeafCstNode}); leaves of expanded tokens span the whole
  *   invocation (Langium would size them by the image);
  * - removal searches from the end (the removed node is the last child: an action re-parenting
  *   it, or an empty node), and hidden tokens are placed without spread calls.
@@ -219,7 +250,7 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
 
     /** Index of an open node in `open` (searched from the innermost), or -1 for a finished one. */
     private openIndex(node: Composite): number {
-        if (node.content !== BUILDING) return -1;
+        if (node.fixedOffset !== OPEN) return -1;
         for (let i = this.open.length - 1; i >= 0; i--) {
             if (this.open[i] === node) return i;
         }
@@ -233,8 +264,10 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
 
     /** Add a child at the end of `parent`'s children (open or finished). */
     private append(parent: Composite, child: CstNode): void {
-        if (parent.content !== BUILDING) {
-            parent.content.push(child);
+        if (parent.fixedOffset !== OPEN) {
+            const content = parent.content;
+            content.push(child);
+            parent.setChildren(content);
             return;
         }
         // An open parent that is not the innermost one does not get children: the parser only
@@ -243,7 +276,6 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
     }
 
     private openNode(node: Composite): void {
-        node.content = BUILDING;
         this.open.push(node);
         this.starts.push(this.children.length);
     }
@@ -286,8 +318,12 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
         if (!parent) return;
         const i = this.openIndex(parent);
         if (i < 0) {
-            const index = parent.content.lastIndexOf(node);
-            if (index >= 0) parent.content.splice(index, 1);
+            const content = parent.content;
+            const index = content.lastIndexOf(node);
+            if (index >= 0) {
+                content.splice(index, 1);
+                parent.setChildren(content);
+            }
             return;
         }
         const from = this.starts[i];
@@ -332,7 +368,9 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
         }
         const i = this.openIndex(into);
         if (i < 0) {
-            insertAt(into.content, at, leaves);
+            const content = into.content;
+            insertAt(content, at, leaves);
+            into.setChildren(content);
             return;
         }
         insertAt(this.children, this.starts[i] + at, leaves);
@@ -357,12 +395,13 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
         if (!node) return;
         const start = this.starts.pop()!;
         // Its children are final now (hidden tokens only go into nodes being built, and into the
-        // root after the parse): an exact copy of its segment.
-        node.content = this.children.slice(start);
+        // root after the parse): chain them.
+        const empty = start === this.children.length;
+        node.setChildren(this.children, start);
         this.children.length = start;
+        node.finish(node !== this.stapRoot);
         // Empty composite nodes are not valid: remove them from the tree.
-        if (node.content.length === 0) this.removeNode(node);
-        else if (node !== this.stapRoot) node.fix();
+        if (empty) this.removeNode(node);
     }
 }
 
