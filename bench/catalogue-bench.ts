@@ -153,7 +153,7 @@ export async function run(): Promise<BenchRow[]> {
         if (existsSync(productCli)) {
             const viaCli = sideBySide(() => wall(node, [productCli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
             rows.push({ name: 'tapset library ready, cold, through out/cli.cjs', probekit: viaCli.ours, reference: viaCli.theirs, unit: 's',
-                note: `the full CLI bundle (commands load on demand, but V8 compiles the whole ${(statSync(productCli).size / 1e6).toFixed(1)} MB file at start-up); ${cpuNote(viaCli)}` });
+                note: `the full CLI bundle (commands load on demand, but V8 parses the whole ${(statSync(productCli).size / 1e6).toFixed(1)} MB file at start-up); ${cpuNote(viaCli)}` });
         }
         // Prime the cache, then time fresh processes that read it.
         spawnSync(node, [cli, 'index', '--only', 'tapsets'], { env, stdio: 'ignore' });
