@@ -23,7 +23,8 @@ const NO_ARGS_OPTIONS = Object.freeze({ ARGS: Object.freeze([NO_ARGS]) as unknow
 
 /** The parts of Langium's parser this one reaches into (private in Langium's typings). */
 interface ParserInternals {
-    nodeBuilder: StapCstNodeBuilder;
+    /** Ours; a test puts a builder over Langium's own here to compare the trees. */
+    nodeBuilder: Pick<StapCstNodeBuilder, 'buildRootNode' | 'addHiddenNodes' | 'removeNode' | 'buildCompositeNode' | 'adopt'>;
     lexerResult: LexerResult | undefined;
     wrapper: {
         input: IToken[];
@@ -61,7 +62,6 @@ export function stapPreprocessResult(root: AstNode | undefined): StapPreprocessR
 export class SystemtapParser extends LangiumParser {
     private readonly stapLexer: SystemtapLexer;
     private readonly services: SystemtapServices;
-    private readonly builder: StapCstNodeBuilder;
     /** The hidden tokens of the text being parsed, and the first not yet in the tree. */
     private hidden: IToken[] = NO_TOKENS;
     private hiddenCursor = 0;
@@ -72,9 +72,8 @@ export class SystemtapParser extends LangiumParser {
         super(services);
         this.services = services;
         this.stapLexer = services.parser.Lexer as SystemtapLexer;
-        this.builder = new StapCstNodeBuilder();
         const internals = this as unknown as ParserInternals;
-        internals.nodeBuilder = this.builder;
+        internals.nodeBuilder = new StapCstNodeBuilder();
         internals.astReflection = defaultsOnlyReflection(internals.astReflection);
         // Langium takes the hidden tokens before each token with `splice(0, i)` from the front of
         // the array: quadratic in the number of comments. A cursor moves over them instead.
@@ -99,7 +98,8 @@ export class SystemtapParser extends LangiumParser {
      */
     private parseTree(input: string, options: ParserOptions): ParseResult<AstNode> {
         const internals = this as unknown as ParserInternals;
-        this.builder.buildRootNode(input);
+        const builder = internals.nodeBuilder;
+        builder.buildRootNode(input);
         const lexerResult = this.stapLexer.tokenize(input);
         internals.lexerResult = lexerResult;
         this.hidden = lexerResult.hidden;
@@ -110,7 +110,7 @@ export class SystemtapParser extends LangiumParser {
         let value: AstNode;
         try {
             value = internals.doParse(ruleMethod);
-            this.builder.addHiddenNodes(this.hidden.slice(this.hiddenCursor));
+            builder.addHiddenNodes(this.hidden.slice(this.hiddenCursor));
         } finally {
             this.hidden = NO_TOKENS;
             this.hiddenCursor = 0;
@@ -128,10 +128,11 @@ export class SystemtapParser extends LangiumParser {
             return;
         }
         const internals = this as unknown as ParserInternals;
+        const builder = internals.nodeBuilder;
         const last = internals.construct();
-        this.builder.removeNode(last.$cstNode!);
-        const node = this.builder.buildCompositeNode(action);
-        this.builder.adopt(node, last.$cstNode!);
+        builder.removeNode(last.$cstNode!);
+        const node = builder.buildCompositeNode(action);
+        builder.adopt(node, last.$cstNode!);
         internals.stack.push({ $type });
         internals.assign(action.operator, action.feature, last, last.$cstNode!);
     }

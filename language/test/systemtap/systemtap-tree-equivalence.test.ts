@@ -1,0 +1,144 @@
+// The SystemTap parser builds its trees its own way for speed and memory (CST builder, rule
+// builder, container links; see systemtap-cst-builder.ts, systemtap-parser-rules.ts,
+// systemtap-tree-links.ts). Here a second parser, built with Langium's own rule builder, CST
+// builder, hidden-token handling and defaults, parses the same files, and both trees must be the
+// same node for node: CST offsets, ranges, texts, grammar elements, owners and containers; AST
+// types, values, containers and CST spans; errors. The container links are compared with
+// Langium's `linkContentToContainer` on the same trees.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IToken } from 'chevrotain';
+import {
+    AstUtils, CstNodeBuilder, CstUtils, LeafCstNodeImpl, URI, createParser, isAstNode, type AstNode, type CompositeCstNode, type CstNode,
+    type LangiumCoreServices, type LeafCstNode, type RootCstNode,
+} from 'langium';
+import { describe, expect, test } from 'vitest';
+import { SystemtapParser } from '../../src/systemtap/systemtap-parser.js';
+import type { StapIToken } from '../../src/systemtap/systemtap-lexer.js';
+import { CORPUS, INSTALLED_TAPSET, TEST_HOST, stapServices } from './systemtap-test-helpers.js';
+
+/** Langium's builder as the parser used it before: leaves of expanded tokens span the invocation. */
+class LangiumReferenceBuilder extends CstNodeBuilder {
+    override buildLeafNode(token: IToken, feature: Parameters<CstNodeBuilder['buildLeafNode']>[1]): LeafCstNode {
+        const leaf = new LeafCstNodeImpl(token.startOffset, (token as StapIToken).stapSpan ?? token.image.length,
+            CstUtils.tokenToRange(token), token.tokenType, !feature);
+        leaf.grammarSource = feature;
+        leaf.root = (this as unknown as { rootNode: RootCstNode }).rootNode;
+        this.current.content.push(leaf);
+        return leaf;
+    }
+
+    /** What Langium's action does after building the new node (its children array sets `container`). */
+    adopt(parent: CompositeCstNode, node: CstNode): void {
+        parent.content.push(node);
+    }
+}
+
+/** A SystemTap parser with Langium's rule builder, CST builder, hidden tokens and defaults. */
+function referenceParser(services: LangiumCoreServices & { systemtap?: unknown }, ours: SystemtapParser): SystemtapParser {
+    const parser = new SystemtapParser(services as never);
+    createParser(services.Grammar, parser, services.parser.Lexer.definition);
+    parser.finalize();
+    const internals = parser as unknown as Record<string, unknown> & { wrapper: Record<string, unknown> };
+    internals.nodeBuilder = new LangiumReferenceBuilder();
+    internals.astReflection = services.shared.AstReflection;
+    // Back to Langium's own methods (the prototype's): hidden tokens spliced, options per call.
+    delete internals.extractHiddenTokens;
+    delete internals.wrapper.wrapSubrule;
+    expect(parser).not.toBe(ours);
+    return parser;
+}
+
+/** Every node of a tree and its links, as text (identities as depth-first numbers). */
+function describeTree(root: AstNode, errors: string[]): string {
+    const ids = new Map<object, number>();
+    const id = (o: object | undefined) => {
+        if (!o) return '-';
+        if (!ids.has(o)) ids.set(o, ids.size);
+        return String(ids.get(o));
+    };
+    const lines: string[] = [];
+    const ast = (n: AstNode) => {
+        const c = n.$cstNode;
+        lines.push(`A${id(n)} ${n.$type} in ${id(n.$container)}.${n.$containerProperty}[${n.$containerIndex}] cst ${c ? `${c.offset}+${c.length}` : '-'}`);
+        for (const [key, value] of Object.entries(n)) {
+            if (key.startsWith('$')) continue;
+            for (const v of Array.isArray(value) ? value : [value]) {
+                if (isAstNode(v)) ast(v);
+                else lines.push(` ${key}=${JSON.stringify(v)}${Array.isArray(value) ? '[]' : ''}`);
+            }
+        }
+    };
+    ast(root);
+    const grammar = (n: CstNode) => {
+        const g = n.grammarSource as { $type: string; feature?: string; value?: string } | undefined;
+        return g ? `${g.$type}:${g.feature ?? g.value ?? ''}` : '-';
+    };
+    const cst = (n: CstNode, parent: CstNode | undefined) => {
+        const r = n.range;
+        let owner: string;
+        try {
+            owner = id(n.astNode);
+        } catch {
+            owner = 'none';
+        }
+        const leaf = 'tokenType' in n ? ` ${(n as LeafCstNode).tokenType.name} ${JSON.stringify(n.text)}` : '';
+        lines.push(`C ${n.offset}+${n.length}=${n.end} ${n.hidden ? 'h' : ''} ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`
+            + ` ${grammar(n)} ast ${owner} ${n.container === parent ? '' : 'BAD CONTAINER'} ${n.root === root.$cstNode?.root ? '' : 'BAD ROOT'}${leaf}`);
+        if ('content' in n) for (const child of (n as CompositeCstNode).content) cst(child, n);
+    };
+    cst(root.$cstNode!.root, undefined);
+    return [...lines, ...errors].join('\n');
+}
+
+function stpFiles(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap(e =>
+        e.isDirectory() ? stpFiles(join(dir, e.name)) : e.name.endsWith('.stp') ? [join(dir, e.name)] : []).sort();
+}
+
+/** Corpus files stap 4.8 rejects in pass 1: error recovery builds the odd trees. */
+function corpusErrorFiles(): string[] {
+    return readFileSync(join(CORPUS, 'labels.tsv'), 'utf8').split('\n').slice(1)
+        .map(l => l.split('\t'))
+        .filter(c => c[3] === 'error')
+        .map(c => join(CORPUS, 'files', c[0]));
+}
+
+/** Clear the container links of a tree and let Langium's `linkContentToContainer` make them. */
+function relinkWithLangium(root: AstNode): void {
+    for (const node of [...AstUtils.streamAst(root)]) {
+        const n = node as { $container?: unknown; $containerProperty?: unknown; $containerIndex?: unknown };
+        delete n.$container;
+        delete n.$containerProperty;
+        delete n.$containerIndex;
+    }
+    AstUtils.linkContentToContainer(root, { deep: true });
+}
+
+describe('SystemTap trees are the trees Langium builds', () => {
+    test('CST, AST, container links and errors on every tapset file and every corpus file with syntax errors', async () => {
+        const services = await stapServices({ arch: 'x86_64' }, { ...TEST_HOST, tapsetDirs: [INSTALLED_TAPSET] });
+        const ours = services.systemtap.parser.LangiumParser as SystemtapParser;
+        const reference = referenceParser(services.systemtap as unknown as LangiumCoreServices, ours);
+        const paths = [...stpFiles(INSTALLED_TAPSET), ...corpusErrorFiles()];
+        expect(paths.length).toBeGreaterThan(650);
+        const different: string[] = [];
+        const links: string[] = [];
+        let errors = 0;
+        for (const path of paths) {
+            const text = readFileSync(path, 'utf8');
+            const uri = URI.file(path);
+            const a = ours.parseFor(uri, text);
+            const b = reference.parseFor(uri, text);
+            const errorsOf = (r: typeof a) => r.parserErrors.map(e => `E ${e.token.startOffset} ${e.message}`);
+            errors += a.parserErrors.length;
+            const mine = describeTree(a.value, errorsOf(a));
+            if (mine !== describeTree(b.value, errorsOf(b))) different.push(path);
+            relinkWithLangium(a.value);
+            if (mine !== describeTree(a.value, errorsOf(a))) links.push(path);
+        }
+        expect(different).toEqual([]);
+        expect(links).toEqual([]);
+        expect(errors).toBeGreaterThan(50);
+    }, 120_000);
+});
