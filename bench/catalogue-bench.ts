@@ -117,6 +117,20 @@ function check(cmd: string, args: string[], env: NodeJS.ProcessEnv, expect: RegE
 
 const IN_PROCESS_BUILDS = 9;
 
+/**
+ * Where a cold `probekit index --only tapsets` spends its time: a bare node start, the index bundle loaded
+ * (`--help`), and the build itself as the process measures it (`--stats`); medians of REPS runs.
+ */
+function coldParts(node: string, cli: string, env: NodeJS.ProcessEnv): string {
+    const start = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0']).wall));
+    const loaded = median(Array.from({ length: REPS }, () => wall(node, [cli, 'index', '--help']).wall));
+    const builds = Array.from({ length: REPS }, () => {
+        const r = spawnSync(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--stats'], { encoding: 'utf8', env, timeout: 120_000 });
+        return Number(/stats: tapsets ([\d.]+) ms/.exec(r.stdout ?? '')?.[1] ?? NaN) / 1000;
+    });
+    return `node start ${start.toFixed(3)} s, index bundle loaded ${loaded.toFixed(3)} s, the build itself ${median(builds).toFixed(3)} s`;
+}
+
 /** Seconds: the median of `probekit index --repeat` builds (the command given without `--repeat`). */
 function inProcessBuild(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
     const r = spawnSync(cmd, [...args, '--repeat', String(IN_PROCESS_BUILDS)], { encoding: 'utf8', env, timeout: 120_000 });
@@ -149,7 +163,7 @@ export async function run(): Promise<BenchRow[]> {
         check('stap', ['-v', ...stapArgs], env, /Pass 1: parsed user script and \d+ library scripts/);
         const cold = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
         rows.push({ name: 'tapset library ready, cold process', probekit: cold.ours, reference: cold.theirs, unit: 's', target: '≤ 1.0×',
-            note: `484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"; ${cpuNote(cold)}` });
+            note: `484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"; ${cpuNote(cold)}; ${coldParts(node, cli, env)}` });
         if (existsSync(productCli)) {
             const viaCli = sideBySide(() => wall(node, [productCli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
             rows.push({ name: 'tapset library ready, cold, through out/cli.cjs', probekit: viaCli.ours, reference: viaCli.theirs, unit: 's',
