@@ -244,16 +244,18 @@ export class SystemtapLexer extends DefaultLexer {
         const last = Math.max(t.offset, t.end - 1);
         const endLine = lines.line(last);
         const endColumn = lines.column(last, endLine);
-        const token: StapIToken = {
+        // Every field in the literal, `stapSpan` and `stapIndex` too (undefined when unused): a
+        // field added later moves the token's fields into a second object.
+        return {
             image: t.image,
             startOffset: t.offset,
             endOffset: last,
             startLine: startLine + 1, startColumn: startColumn + 1, endLine: endLine + 1, endColumn: endColumn + 1,
             tokenTypeIdx: type.tokenTypeIdx!,
             tokenType: type,
+            stapSpan: t.expansion !== undefined || t.end - t.offset !== t.image.length ? t.end - t.offset : undefined,
+            stapIndex: undefined,
         };
-        if (t.expansion !== undefined || t.end - t.offset !== t.image.length) token.stapSpan = t.end - t.offset;
-        return token;
     }
 
     private toDiagnostic(d: StapDiagnostic, lines: LineIndex): StapLexingDiagnostic {

@@ -69,6 +69,12 @@ const BRACKET_COST: Record<string, number> = { '(': 3, '[': 3, '{': 1, ')': 3, '
 /** Per-token checks stap makes when the parser reads a token, and the nesting guard. */
 function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: StapDiagnostic[], target: StapTarget): StapToken[] {
     const out: StapToken[] = [];
+    const tooNew = new Map<string, boolean>();
+    const needsNewer = (since: string) => {
+        let r = tooNew.get(since);
+        if (r === undefined) tooNew.set(since, r = versionLess(target.stapVersion, since));
+        return r;
+    };
     let depth = 0;
     let prefixRun = 0;
     const tooDeep = (t: StapToken) => diagnostics.push({ offset: t.offset, end: t.end,
@@ -85,7 +91,7 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
                 code: StapCode.LexBadNumber, severity: 'error' });
         } else if (t.kind === 'at' && t.image !== '@define') {
             const since = STAP_AT_WORDS.get(t.image);
-            if (since === undefined || (since !== '0' && versionLess(target.stapVersion, since))) {
+            if (since === undefined || (since !== '0' && needsNewer(since))) {
                 diagnostics.push({ offset: t.offset, end: t.end, message: `unknown operator \`${t.image}\`: not a macro or a built-in @-operator`
                     + (since ? ` (needs stap ${since})` : ''), code: StapCode.PpUnknownOperator, severity: 'error' });
             }

@@ -9,9 +9,9 @@ function isAstNode(value: unknown): value is Node {
 /**
  * Langium's `linkContentToContainer(root, { deep: true })`: the same walk in the same order,
  * setting `$container`, `$containerProperty` and `$containerIndex` alike, without its
- * `Object.entries` pairs and `forEach` closures (a tenth of the parse). It also returns, in
- * depth-first order, the nodes whose type `pick` selects, so that the syntax checks need no
- * walk of their own.
+ * `Object.entries` pairs and `forEach` closures (a tenth of the parse). On the way it trims the
+ * lists, and returns, in depth-first order, the nodes whose type `pick` selects, so that the
+ * syntax checks need no walk of their own.
  */
 export function linkContainers(root: AstNode, pick: ReadonlySet<string>): AstNode[] {
     const picked: AstNode[] = [];
@@ -23,8 +23,11 @@ export function linkContainers(root: AstNode, pick: ReadonlySet<string>): AstNod
 function link(node: Node, pick: ReadonlySet<string>, picked: AstNode[]): void {
     for (const name in node) {
         if (name.charCodeAt(0) === 36 /* $ */) continue;
-        const value = node[name];
-        if (Array.isArray(value)) {
+        const raw = node[name];
+        if (Array.isArray(raw)) {
+            // Lists grow by `push` to 17 slots and more; most hold one to three nodes or values.
+            // The tree keeps them: keep exact copies (nothing else holds them yet).
+            const value: unknown[] = raw.length > 0 ? (node[name] = raw.slice()) as unknown[] : raw;
             for (let index = 0; index < value.length; index++) {
                 const item: unknown = value[index];
                 if (!isAstNode(item)) continue;
@@ -34,7 +37,8 @@ function link(node: Node, pick: ReadonlySet<string>, picked: AstNode[]): void {
                 if (pick.has(item.$type)) picked.push(item);
                 link(item, pick, picked);
             }
-        } else if (isAstNode(value)) {
+        } else if (isAstNode(raw)) {
+            const value = raw;
             (value as { $container: AstNode }).$container = node;
             (value as { $containerProperty: string }).$containerProperty = name;
             if (pick.has(value.$type)) picked.push(value);
