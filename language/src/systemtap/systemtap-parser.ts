@@ -4,6 +4,7 @@ import {
     type ParseResult, type ParserOptions, type URI,
 } from 'langium';
 import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
+import { AstShapes } from './systemtap-ast-shapes.js';
 import { defaultsOnlyReflection, linkContainers } from './systemtap-tree-links.js';
 import { NO_ARGS, buildStapParserRules } from './systemtap-parser-rules.js';
 import type { StapScript } from './generated/ast.js';
@@ -39,6 +40,7 @@ interface ParserInternals {
     construct(): AstNode & { $cstNode?: CstNode };
     assign(operator: string, feature: string, value: unknown, cstNode: CstNode): void;
     extractHiddenTokens(token: IToken): IToken[];
+    startImplementation($type: string | symbol | undefined, infixName: string | undefined, implementation: (args: unknown) => void): (args: unknown) => unknown;
     astReflection: AstReflection;
 }
 
@@ -65,6 +67,7 @@ export class SystemtapParser extends LangiumParser {
     /** The hidden tokens of the text being parsed, and the first not yet in the tree. */
     private hidden: IToken[] = NO_TOKENS;
     private hiddenCursor = 0;
+    private readonly shapes = new AstShapes();
     /** The nodes of the last tree that the syntax checks look at, in depth-first order. */
     private checked: AstNode[] = [];
 
@@ -84,6 +87,23 @@ export class SystemtapParser extends LangiumParser {
             while (k < hidden.length && hidden[k].startOffset <= token.startOffset) k++;
             this.hiddenCursor = k;
             return k === from ? NO_TOKENS : hidden.slice(from, k);
+        };
+        // Langium's `startImplementation` (it starts every rule's node), with nodes of a shape
+        // per type (see systemtap-ast-shapes.ts); data type rules and infix parts as in Langium.
+        internals.startImplementation = ($type, infixName, implementation) => args => {
+            const createNode = !this.isRecording() && $type !== undefined;
+            if (createNode) {
+                let node: Record<string | symbol, unknown>;
+                if (typeof $type === 'string' && infixName === undefined) node = this.shapes.make($type) as never;
+                else {
+                    node = { $type };
+                    if (typeof $type !== 'string') node.value = '';
+                    else node.$infixName = infixName;
+                }
+                internals.stack.push(node);
+            }
+            implementation(args);
+            return createNode ? internals.construct() : undefined;
         };
         // Langium's wrapper makes Chevrotain's `{ ARGS: [args] }` at every rule call; the
         // arguments are always the same empty object here (see systemtap-parser-rules.ts).
@@ -133,7 +153,7 @@ export class SystemtapParser extends LangiumParser {
         builder.removeNode(last.$cstNode!);
         const node = builder.buildCompositeNode(action);
         builder.adopt(node, last.$cstNode!);
-        internals.stack.push({ $type });
+        internals.stack.push(this.shapes.make($type));
         internals.assign(action.operator, action.feature, last, last.$cstNode!);
     }
 
