@@ -20,15 +20,25 @@ const common = {
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+/**
+ * The CLI is a small dispatcher (out/cli.cjs) and one bundle per command (out/cli-<command>.cjs), loaded on
+ * demand: a cold `probekit index` then neither reads nor compiles the language services it does not use.
+ */
+const CLI_COMMANDS = ['check', 'run', 'index', 'doctor'];
+const cliCommandsExternal = {
+    name: 'cli-commands-external',
+    setup(build) {
+        build.onResolve({ filter: /^\.\/cli-(check|run|index|doctor)\.js$/ }, args =>
+            args.importer.endsWith('cli-main.ts') ? { path: args.path.replace(/\.js$/, '.cjs'), external: true } : undefined);
+    },
+};
+const cliBanner = { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" };
+
 const builds = [
     { ...common, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'out' },
     { ...common, entryPoints: { server: 'server/src/main.ts' }, outdir: 'out' },
-    {
-        ...common,
-        entryPoints: { cli: 'server/src/cli/cli-main.ts' },
-        outdir: 'out',
-        banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-    },
+    { ...common, entryPoints: { cli: 'server/src/cli/cli-main.ts' }, outdir: 'out', banner: cliBanner, plugins: [cliCommandsExternal] },
+    ...CLI_COMMANDS.map(c => ({ ...common, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out' })),
 ];
 
 if (watch) {

@@ -1,4 +1,5 @@
 /** UI-level checks: what a user sees in the workbench with the packaged extension installed. */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -26,7 +27,7 @@ export interface E2eFiles {
  * vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt; the README's screenshot ships so that its relative
  * link works on the extension's page.
  */
-const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli)\.cjs|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$/i;
+const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli(-(check|run|index|doctor))?)\.cjs|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$/i;
 const VSIX_LIMIT = 3 * 1024 * 1024;
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -41,11 +42,22 @@ export async function vsixChecks(results: Results, vsix: string, server: CodeSer
         const size = fs.statSync(vsix).size;
         const files = listFiles(server.extensionDir);
         const unexpected = files.filter(f => !SHIPPED.test(f));
-        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs'].filter(f => !files.includes(f));
+        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs', 'out/cli.cjs', ...['check', 'run', 'index', 'doctor'].map(c => `out/cli-${c}.cjs`)].filter(f => !files.includes(f));
         const ok = size < VSIX_LIMIT && unexpected.length === 0 && missing.length === 0;
         return [ok, `${(size / 1024).toFixed(0)} KB, ${files.length} files` +
             (unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : '') +
             (missing.length ? `; missing: ${missing.join(', ')}` : '')];
+    });
+    // The CLI as it ships: a dispatcher that loads each command's own bundle from the installed extension.
+    await results.check(undefined, 'the shipped probekit CLI runs check and index from the installed extension', async () => {
+        const cli = path.join(server.extensionDir, 'out', 'cli.cjs');
+        const sample = path.join(server.workspace, 'stap', 'syscall-count.stp');
+        const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+        const check = run('check', '--syntax-only', sample);
+        const index = run('index', '--only', 'tapsets', '--no-cache');
+        const tapsets = /tapsets: (\d+) files/.exec(index.stdout)?.[1];
+        return [check.status === 0 && index.status === 0 && tapsets !== undefined,
+            `check exit ${check.status}; index exit ${index.status}: ${tapsets ?? '?'} tapset files${index.stderr ? `; ${index.stderr.slice(0, 200)}` : ''}`];
     });
 }
 
