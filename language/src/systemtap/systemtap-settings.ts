@@ -1,4 +1,4 @@
-import { UriUtils, type FileSystemProvider, type URI } from 'langium';
+import type { FileSystemProvider, URI } from 'langium';
 import type { CheckOptions } from '../common/check-options.js';
 import type { HostFacts } from '../common/host-facts.js';
 import type { ProbekitLanguageSettings } from '../common/language-settings.js';
@@ -47,7 +47,10 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
     tapsetRootOf(uri: URI | undefined): URI | undefined {
         const fs = this.fileSystem?.();
         if (!uri || !fs || uri.scheme !== 'file') return undefined;
-        const dir = UriUtils.dirname(uri).toString();
+        // The folder as a key: cheaper than `UriUtils.dirname(uri).toString()` (a new URI and its
+        // encoding, for every parse).
+        const path = uri.path;
+        const dir = `${uri.authority}|${path.slice(0, path.lastIndexOf('/'))}`;
         if (!this.rootOfDir.has(dir)) this.rootOfDir.set(dir, findTapsetRoot(fs, uri));
         return this.rootOfDir.get(dir);
     }

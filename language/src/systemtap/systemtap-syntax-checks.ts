@@ -1,4 +1,4 @@
-import { GrammarUtils, type AstNode, type CstNode } from 'langium';
+import { GrammarAST, GrammarUtils, type AstNode, type CompositeCstNode, type CstNode } from 'langium';
 import * as ast from './generated/ast.js';
 import type { StapTarget } from './systemtap-target.js';
 import type { StapToken } from './systemtap-tokens.js';
@@ -163,7 +163,7 @@ function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report:
         report(span(node), 'found `return` not in function context');
         return;
     }
-    const keyword = GrammarUtils.findNodeForKeyword(node.$cstNode, 'return');
+    const keyword = returnKeyword(node.$cstNode);
     if (node.value || !keyword) return;
     const end = keyword.end;
     let lo = 0;
@@ -179,6 +179,21 @@ function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report:
     } else if (next && next.image !== ';' && next.image !== '}') {
         report({ offset: next.offset, end: next.end }, 'expected literal string or number after `return`');
     }
+}
+
+/**
+ * `GrammarUtils.findNodeForKeyword(cst, 'return')`: the keyword is the first token of the
+ * statement, so look at the leaves before the first composite child (Langium would walk the
+ * whole statement, expression included); anything else goes to Langium's search.
+ */
+function returnKeyword(cst: CstNode | undefined): CstNode | undefined {
+    if (!cst || !('content' in cst)) return GrammarUtils.findNodeForKeyword(cst, 'return');
+    for (const child of (cst as CompositeCstNode).content) {
+        if ('content' in child) break;
+        const g = child.grammarSource;
+        if (g && GrammarAST.isKeyword(g) && g.value === 'return' && child.astNode === cst.astNode) return child;
+    }
+    return GrammarUtils.findNodeForKeyword(cst, 'return');
 }
 
 function checkBinary(node: ast.StapBinary, report: Report): void {
