@@ -40,6 +40,7 @@ interface ParserInternals {
     construct(): AstNode & { $cstNode?: CstNode };
     assign(operator: string, feature: string, value: unknown, cstNode: CstNode): void;
     extractHiddenTokens(token: IToken): IToken[];
+    assignWithoutOverride(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown>;
     startImplementation($type: string | symbol | undefined, infixName: string | undefined, implementation: (args: unknown) => void): (args: unknown) => unknown;
     astReflection: AstReflection;
 }
@@ -104,6 +105,25 @@ export class SystemtapParser extends LangiumParser {
             }
             implementation(args);
             return createNode ? internals.construct() : undefined;
+        };
+        // Langium's `assignWithoutOverride` (a rule called without assignment hands its node the
+        // properties of the node it replaces), with `for…in` instead of `Object.entries` pairs.
+        internals.assignWithoutOverride = (target, source) => {
+            for (const name in source) {
+                const existingValue = source[name];
+                const newValue = target[name];
+                if (newValue === undefined) target[name] = existingValue;
+                else if (Array.isArray(newValue) && Array.isArray(existingValue)) {
+                    for (const item of newValue) existingValue.push(item);
+                    target[name] = existingValue;
+                }
+            }
+            const targetCstNode = target.$cstNode as { astNode: unknown } | undefined;
+            if (targetCstNode) {
+                targetCstNode.astNode = undefined;
+                target.$cstNode = undefined;
+            }
+            return target;
         };
         // Langium's wrapper makes Chevrotain's `{ ARGS: [args] }` at every rule call; the
         // arguments are always the same empty object here (see systemtap-parser-rules.ts).

@@ -34,17 +34,20 @@ class LangiumReferenceBuilder extends CstNodeBuilder {
     }
 }
 
-/** A SystemTap parser with Langium's rule builder, CST builder, hidden tokens and defaults. */
+/** A SystemTap parser with Langium's rule builder, CST builder, node creation, hidden tokens and defaults. */
 function referenceParser(services: LangiumCoreServices & { systemtap?: unknown }, ours: SystemtapParser): SystemtapParser {
     const parser = new SystemtapParser(services as never);
-    createParser(services.Grammar, parser, services.parser.Lexer.definition);
-    parser.finalize();
     const internals = parser as unknown as Record<string, unknown> & { wrapper: Record<string, unknown> };
     internals.nodeBuilder = new LangiumReferenceBuilder();
     internals.astReflection = services.shared.AstReflection;
-    // Back to Langium's own methods (the prototype's): hidden tokens spliced, options per call.
+    // Back to Langium's own methods (the prototype's): nodes as `{ $type }` literals, hidden
+    // tokens spliced, properties handed over with `Object.entries`, options made per call.
+    delete internals.startImplementation;
     delete internals.extractHiddenTokens;
+    delete internals.assignWithoutOverride;
     delete internals.wrapper.wrapSubrule;
+    createParser(services.Grammar, parser, services.parser.Lexer.definition);
+    parser.finalize();
     expect(parser).not.toBe(ours);
     return parser;
 }
