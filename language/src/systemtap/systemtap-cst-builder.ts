@@ -47,7 +47,7 @@ export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
     }
 
     get range(): Range {
-        return (this.root as StapRootCstNode).rangeOf(this.offset, this.lastOffset);
+        return (this.root as StapRootCstNode).rangeOf(this.offset, this.lastOffset, this.grammarSource === undefined);
     }
 }
 
@@ -193,11 +193,16 @@ export class StapRootCstNode extends StapCompositeCstNode implements RootCstNode
     }
 
     /** The range from `offset` to the character at `last` included (Langium's `tokenToRange`). */
-    rangeOf(offset: number, last: number): Range {
+    rangeOf(offset: number, last: number, characterFirst = false): Range {
         const sl = this.lineOf(offset);
         const el = last === offset ? sl : this.lineOf(last);
         const starts = this.lineStarts!;
-        return { start: { line: sl, character: offset - starts[sl] }, end: { line: el, character: last - starts[el] + 1 } };
+        const sc = offset - starts[sl];
+        const ec = last - starts[el] + 1;
+        // Key order as before: Langium's `tokenToRange` (hidden leaves) puts `character` first.
+        return characterFirst
+            ? { start: { character: sc, line: sl }, end: { character: ec, line: el } }
+            : { start: { line: sl, character: sc }, end: { line: el, character: ec } };
     }
 
     private lineOf(offset: number): number {
