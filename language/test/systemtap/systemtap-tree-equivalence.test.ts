@@ -1,5 +1,5 @@
 // The SystemTap parser builds its trees its own way for speed and memory (CST builder, rule
-// builder, container links; see systemtap-cst-builder.ts, systemtap-parser-rules.ts,
+// builder, container links; see systemtap-cst-builder.ts, systemtap-cst-nodes.ts, systemtap-parser-rules.ts,
 // systemtap-tree-links.ts). Here a second parser, built with Langium's own rule builder, CST
 // builder, hidden-token handling and defaults, parses the same files, and both trees must be the
 // same node for node: CST offsets, ranges, texts, grammar elements, owners and containers; AST
