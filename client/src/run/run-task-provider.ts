@@ -44,11 +44,15 @@ export class ProbeTaskProvider implements vscode.TaskProvider {
     async provideTasks(): Promise<vscode.Task[]> {
         // Keep the list short: the scripts of the workspace, up to 50.
         const files = await vscode.workspace.findFiles(this.type === 'systemtap' ? '**/*.stp' : '**/*.bt', '**/node_modules/**', 50);
-        return files.map(uri => {
+        const scripts = files.map(uri => {
             const folder = vscode.workspace.getWorkspaceFolder(uri);
-            const file = folder ? vscode.workspace.asRelativePath(uri, false) : uri.fsPath;
-            return this.build({ type: this.type, file }, folder ?? vscode.TaskScope.Workspace);
+            return { folder, file: folder ? vscode.workspace.asRelativePath(uri, false) : uri.fsPath };
         });
+        // Two scripts with the same file name (bt/hello.bt, run/hello.bt) get their relative paths as task names.
+        const count = new Map<string, number>();
+        for (const s of scripts) count.set(basename(s.file), (count.get(basename(s.file)) ?? 0) + 1);
+        return scripts.map(({ folder, file }) => this.build({ type: this.type, file }, folder ?? vscode.TaskScope.Workspace,
+            count.get(basename(file))! > 1 ? `run ${file}` : undefined));
     }
 
     resolveTask(task: vscode.Task): vscode.Task | undefined {

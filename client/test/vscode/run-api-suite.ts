@@ -108,14 +108,16 @@ const checks: [string, () => Promise<string>][] = [
     }],
     ['tasks: the provider lists scripts and a bpftrace task runs', async () => {
         const tasks = await vscode.tasks.fetchTasks({ type: 'bpftrace' });
-        const task = tasks.find(t => t.name === 'run hello.bt');
+        // The workspace holds bt/hello.bt and run/hello.bt: each task is named by its relative path.
+        const task = tasks.find(t => t.name === 'run run/hello.bt');
         assert.ok(task, `tasks: ${tasks.map(t => t.name).join(', ')}`);
+        assert.ok(tasks.some(t => t.name === 'run bt/hello.bt'), `tasks: ${tasks.map(t => t.name).join(', ')}`);
         const ended = new Promise<void>(resolve => vscode.tasks.onDidEndTask(e => { if (e.execution.task.name === task.name) resolve(); }));
         await vscode.tasks.executeTask(task);
         await ended;
         const f = await until('the task run to be recorded', finished('hello.bt'));
-        assert.match(f.output, /hello from bpftrace/);
-        return `${tasks.length} bpftrace tasks`;
+        assert.match(f.output, /\/run\/hello\.bt\n[\s\S]*hello from bpftrace/);
+        return `${tasks.length} bpftrace tasks, ${task.name} ran`;
     }],
 ];
 
