@@ -7,6 +7,7 @@ import {
 } from './bpftrace-lexer-scan.js';
 import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
 import { isCastPosition, isCastTypeof, isTypePosition } from './bpftrace-lexer-types.js';
+import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 
 /**
  * Limits that keep the recursive-descent parser within the default stack (Chevrotain and Langium
@@ -96,7 +97,7 @@ class LexerRun {
     private readonly tokens: IToken[] = [];
     private readonly hidden: IToken[] = [];
     private readonly diagnostics: LexingDiagnostic[] = [];
-    private readonly lineStarts: number[] = [0];
+    private readonly lineStarts: number[];
     private lineCursor = 0;
     private pos = 0;
     private readonly stack: Frame[] = [];
@@ -115,9 +116,7 @@ class LexerRun {
     private stopped = false;
 
     constructor(private readonly text: string, private readonly types: TokenTypeDictionary) {
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
-            this.lineStarts.push(i + 1);
-        }
+        this.lineStarts = lineStarts(text);
     }
 
     run(): LexerResult {
@@ -414,15 +413,8 @@ class LexerRun {
     }
 
     private position(offset: number): { offset: number; line: number; column: number } {
-        const starts = this.lineStarts;
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (starts[mid] <= offset) lo = mid;
-            else hi = mid - 1;
-        }
-        return { offset, line: lo + 1, column: offset - starts[lo] + 1 };
+        const line = lineOfOffset(this.lineStarts, offset);
+        return { offset, line: line + 1, column: offset - this.lineStarts[line] + 1 };
     }
 
     private lineOf(offset: number): number {

@@ -3,6 +3,7 @@ import {
     AbstractCstNode, type CompositeCstNode, type CstNode, type GrammarAST, type LeafCstNode, type RootCstNode,
 } from 'langium';
 import type { Range } from 'vscode-languageserver-types';
+import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 
 /** The CST nodes of SystemTap documents (built by `systemtap-cst-builder.ts`). */
 
@@ -206,20 +207,7 @@ export class StapRootCstNode extends StapCompositeCstNode implements RootCstNode
     }
 
     private lineOf(offset: number): number {
-        let starts = this.lineStarts;
-        if (!starts) {
-            starts = [0];
-            const text = this.fullText;
-            for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-            this.lineStarts = starts;
-        }
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (starts[mid] <= offset) lo = mid;
-            else hi = mid - 1;
-        }
-        return lo;
+        this.lineStarts ??= lineStarts(this.fullText);
+        return lineOfOffset(this.lineStarts, offset);
     }
 }

@@ -6,6 +6,7 @@ import { StapCode } from './systemtap-diagnostic-codes.js';
 import { preprocessStap, type StapPreprocessResult } from './systemtap-preprocessor.js';
 import { withShebang } from './systemtap-target.js';
 import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
+import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 
 /** A Chevrotain token that came from an expansion: its CST leaf spans the whole invocation. */
 export interface StapIToken extends IToken {
@@ -116,11 +117,11 @@ function capRuns(hidden: StapToken[], active: readonly StapToken[], text: string
 
 /** Line starts of a text, for offset → line/column. */
 class LineIndex {
-    private readonly starts: number[] = [0];
+    private readonly starts: number[];
     private last = 0;
 
     constructor(text: string) {
-        for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+        this.starts = lineStarts(text);
     }
 
     /** 0-based line of an offset (fast for increasing offsets); no allocation per call. */
@@ -128,16 +129,7 @@ class LineIndex {
         const s = this.starts;
         let k = this.last;
         if (k >= s.length || s[k] > offset) k = 0;
-        if (k + 1 < s.length && s[k + 1] <= offset) {
-            let lo = k;
-            let hi = s.length - 1;
-            while (lo < hi) {
-                const mid = (lo + hi + 1) >> 1;
-                if (s[mid] <= offset) lo = mid;
-                else hi = mid - 1;
-            }
-            k = lo;
-        }
+        if (k + 1 < s.length && s[k + 1] <= offset) k = lineOfOffset(s, offset, k);
         this.last = k;
         return k;
     }
