@@ -34,8 +34,7 @@ const GURU_AT_WORDS = new Set(['@const', '@kregister', '@kderef']);
  * Embedded C and guru-only @-operators outside a tapset need `stap -g`. stap's parser rejects
  * them without it, but that is the invocation's fault, not the script's syntax: a warning.
  */
-function guruWarnings(tokens: readonly StapToken[]): StapDiagnostic[] {
-    const out: StapDiagnostic[] = [];
+function addGuruWarnings(tokens: readonly StapToken[], out: StapDiagnostic[]): void {
     for (const t of tokens) {
         if (t.expansion !== undefined) continue;
         if (t.kind === 'embedded' || (t.kind === 'at' && GURU_AT_WORDS.has(t.image))) {
@@ -43,7 +42,6 @@ function guruWarnings(tokens: readonly StapToken[]): StapDiagnostic[] {
                 message: `${t.kind === 'embedded' ? 'embedded C' : '`' + t.image + '`'} needs guru mode: run stap with -g` });
         }
     }
-    return out;
 }
 
 /**
@@ -201,7 +199,7 @@ export class SystemtapLexer extends DefaultLexer {
         } else {
             const target = withShebang(this.settings.target, text);
             pp = preprocessStap(text, target, this.settings.libraryFor(uri), uri?.toString());
-            if (!target.guru && !this.settings.tapsetRootOf(uri)) pp.diagnostics.push(...guruWarnings(pp.tokens));
+            if (!target.guru && !this.settings.tapsetRootOf(uri)) addGuruWarnings(pp.tokens, pp.diagnostics);
         }
         this.lastPreprocess = pp;
         const tokens: IToken[] = [];

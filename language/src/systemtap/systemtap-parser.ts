@@ -7,7 +7,6 @@ import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
 import { AstShapes } from './systemtap-ast-shapes.js';
 import { defaultsOnlyReflection, linkContainers } from './systemtap-tree-links.js';
 import { NO_ARGS, buildStapParserRules } from './systemtap-parser-rules.js';
-import type { StapScript } from './generated/ast.js';
 import { describeOpener } from './systemtap-error-messages.js';
 import type { StapIToken, SystemtapLexer } from './systemtap-lexer.js';
 import type { SystemtapServices } from './systemtap-module.js';
@@ -15,6 +14,7 @@ import type { StapPreprocessResult } from './systemtap-preprocessor.js';
 import { STAP_CHECKED_TYPES, checkStapSyntax } from './systemtap-syntax-checks.js';
 import { withShebang } from './systemtap-target.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
+import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 
 /** A parser error with its stable code. */
 export type StapParserError = IRecognitionException & { stapCode?: string };
@@ -71,6 +71,8 @@ export class SystemtapParser extends LangiumParser {
     private readonly shapes = new AstShapes();
     /** The nodes of the last tree that the syntax checks look at, in depth-first order. */
     private checked: AstNode[] = [];
+    /** The line table of the text being parsed, made for its first error. */
+    private errorLines: { text: string; starts: number[] } | undefined;
 
     constructor(services: SystemtapServices) {
         super(services);
@@ -200,18 +202,24 @@ export class SystemtapParser extends LangiumParser {
             result = this.parseTree('', options) as ParseResult<T>;
             const err = this.error(0, 0, 'the parser ran out of stack on this file (nesting too deep)', input, StapCode.LexTooDeep);
             result.parserErrors.push(err);
+            this.errorLines = undefined;
             return result;
         }
         const pp = this.stapLexer.lastPreprocess;
         if (!pp) return result;
         preprocessOf.set(result.value, { inactiveRanges: pp.inactiveRanges, expansions: pp.expansions, macros: pp.macros });
-        const pos = lineColumn(input);
+        const pos = (offset: number) => {
+            const [l, c] = this.lineColumnOf(input, offset);
+            return `${l}:${c}`;
+        };
         // After a nest too deep to parse (reported by the lexer), the parser's complaints about
         // the hole it left are noise.
         const tooDeep = pp.diagnostics.find(d => d.code === StapCode.LexTooDeep);
         if (tooDeep) {
-            result.parserErrors.splice(0, result.parserErrors.length,
-                ...result.parserErrors.filter(e => !(e.token.startOffset >= tooDeep.offset) && !isNaN(e.token.startOffset)));
+            const errors = result.parserErrors;
+            let kept = 0;
+            for (const e of errors) if (e.token.startOffset < tooDeep.offset) errors[kept++] = e;
+            errors.length = kept;
         }
         for (const err of result.parserErrors as StapParserError[]) {
             err.stapCode ??= StapCode.ParseExpected;
@@ -223,43 +231,32 @@ export class SystemtapParser extends LangiumParser {
             }
         }
         this.stapLexer.lastPreprocess = undefined;
-        {
-            const target = withShebang(this.services.settings.SystemtapSettings.target, input);
-            const checked = this.checked;
-            this.checked = [];
-            for (const p of checkStapSyntax(result.value as unknown as StapScript, target, pp.tokens, checked)) {
-                result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
-            }
+        const target = withShebang(this.services.settings.SystemtapSettings.target, input);
+        const checked = this.checked;
+        this.checked = [];
+        for (const p of checkStapSyntax(target, pp.tokens, checked)) {
+            result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
         }
+        this.errorLines = undefined;
         return result;
     }
 
+    /** 1-based line and column of an offset in `input` (the line table is made once per parse, on the first error). */
+    private lineColumnOf(input: string, offset: number): [number, number] {
+        if (this.errorLines?.text !== input) this.errorLines = { text: input, starts: lineStarts(input) };
+        const line = lineOfOffset(this.errorLines.starts, offset);
+        return [line + 1, offset - this.errorLines.starts[line] + 1];
+    }
+
     private error(offset: number, end: number, message: string, input: string, code: string): StapParserError {
-        const [startLine, startColumn] = lineColumnOf(input, offset);
-        const [endLine, endColumn] = lineColumnOf(input, Math.max(offset, end - 1));
+        const [startLine, startColumn] = this.lineColumnOf(input, offset);
+        const [endLine, endColumn] = this.lineColumnOf(input, Math.max(offset, end - 1));
         const token = {
             image: input.slice(offset, end), startOffset: offset, endOffset: Math.max(offset, end - 1),
             startLine, startColumn, endLine, endColumn, tokenTypeIdx: 0,
         } as unknown as IToken;
         return { name: 'StapSyntaxRule', message, token, resyncedTokens: [], context: { ruleStack: [], ruleOccurrenceStack: [] }, stapCode: code };
     }
-}
-
-function lineColumnOf(text: string, offset: number): [number, number] {
-    let line = 1;
-    let start = 0;
-    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-        line++;
-        start = i + 1;
-    }
-    return [line, offset - start + 1];
-}
-
-function lineColumn(text: string): (offset: number) => string {
-    return offset => {
-        const [l, c] = lineColumnOf(text, offset);
-        return `${l}:${c}`;
-    };
 }
 
 /** Build the SystemTap parser (Langium's `createLangiumParser`, with our subclass and rule builder). */

@@ -152,7 +152,7 @@ export function preprocessLexed(lexed: StapLexResult, target: StapTarget, librar
     const hidden: StapToken[] = [...lexed.comments];
     const pass = new ConditionalPass(expander, hidden, target);
     pass.run();
-    hidden.push(...expander.hidden);
+    for (const t of expander.hidden) hidden.push(t); // a loop: a spread call overflows on huge macro bodies
     const diagnostics: StapDiagnostic[] = [];
     // Lexer findings count where stap's parser would meet them: junk tokens only when active.
     const activeJunk = new Set(pass.tokens.filter(t => t.kind === 'junk' && t.expansion === undefined).map(t => t.offset));

@@ -69,17 +69,16 @@ function argExpr(a: ast.StapIndexArg | undefined): ast.StapExpression | undefine
 }
 
 /**
- * Run the checks; `tokens` are the active tokens (for what follows a bare `return`); `nodes`,
- * when the caller has them, are the nodes of {@link STAP_CHECKED_TYPES} in depth-first order.
+ * Run the checks; `tokens` are the active tokens (for what follows a bare `return`); `nodes` are
+ * the nodes of {@link STAP_CHECKED_TYPES} in depth-first order (collected while linking the tree).
  */
-export function checkStapSyntax(root: ast.StapScript, target: StapTarget, tokens: readonly StapToken[], nodes?: readonly AstNode[]): StapSyntaxProblem[] {
+export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[], nodes: readonly AstNode[]): StapSyntaxProblem[] {
     const problems: StapSyntaxProblem[] = [];
     const report = (at: { offset: number; end: number }, message: string) => problems.push({ ...at, message });
     const globals = new Map<string, ast.StapGlobalVar>();
     const autocast = !versionBelow(target.stapVersion, '2.6');
 
-    for (const node of nodes ?? allNodes(root)) {
-        if (!STAP_CHECKED_TYPES.has(node.$type)) continue;
+    for (const node of nodes) {
         if (ast.isStapGlobalVar(node)) {
             if (globals.has(node.name)) {
                 report(leafSpan(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), node), `duplicate global name \`${node.name}\``);
@@ -260,29 +259,6 @@ function checkForeach(node: ast.StapForeach, report: Report): void {
     if (ast.isStapAtOperator(node.array) && !HIST.has(node.array.operator)) {
         report(span(node.array), 'expected an array name or @hist_linear/@hist_log after `in`');
     }
-}
-
-/** Every node under `root`, depth first (a plain walk: Langium's streams cost 3× more here). */
-function allNodes(root: AstNode): AstNode[] {
-    const out: AstNode[] = [];
-    const stack: AstNode[] = [root];
-    while (stack.length) {
-        const node = stack.pop()!;
-        out.push(node);
-        for (const key in node) {
-            if (key.charCodeAt(0) === 36 /* $ */) continue;
-            const value = (node as unknown as Record<string, unknown>)[key];
-            if (Array.isArray(value)) {
-                for (let k = value.length - 1; k >= 0; k--) {
-                    const item = value[k] as AstNode | undefined;
-                    if (item && typeof item === 'object' && typeof item.$type === 'string') stack.push(item);
-                }
-            } else if (value && typeof value === 'object' && typeof (value as AstNode).$type === 'string') {
-                stack.push(value as AstNode);
-            }
-        }
-    }
-    return out;
 }
 
 function safeNumber(image: string): number | undefined {
