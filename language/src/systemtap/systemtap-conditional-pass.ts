@@ -25,12 +25,8 @@ export class ConditionalPass {
     }
 
     private err(t: StapToken | undefined, message: string, code: StapCodeValue): void {
-        const at = t ?? this.lastToken();
+        const at = t ?? this.last;
         this.diagnostics.push({ offset: at?.offset ?? 0, end: at?.end ?? 0, message, code, severity: 'error' });
-    }
-
-    private lastToken(): StapToken | undefined {
-        return this.last;
     }
 
     /** Next token, reporting error marks when active, dropping them when skipping. */
@@ -88,8 +84,8 @@ export class ConditionalPass {
             }
             // %( COND %?
             const result = this.condition(t);
-            const inSkip = stack.some(s => s.state === 'skip-then' || s.state === 'skip-else');
-            stack.push({ open: t, state: result && !inSkip ? 'keep-then' : 'skip-then' });
+            // A `%(` read here is active: a skipped branch's nested conditionals are consumed by skip().
+            stack.push({ open: t, state: result ? 'keep-then' : 'skip-then' });
             if (!result) this.skipStart = this.lastEnd;
         }
     }
@@ -143,10 +139,7 @@ export class ConditionalPass {
             if (n && n.kind === 'operator' && n.image === '||') continue;
             if (!n || n.kind !== 'pp' || n.image !== '%?') {
                 this.err(open, 'expected the `%?` marker of the conditional', StapCode.PpConditional);
-                if (n?.kind === 'pp') {
-                    this.pushedBack = n;
-                    if (this.hidden[this.hidden.length - 1] === n) this.hidden.pop();
-                }
+                if (n?.kind === 'pp') this.pushBack(n);
                 this.lastEnd = n?.end ?? open.end;
                 return false;
             }
@@ -162,6 +155,12 @@ export class ConditionalPass {
         return t;
     }
 
+    /** Give a marker back to the main loop (and take it off the hidden list, where the loop puts it again). */
+    private pushBack(t: StapToken): void {
+        this.pushedBack = t;
+        if (this.hidden[this.hidden.length - 1] === t) this.hidden.pop();
+    }
+
     /** After a bad condition: skip to its `%?` (the branch then counts as not taken). */
     private recover(): void {
         for (;;) {
@@ -169,10 +168,7 @@ export class ConditionalPass {
             if (!t) return;
             this.hide(t);
             if (t.kind === 'pp') {
-                if (t.image !== '%?') {
-                    this.pushedBack = t;
-                    if (this.hidden[this.hidden.length - 1] === t) this.hidden.pop();
-                }
+                if (t.image !== '%?') this.pushBack(t);
                 this.lastEnd = t.end;
                 return;
             }

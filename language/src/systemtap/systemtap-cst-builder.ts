@@ -110,13 +110,10 @@ export class StapCstNodeBuilder extends CstNodeBuilder {
             }
             return;
         }
-        const from = this.starts[i];
-        for (let k = this.segmentEnd(i) - 1; k >= from; k--) {
-            if (this.children[k] !== node) continue;
-            this.children.splice(k, 1);
-            for (let j = i + 1; j < this.starts.length; j++) this.starts[j]--;
-            return;
-        }
+        const k = this.indexInSegment(i, node);
+        if (k < 0) return;
+        this.children.splice(this.starts[i] + k, 1);
+        for (let j = i + 1; j < this.starts.length; j++) this.starts[j]--;
     }
 
     /** Number of children of a node (open or finished). */

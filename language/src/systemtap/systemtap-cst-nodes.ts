@@ -52,28 +52,12 @@ export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
     }
 }
 
-/** A leaf whose token ends elsewhere than its length says (none known; kept for safety). */
-class StapOffsetLeafCstNode extends StapLeafCstNode {
-    private readonly tokenEnd: number;
-
-    constructor(offset: number, length: number, tokenType: TokenType, feature: GrammarAST.AbstractElement | undefined,
-        root: StapRootCstNode, container: CompositeCstNode, tokenEnd: number) {
-        super(offset, length, tokenType, feature, root, container);
-        this.tokenEnd = tokenEnd | 0;
-    }
-
-    override get lastOffset(): number {
-        return this.tokenEnd;
-    }
-}
-
 /** A leaf for a token, sized by `length`, with its range where the lexer put it. */
 export function leafOf(token: IToken, length: number, feature: GrammarAST.AbstractElement | undefined,
     root: StapRootCstNode, container: CompositeCstNode): StapLeafCstNode {
-    const offset = token.startOffset;
-    return token.endOffset === Math.max(offset, offset + length - 1)
-        ? new StapLeafCstNode(offset, length, token.tokenType, feature, root, container)
-        : new StapOffsetLeafCstNode(offset, length, token.tokenType, feature, root, container, token.endOffset!);
+    // Every token ends where its length says: the lexer's images are slices of the text, and expanded tokens
+    // carry the span of their invocation as their length.
+    return new StapLeafCstNode(token.startOffset, length, token.tokenType, feature, root, container);
 }
 
 /** Marks a composite node being built (its children are in the builder). */

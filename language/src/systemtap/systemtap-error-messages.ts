@@ -34,27 +34,19 @@ const RULE_WANTS: Record<string, string> = {
     StapExpr: 'an expression',
     StapBinary: 'an expression',
     StapUnary: 'an expression',
-    StapSuffixed: 'an expression',
-    StapPrimary: 'an expression',
     StapIndexArg: 'an expression or `*`',
     StapComponent: 'a probe point component (a name, `*` or `{`)',
-    StapNamedComponent: 'a probe point component name',
-    StapNamePart: 'a probe point component name',
     StapProbePoint: 'a probe point',
     StapPointList: 'a probe point',
     StapLiteralArg: 'a literal string or number',
-    StapFunctionName: 'a function name',
-    StapType: '`string` or `long`',
     StapGlobalVar: 'a global variable name',
     StapForeachKey: 'a key variable',
     StapForeachArray: 'an array name',
-    StapAtWord: 'an @-operator',
-    StapFieldName: 'a field name',
 };
 
 function expectedOf(paths: TokenType[][][] | TokenType[][], ruleName: string): string {
     // Langium suffixes Chevrotain rule names (`StapUnary_rule`…): strip anything after the name.
-    const wants = RULE_WANTS[ruleName.replace(/[^A-Za-z].*$/, '')] ?? RULE_WANTS[ruleName];
+    const wants = RULE_WANTS[ruleName.replace(/[^A-Za-z].*$/, '')];
     if (wants) return wants;
     const firsts = new Set<string>();
     for (const alt of paths as unknown[]) {

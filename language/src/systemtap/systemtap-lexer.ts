@@ -46,9 +46,8 @@ function addGuruWarnings(tokens: readonly StapToken[], out: StapDiagnostic[]): v
 
 /**
  * Runs of removed tokens (inactive branches, definitions, too-deep nests) become one hidden
- * token each: Langium adds the hidden tokens before a token with one spread call, which overflows
- * the stack with tens of thousands of them. Comments stay single (doc comments), and a run never
- * spans an active token.
+ * token each: one leaf in the tree instead of thousands. Comments stay single (doc comments),
+ * and a run never spans an active token.
  */
 function mergeHidden(hidden: readonly StapToken[], active: readonly StapToken[], text: string): StapToken[] {
     const out: StapToken[] = [];
@@ -79,9 +78,8 @@ function mergeHidden(hidden: readonly StapToken[], active: readonly StapToken[],
 const MAX_HIDDEN_RUN = 2000;
 
 /**
- * Tens of thousands of comments in a row (a generated file) would overflow the same spread: keep
- * the last {@link MAX_HIDDEN_RUN} of such a run (the doc comments nearest the code) and merge the
- * rest into one.
+ * Tens of thousands of comments in a row (a generated file): keep the last {@link MAX_HIDDEN_RUN}
+ * of such a run as leaves (the doc comments nearest the code) and merge the rest into one.
  */
 function capRuns(hidden: StapToken[], active: readonly StapToken[], text: string): StapToken[] {
     if (hidden.length <= MAX_HIDDEN_RUN) return hidden;

@@ -78,7 +78,7 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
     let depth = 0;
     let prefixRun = 0;
     const tooDeep = (t: StapToken) => diagnostics.push({ offset: t.offset, end: t.end,
-        message: 'nesting too deep (over 66 levels of parentheses or 200 of blocks): the rest of this nest is not parsed',
+        message: `nesting too deep (over ${Math.floor(STAP_MAX_NESTING / BRACKET_COST['('])} levels of parentheses or ${STAP_MAX_NESTING} of blocks): the rest of this nest is not parsed`,
         code: StapCode.LexTooDeep, severity: 'error' });
     for (let k = 0; k < tokens.length; k++) {
         const t = tokens[k];

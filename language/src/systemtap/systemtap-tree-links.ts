@@ -1,10 +1,6 @@
-import type { AstNode, AstReflection, TypeMetaData } from 'langium';
+import { isAstNode, type AstNode, type AstReflection, type TypeMetaData } from 'langium';
 
 type Node = AstNode & Record<string, unknown>;
-
-function isAstNode(value: unknown): value is Node {
-    return typeof value === 'object' && value !== null && typeof (value as AstNode).$type === 'string';
-}
 
 /**
  * Langium's `linkContentToContainer(root, { deep: true })`: the same walk in the same order,
@@ -35,14 +31,14 @@ function link(node: Node, pick: ReadonlySet<string>, picked: AstNode[]): void {
                 (item as { $containerProperty: string }).$containerProperty = name;
                 (item as { $containerIndex: number }).$containerIndex = index;
                 if (pick.has(item.$type)) picked.push(item);
-                link(item, pick, picked);
+                link(item as Node, pick, picked);
             }
         } else if (isAstNode(raw)) {
             const value = raw;
             (value as { $container: AstNode }).$container = node;
             (value as { $containerProperty: string }).$containerProperty = name;
             if (pick.has(value.$type)) picked.push(value);
-            link(value, pick, picked);
+            link(value as Node, pick, picked);
         }
     }
 }
