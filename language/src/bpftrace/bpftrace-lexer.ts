@@ -8,6 +8,7 @@ import {
 import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
 import { isCastPosition, isCastTypeof, isTypePosition } from './bpftrace-lexer-types.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
+import { MAX_CHECKED_TEXT } from '../common/lexer-codes.js';
 
 /**
  * Limits that keep the recursive-descent parser within the default stack (Chevrotain and Langium
@@ -25,12 +26,8 @@ export const BT_LIMITS = {
     operators: 1000,
     /** Lexical errors before the lexer gives up (binary junk would otherwise yield millions). */
     errors: 100,
-    /**
-     * Characters of a file that is checked at all. A parse costs about 2 s and 200 MB per megabyte (Langium's
-     * CST and AST), which an editor would pay on every keystroke; real programs are far smaller (the largest in
-     * the upstream corpus, stdlib/base.bt, is 49 KB). The same bound as the SystemTap front end.
-     */
-    text: 1024 * 1024,
+    /** Characters of a file that is checked at all (the largest upstream program, stdlib/base.bt, is 49 KB). */
+    text: MAX_CHECKED_TEXT,
 };
 
 /** A lexer diagnostic with its stable code. */
@@ -39,7 +36,7 @@ export interface BtLexingDiagnostic extends LexingDiagnostic {
 }
 
 /** How the message of a lexer stop begins (the validator drops the parser's errors after it). */
-export const TOO_COMPLEX = 'too complex to check';
+const TOO_COMPLEX = 'too complex to check';
 
 const KEYWORDS = new Set([
     'if', 'else', 'while', 'unroll', 'for', 'let', 'return', 'break', 'continue', 'config', 'import',
@@ -421,7 +418,9 @@ class LexerRun {
         const starts = this.lineStarts;
         // Tokens come in order: move the cursor forward (and back only after a rare jump).
         if (starts[this.lineCursor] > offset) this.lineCursor = 0;
-        while (this.lineCursor + 1 < starts.length && starts[this.lineCursor + 1] <= offset) this.lineCursor++;
+        if (this.lineCursor + 1 < starts.length && starts[this.lineCursor + 1] <= offset) {
+            this.lineCursor = lineOfOffset(starts, offset, this.lineCursor);
+        }
         return this.lineCursor;
     }
 

@@ -13,8 +13,9 @@ import {
     checkAttachPointNode, checkCall, checkIntLit, checkPositional, checkVersionedNode,
 } from './bpftrace-version-checks.js';
 import { checkDefineUses } from './bpftrace-defines.js';
-import { TOO_COMPLEX, type BtLexingDiagnostic } from './bpftrace-lexer.js';
+import { stampLexerCodes } from '../common/lexer-codes.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
+import { NEWEST_RELEASE, OLDEST_VERSION } from './bpftrace-versions.js';
 
 /**
  * Checks of bpftrace programs that upstream's parser makes (attach-point shapes, literals, statement
@@ -78,10 +79,7 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
     protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
         const first = diagnostics.length;
         super.processLexingErrors(parseResult, diagnostics, options);
-        const sources = [...parseResult.lexerErrors, ...parseResult.lexerReport?.diagnostics ?? []];
-        for (let i = first; i < diagnostics.length; i++) {
-            diagnostics[i].code = (sources[i - first] as Partial<BtLexingDiagnostic> | undefined)?.code ?? BtCode.LexCharacter;
-        }
+        stampLexerCodes(parseResult, diagnostics, first, BtCode.LexCharacter);
     }
 
     protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
@@ -100,7 +98,7 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
         if (invalid) {
             diagnostics.push({
                 severity: 2, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: BtCode.VersionUnknown,
-                message: `unknown bpftrace version '${invalid}' (use 0.17 … 0.26 or latest): checking for latest`,
+                message: `unknown bpftrace version '${invalid}' (use 0.${OLDEST_VERSION} … 0.${NEWEST_RELEASE} or latest): checking for latest`,
                 source: 'probekit',
             });
         }
@@ -128,7 +126,7 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
  * about the missing rest are noise: keep only what comes before the stop.
  */
 function dropAfterStop(diagnostics: Diagnostic[]): Diagnostic[] {
-    const stop = diagnostics.find(d => d.message.startsWith(TOO_COMPLEX));
+    const stop = diagnostics.find(d => d.code === BtCode.TooComplex);
     if (!stop) return diagnostics;
     const at = stop.range.start;
     return diagnostics.filter(d => d === stop || d.range.start.line < at.line

@@ -1,7 +1,7 @@
 import { DefaultDocumentValidator, type LangiumDocument, type ParseResult, type ValidationOptions } from 'langium';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver-types';
 import { stapPreprocessResult, type StapParserError } from './systemtap-parser.js';
-import type { StapLexingDiagnostic } from './systemtap-lexer.js';
+import { stampLexerCodes } from '../common/lexer-codes.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 
 /** At most this many parser errors per file: past that they are noise (and cost time on junk input). */
@@ -22,13 +22,9 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
     }
 
     protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
-        const start = diagnostics.length;
+        const first = diagnostics.length;
         super.processLexingErrors(parseResult, diagnostics, options);
-        const sources = [...parseResult.lexerErrors, ...parseResult.lexerReport?.diagnostics ?? []] as Array<Partial<StapLexingDiagnostic>>;
-        sources.forEach((s, k) => {
-            const d = diagnostics[start + k];
-            if (d) d.code = s.code ?? StapCode.LexUnexpectedChar;
-        });
+        stampLexerCodes(parseResult, diagnostics, first, StapCode.LexUnexpectedChar);
     }
 
     protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {

@@ -7,6 +7,7 @@ import { preprocessStap, type StapPreprocessResult } from './systemtap-preproces
 import { withShebang } from './systemtap-target.js';
 import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
+import { MAX_CHECKED_TEXT } from '../common/lexer-codes.js';
 
 /** A Chevrotain token that came from an expansion: its CST leaf spans the whole invocation. */
 export interface StapIToken extends IToken {
@@ -26,7 +27,7 @@ export interface StapLexingDiagnostic extends LexingDiagnostic {
  * (a 500 KB file: 6.5 s, 340 MB), so a megabyte is already a long wait; scripts and tapset files
  * are far smaller (the largest 4.8 tapset file, aux_syscalls.stp, is 150 KB).
  */
-export const STAP_MAX_TEXT = 1024 * 1024;
+export const STAP_MAX_TEXT = MAX_CHECKED_TEXT;
 
 const GURU_AT_WORDS = new Set(['@const', '@kregister', '@kderef']);
 
