@@ -2,7 +2,6 @@
  * The Node implementation of the language layer's SystemCatalogue: tapsets through the disk cache, BTF from
  * /sys/kernel/btf, kernel symbols and tracefs, ELF binaries. Each source loads lazily, once.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { BinarySource } from '../../../language/src/catalogue/catalogue-binary-types.js';
@@ -16,8 +15,8 @@ import { BtfTypeSource } from './catalogue-btf-types.js';
 import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
+import { installedStapVersion } from '../providers/node-host-facts.js';
 import { loadTapsetIndex, readTapsetSources, type TapsetLoadResult } from './catalogue-tapset-reader.js';
-import { ToolQueries } from './catalogue-tool-sources.js';
 
 export const DEFAULT_BTF = '/sys/kernel/btf/vmlinux';
 
@@ -37,10 +36,6 @@ export interface NodeCatalogueOptions {
     env?: NodeJS.ProcessEnv;
     /** Which tapset indexer to use (see TapsetLoadOptions). */
     indexer?: 'fast' | 'frontend';
-    /** Overrides the kernel identity (build id) used to key per-kernel caches. */
-    kernelIdentity?: string;
-    /** Extra stap arguments for `stap -L` (e.g. `-r STUB`). */
-    stapArgs?: readonly string[];
 }
 
 /** Tapset version assumed when stap is not installed: new enough for every `systemtap_v >=` test in 4.x–5.x. */
@@ -74,12 +69,9 @@ export function stapVersionOf(stap = 'stap', cache?: CatalogueCache, env: NodeJS
     }
     const cached = cache?.read<{ version: string }>('stapversion', identity);
     if (cached) return Promise.resolve(cached.version);
-    return new Promise(resolve => {
-        execFile(path, ['--version'], { timeout: 5000 }, (_error, stdout, stderr) => {
-            const version = /version (\d+\.\d+)/.exec(`${stdout}${stderr}`)?.[1];
-            if (version) cache?.write('stapversion', identity, { version });
-            resolve(version);
-        });
+    return installedStapVersion(path, 5000).then(version => {
+        if (version) cache?.write('stapversion', identity, { version });
+        return version;
     });
 }
 
@@ -124,20 +116,22 @@ export function loadBtf(path: string, modules: boolean): { source: BtfTypeSource
 export class NodeSystemCatalogue implements SystemCatalogue {
     readonly kernelSymbols: NodeKernelSymbols;
     readonly binaries: BinarySource;
-    /** Optional `stap -L` / `bpftrace -lv` listings (slow, privileged: never on a keystroke path). */
-    readonly tools: ToolQueries;
-    /** The running kernel's build id (or its release when unknown): keys the per-kernel caches. */
-    readonly kernelIdentity: string;
+    private identity?: string;
     private readonly extraNotices = new Map<string, CatalogueNotice>();
     private tapsetLoad?: Promise<TapsetLoadResult | undefined>;
     private btfLoad?: Promise<KernelTypeSource | undefined>;
 
     constructor(private readonly options: NodeCatalogueOptions) {
-        this.kernelIdentity = options.kernelIdentity ?? kernelBuildId() ?? `release:${options.target.kernelRelease}`;
+        // The build id is read only when a cache needs a key.
         const persist = options.cache ? { cache: options.cache, kernelIdentity: this.kernelIdentity } : undefined;
         this.kernelSymbols = new NodeKernelSymbols(options.kernelPaths ?? DEFAULT_KERNEL_PATHS, persist);
         this.binaries = new NodeBinarySource(options.env ?? process.env);
-        this.tools = new ToolQueries({ cache: options.cache, kernelIdentity: this.kernelIdentity, stapArgs: options.stapArgs });
+    }
+
+    /** The running kernel's build id (or its release when unknown): keys the per-kernel caches. Read on first use. */
+    get kernelIdentity(): string {
+        this.identity ??= kernelBuildId() ?? `release:${this.options.target.kernelRelease}`;
+        return this.identity;
     }
 
     /** The tapset load with its statistics (cache hit, timings). */

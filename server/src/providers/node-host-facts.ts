@@ -45,9 +45,9 @@ export function readKernelConfig(kernelRelease: string = release()): Map<string,
 }
 
 /** `TOOL --version`, asynchronously (never blocks the server's start), matched against `pattern`. */
-function toolVersion(tool: string, pattern: RegExp): Promise<string | undefined> {
+function toolVersion(tool: string, pattern: RegExp, timeoutMs = 3000): Promise<string | undefined> {
     return new Promise(resolve => {
-        execFile(tool, ['--version'], { encoding: 'utf8', timeout: 3000 }, (_error, stdout, stderr) => {
+        execFile(tool, ['--version'], { encoding: 'utf8', timeout: timeoutMs }, (_error, stdout, stderr) => {
             resolve(pattern.exec(`${stdout ?? ''}${stderr ?? ''}`)?.[1]);
         });
     });
@@ -59,8 +59,8 @@ export function installedBpftraceVersion(tool = 'bpftrace'): Promise<string | un
 }
 
 /** The installed stap's version (`4.8`), if there is one. */
-export function installedStapVersion(tool = 'stap'): Promise<string | undefined> {
-    return toolVersion(tool, /version (\d+\.\d+)/);
+export function installedStapVersion(tool = 'stap', timeoutMs?: number): Promise<string | undefined> {
+    return toolVersion(tool, /version (\d+\.\d+)/, timeoutMs);
 }
 
 export const INSTALLED_TAPSET_DIR = '/usr/share/systemtap/tapset';
