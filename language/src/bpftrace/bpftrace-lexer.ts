@@ -38,6 +38,9 @@ export interface BtLexingDiagnostic extends LexingDiagnostic {
 /** How the message of a lexer stop begins (the validator drops the parser's errors after it). */
 const TOO_COMPLEX = 'too complex to check';
 
+/** Operators that are punctuation: they do not count towards an expression's operator run. */
+const PUNCTUATION = new Set(['(', ')', '[', ']', ',', '.', ':']);
+
 const KEYWORDS = new Set([
     'if', 'else', 'while', 'unroll', 'for', 'let', 'return', 'break', 'continue', 'config', 'import',
     'macro', 'fn', 'sizeof', 'offsetof', 'typeof', 'comptime', 'true', 'false', 'struct', 'union', 'enum',
@@ -236,10 +239,12 @@ class LexerRun {
         if (word === 'typeof' && isCastTypeof(this.tokens, text, end)) type = 'CAST_TYPEOF';
         else if (KEYWORDS.has(word) && !CONTEXTUAL_KEYWORDS.has(word)) type = word;
         else if (word === 'import' && text[skipTrivia(text, end)] === '"') type = word;
-        else if (this.stack.length > 0 && this.predicateDepth < 0 && isTypePosition(this.tokens)) {
-            type = TYPE_WORDS.has(word) ? 'TYPE_WORD' : 'CAST_NAME';
-        } else if (isCastPosition(this.tokens, text, end, TYPE_WORDS.has(word))) {
-            type = TYPE_WORDS.has(word) ? 'TYPE_WORD' : 'CAST_NAME';
+        else {
+            const typeWord = TYPE_WORDS.has(word);
+            if ((this.stack.length > 0 && this.predicateDepth < 0 && isTypePosition(this.tokens))
+                || isCastPosition(this.tokens, text, end, typeWord)) {
+                type = typeWord ? 'TYPE_WORD' : 'CAST_NAME';
+            }
         }
         this.emit(type, start, end);
         this.pos = end;
@@ -310,7 +315,7 @@ class LexerRun {
             if (++this.conditionalRun > BT_LIMITS.conditionals) {
                 this.tooDeep(start, `more than ${BT_LIMITS.conditionals} nested conditionals (?:) in one statement`);
             }
-        } else if (!/^[()[\],.:]$/.test(op) && ++this.operatorRun > BT_LIMITS.operators) {
+        } else if (!PUNCTUATION.has(op) && ++this.operatorRun > BT_LIMITS.operators) {
             this.tooDeep(start, `more than ${BT_LIMITS.operators} operators in one statement`);
         }
         if (op === '(' || op === '[' || op === '{') {
