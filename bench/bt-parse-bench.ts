@@ -4,29 +4,14 @@
 // but never attaches, so it does more than a syntax check: the ratio is an upper bound on our share).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { EmptyFileSystem, URI } from 'langium';
 import { createProbekitServices, type ProbekitServices } from '../language/src/probekit-module.js';
 import { applySettings, checkTexts } from '../language/src/common/probekit-check.js';
 import type { BenchRow } from './bench-row.js';
+import { median, repoRoot } from './bench-util.js';
 
 const ROUNDS = 3;
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)];
-}
-
-function repoRoot(): string {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    while (!existsSync(join(dir, 'language', 'langium-bpftrace.json'))) {
-        const up = dirname(dir);
-        if (up === dir) throw new Error('repository root not found');
-        dir = up;
-    }
-    return dir;
-}
 
 interface CorpusFile {
     path: string;

@@ -9,23 +9,16 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { BenchRow } from './bench-row.js';
+import { kernelStub, median, repoRoot } from './bench-util.js';
 import { CatalogueCache } from '../server/src/catalogue/catalogue-cache.js';
 import { readKernelConfig, stapArchOf } from '../server/src/providers/node-host-facts.js';
 import { INSTALLED_TAPSET_DIR, loadTapsetIndex } from '../server/src/catalogue/catalogue-tapset-reader.js';
 import { arch as nodeArch } from 'node:os';
-import { writeKernelStub } from '../server/src/run/stap-kernel-tree.js';
 
 const REPS = 7;
-
-function repoRoot(): string {
-    for (const dir of [resolve(__dirname, '..', '..'), resolve(__dirname, '..'), process.cwd()]) {
-        if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'server', 'src', 'cli', 'cli-index.ts'))) return dir;
-    }
-    return process.cwd();
-}
 
 /** Bundles `probekit index` alone: the catalogue's own start-up cost, without the rest of the CLI. */
 async function bundleIndexCli(root: string, outDir: string): Promise<string> {
@@ -44,10 +37,6 @@ async function bundleIndexCli(root: string, outDir: string): Promise<string> {
     chmodSync(outDir, 0o755);
     chmodSync(outfile, 0o755);
     return outfile;
-}
-
-function kernelStub(): string {
-    return writeKernelStub(mkdtempSync(join(tmpdir(), 'probekit-bench-kstub-')));
 }
 
 interface Run {
@@ -78,11 +67,6 @@ function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env)
     const elapsed = Number(process.hrtime.bigint() - t) / 1e9;
     const m = /@@cpu ([\d.]+) ([\d.]+)/.exec(r.stderr ?? '');
     return { wall: elapsed, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
-}
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)];
 }
 
 interface Pair {
@@ -159,7 +143,7 @@ export async function run(): Promise<BenchRow[]> {
     const env = { ...process.env, PROBEKIT_CACHE_DIR: cacheDir };
 
     if (has('stap')) {
-        const stub = kernelStub();
+        const stub = kernelStub('probekit-bench-kstub-');
         const stapArgs = ['-r', stub, '-p1', '-e', 'probe never {}'];
         const stap = (): Timing => wall('stap', stapArgs);
         check(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--alias', 'syscall.openat'], env, /tapsets: 484 files[\s\S]*variables: .*filename/);

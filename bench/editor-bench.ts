@@ -7,11 +7,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startCodeServer, type CodeServer } from '../test/e2e/e2e-code-server.js';
 import type { BenchRow } from './bench-row.js';
-import { writeKernelStub } from '../server/src/run/stap-kernel-tree.js';
+import { kernelStub, median } from './bench-util.js';
 
 const ROOT = process.env.PROBEKIT_ROOT ?? process.cwd();
 const E2E_DIR = process.env.E2E_DIR ?? path.join(ROOT, '.e2e');
@@ -34,11 +33,6 @@ interface Locator {
 interface Browser {
     newPage(options: { viewport: { width: number; height: number } }): Promise<Page>;
     close(): Promise<void>;
-}
-
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Opens `name` through Quick Open and returns the ms until an error squiggle shows in its editor. */
@@ -65,11 +59,6 @@ function toolMs(command: string, args: string[], runs: number): number {
         times.push(performance.now() - start);
     }
     return median(times);
-}
-
-/** stap wants a kernel build tree even for -p1; a stub in a temp folder is enough (see the run tests). */
-function kernelStub(): string {
-    return writeKernelStub(fs.mkdtempSync(path.join(os.tmpdir(), 'probekit-bench-kernel-')));
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -121,7 +110,7 @@ export async function run(): Promise<BenchRow[]> {
         await server?.stop().catch(() => undefined);
     }
 
-    const kernel = kernelStub();
+    const kernel = kernelStub('probekit-bench-kernel-');
     const stapMs = toolMs('stap', ['-r', kernel, '-p1', path.join(fixtures, 'broken-0.stp')], WARM_RUNS);
     fs.rmSync(kernel, { recursive: true, force: true });
     const btMs = toolMs('bpftrace', ['-d', path.join(fixtures, 'broken-0.bt')], WARM_RUNS);

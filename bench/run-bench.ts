@@ -9,13 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { RunRegistry } from '../server/src/run/run-registry.js';
 import { chooseKernelTree } from '../server/src/run/stap-kernel-tree.js';
 import type { BenchRow } from './bench-row.js';
+import { median } from './bench-util.js';
 
 const ROUNDS = 15;
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)];
-}
 
 /** ms until the first stdout line of a direct spawn; then waits for exit. */
 function direct(command: string, args: string[], until: RegExp, cwd?: string): Promise<number> {

@@ -4,19 +4,19 @@
 // we parse that selection (like for like) and all 586 .stp files. Each figure comes from its own
 // child process (this bundle started with CHILD_FLAG and a mode), so that no pass pays for another.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { release, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import type { BenchRow } from './bench-row.js';
+import { kernelStub, median } from './bench-util.js';
 import { createProbekitServices } from '../language/src/probekit-module.js';
 import { applySettings } from '../language/src/common/probekit-check.js';
 import { tapsetSearchDirs } from '../language/src/catalogue/catalogue-tapset-paths.js';
 import type { SystemtapParser } from '../language/src/systemtap/systemtap-parser.js';
 import { preprocessStap } from '../language/src/systemtap/systemtap-preprocessor.js';
-import { writeKernelStub } from '../server/src/run/stap-kernel-tree.js';
 
 const TAPSET = '/usr/share/systemtap/tapset';
 const CHILD_FLAG = '--stap-parse-bench-child';
@@ -99,11 +99,6 @@ async function child(set: FileSet, work: Work): Promise<void> {
     process.stdout.write(JSON.stringify(report) + '\n');
 }
 
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)];
-}
-
 /** Wall time of a whole process, its stdout, and its peak RSS (KB) when GNU time is there. */
 function timed(command: string, args: string[]): Promise<{ ms: number; out: string; rssKb?: number }> {
     const gnuTime = existsSync('/usr/bin/time');
@@ -144,11 +139,6 @@ function medianRun(runs: ChildRun[]): ChildRun {
     return runs.find(r => r.ms === wall)!;
 }
 
-/** A kernel "build tree" stub so stap runs pass 1 without headers (see real-tools.md). */
-function kernelStub(): string {
-    return writeKernelStub(mkdtempSync(join(tmpdir(), 'probekit-kstub-')));
-}
-
 function split(run: ChildRun, preprocessMs: number): string {
     const r = run.report;
     return `${r.parseErrors} syntax errors; child CPU ${r.cpuMs.toFixed(0)} ms; setup ${r.setupMs.toFixed(0)} ms; parse ${r.workMs.toFixed(0)} ms = `
@@ -158,7 +148,7 @@ function split(run: ChildRun, preprocessMs: number): string {
 
 export async function run(): Promise<BenchRow[]> {
     if (!existsSync(TAPSET)) throw new Error(`no tapset library at ${TAPSET} (apt-get install systemtap)`);
-    const stub = kernelStub();
+    const stub = kernelStub('probekit-kstub-');
     const stapArgs = ['-r', stub, '-p1', '-e', 'probe never {}'];
     try {
         const all: ChildRun[] = [];

@@ -3,36 +3,16 @@
 // (stap -p1 parses, bpftrace -d also type-checks and generates code), so the ratio says how far
 // below a real parse highlighting stays, not that the two do the same work.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { IGrammar, IRawGrammar } from 'vscode-textmate';
 import vsctm from 'vscode-textmate';
 import oniguruma from 'vscode-oniguruma';
 import type { BenchRow } from './bench-row.js';
-import { writeKernelStub } from '../server/src/run/stap-kernel-tree.js';
+import { kernelStub, median, repoRoot } from './bench-util.js';
 
 const ROUNDS = 5;
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    return s[Math.floor(s.length / 2)];
-}
-
-/** The repository root: the nearest folder above this module with the extension's package.json. */
-function repoRoot(): string {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    while (!existsSync(join(dir, 'syntaxes', 'systemtap.tmLanguage.json'))) {
-        const up = dirname(dir);
-        if (up === dir) {
-            throw new Error('repository root not found');
-        }
-        dir = up;
-    }
-    return dir;
-}
 
 async function loadGrammars(root: string): Promise<{ stap: IGrammar; bt: IGrammar }> {
     const require = createRequire(import.meta.url);
@@ -105,11 +85,6 @@ function timeCommand(command: string, args: string[]): number {
     return performance.now() - t0;
 }
 
-/** A stand-in kernel build tree: stap wants one even to parse, and the machine has none. */
-function makeKernelStub(): string {
-    return writeKernelStub(mkdtempSync(join(tmpdir(), 'probekit-bench-kstub-')));
-}
-
 export async function run(): Promise<BenchRow[]> {
     const root = repoRoot();
     const { stap, bt } = await loadGrammars(root);
@@ -120,7 +95,7 @@ export async function run(): Promise<BenchRow[]> {
     const tapsetTexts = tapsetFiles.map(f => readFileSync(f, 'utf8'));
     tokenizeAll(stap, tapsetTexts); // warm the regex caches, as an open editor has
     const stapRuns = Array.from({ length: ROUNDS }, () => tokenizeAll(stap, tapsetTexts));
-    const stub = makeKernelStub();
+    const stub = kernelStub('probekit-bench-kstub-');
     try {
         const stapRef = Array.from({ length: ROUNDS }, () => timeCommand('stap', ['-r', stub, '-p1', '-e', 'probe never {}']));
         rows.push({
