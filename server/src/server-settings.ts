@@ -1,14 +1,13 @@
-import { isAbsolute, resolve } from 'node:path';
 import type { ConfigurationProvider } from 'langium';
 import type { CheckOptions } from '../../language/src/common/check-options.js';
 
 /**
- * A directory from the settings: `${workspaceFolder}` is the first workspace folder, and a relative path is
- * taken from there (as VS Code's own path settings are), not from the server's working directory.
+ * A directory from the settings with `${workspaceFolder}` expanded to the first workspace folder. A relative path
+ * stays relative: the language layer takes it from `baseDir` (the workspace root, as VS Code's own path settings
+ * are), not from the server's working directory.
  */
 export function settingsDir(dir: string, workspaceRoot: string | undefined): string {
-    const expanded = workspaceRoot ? dir.replaceAll('${workspaceFolder}', workspaceRoot) : dir;
-    return isAbsolute(expanded) || !workspaceRoot ? expanded : resolve(workspaceRoot, expanded);
+    return workspaceRoot ? dir.replaceAll('${workspaceFolder}', workspaceRoot) : dir;
 }
 
 /** The editor settings (`systemtap.*`, `bpftrace.*`) as the options the languages check with. */
@@ -25,7 +24,7 @@ export async function readCheckOptions(config: ConfigurationProvider, workspaceR
         arch: target?.arch || undefined,
         tapsetDirs: tapsetDirs && tapsetDirs.length ? tapsetDirs.map(d => settingsDir(d, workspaceRoot)) : undefined,
         bpftraceVersion: await get<string>('bpftrace', 'version'),
-        // `-I dir` in systemtap.stapOptions is relative to the workspace too
+        // relative tapset directories and `-I dir` in systemtap.stapOptions are taken from the workspace
         baseDir: workspaceRoot,
     };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
+import { toDirUri } from '../../../language/src/systemtap/systemtap-macro-library.js';
 import { settingsDir } from '../../src/server-settings.js';
+
+/** Where a settings directory ends up: the language layer joins a relative one with the workspace root (`baseDir`). */
+function resolvedDir(dir: string, workspaceRoot: string | undefined): string {
+    const expanded = settingsDir(dir, workspaceRoot);
+    return workspaceRoot ? toDirUri(expanded, workspaceRoot).fsPath : expanded;
+}
 
 describe('directories from the settings', () => {
     test.each([
@@ -9,6 +16,6 @@ describe('directories from the settings', () => {
         ['/usr/share/systemtap/tapset', '/ws', '/usr/share/systemtap/tapset'],
         ['stap/lib', undefined, 'stap/lib'],
     ])('%s in %s → %s', (dir, root, expected) => {
-        expect(settingsDir(dir, root)).toBe(expected);
+        expect(resolvedDir(dir, root)).toBe(expected);
     });
 });
