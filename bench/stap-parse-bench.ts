@@ -4,7 +4,7 @@
 // we parse that selection (like for like) and all 586 .stp files. Each figure comes from its own
 // child process (this bundle started with CHILD_FLAG and a mode), so that no pass pays for another.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -14,7 +14,7 @@ import type { BenchRow } from './bench-row.js';
 import { kernelStub, median } from './bench-util.js';
 import { createProbekitServices } from '../language/src/probekit-module.js';
 import { applySettings } from '../language/src/common/probekit-check.js';
-import { tapsetSearchDirs } from '../language/src/catalogue/catalogue-tapset-paths.js';
+import { listTapsetFiles } from '../server/src/catalogue/catalogue-tapset-reader.js';
 import type { SystemtapParser } from '../language/src/systemtap/systemtap-parser.js';
 import { preprocessStap } from '../language/src/systemtap/systemtap-preprocessor.js';
 
@@ -49,14 +49,8 @@ function stpFiles(dir: string): string[] {
 
 /** The .stp files stap 4.8 reads for x86_64 (its search directories, each listed in order). */
 function stapSelection(): string[] {
-    const dirs = tapsetSearchDirs([TAPSET], { kernelRelease: release(), arch: 'x86_64', runtime: 'kernel', stapVersion: '' });
-    return dirs.flatMap(d => {
-        try {
-            return readdirSync(d).sort().filter(n => n.endsWith('.stp')).map(n => join(d, n)).filter(p => statSync(p).isFile());
-        } catch {
-            return [];
-        }
-    });
+    const target = { kernelRelease: release(), arch: 'x86_64', runtime: 'kernel', stapVersion: '' } as const;
+    return listTapsetFiles([TAPSET], target, false).scripts.map(f => f.path);
 }
 
 /** The child: do one kind of work over one file set once, report figures on stdout. */
