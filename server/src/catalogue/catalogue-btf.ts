@@ -197,23 +197,7 @@ export class Btf {
      */
     findNamed(name: string, kind?: BtfKind): number[] {
         if (this.names) return this.idsNamed(name).filter(id => kind === undefined || this.kindOf(id) === kind);
-        const needle = new Uint8Array(name.length + 2);
-        for (let i = 0; i < name.length; i++) needle[i + 1] = name.charCodeAt(i) & 0xff;
-        // The section starts with the empty string, so every name at offset ≥ 1 is preceded by a NUL in it.
-        const buf = Buffer.from(this.data.buffer, this.data.byteOffset + this.strStart, this.strLen);
-        const offs = new Set<number>();
-        let at = buf.indexOf(needle);
-        while (at >= 0) {
-            offs.add(at + 1 + (this.base ? this.base.strLen : 0));
-            at = buf.indexOf(needle, at + 1);
-        }
-        // The first string (offset 0) is always empty, so a name never starts at 0.
-        const out: number[] = [];
-        if (offs.size === 0) return out;
-        for (let i = 0; i < this.count; i++) {
-            if (offs.has(this.nameOffs[i]) && (kind === undefined || this.kinds[i] === kind)) out.push(this.firstId + i);
-        }
-        return out;
+        return this.searchNames(name, true, kind);
     }
 
     /**
@@ -221,16 +205,24 @@ export class Btf {
      * {@link findNamed}: a search of the string section, then of the name-offset column.
      */
     findPrefixed(prefix: string, kind: BtfKind): number[] {
-        const needle = new Uint8Array(prefix.length + 1);
-        for (let i = 0; i < prefix.length; i++) needle[i + 1] = prefix.charCodeAt(i) & 0xff;
+        return this.searchNames(prefix, false, kind);
+    }
+
+    /** Ids (this object only) whose names are `text` (`whole`) or start with it, of `kind` if given. */
+    private searchNames(text: string, whole: boolean, kind?: BtfKind): number[] {
+        // A NUL before the text and, for a whole name, one after it.
+        const needle = new Uint8Array(text.length + (whole ? 2 : 1));
+        for (let i = 0; i < text.length; i++) needle[i + 1] = text.charCodeAt(i) & 0xff;
+        // The section starts with the empty string, so every name at offset ≥ 1 is preceded by a NUL in it.
         const buf = Buffer.from(this.data.buffer, this.data.byteOffset + this.strStart, this.strLen);
         const offs = new Set<number>();
         const shift = this.base ? this.base.strLen : 0;
         for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + 1)) offs.add(at + 1 + shift);
+        // The first string (offset 0) is always empty, so a name never starts at 0.
         const out: number[] = [];
         if (offs.size === 0) return out;
         for (let i = 0; i < this.count; i++) {
-            if (this.kinds[i] === kind && offs.has(this.nameOffs[i])) out.push(this.firstId + i);
+            if (offs.has(this.nameOffs[i]) && (kind === undefined || this.kinds[i] === kind)) out.push(this.firstId + i);
         }
         return out;
     }
