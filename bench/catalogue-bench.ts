@@ -7,7 +7,7 @@
  * Wall times are medians of interleaved runs (the machine is shared, so runs alternate tool and Probekit).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -105,8 +105,7 @@ const IN_PROCESS_BUILDS = 9;
  * Where a cold `probekit index --only tapsets` spends its time: a bare node start, the index bundle loaded
  * (`--help`), and the build itself as the process measures it (`--stats`); medians of REPS runs.
  */
-function coldParts(node: string, cli: string, env: NodeJS.ProcessEnv): string {
-    const start = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0']).wall));
+function coldParts(node: string, cli: string, env: NodeJS.ProcessEnv, start: number): string {
     const loaded = median(Array.from({ length: REPS }, () => wall(node, [cli, 'index', '--help']).wall));
     const builds = Array.from({ length: REPS }, () => {
         const r = spawnSync(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--stats'], { encoding: 'utf8', env, timeout: 120_000 });
@@ -138,73 +137,82 @@ export async function run(): Promise<BenchRow[]> {
     const shipped = existsSync(productCli) && existsSync(join(root, 'out', 'cli-index.cjs'));
     const cli = shipped ? productCli : await bundleIndexCli(root, outDir);
     const node = process.execPath;
-    const cacheDir = mkdtempSync(join(tmpdir(), 'probekit-bench-cache-'));
-    chmodSync(cacheDir, 0o777);
-    const env = { ...process.env, PROBEKIT_CACHE_DIR: cacheDir };
+    // A bare node start, the floor under every fresh-process figure: measured once, quoted in several notes.
+    const nodeStart = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0']).wall));
+    const temps: string[] = [];
+    const tempDir = (dir: string): string => {
+        temps.push(dir);
+        return dir;
+    };
+    try {
+        const cacheDir = tempDir(mkdtempSync(join(tmpdir(), 'probekit-bench-cache-')));
+        chmodSync(cacheDir, 0o777);
+        const env = { ...process.env, PROBEKIT_CACHE_DIR: cacheDir };
 
-    if (has('stap')) {
-        const stub = kernelStub('probekit-bench-kstub-');
-        const stapArgs = ['-r', stub, '-p1', '-e', 'probe never {}'];
-        const stap = (): Timing => wall('stap', stapArgs);
-        check(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--alias', 'syscall.openat'], env, /tapsets: 484 files[\s\S]*variables: .*filename/);
-        check('stap', ['-v', ...stapArgs], env, /Pass 1: parsed user script and \d+ library scripts/);
-        const cold = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
-        rows.push({ name: `tapset library ready, cold process (${shipped ? 'out/cli.cjs index' : 'probekit index bundled alone'})`, probekit: cold.ours, reference: cold.theirs, unit: 's', target: '≤ 1.0×',
-            note: `484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"; ${cpuNote(cold)}; ${coldParts(node, cli, env)}` });
-        // Prime the cache, then time fresh processes that read it.
-        spawnSync(node, [cli, 'index', '--only', 'tapsets'], { env, stdio: 'ignore' });
-        const warm = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets'], env), stap);
-        const nodeAlone = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0']).wall));
-        rows.push({ name: 'tapset library ready, warm cache, fresh process', probekit: warm.ours, reference: warm.theirs, unit: 's', target: '≤ 0.2×',
-            note: `a bare node start alone takes ${nodeAlone.toFixed(3)} s here (${(nodeAlone / warm.theirs).toFixed(2)}× stap); ${cpuNote(warm)}` });
-        // In-process: what the language server pays at start-up when the cache is warm.
-        const target = { kernelRelease: release(), arch: stapArchOf(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()) };
-        const cache = new CatalogueCache(mkdtempSync(join(tmpdir(), 'probekit-bench-cache-')));
-        loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target, cache });
-        const inProc: number[] = [];
-        for (let i = 0; i < REPS; i++) {
-            const t = process.hrtime.bigint();
-            const r = loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target, cache });
-            r.index.contextVariables('syscall.openat');
-            inProc.push(Number(process.hrtime.bigint() - t) / 1e9);
+        if (has('stap')) {
+            const stub = tempDir(kernelStub('probekit-bench-kstub-'));
+            const stapArgs = ['-r', stub, '-p1', '-e', 'probe never {}'];
+            const stap = (): Timing => wall('stap', stapArgs);
+            check(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--alias', 'syscall.openat'], env, /tapsets: 484 files[\s\S]*variables: .*filename/);
+            check('stap', ['-v', ...stapArgs], env, /Pass 1: parsed user script and \d+ library scripts/);
+            const cold = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
+            rows.push({ name: `tapset library ready, cold process (${shipped ? 'out/cli.cjs index' : 'probekit index bundled alone'})`, probekit: cold.ours, reference: cold.theirs, unit: 's', target: '≤ 1.0×',
+                note: `484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"; ${cpuNote(cold)}; ${coldParts(node, cli, env, nodeStart)}` });
+            // Prime the cache, then time fresh processes that read it.
+            spawnSync(node, [cli, 'index', '--only', 'tapsets'], { env, stdio: 'ignore' });
+            const warm = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets'], env), stap);
+            rows.push({ name: 'tapset library ready, warm cache, fresh process', probekit: warm.ours, reference: warm.theirs, unit: 's', target: '≤ 0.2×',
+                note: `a bare node start alone takes ${nodeStart.toFixed(3)} s here (${(nodeStart / warm.theirs).toFixed(2)}× stap); ${cpuNote(warm)}` });
+            // In-process: what the language server pays at start-up when the cache is warm.
+            const target = { kernelRelease: release(), arch: stapArchOf(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()) };
+            const cache = new CatalogueCache(tempDir(mkdtempSync(join(tmpdir(), 'probekit-bench-cache-'))));
+            loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target, cache });
+            const inProc: number[] = [];
+            for (let i = 0; i < REPS; i++) {
+                const t = process.hrtime.bigint();
+                const r = loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target, cache });
+                r.index.contextVariables('syscall.openat');
+                inProc.push(Number(process.hrtime.bigint() - t) / 1e9);
+            }
+            rows.push({ name: 'tapset library ready, warm cache, in-process', probekit: median(inProc), reference: warm.theirs, unit: 's', target: '≤ 0.2×',
+                note: 'stat 484 files + read and parse the cached index + first context-variable query' });
+            // A rebuild in the running server (tapsets changed): warm JIT, no cache.
+            const rebuild = inProcessBuild(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env);
+            rows.push({ name: 'tapset library, in-process rebuild without cache', probekit: rebuild, reference: cold.theirs, unit: 's',
+                note: `median of ${IN_PROCESS_BUILDS} builds in one process, fresh catalogue each (stap --version included), no disk cache` });
+            const rss = timed(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env);
+            const stapRss = timed('stap', stapArgs);
+            rows.push({ name: 'tapset index peak RSS, cold', probekit: rss.maxRssMb, reference: stapRss.maxRssMb, unit: 'MB', target: '≤ 150 MB' });
+        } else {
+            rows.push({ name: 'tapset library ready', probekit: NaN, unit: 's', note: 'stap not installed: no reference' });
         }
-        rows.push({ name: 'tapset library ready, warm cache, in-process', probekit: median(inProc), reference: warm.theirs, unit: 's', target: '≤ 0.2×',
-            note: 'stat 484 files + read and parse the cached index + first context-variable query' });
-        // A rebuild in the running server (tapsets changed): warm JIT, no cache.
-        const rebuild = inProcessBuild(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env);
-        rows.push({ name: 'tapset library, in-process rebuild without cache', probekit: rebuild, reference: cold.theirs, unit: 's',
-            note: `median of ${IN_PROCESS_BUILDS} builds in one process, fresh catalogue each (stap --version included), no disk cache` });
-        const rss = timed(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env);
-        const stapRss = timed('stap', stapArgs);
-        rows.push({ name: 'tapset index peak RSS, cold', probekit: rss.maxRssMb, reference: stapRss.maxRssMb, unit: 'MB', target: '≤ 150 MB' });
-    } else {
-        rows.push({ name: 'tapset library ready', probekit: NaN, unit: 's', note: 'stap not installed: no reference' });
-    }
 
-    if (has('bpftrace') && process.getuid?.() === 0) {
-        // Probe providers are a static table; tracepoints and traceable functions from tracefs, BTF for the rest.
-        const ours = ['index', '--only', 'tracefs,btf', '--function', 'vfs_read', '--no-cache'];
-        check(node, [cli, ...ours], env, /btf: \d+ types, \d+ functions[\s\S]*vfs_read\(struct file \* file[\s\S]*kernel: \S+ traceable functions, \d+ tracepoints/);
-        const bt = sideBySide(() => wall(node, [cli, ...ours], env), () => wall('bpftrace', ['-l']));
-        const nodeStart = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0']).wall));
-        rows.push({ name: 'bpftrace catalogue (root), fresh process: tracepoints, traceable + BTF functions, fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
-            note: `vs bpftrace -l (which lists tracepoints and kernel functions only); a bare node start alone takes ${nodeStart.toFixed(3)} s; ${cpuNote(bt)}` });
-        // The catalogue lives in the running language server: the build itself, in a process that is already up.
-        const inProc = inProcessBuild(node, [cli, ...ours], env);
-        rows.push({ name: 'bpftrace catalogue (root), in-process build', probekit: inProc, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
-            note: `median of ${IN_PROCESS_BUILDS} builds in one process, each from a fresh catalogue without the disk cache (probekit index --repeat)` });
-        if (has('setpriv')) {
-            const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', node, cli, 'index', '--only', 'btf', '--function', 'vfs_read', '--no-cache'];
-            check('setpriv', nobody, env, /vfs_read\(struct file \* file/);
-            const np = sideBySide(() => wall('setpriv', nobody, env), () => wall('bpftrace', ['-l']));
-            rows.push({ name: 'BTF catalogue as non-root, fresh process: functions, iterators, fentry args of vfs_read', probekit: np.ours, reference: np.theirs, unit: 's', target: '≤ 1.0×',
-                note: `bpftrace refuses to run as non-root; reference is bpftrace -l as root; ${cpuNote(np)}` });
-            const npIn = inProcessBuild('setpriv', nobody, env);
-            rows.push({ name: 'BTF catalogue as non-root, in-process build', probekit: npIn, reference: np.theirs, unit: 's', target: '≤ 1.0×',
-                note: `median of ${IN_PROCESS_BUILDS} builds in one non-root process, fresh catalogue each, no disk cache` });
+        if (has('bpftrace') && process.getuid?.() === 0) {
+            // Probe providers are a static table; tracepoints and traceable functions from tracefs, BTF for the rest.
+            const ours = ['index', '--only', 'tracefs,btf', '--function', 'vfs_read', '--no-cache'];
+            check(node, [cli, ...ours], env, /btf: \d+ types, \d+ functions[\s\S]*vfs_read\(struct file \* file[\s\S]*kernel: \S+ traceable functions, \d+ tracepoints/);
+            const bt = sideBySide(() => wall(node, [cli, ...ours], env), () => wall('bpftrace', ['-l']));
+            rows.push({ name: 'bpftrace catalogue (root), fresh process: tracepoints, traceable + BTF functions, fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
+                note: `vs bpftrace -l (which lists tracepoints and kernel functions only); a bare node start alone takes ${nodeStart.toFixed(3)} s; ${cpuNote(bt)}` });
+            // The catalogue lives in the running language server: the build itself, in a process that is already up.
+            const inProc = inProcessBuild(node, [cli, ...ours], env);
+            rows.push({ name: 'bpftrace catalogue (root), in-process build', probekit: inProc, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
+                note: `median of ${IN_PROCESS_BUILDS} builds in one process, each from a fresh catalogue without the disk cache (probekit index --repeat)` });
+            if (has('setpriv')) {
+                const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', node, cli, 'index', '--only', 'btf', '--function', 'vfs_read', '--no-cache'];
+                check('setpriv', nobody, env, /vfs_read\(struct file \* file/);
+                const np = sideBySide(() => wall('setpriv', nobody, env), () => wall('bpftrace', ['-l']));
+                rows.push({ name: 'BTF catalogue as non-root, fresh process: functions, iterators, fentry args of vfs_read', probekit: np.ours, reference: np.theirs, unit: 's', target: '≤ 1.0×',
+                    note: `bpftrace refuses to run as non-root; reference is bpftrace -l as root; ${cpuNote(np)}` });
+                const npIn = inProcessBuild('setpriv', nobody, env);
+                rows.push({ name: 'BTF catalogue as non-root, in-process build', probekit: npIn, reference: np.theirs, unit: 's', target: '≤ 1.0×',
+                    note: `median of ${IN_PROCESS_BUILDS} builds in one non-root process, fresh catalogue each, no disk cache` });
+            }
+        } else {
+            rows.push({ name: 'bpftrace catalogue', probekit: NaN, unit: 's', note: 'needs bpftrace and root for the reference' });
         }
-    } else {
-        rows.push({ name: 'bpftrace catalogue', probekit: NaN, unit: 's', note: 'needs bpftrace and root for the reference' });
+        return rows;
+    } finally {
+        for (const dir of temps) rmSync(dir, { recursive: true, force: true });
     }
-    return rows;
 }
