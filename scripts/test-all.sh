@@ -85,9 +85,10 @@ code_server_suite() {
 code_server_suite "e2e" bash scripts/e2e.sh
 # The run feature's own checks in code-server (extension-host API level, then workbench level).
 if [ -f client/test/vscode/run-smoke.sh ]; then
-    code_server_suite "run checks in code-server (api)" bash client/test/vscode/run-smoke.sh
+    # The .vsix packaged above: the suites need not bundle and package again.
+    code_server_suite "run checks in code-server (api)" env PREBUILT_VSIX="$VSIX" bash client/test/vscode/run-smoke.sh
     if [ -f client/test/vscode/run-ui-main.ts ]; then
-        code_server_suite "run checks in code-server (ui)" bash client/test/vscode/run-smoke.sh ui
+        code_server_suite "run checks in code-server (ui)" env PREBUILT_VSIX="$VSIX" bash client/test/vscode/run-smoke.sh ui
     fi
 fi
 
