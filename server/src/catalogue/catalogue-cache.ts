@@ -27,7 +27,7 @@ export function cacheKey(identity: unknown): string {
  * `mkdir -p` that gives up instead of looping: Node's recursive mkdir spins forever under /proc, where mkdir
  * answers ENOENT although the parent exists.
  */
-function makeDir(dir: string, depth = 0): void {
+export function makeDir(dir: string, depth = 0): void {
     try {
         mkdirSync(dir);
     } catch (e) {

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, writeFileSync, renameSync } from 'node:fs';
 import { homedir, release } from 'node:os';
 import { join } from 'node:path';
+import { makeDir } from '../catalogue/catalogue-cache.js';
 import { readKernelConfigText } from '../providers/node-host-facts.js';
 
 /** Where stap should find a kernel build tree, and what Probekit did to get one. */
@@ -43,7 +44,7 @@ export function chooseKernelTree(opts: { explicit?: string; kernelRelease?: stri
 function makeStub(dir: string, rel: string): void {
     const tmp = `${dir}.tmp-${process.pid}`;
     writeKernelStub(tmp, rel);
-    mkdirSync(join(dir, '..'), { recursive: true });
+    makeDir(join(dir, '..'));
     try {
         renameSync(tmp, dir);
     } catch {
@@ -56,7 +57,7 @@ function makeStub(dir: string, rel: string): void {
  * include/config/kernel.release. Returns `dir`.
  */
 export function writeKernelStub(dir: string, rel: string = release()): string {
-    mkdirSync(join(dir, 'include', 'config'), { recursive: true });
+    makeDir(join(dir, 'include', 'config'));
     writeFileSync(join(dir, '.config'), readKernelConfigText(rel));
     writeFileSync(join(dir, 'Module.symvers'), '');
     writeFileSync(join(dir, 'include', 'config', 'kernel.release'), `${rel}\n`);
