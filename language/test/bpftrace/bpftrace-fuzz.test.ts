@@ -2,19 +2,8 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
+import { mulberry32 } from '../seeded-random.js';
 import { btServices, checkBt, CORPUS } from './bpftrace-test-helpers.js';
-
-/** A small deterministic PRNG (mulberry32), so every run fuzzes the same inputs. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 const PIECES = ['{', '}', '(', ')', '[', ']', '/', '*', ';', ':', ',', '"', '$', '@', '#', '\\', '\n', ' ', '->', '..',
     '?', 'if', 'for', 'let', 'struct', 'config', 'BEGIN', 'kprobe:', '0x', '1_', 'e9', '/*', '//', '`', '\u0000', '\uFFFD'];
@@ -65,7 +54,7 @@ describe.skipIf(files.length === 0)('fuzz: mutated corpus files never crash the 
     });
 
     test('600 seeded mutations (truncations, deletions, duplications, insertions, random bytes, swaps)', async () => {
-        const rnd = prng(20261125);
+        const rnd = mulberry32(20261125);
         const started = performance.now();
         let withErrors = 0;
         for (let i = 0; i < 600; i++) {

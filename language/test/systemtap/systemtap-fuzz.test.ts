@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
 import { lexStap } from '../../src/systemtap/systemtap-tokens.js';
+import { lcg } from '../seeded-random.js';
 import { CORPUS, checkStap, stapServices } from './systemtap-test-helpers.js';
 
 /**
@@ -16,14 +17,6 @@ const MUTANTS_PER_FILE = 6;
 const INSERTS = ['probe', '{', '}', '(', ')', '[', ']', ';', ',', '%(', '%?', '%:', '%)', '@define', '@cast', 'if', 'else',
     'foreach', 'in', '"', '/*', '%{', '->', '<<<', '$1', '@1', '?', ':', '.', '*', 'function', 'global', 'return', '0x'];
 
-function random(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-        s = (s * 1664525 + 1013904223) >>> 0;
-        return s / 2 ** 32;
-    };
-}
-
 function corpusFiles(): string[] {
     const rows = readFileSync(join(CORPUS, 'labels.tsv'), 'utf8').split('\n').slice(1).map(l => l.split('\t'));
     const bySet = new Map<string, string[]>();
@@ -33,7 +26,7 @@ function corpusFiles(): string[] {
         list.push(path);
         bySet.set(set, list);
     }
-    const rnd = random(SEED);
+    const rnd = lcg(SEED);
     const picked: string[] = [];
     for (const list of bySet.values()) {
         for (let k = 0; k < FILES_PER_SET && list.length; k++) picked.push(list.splice(Math.floor(rnd() * list.length), 1)[0]);
@@ -73,7 +66,7 @@ beforeAll(async () => {
 
 describe('fuzz', () => {
     test(`mutated corpus files (seed ${SEED})`, async () => {
-        const rnd = random(SEED);
+        const rnd = lcg(SEED);
         const times: Array<[number, string]> = [];
         let parsed = 0;
         for (const path of corpusFiles()) {

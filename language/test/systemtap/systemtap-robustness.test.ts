@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
+import { lcg } from '../seeded-random.js';
 import { checkStap, stapServices } from './systemtap-test-helpers.js';
 
 let services: ProbekitServices;
@@ -7,20 +8,11 @@ beforeAll(async () => {
     services = await stapServices();
 });
 
-/** A seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-        s = (s * 1664525 + 1013904223) >>> 0;
-        return s / 2 ** 32;
-    };
-}
-
 const invalidUtf8 = new TextDecoder().decode(new Uint8Array([
     ...new TextEncoder().encode('probe begin { x = "'), 0xff, 0xfe, 0x22, 0x20, 0x7d, 0x0a, 0xc3, 0x28, 0xe2, 0x82,
 ]));
 
-const rnd = random(42);
+const rnd = lcg(42);
 const binary = String.fromCharCode(...Array.from({ length: 50_000 }, () => Math.floor(rnd() * 256)));
 const line = 'probe timer.ms(100) { x = count + y * 2; printf("%d\\n", x) }\n';
 
