@@ -28,11 +28,11 @@ const CLI_COMMANDS = ['check', 'run', 'index', 'doctor'];
 const cliCommandsExternal = {
     name: 'cli-commands-external',
     setup(build) {
-        build.onResolve({ filter: /^\.\/cli-(check|run|index|doctor)\.js$/ }, args =>
+        build.onResolve({ filter: new RegExp(`^\\./cli-(${CLI_COMMANDS.join('|')})\\.js$`) }, args =>
             args.importer.endsWith('cli-main.ts') ? { path: args.path.replace(/\.js$/, '.cjs'), external: true } : undefined);
     },
 };
-const cliBanner = { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" };
+const cliBanner = { js: `#!/usr/bin/env node\n${common.banner.js}` };
 
 const builds = [
     { ...common, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'out' },
