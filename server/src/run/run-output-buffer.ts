@@ -179,7 +179,6 @@ export class LineSplitter {
             return;
         }
         if (this.partial) this.push(text.slice(0, first + 1));
-        this.partial = '';
         const last = text.lastIndexOf('\n');
         // the unfinished last line may still turn out to matter
         this.partial = text.slice(last + 1).slice(-this.maxLine);

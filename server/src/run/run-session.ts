@@ -235,12 +235,11 @@ export class RunSession {
                 return { steps: [remoteBpftraceCommand(req, text)], cwd: req.cwd };
             }
             // stap compiles here and loads on the host itself (--remote): local privileges are not needed to compile.
-            this.workDir = mkdtempSync(`${tmpdir()}/probekit-stap-`);
+            const { workDir, file } = this.stapWorkDir();
             const ssh = which(req.host.sshPath ?? 'ssh');
             const scp = which('scp');
-            if (ssh && scp) this.env = writeSshShims(req.host, this.workDir, ssh, scp);
-            const file = req.file !== undefined ? resolve(req.file) : undefined;
-            return { steps: [buildStapPlan({ ...req, file }, { kernelBuildDir: this.kernelTree(), moduleName: 'unused' }).compile], cwd: req.cwd ?? this.workDir };
+            if (ssh && scp) this.env = writeSshShims(req.host, workDir, ssh, scp);
+            return { steps: [buildStapPlan({ ...req, file }, { kernelBuildDir: this.kernelTree(), moduleName: 'unused' }).compile], cwd: req.cwd ?? workDir };
         }
         const command = req.tool === 'stap' ? req.stap?.stapPath ?? 'stap' : req.bpftrace?.bpftracePath ?? 'bpftrace';
         const privilege: Privilege = choosePrivilege(req.tool, this.options.privilegeProbe ?? nodePrivilegeProbe(false), command);
@@ -249,15 +248,19 @@ export class RunSession {
         if (req.tool === 'bpftrace') {
             return { steps: [withPrivilege(buildBpftraceCommand(req), privilege)], cwd: req.cwd ?? (req.file ? dirname(resolve(req.file)) : undefined) };
         }
-        // stap writes the module into its working directory: give each run its own.
-        this.workDir = mkdtempSync(`${tmpdir()}/probekit-stap-`);
-        const file = req.file !== undefined ? resolve(req.file) : undefined;
+        const { workDir, file } = this.stapWorkDir();
         const plan = buildStapPlan({ ...req, file }, {
             kernelBuildDir: this.kernelTree(),
             moduleName: stapModuleName(req.scriptName ?? (file ? basename(file) : 'script'), `${process.pid}_${this.id}`),
         });
         const steps = [plan.compile, ...(plan.load ? [plan.load] : [])].map(c => withPrivilege(c, privilege));
-        return { steps, cwd: req.cwd ?? this.workDir };
+        return { steps, cwd: req.cwd ?? workDir };
+    }
+
+    /** A working directory of this run's own (stap writes the module into it) and the script's absolute path. */
+    private stapWorkDir(): { workDir: string; file?: string } {
+        this.workDir = mkdtempSync(`${tmpdir()}/probekit-stap-`);
+        return { workDir: this.workDir, file: this.request.file !== undefined ? resolve(this.request.file) : undefined };
     }
 
     private kernelTree(): string | undefined {
@@ -285,16 +288,16 @@ export class RunSession {
             child.stdin?.on('error', () => { /* the tool exited before reading: its stderr says why */ });
             child.stdin?.end(cmd.stdin);
         }
-        const charts = this.options.charts !== false;
-        const stdoutLines = new LineSplitter(line => { if (charts) this.charts.push(line); });
+        // stdout is split into lines only for the charts.
+        const stdoutLines = this.options.charts !== false ? new LineSplitter(line => this.charts.push(line)) : undefined;
         const stderrLines = new LineSplitter(line => this.stderrLine(line));
         child.stdout!.setEncoding('utf8');
         child.stderr!.setEncoding('utf8');
         child.stdout!.on('data', (text: string) => {
             this.output.write('stdout', text);
             this.listener.onRaw?.('stdout', text);
-            if (charts && this.charts.interested(text)) stdoutLines.push(text);
-            else stdoutLines.skip(text);
+            if (stdoutLines && this.charts.interested(text)) stdoutLines.push(text);
+            else stdoutLines?.skip(text);
         });
         child.stderr!.on('data', (text: string) => stderrLines.push(text));
         return new Promise(res => {
@@ -302,7 +305,7 @@ export class RunSession {
             const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
                 if (settled) return;
                 settled = true;
-                stdoutLines.end();
+                stdoutLines?.end();
                 stderrLines.end();
                 // Nothing of the run may outlive it (e.g. a -c target the tool did not reap).
                 if (child.pid && isAlive(child.pid) === false) signalTree(child.pid, 'SIGKILL');
