@@ -3,28 +3,13 @@ import { join } from 'node:path';
 import { URI } from 'langium';
 import { describe, expect, test } from 'vitest';
 import { checkTexts } from '../../src/common/probekit-check.js';
-import { CORPUS, INSTALLED_TAPSET, TEST_HOST, stapServices } from './systemtap-test-helpers.js';
+import { CORPUS, INSTALLED_TAPSET, TEST_HOST, corpusRows, stapServices, type CorpusRow } from './systemtap-test-helpers.js';
 
 /**
  * Agreement with stap 4.8's parser on the labelled corpus (`expect_syntax` ok / error), each file
  * checked with its own `stap_options` as `probekit check --stap-options` would.
  */
-interface Row {
-    path: string;
-    set: string;
-    options: string;
-    expect: 'ok' | 'error';
-}
-
-/** A TSV field as Python's csv module writes it: quoted when it holds quotes, `""` for `"`. */
-function field(raw: string): string {
-    return raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw;
-}
-
-const rows: Row[] = readFileSync(join(CORPUS, 'labels.tsv'), 'utf8').split('\n').slice(1)
-    .map(l => l.split('\t').map(field))
-    .filter(c => c[3] === 'ok' || c[3] === 'error')
-    .map(c => ({ path: c[0], set: c[1], options: c[2], expect: c[3] as 'ok' | 'error' }));
+const rows = corpusRows();
 
 const sets = [...new Set(rows.map(r => r.set))].sort();
 
@@ -32,7 +17,7 @@ describe('corpus agreement with stap 4.8 -p1', () => {
     test.each(sets)('%s', async set => {
         const mine = rows.filter(r => r.set === set);
         const wrong: string[] = [];
-        const byOptions = new Map<string, Row[]>();
+        const byOptions = new Map<string, CorpusRow[]>();
         for (const r of mine) byOptions.set(r.options, [...byOptions.get(r.options) ?? [], r]);
         for (const [options, group] of byOptions) {
             const services = await stapServices({ stapOptions: options || undefined }, { ...TEST_HOST, tapsetDirs: [INSTALLED_TAPSET] });

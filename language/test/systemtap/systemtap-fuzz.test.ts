@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
 import { lexStap } from '../../src/systemtap/systemtap-tokens.js';
 import { lcg } from '../seeded-random.js';
-import { CORPUS, checkStap, stapServices } from './systemtap-test-helpers.js';
+import { CORPUS, checkStap, corpusRows, stapServices } from './systemtap-test-helpers.js';
 
 /**
  * Seeded fuzzing over real corpus files: token-level mutations (delete, duplicate, swap, insert
@@ -18,10 +18,8 @@ const INSERTS = ['probe', '{', '}', '(', ')', '[', ']', ';', ',', '%(', '%?', '%
     'foreach', 'in', '"', '/*', '%{', '->', '<<<', '$1', '@1', '?', ':', '.', '*', 'function', 'global', 'return', '0x'];
 
 function corpusFiles(): string[] {
-    const rows = readFileSync(join(CORPUS, 'labels.tsv'), 'utf8').split('\n').slice(1).map(l => l.split('\t'));
     const bySet = new Map<string, string[]>();
-    for (const [path, set, , expect] of rows) {
-        if (!path || (expect !== 'ok' && expect !== 'error')) continue;
+    for (const { path, set } of corpusRows()) {
         const list = bySet.get(set) ?? [];
         list.push(path);
         bySet.set(set, list);

@@ -1,14 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { URI } from 'langium';
 import { describe, expect, test } from 'vitest';
 import { checkTexts } from '../../src/common/probekit-check.js';
-import { INSTALLED_TAPSET, TEST_HOST, stapServices } from './systemtap-test-helpers.js';
-
-function stpFiles(dir: string): string[] {
-    return readdirSync(dir, { withFileTypes: true }).flatMap(e =>
-        e.isDirectory() ? stpFiles(join(dir, e.name)) : e.name.endsWith('.stp') ? [join(dir, e.name)] : []);
-}
+import { INSTALLED_TAPSET, TEST_HOST, stpFiles, stapServices } from './systemtap-test-helpers.js';
 
 describe('the installed tapset library (stap 4.8, with its .stpm macros)', () => {
     test('every .stp file parses with zero syntax errors for x86_64', async () => {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { URI, type LangiumDocument } from 'langium';
 import { EmptyFileSystem } from 'langium';
 import { NodeFileSystem } from 'langium/node';
@@ -78,4 +80,31 @@ export function firstExpression(doc: LangiumDocument): string {
     const probe = script.items[0] as ast.StapProbe;
     const stmt = probe.body.statements[0] as ast.StapExpressionStatement;
     return printExpr(stmt.expression);
+}
+
+/** One labelled corpus script: `expect` is stap 4.8's pass-1 verdict, `options` its `stap_options`. */
+export interface CorpusRow {
+    path: string;
+    set: string;
+    options: string;
+    expect: 'ok' | 'error';
+}
+
+/** A TSV field as Python's csv module writes it: quoted when it holds quotes, `""` for `"`. */
+function tsvField(raw: string): string {
+    return raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw;
+}
+
+/** The corpus's labels.tsv rows that carry a pass-1 verdict (`expect_syntax` ok or error), in file order. */
+export function corpusRows(): CorpusRow[] {
+    return readFileSync(join(CORPUS, 'labels.tsv'), 'utf8').split('\n').slice(1)
+        .map(l => l.split('\t').map(tsvField))
+        .filter(c => c[3] === 'ok' || c[3] === 'error')
+        .map(c => ({ path: c[0], set: c[1], options: c[2], expect: c[3] as 'ok' | 'error' }));
+}
+
+/** Every `.stp` file under `dir`, recursively, sorted by path. */
+export function stpFiles(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap(e =>
+        e.isDirectory() ? stpFiles(join(dir, e.name)) : e.name.endsWith('.stp') ? [join(dir, e.name)] : []).sort();
 }

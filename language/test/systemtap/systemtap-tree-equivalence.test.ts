@@ -5,7 +5,7 @@
 // same node for node: CST offsets, ranges, texts, grammar elements, owners and containers; AST
 // types, values, containers and CST spans; errors. The container links are compared with
 // Langium's `linkContentToContainer` on the same trees.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IToken } from 'chevrotain';
 import {
@@ -15,7 +15,7 @@ import {
 import { describe, expect, test } from 'vitest';
 import { SystemtapParser } from '../../src/systemtap/systemtap-parser.js';
 import type { StapIToken } from '../../src/systemtap/systemtap-lexer.js';
-import { CORPUS, INSTALLED_TAPSET, TEST_HOST, stapServices } from './systemtap-test-helpers.js';
+import { CORPUS, INSTALLED_TAPSET, TEST_HOST, corpusRows, stpFiles, stapServices } from './systemtap-test-helpers.js';
 
 /** Langium's builder as the parser used it before: leaves of expanded tokens span the invocation. */
 class LangiumReferenceBuilder extends CstNodeBuilder {
@@ -94,17 +94,9 @@ function describeTree(root: AstNode, errors: string[]): string {
     return [...lines, ...errors].join('\n');
 }
 
-function stpFiles(dir: string): string[] {
-    return readdirSync(dir, { withFileTypes: true }).flatMap(e =>
-        e.isDirectory() ? stpFiles(join(dir, e.name)) : e.name.endsWith('.stp') ? [join(dir, e.name)] : []).sort();
-}
-
 /** Corpus files stap 4.8 rejects in pass 1: error recovery builds the odd trees. */
 function corpusErrorFiles(): string[] {
-    return readFileSync(join(CORPUS, 'labels.tsv'), 'utf8').split('\n').slice(1)
-        .map(l => l.split('\t'))
-        .filter(c => c[3] === 'error')
-        .map(c => join(CORPUS, 'files', c[0]));
+    return corpusRows().filter(r => r.expect === 'error').map(r => join(CORPUS, 'files', r.path));
 }
 
 /** Clear the container links of a tree and let Langium's `linkContentToContainer` make them. */
