@@ -4,12 +4,13 @@
  * the expected place. Later features test against these files, so their verdicts must hold.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { workspaceRoot } from './textmate-helpers.js';
 import { writeKernelStub } from '../../server/src/run/stap-kernel-tree.js';
+import { ensureTracefs } from '../../server/test/run/run-test-helpers.js';
 
 interface ToolResult {
     readonly code: number;
@@ -106,12 +107,8 @@ function versionNumber(version: string): number {
 describe('bpftrace -d on the bpftrace samples', () => {
     const installed = /v?(\d+\.\d+)/.exec(execFileSync('bpftrace', ['--version'], { encoding: 'utf8' }))?.[1] ?? '0.0';
 
-    beforeAll(() => {
-        // bpftrace reads tracepoint formats from tracefs; mount it like a fresh machine needs.
-        if (!existsSync('/sys/kernel/tracing/events')) {
-            execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing']);
-        }
-    });
+    // bpftrace reads tracepoint formats from tracefs; mount it like a fresh machine needs.
+    beforeAll(ensureTracefs);
 
     test.each(bpftraceCases)('$file', async ({ file, since, errorAt }) => {
         const result = await runTool('bpftrace', ['-d', file]);
