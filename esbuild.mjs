@@ -32,13 +32,22 @@ const cliCommandsExternal = {
             args.importer.endsWith('cli-main.ts') ? { path: args.path.replace(/\.js$/, '.cjs'), external: true } : undefined);
     },
 };
+/** `probekit index --front-end` loads the SystemTap front end's tapset indexer from its own bundle. */
+const frontendIndexerExternal = {
+    name: 'frontend-indexer-external',
+    setup(build) {
+        build.onResolve({ filter: /^\.\.\/catalogue\/catalogue-tapset-frontend-indexer\.js$/ }, args =>
+            args.importer.endsWith('cli-index.ts') ? { path: './cli-index-frontend.cjs', external: true } : undefined);
+    },
+};
 const cliBanner = { js: `#!/usr/bin/env node\n${common.banner.js}` };
 
 const builds = [
     { ...common, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'out' },
     { ...common, entryPoints: { server: 'server/src/main.ts' }, outdir: 'out' },
     { ...common, entryPoints: { cli: 'server/src/cli/cli-main.ts' }, outdir: 'out', banner: cliBanner, plugins: [cliCommandsExternal] },
-    ...CLI_COMMANDS.map(c => ({ ...common, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out' })),
+    ...CLI_COMMANDS.map(c => ({ ...common, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out', plugins: [frontendIndexerExternal] })),
+    { ...common, entryPoints: { 'cli-index-frontend': 'server/src/catalogue/catalogue-tapset-frontend-indexer.ts' }, outdir: 'out' },
 ];
 
 if (watch) {

@@ -16,7 +16,7 @@ import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
 import { installedStapVersion } from '../providers/node-host-facts.js';
-import { loadTapsetIndex, readTapsetSources, type TapsetLoadResult } from './catalogue-tapset-reader.js';
+import { loadTapsetIndex, readTapsetSources, type TapsetIndexer, type TapsetLoadResult } from './catalogue-tapset-reader.js';
 
 export const DEFAULT_BTF = '/sys/kernel/btf/vmlinux';
 
@@ -35,7 +35,7 @@ export interface NodeCatalogueOptions {
     kernelPaths?: KernelPaths;
     env?: NodeJS.ProcessEnv;
     /** Which tapset indexer to use (see TapsetLoadOptions). */
-    indexer?: 'fast' | 'frontend';
+    indexer?: TapsetIndexer;
 }
 
 /** Tapset version assumed when stap is not installed: new enough for every `systemtap_v >=` test in 4.x–5.x. */

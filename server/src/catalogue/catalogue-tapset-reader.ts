@@ -12,8 +12,6 @@ import { indexMacroFile, indexTapsetFile } from '../../../language/src/catalogue
 import { TapsetIndex, type TapsetIndexData } from '../../../language/src/catalogue/catalogue-tapset-index.js';
 import { macroSearchDirs, tapsetSearchDirs } from '../../../language/src/catalogue/catalogue-tapset-paths.js';
 import type { MacroDef } from '../../../language/src/catalogue/catalogue-tapset-preprocess.js';
-import { indexMacroFileStap, indexTapsetFileStap, stapTargetOf } from '../../../language/src/catalogue/catalogue-tapset-frontend.js';
-import type { StapMacro } from '../../../language/src/systemtap/systemtap-preprocessor.js';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
 import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
 
@@ -27,10 +25,11 @@ export interface TapsetLoadOptions {
     /** No cache: always index from the files (and do not write the cache). */
     cache?: CatalogueCache;
     /**
-     * `fast` (default): the catalogue's own scanner and preprocessor. `frontend`: the SystemTap front end's
-     * lexer and preprocessor (stap-exact diagnostics machinery, about twice the time). Same index.
+     * {@link fastTapsetIndexer} (default): the catalogue's own scanner and preprocessor. The SystemTap front end's
+     * lexer and preprocessor (`frontendTapsetIndexer`, stap-exact diagnostics machinery, about twice the time)
+     * gives the same index; it is passed in so that only who asks for it loads it.
      */
-    indexer?: 'fast' | 'frontend';
+    indexer?: TapsetIndexer;
     /** The files already listed and read (see {@link readTapsetSources}); listed and read here otherwise. */
     sources?: TapsetSources;
 }
@@ -114,28 +113,35 @@ export function readTapsetSources(roots: readonly string[], target: Omit<TapsetT
     return { macros, scripts, texts };
 }
 
+/** Indexes tapset files for a target. The indexers give the same index by different means; `name` keys the cache. */
+export interface TapsetIndexer {
+    readonly name: string;
+    index(macros: readonly string[], scripts: readonly string[], target: TapsetTarget, readText: (path: string) => string): TapsetIndexData;
+}
+
+/** The catalogue's own scanner and preprocessor. */
+export const fastTapsetIndexer: TapsetIndexer = {
+    name: 'fast',
+    index(macros, scripts, target, readText) {
+        const library = new Map<string, MacroDef>();
+        const files: TapsetIndexData['files'] = [];
+        for (const m of macros) {
+            const { defs, decls } = indexMacroFile(m, readText(m), target);
+            for (const d of defs) if (!library.has(`@${d.name}`)) library.set(`@${d.name}`, d);
+            files.push(decls);
+        }
+        for (const s of scripts) files.push(indexTapsetFile(s, readText(s), target, library));
+        return { files };
+    },
+};
+
 /** Indexes the files (no cache); `texts` has those already read. */
 export function indexTapsetFiles(
-    macros: readonly SourceFile[], scripts: readonly SourceFile[], target: TapsetTarget, indexer: 'fast' | 'frontend' = 'fast',
+    macros: readonly SourceFile[], scripts: readonly SourceFile[], target: TapsetTarget, indexer: TapsetIndexer = fastTapsetIndexer,
     texts?: ReadonlyMap<string, string>,
 ): TapsetIndexData {
     const readText = (path: string): string => texts?.get(path) ?? readFile(path);
-    if (indexer === 'frontend') {
-        const st = stapTargetOf(target);
-        const lib = new Map<string, StapMacro>();
-        const files = macros.map(m => indexMacroFileStap(m.path, readText(m.path), st, lib));
-        for (const s of scripts) files.push(indexTapsetFileStap(s.path, readText(s.path), st, lib));
-        return { files };
-    }
-    const library = new Map<string, MacroDef>();
-    const files: TapsetIndexData['files'] = [];
-    for (const m of macros) {
-        const { defs, decls } = indexMacroFile(m.path, readText(m.path), target);
-        for (const d of defs) if (!library.has(`@${d.name}`)) library.set(`@${d.name}`, d);
-        files.push(decls);
-    }
-    for (const s of scripts) files.push(indexTapsetFile(s.path, readText(s.path), target, library));
-    return { files };
+    return indexer.index(macros.map(m => m.path), scripts.map(s => s.path), target, readText);
 }
 
 /** Loads the tapset index: from the cache when the sources are unchanged, else by indexing and caching. */
@@ -146,7 +152,7 @@ export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
     const key = options.cache ? cacheKey({
         target: { ...options.target, kernelConfig: options.target.kernelConfig ? [...options.target.kernelConfig] : undefined },
         files: [...macros, ...scripts].map(f => [f.path, f.mtimeMs, f.size]),
-        indexer: options.indexer ?? 'fast',
+        indexer: (options.indexer ?? fastTapsetIndexer).name,
     }) : '';
     const t1 = performance.now();
     const cached = options.cache?.read<TapsetIndexData>('tapsets', key);

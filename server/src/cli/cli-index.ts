@@ -53,13 +53,15 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     const explicitVersion = args.values.get('stap-version')?.[0];
     // The kernel configuration only decides tapset conditionals.
     const kernelConfig = only.has('tapsets') ? readKernelConfig(kernelRelease) : undefined;
+    // The front end's indexer is loaded only when asked for (a bundle of its own: see esbuild.mjs).
+    const indexer = args.flags.has('front-end') ? (await import('../catalogue/catalogue-tapset-frontend-indexer.js')).frontendTapsetIndexer : undefined;
     const newCatalogue = (): NodeSystemCatalogue => new NodeSystemCatalogue({
         tapsetRoots: only.has('tapsets') ? roots : [],
         target: { kernelRelease, arch: args.values.get('arch')?.[0] ?? stapArchOf(nodeArch()), runtime: 'kernel', kernelConfig },
         stapVersion: explicitVersion ?? (only.has('tapsets') ? stapVersionOf('stap', cache).then(v => v ?? '') : ''),
         btfPath: args.values.get('btf')?.[0],
         btfModules: args.flags.has('btf-modules'),
-        indexer: args.flags.has('front-end') ? 'frontend' : 'fast',
+        indexer,
         cache,
     });
     if (repeat) {

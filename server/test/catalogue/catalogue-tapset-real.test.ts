@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { TapsetIndex } from '../../../language/src/catalogue/catalogue-tapset-index.js';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
 import { readKernelConfig, stapArchOf } from '../../src/providers/node-host-facts.js';
+import { frontendTapsetIndexer } from '../../src/catalogue/catalogue-tapset-frontend-indexer.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
 import { kernelStub, runTool } from './catalogue-test-kit.js';
 
@@ -109,7 +110,7 @@ describe('the installed tapset library', () => {
 
 describe('the SystemTap front end\'s preprocessor gives the same index', () => {
     test('aliases with context variables, functions, globals, macros', () => {
-        const fe = loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target: TARGET, indexer: 'frontend' }).index;
+        const fe = loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target: TARGET, indexer: frontendTapsetIndexer }).index;
         expect(fe.counts()).toEqual(index.counts());
         const vars = (ix: TapsetIndex) => [...ix.aliases.keys()].sort().map(a => `${a}=${ix.contextVariables(a).map(v => v.name).sort().join(',')}`);
         expect(vars(fe)).toEqual(vars(index));
