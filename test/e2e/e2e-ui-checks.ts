@@ -22,12 +22,15 @@ export interface E2eFiles {
     brokenBt: string;
 }
 
+/** The CLI commands, each shipped as its own bundle (out/cli-<command>.cjs) that out/cli.cjs loads. */
+const CLI_COMMANDS = ['check', 'run', 'index', 'doctor'];
+
 /**
  * What the installed extension may contain: the bundles, the chart webview's media, grammars, manifest and docs.
  * vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt; the README's screenshot ships so that its relative
  * link works on the extension's page.
  */
-const SHIPPED = /^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli(-(check|run|index|doctor))?)\.cjs|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$/i;
+const SHIPPED = new RegExp(String.raw`^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli(-(${CLI_COMMANDS.join('|')}))?)\.cjs|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$`, 'i');
 const VSIX_LIMIT = 3 * 1024 * 1024;
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -42,7 +45,7 @@ export async function vsixChecks(results: Results, vsix: string, server: CodeSer
         const size = fs.statSync(vsix).size;
         const files = listFiles(server.extensionDir);
         const unexpected = files.filter(f => !SHIPPED.test(f));
-        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs', 'out/cli.cjs', ...['check', 'run', 'index', 'doctor'].map(c => `out/cli-${c}.cjs`)].filter(f => !files.includes(f));
+        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs', 'out/cli.cjs', ...CLI_COMMANDS.map(c => `out/cli-${c}.cjs`)].filter(f => !files.includes(f));
         const ok = size < VSIX_LIMIT && unexpected.length === 0 && missing.length === 0;
         return [ok, `${(size / 1024).toFixed(0)} KB, ${files.length} files` +
             (unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : '') +
