@@ -27,9 +27,7 @@ export class RunController implements vscode.Disposable {
     private readonly status: RunStatusBar;
     private readonly live = new Map<number, LiveRun>();
     /** Finished runs keep their output for "Save Full Output…" until the script runs again. */
-    private readonly finished = new Map<string, RunSession>();
-    private readonly results = new Map<RunSession, RunResult>();
-    private readonly chartsOfFinished = new Set<LiveRun>();
+    private readonly finished = new Map<string, { live: LiveRun; result: RunResult }>();
 
     constructor(private readonly context: vscode.ExtensionContext) {
         this.status = new RunStatusBar(() => [...this.live.values()].map(l => l.session));
@@ -40,12 +38,7 @@ export class RunController implements vscode.Disposable {
         const config = vscode.workspace.getConfiguration('probekit');
         this.diagnostics.clear(script);
         const key = `${request.scriptName}@${request.host?.name ?? request.host?.host ?? ''}`;
-        const previous = this.finished.get(key);
-        if (previous) {
-            previous.output.dispose();
-            this.results.delete(previous);
-            for (const l of this.chartsOfFinished) if (l.session === previous) this.chartsOfFinished.delete(l);
-        }
+        this.finished.get(key)?.live.session.output.dispose();
         this.finished.delete(key);
         const title = request.host ? `${request.scriptName} @ ${request.host.name ?? request.host.host}` : request.scriptName ?? 'script';
         const view = this.views.open(title);
@@ -110,7 +103,7 @@ export class RunController implements vscode.Disposable {
 
     /** Copy a run's full output (the spool file) where the user says. */
     async saveFullOutput(): Promise<void> {
-        const sessions = [...this.registry.list(), ...this.finished.values()];
+        const sessions = [...this.registry.list(), ...[...this.finished.values()].map(f => f.live.session)];
         const chosen = sessions.length <= 1 ? sessions[0] : await this.pick(sessions, 'Save the output of which run?');
         if (!chosen) {
             void vscode.window.showInformationMessage('No run output to save.');
@@ -133,9 +126,7 @@ export class RunController implements vscode.Disposable {
 
     private ended(key: string, live: LiveRun, result: RunResult): void {
         this.live.delete(live.session.id);
-        this.finished.set(key, live.session);
-        this.results.set(live.session, result);
-        if (live.charts) this.chartsOfFinished.add(live);
+        this.finished.set(key, { live, result });
         this.status.update();
         const how = result.signal ? `killed by ${result.signal}` : `exit status ${result.exitCode}`;
         live.charts?.status(`${how}${result.stopped ? ' (stopped)' : ''}, ${(result.elapsedMs / 1000).toFixed(1)} s`);
@@ -183,8 +174,8 @@ export class RunController implements vscode.Disposable {
     state(): { live: string[]; finished: { title: string; exitCode: number | null; stopped: boolean; explanation?: string; output: string }[]; charts: string[] } {
         return {
             live: [...this.live.values()].map(l => l.session.title),
-            finished: [...this.results.entries()].map(([s, r]) => ({ title: s.title, exitCode: r.exitCode, stopped: r.stopped, explanation: r.explanation, output: s.output.tail().slice(-20_000) })),
-            charts: [...this.live.values(), ...this.chartsOfFinished].filter(l => l.charts).map(l => l.session.title),
+            finished: [...this.finished.values()].map(({ live: { session: s }, result: r }) => ({ title: s.title, exitCode: r.exitCode, stopped: r.stopped, explanation: r.explanation, output: s.output.tail().slice(-20_000) })),
+            charts: [...this.live.values(), ...[...this.finished.values()].map(f => f.live)].filter(l => l.charts).map(l => l.session.title),
         };
     }
 
@@ -199,7 +190,7 @@ export class RunController implements vscode.Disposable {
     dispose(): void {
         this.registry.killAll();
         for (const l of this.live.values()) l.charts?.dispose();
-        for (const s of this.finished.values()) s.output.dispose();
+        for (const f of this.finished.values()) f.live.session.output.dispose();
         this.views.dispose();
         this.diagnostics.dispose();
         this.status.dispose();
