@@ -32,12 +32,15 @@ const cliCommandsExternal = {
             args.importer.endsWith('cli-main.ts') ? { path: args.path.replace(/\.js$/, '.cjs'), external: true } : undefined);
     },
 };
-/** `probekit index --front-end` loads the SystemTap front end's tapset indexer from its own bundle. */
+/**
+ * `probekit index --front-end` takes the SystemTap front end's tapset indexer from the check bundle, which carries
+ * the front end anyway: out/cli-index.cjs stays without it, and no extra file ships.
+ */
 const frontendIndexerExternal = {
     name: 'frontend-indexer-external',
     setup(build) {
         build.onResolve({ filter: /^\.\.\/catalogue\/catalogue-tapset-frontend-indexer\.js$/ }, args =>
-            args.importer.endsWith('cli-index.ts') ? { path: './cli-index-frontend.cjs', external: true } : undefined);
+            args.importer.endsWith('cli-index.ts') ? { path: './cli-check.cjs', external: true } : undefined);
     },
 };
 const cliBanner = { js: `#!/usr/bin/env node\n${common.banner.js}` };
@@ -47,7 +50,6 @@ const builds = [
     { ...common, entryPoints: { server: 'server/src/main.ts' }, outdir: 'out' },
     { ...common, entryPoints: { cli: 'server/src/cli/cli-main.ts' }, outdir: 'out', banner: cliBanner, plugins: [cliCommandsExternal] },
     ...CLI_COMMANDS.map(c => ({ ...common, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out', plugins: [frontendIndexerExternal] })),
-    { ...common, entryPoints: { 'cli-index-frontend': 'server/src/catalogue/catalogue-tapset-frontend-indexer.ts' }, outdir: 'out' },
 ];
 
 if (watch) {

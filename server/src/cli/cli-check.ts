@@ -10,6 +10,9 @@ import { parseArgs, UsageError } from './cli-args.js';
 import { readInputs } from './cli-files.js';
 import { CHECK_USAGE } from './cli-usage.js';
 
+// `probekit index --front-end` loads this indexer from the check bundle, which has the front end already.
+export { frontendTapsetIndexer } from '../catalogue/catalogue-tapset-frontend-indexer.js';
+
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
 

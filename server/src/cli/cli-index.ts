@@ -53,7 +53,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     const explicitVersion = args.values.get('stap-version')?.[0];
     // The kernel configuration only decides tapset conditionals.
     const kernelConfig = only.has('tapsets') ? readKernelConfig(kernelRelease) : undefined;
-    // The front end's indexer is loaded only when asked for (a bundle of its own: see esbuild.mjs).
+    // The front end's indexer is loaded only when asked for (from the check bundle: see esbuild.mjs).
     const indexer = args.flags.has('front-end') ? (await import('../catalogue/catalogue-tapset-frontend-indexer.js')).frontendTapsetIndexer : undefined;
     const newCatalogue = (): NodeSystemCatalogue => new NodeSystemCatalogue({
         tapsetRoots: only.has('tapsets') ? roots : [],
