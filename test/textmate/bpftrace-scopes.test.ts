@@ -17,15 +17,18 @@ const cases: ScopeCase[] = [
     { file: `${T17}/loads.bt`, line: 28, text: 'See fs', scope: 'comment.block.bpftrace' },
     // C preprocessor lines and struct definitions are C
     { file: `${T}/tcplife.bt`, line: 27, text: '#ifndef', scope: 'meta.embedded.c' },
+    { file: `${T}/tcplife.bt`, line: 27, text: '#ifndef', scope: 'source.c' },
     { file: `${T}/tcplife.bt`, line: 28, text: 'include', scope: 'keyword.control.directive.c' },
     { file: `${T}/tcplife.bt`, line: 28, text: '<net/tcp_states.h>', scope: 'string.quoted.other.lt-gt.include.c' },
     { file: `${T}/tcplife.bt`, line: 36, text: 'AF_INET', scope: 'meta.embedded.c' },
     { file: `${T}/dcsnoop.bt`, line: 43, text: 'struct', scope: 'storage.type.c' },
     { file: `${T}/dcsnoop.bt`, line: 43, text: 'nameidata', scope: 'entity.name.type.c' },
     { file: `${T}/dcsnoop.bt`, line: 44, text: 'path', scope: 'meta.embedded.c' },
+    { file: `${T}/dcsnoop.bt`, line: 44, text: 'path', scope: 'source.c' },
     { file: `${T}/dcsnoop.bt`, line: 46, text: '[...]', scope: 'comment.line.double-slash.c' },
     { file: `${T}/dcsnoop.bt`, line: 47, text: '}', scope: 'meta.embedded.c' },
     { file: `${T}/dcsnoop.bt`, line: 50, text: 'BEGIN', scope: 'support.type.provider.special.bpftrace', not: 'meta.embedded.c' },
+    { file: `${T}/dcsnoop.bt`, line: 50, text: 'BEGIN', scope: 'support.type.provider.special.bpftrace', not: 'source.c' },
     // config blocks
     { file: `${T}/bashreadline.bt`, line: 28, text: 'config', scope: 'keyword.other.config.bpftrace' },
     { file: `${T}/bashreadline.bt`, line: 29, text: 'missing_probes', scope: 'variable.other.config.bpftrace' },
@@ -102,6 +105,16 @@ const cases: ScopeCase[] = [
     { file: `${T}/bashreadline.bt`, line: 43, text: '%-6d', scope: 'constant.other.placeholder.bpftrace' },
     { file: `${T}/dcsnoop.bt`, line: 61, text: '1e6', scope: 'constant.numeric.decimal.bpftrace' },
     { file: `${T17}/loads.bt`, line: 33, text: '8', scope: 'constant.numeric.decimal.bpftrace' },
+    // durations: a number with a time unit, in actions and in interval/profile attach points
+    { file: 'bpftrace/files/runtime/call__056.bt', line: 1, text: '1s', scope: 'constant.numeric.duration.bpftrace' },
+    { file: 'bpftrace/files/runtime/call__056.bt', line: 1, text: 's,2', scope: 'keyword.other.unit.bpftrace' },
+    { file: 'bpftrace/files/runtime/call__056.bt', line: 1, text: '2,1s', scope: 'constant.numeric.decimal.bpftrace', not: 'constant.numeric.duration.bpftrace' },
+    { file: 'bpftrace/files/unit_strings/HEAD/parser_0320.bt', line: 1, text: '1h', scope: 'constant.numeric.duration.bpftrace' },
+    { file: 'bpftrace/files/runtime/json-output__018.bt', line: 1, text: '100ms', scope: 'constant.numeric.duration.bpftrace' },
+    { file: 'bpftrace/files/runtime/json-output__018.bt', line: 1, text: '$ms', scope: 'variable.other.scratch.bpftrace', not: 'keyword.other.unit.bpftrace' },
+    { file: 'bpftrace/files/runtime/json-output__018.bt', line: 1, text: 'ms:1', scope: 'keyword.other.unit.bpftrace' },
+    { file: 'bpftrace/files/tests_bt/runtime_scripts/bpf_attach.bt', line: 2, text: '100', scope: 'constant.numeric.bpftrace' },
+    { file: 'bpftrace/files/tests_bt/runtime_scripts/bpf_attach.bt', line: 2, text: 'ms', scope: 'keyword.other.unit.bpftrace' },
 ];
 
 describe('bpftrace scopes on corpus files', () => {
