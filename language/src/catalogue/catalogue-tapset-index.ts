@@ -11,6 +11,29 @@ export interface TapsetIndexData {
     files: TapsetFileDecls[];
 }
 
+const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !isArray(v);
+const strings = (v: unknown): boolean => isArray(v) && v.every(x => typeof x === 'string');
+const isDoc = (d: unknown): boolean => isRecord(d) && typeof d.kind === 'string' && typeof d.name === 'string' && typeof d.summary === 'string'
+    && isArray(d.args) && d.args.every(a => isRecord(a) && typeof a.name === 'string' && typeof a.text === 'string') && isArray(d.sections);
+/** Declarations: a name, where it is and an optional kerneldoc; `more` checks their own fields. */
+const decls = (v: unknown, more: (d: Record<string, unknown>) => boolean = () => true): boolean =>
+    isArray(v) && v.every(d => isRecord(d) && typeof d.name === 'string' && typeof d.file === 'string' && typeof d.line === 'number' && typeof d.character === 'number'
+        && (d.doc === undefined || isDoc(d.doc)) && more(d));
+
+/**
+ * Whether parsed JSON (a cache file, say) is index data the index can be built from: every field the index
+ * and its queries walk is checked, so a file of another shape is refused instead of throwing later.
+ */
+export function isTapsetIndexData(v: unknown): v is TapsetIndexData {
+    return isRecord(v) && isArray(v.files) && v.files.every(f => isRecord(f) && typeof f.file === 'string'
+        && decls(f.aliases, a => strings(a.targets) && strings(a.assigns) && (a.op === '=' || a.op === '+='))
+        && decls(f.functions, fn => isArray(fn.params) && fn.params.every(p => isRecord(p) && typeof p.name === 'string') && strings(fn.markers))
+        && decls(f.globals)
+        && decls(f.macros, m => strings(m.params))
+        && isArray(f.looseDocs) && f.looseDocs.every(isDoc));
+}
+
 export interface TapsetCounts {
     files: number;
     aliases: number;

@@ -1,16 +1,25 @@
 /**
- * The persistent catalogue cache: one JSON file per kind of source, named by a hash of the sources' identity
- * (paths + mtimes + sizes, BTF checksum, …). A changed source gives a new key, so stale entries are never read;
- * writing a kind removes its older entries. Directory: `$PROBEKIT_CACHE_DIR`, else `$XDG_CACHE_HOME/probekit`,
- * else `~/.cache/probekit`. Failures to read or write only cost speed, never correctness.
+ * The persistent catalogue cache: one JSON file per entry, `KIND-KEY.json`, the key a hash of the sources'
+ * identity (paths + mtimes + sizes, BTF checksum, tool version, kernel build id, …). A changed source gives a
+ * new key, so stale entries are never read. Each kind keeps its most recently used entries (a bound per kind),
+ * so two workspaces, runtimes or targets do not evict each other. Entries are written to a temporary file and
+ * renamed into place, so concurrent writers never leave a torn file and never lose each other's entries.
+ * A file that is not the shape its reader expects is a miss. Directory: `$PROBEKIT_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/probekit`, else `~/.cache/probekit`. Failures to read or write only cost speed.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** Bumped whenever the cached data shapes or the indexers change meaning. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
+
+/** Entries kept per kind unless the cache is told otherwise. */
+export const DEFAULT_ENTRIES_PER_KIND = 8;
+
+/** Temporary files older than this are a writer that died before its rename. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
     if (env.PROBEKIT_CACHE_DIR) return env.PROBEKIT_CACHE_DIR;
@@ -25,51 +34,98 @@ export function cacheKey(identity: unknown): string {
 
 /**
  * `mkdir -p` that gives up instead of looping: Node's recursive mkdir spins forever under /proc, where mkdir
- * answers ENOENT although the parent exists.
+ * answers ENOENT although the parent exists. `made` receives each directory it created.
  */
-export function makeDir(dir: string, depth = 0): void {
+export function makeDir(dir: string, depth = 0, made?: (dir: string) => void): void {
     try {
         mkdirSync(dir);
+        made?.(dir);
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') return;
         const parent = dirname(dir);
         if (code !== 'ENOENT' || parent === dir || depth > 32) throw e;
-        makeDir(parent, depth + 1);
+        makeDir(parent, depth + 1, made);
         mkdirSync(dir);
+        made?.(dir);
     }
 }
 
+/** Tells whether parsed JSON has the shape a reader expects. */
+export type Shape<T> = (value: unknown) => value is T;
+
+export interface CatalogueCacheOptions {
+    /** Entries kept per kind (least recently used pruned first); kinds not named keep {@link DEFAULT_ENTRIES_PER_KIND}. */
+    entriesPerKind?: Readonly<Record<string, number>>;
+}
+
 export class CatalogueCache {
-    constructor(readonly dir: string = defaultCacheDir()) {}
+    constructor(readonly dir: string = defaultCacheDir(), private readonly options: CatalogueCacheOptions = {}) {}
 
     private path(kind: string, key: string): string {
         return join(this.dir, `${kind}-${key}.json`);
     }
 
-    read<T>(kind: string, key: string): T | undefined {
+    /** The entry, or undefined when it is missing, unreadable, not JSON, or not of `shape`. A hit counts as a use. */
+    read<T>(kind: string, key: string, shape: Shape<T>): T | undefined {
+        const file = this.path(kind, key);
+        let value: unknown;
         try {
-            return JSON.parse(readFileSync(this.path(kind, key), 'utf8')) as T;
+            value = JSON.parse(readFileSync(file, 'utf8'));
         } catch {
             return undefined;
         }
+        if (!shape(value)) return undefined;
+        try {
+            const now = new Date();
+            utimesSync(file, now, now);
+        } catch {
+            // Another user's cache (read-only to us): the use is not recorded, which only affects pruning.
+        }
+        return value;
     }
 
     write(kind: string, key: string, value: unknown): boolean {
         try {
             makeDir(this.dir);
             const file = this.path(kind, key);
-            const tmp = `${file}.${process.pid}.tmp`;
+            const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
             writeFileSync(tmp, JSON.stringify(value));
             renameSync(tmp, file);
-            for (const name of readdirSync(this.dir)) {
-                if (name.startsWith(`${kind}-`) && name.endsWith('.json') && join(this.dir, name) !== file) {
-                    try { unlinkSync(join(this.dir, name)); } catch { /* another process got there first */ }
-                }
-            }
+            this.prune(kind);
             return true;
         } catch {
             return false;
         }
     }
+
+    /** Keeps the kind's most recently used entries within its bound; removes temporary files left by dead writers. */
+    private prune(kind: string): void {
+        const keep = this.options.entriesPerKind?.[kind] ?? DEFAULT_ENTRIES_PER_KIND;
+        const entries: Array<{ file: string; used: number }> = [];
+        const now = Date.now();
+        for (const name of readdirSync(this.dir)) {
+            if (!name.startsWith(`${kind}-`)) continue;
+            const file = join(this.dir, name);
+            try {
+                const st = statSync(file);
+                if (/^[0-9a-f]+\.json$/.test(name.slice(kind.length + 1))) entries.push({ file, used: st.mtimeMs });
+                else if (name.endsWith('.tmp') && now - st.mtimeMs > STALE_TEMP_MS) unlinkSync(file);
+            } catch {
+                // removed by another process meanwhile
+            }
+        }
+        if (entries.length <= keep) return;
+        entries.sort((a, b) => b.used - a.used);
+        for (const { file } of entries.slice(keep)) {
+            try { unlinkSync(file); } catch { /* another process got there first */ }
+        }
+    }
 }
+
+/** Shape helpers for cache readers. */
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(x => typeof x === 'string');
+/** `{ name: string, type: string }[]`. */
+export const isTypedNames = (v: unknown): v is Array<{ name: string; type: string }> =>
+    Array.isArray(v) && v.every(x => isObject(x) && typeof x.name === 'string' && typeof x.type === 'string');

@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type {
     CatalogueNotice, KernelSymbolSource, Tracepoint, TypedName,
 } from '../../../language/src/catalogue/catalogue-kernel-types.js';
-import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
+import { cacheKey, isObject, isStringArray, isTypedNames, type CatalogueCache } from './catalogue-cache.js';
 
 export interface KernelPaths {
     kallsyms: string;
@@ -80,6 +80,10 @@ interface TracefsSnapshot {
     formats: Record<string, TypedName[]>;
 }
 
+function isSnapshot(v: unknown): v is TracefsSnapshot {
+    return isObject(v) && isStringArray(v.events) && isObject(v.formats) && Object.values(v.formats).every(isTypedNames);
+}
+
 /** Reads kallsyms and tracefs, each at most once per instance. */
 export class NodeKernelSymbols implements KernelSymbolSource {
     private readonly said = new Map<string, CatalogueNotice>();
@@ -98,7 +102,7 @@ export class NodeKernelSymbols implements KernelSymbolSource {
 
     private cached(): TracefsSnapshot | undefined {
         if (this.snapshot === undefined) {
-            this.snapshot = this.persist?.cache.read<TracefsSnapshot>('tracefs', cacheKey(this.persist.kernelIdentity)) ?? null;
+            this.snapshot = this.persist?.cache.read('tracefs', cacheKey(this.persist.kernelIdentity), isSnapshot) ?? null;
         }
         return this.snapshot ?? undefined;
     }

@@ -12,7 +12,7 @@ import type { TapsetIndex } from '../../../language/src/catalogue/catalogue-taps
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
 import { Btf, BtfFormatError } from './catalogue-btf.js';
 import { BtfTypeSource } from './catalogue-btf-types.js';
-import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
+import { cacheKey, isObject, type CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
 import { installedStapVersion } from '../providers/node-host-facts.js';
@@ -67,7 +67,7 @@ export function stapVersionOf(stap = 'stap', cache?: CatalogueCache, env: NodeJS
     } catch {
         return Promise.resolve(undefined);
     }
-    const cached = cache?.read<{ version: string }>('stapversion', identity);
+    const cached = cache?.read('stapversion', identity, (v): v is { version: string } => isObject(v) && typeof v.version === 'string');
     if (cached) return Promise.resolve(cached.version);
     return installedStapVersion(path, 5000).then(version => {
         if (version) cache?.write('stapversion', identity, { version });

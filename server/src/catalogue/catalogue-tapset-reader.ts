@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { indexMacroFile, indexTapsetFile } from '../../../language/src/catalogue/catalogue-tapset-indexer.js';
-import { TapsetIndex, type TapsetIndexData } from '../../../language/src/catalogue/catalogue-tapset-index.js';
+import { isTapsetIndexData, TapsetIndex, type TapsetIndexData } from '../../../language/src/catalogue/catalogue-tapset-index.js';
 import { macroSearchDirs, tapsetSearchDirs } from '../../../language/src/catalogue/catalogue-tapset-paths.js';
 import type { MacroDef } from '../../../language/src/catalogue/catalogue-tapset-preprocess.js';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
@@ -155,7 +155,7 @@ export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
         indexer: (options.indexer ?? fastTapsetIndexer).name,
     }) : '';
     const t1 = performance.now();
-    const cached = options.cache?.read<TapsetIndexData>('tapsets', key);
+    const cached = options.cache?.read('tapsets', key, isTapsetIndexData);
     const data = cached ?? indexTapsetFiles(macros, scripts, options.target, options.indexer, options.sources?.texts);
     if (!cached) options.cache?.write('tapsets', key, data);
     const index = new TapsetIndex(data);

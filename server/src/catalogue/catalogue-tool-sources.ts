@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { TypedName } from '../../../language/src/catalogue/catalogue-kernel-types.js';
-import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
+import { cacheKey, isObject, type CatalogueCache } from './catalogue-cache.js';
 
 /** One listed probe with its variables / arguments. */
 export interface ListedProbe {
@@ -81,13 +81,13 @@ export class ToolQueries {
         if (!p) {
             p = (async () => {
                 const cache = this.options.cache;
-                const cached = cache?.read<Record<string, ListedProbe[]>>('toolqueries', this.diskKey)?.[key];
+                const cached = cache?.read('toolqueries', this.diskKey, isObject)?.[key] as ListedProbe[] | undefined;
                 if (cached) return cached;
                 const r = await run(tool, args, this.options.timeoutMs ?? 10_000);
                 const listed = parse(r.stdout);
                 if (!r.ok && listed.length === 0) return undefined;
                 if (cache) {
-                    const all = cache.read<Record<string, ListedProbe[]>>('toolqueries', this.diskKey) ?? {};
+                    const all = (cache.read('toolqueries', this.diskKey, isObject) ?? {}) as Record<string, ListedProbe[]>;
                     all[key] = listed;
                     cache.write('toolqueries', this.diskKey, all);
                 }

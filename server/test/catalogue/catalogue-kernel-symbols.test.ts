@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { cacheKey, CatalogueCache } from '../../src/catalogue/catalogue-cache.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, parseFormatField } from '../../src/catalogue/catalogue-kernel-symbols.js';
 import { hasTool, runTool, tempDir } from './catalogue-test-kit.js';
 
@@ -44,6 +45,29 @@ describe('a tracefs-shaped directory', () => {
     test('names with path characters are refused, not read', async () => {
         expect(await ks.tracepointFormat('..', 'x')).toBeUndefined();
         expect(await ks.tracepointFormat('syscalls', '../../etc')).toBeUndefined();
+    });
+});
+
+describe('the tracefs snapshot cached per kernel', () => {
+    const unreadable = { kallsyms: '/nonexistent/kallsyms', tracefs: ['/nonexistent/tracing'] };
+    test('a later process without tracefs uses it; a changed kernel does not', async () => {
+        const cache = new CatalogueCache(tempDir());
+        const dir = fakeTracefs();
+        const reader = new NodeKernelSymbols({ kallsyms: join(dir, 'kallsyms'), tracefs: [dir] }, { cache, kernelIdentity: 'build-id-A' });
+        expect(await reader.fillCache()).toBe(1);
+        const sameKernel = new NodeKernelSymbols(unreadable, { cache, kernelIdentity: 'build-id-A' });
+        expect((await sameKernel.tracepoints())?.map(t => t.event)).toEqual(['sched_switch', 'sys_enter_openat']);
+        expect(await sameKernel.tracepointFormat('syscalls', 'sys_enter_openat')).toEqual([{ name: '__syscall_nr', type: 'int' }, { name: 'filename', type: 'const char *' }]);
+        const newKernel = new NodeKernelSymbols(unreadable, { cache, kernelIdentity: 'build-id-B' });
+        expect(await newKernel.tracepoints()).toBeUndefined();
+        expect(await newKernel.tracepointFormat('syscalls', 'sys_enter_openat')).toBeUndefined();
+    });
+    test('a snapshot of the wrong shape is a miss', async () => {
+        const cache = new CatalogueCache(tempDir());
+        cache.write('tracefs', cacheKey('build-id-A'), { events: 'sched:sched_switch', formats: {} });
+        expect(await new NodeKernelSymbols(unreadable, { cache, kernelIdentity: 'build-id-A' }).tracepoints()).toBeUndefined();
+        cache.write('tracefs', cacheKey('build-id-A'), { events: ['sched:sched_switch'], formats: { 'sched:sched_switch': [{ name: 1 }] } });
+        expect(await new NodeKernelSymbols(unreadable, { cache, kernelIdentity: 'build-id-A' }).tracepoints()).toBeUndefined();
     });
 });
 

@@ -4,7 +4,7 @@ import { arch as nodeArch, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
-import { CatalogueCache, defaultCacheDir } from '../../src/catalogue/catalogue-cache.js';
+import { CatalogueCache, DEFAULT_ENTRIES_PER_KIND, defaultCacheDir } from '../../src/catalogue/catalogue-cache.js';
 import { stapArchOf } from '../../src/providers/node-host-facts.js';
 import { NodeSystemCatalogue } from '../../src/catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
@@ -84,8 +84,43 @@ describe('the disk cache', () => {
         expect(load().index.globals.has('added_global')).toBe(true);
 
         expect(load({ ...TARGET, arch: OTHER_ARCH }).fromCache).toBe(false);
-        // Only the newest entry per kind is kept.
-        expect(readdirSync(cache.dir).filter(n => n.startsWith('tapsets-'))).toHaveLength(1);
+        // Two targets (or workspaces, runtimes) keep their own entries instead of evicting each other.
+        expect(load().fromCache).toBe(true);
+        expect(load({ ...TARGET, arch: OTHER_ARCH }).fromCache).toBe(true);
+        expect(load({ ...TARGET, runtime: 'bpf' }).fromCache).toBe(false);
+        expect(load().fromCache).toBe(true);
+    });
+    test('each kind keeps its most recently used entries, within its bound', () => {
+        const cache = new CatalogueCache(tempDir(), { entriesPerKind: { small: 3 } });
+        const age = (key: string, secondsAgo: number) => {
+            const t = new Date(Date.now() - secondsAgo * 1000);
+            utimesSync(join(cache.dir, `small-${key}.json`), t, t);
+        };
+        const isNumber = (v: unknown): v is number => typeof v === 'number';
+        for (const [i, key] of ['a1', 'b2', 'c3'].entries()) {
+            expect(cache.write('small', key, i)).toBe(true);
+            age(key, 100 - i);
+        }
+        cache.write('other', 'ff', 0);
+        // Reading a1, the oldest written, makes it the most recently used: b2 goes when d4 comes.
+        expect(cache.read('small', 'a1', isNumber)).toBe(0);
+        cache.write('small', 'd4', 3);
+        expect(readdirSync(cache.dir).sort()).toEqual(['other-ff.json', 'small-a1.json', 'small-c3.json', 'small-d4.json']);
+        expect(cache.read('small', 'b2', isNumber)).toBeUndefined();
+        // The default bound for kinds not named.
+        for (let i = 0; i < DEFAULT_ENTRIES_PER_KIND + 3; i++) cache.write('other', `e${i}`, i);
+        expect(readdirSync(cache.dir).filter(n => n.startsWith('other-'))).toHaveLength(DEFAULT_ENTRIES_PER_KIND);
+    });
+    test('a temporary file left by a writer that died is removed once it is old', () => {
+        const cache = new CatalogueCache(tempDir());
+        cache.write('k', 'a1', 1);
+        const stale = join(cache.dir, 'k-b2.json.123.0000.tmp');
+        const fresh = join(cache.dir, 'k-c3.json.124.0000.tmp');
+        writeFileSync(stale, '{');
+        writeFileSync(fresh, '{');
+        utimesSync(stale, new Date(0), new Date(0));
+        cache.write('k', 'd4', 2);
+        expect(readdirSync(cache.dir).sort()).toEqual(['k-a1.json', 'k-c3.json.124.0000.tmp', 'k-d4.json']);
     });
     test('a corrupt cache file is ignored and rewritten', () => {
         const dir = tree(FILES);
@@ -96,6 +131,23 @@ describe('the disk cache', () => {
         const again = loadTapsetIndex({ roots: [dir], target: TARGET, cache });
         expect(again.fromCache).toBe(false);
         expect(again.index.functions.has('arch_fn')).toBe(true);
+        expect(loadTapsetIndex({ roots: [dir], target: TARGET, cache }).fromCache).toBe(true);
+    });
+    test.each([
+        ['not an object', '42'],
+        ['files not an array', '{"files": {}}'],
+        ['a file without its declarations', '{"files": [{"file": "/x.stp"}]}'],
+        ['an alias without targets', '{"files": [{"file": "/x.stp", "aliases": [{"name": "a", "file": "/x.stp", "line": 0, "character": 0, "op": "=", "assigns": []}], "functions": [], "globals": [], "macros": [], "looseDocs": []}]}'],
+        ['a doc without args', '{"files": [{"file": "/x.stp", "aliases": [], "functions": [], "globals": [], "macros": [], "looseDocs": [{"kind": "probe", "name": "a", "summary": ""}]}]}'],
+    ])('a cache file of the wrong shape (%s) is a miss, rebuilt and rewritten', (_label, text) => {
+        const dir = tree(FILES);
+        const cache = new CatalogueCache(tempDir());
+        loadTapsetIndex({ roots: [dir], target: TARGET, cache });
+        const [file] = readdirSync(cache.dir);
+        writeFileSync(join(cache.dir, file), text);
+        const again = loadTapsetIndex({ roots: [dir], target: TARGET, cache });
+        expect(again.fromCache).toBe(false);
+        expect(again.index.contextVariables('mine.here').map(v => v.name)).toEqual(['where']);
         expect(loadTapsetIndex({ roots: [dir], target: TARGET, cache }).fromCache).toBe(true);
     });
     test('an unwritable cache directory costs only speed', () => {
