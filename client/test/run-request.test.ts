@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { buildRunRequest, consentNeeded, readHosts, splitArguments, type SettingReader } from '../src/run/run-request.js';
 import { ensureTracefs, removeDir, tempScripts } from '../../server/test/run/run-test-helpers.js';
@@ -78,23 +78,32 @@ function pattern(name: string): { regexp: string; [k: string]: unknown }[] {
     return p.patterns ?? [p];
 }
 
-describe('problem matchers on real tool output', () => {
-    it('$bpftrace', () => {
-        ensureTracefs();
-        const dir = tempScripts({ 'bad.bt': 'BEGIN {\n  @a = nope(1);\n}\n' });
-        let stderr = '';
-        try {
-            execFileSync('bpftrace', ['bad.bt'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-        } catch (e) {
-            stderr = (e as { stderr: string }).stderr;
-        }
+/** Real bpftrace's stderr for `bpftrace -d FILE` (checks without attaching), run in a temp folder. */
+function bpftraceStderr(name: string, text: string): string {
+    ensureTracefs();
+    const dir = tempScripts({ [name]: text });
+    try {
+        const r = spawnSync('bpftrace', ['-d', name], { cwd: dir, encoding: 'utf8' });
+        return r.stderr;
+    } finally {
         removeDir(dir);
+    }
+}
+
+describe('problem matchers on real tool output', () => {
+    /** The fields the manifest's pattern takes from each matching line, as VS Code reads them. */
+    const matched = (p: { regexp: string; [k: string]: unknown }, stderr: string): (string | undefined)[][] => stderr.split('\n')
+        .map(l => new RegExp(p.regexp).exec(l)).filter(m => m !== null)
+        .map(m => ['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'message'].map(k => (p[k] === undefined ? undefined : m![p[k] as number])));
+
+    it.each([
+        // FILE:L:C1-C2: one line, columns
+        ['bad.bt', 'BEGIN {\n  @a = nope(1);\n}\n', ['bad.bt', '2', '8', undefined, '12', 'ERROR', 'Unknown function: nope']],
+        // FILE:L1-L2: a span of lines (printf's arguments over two lines), no columns
+        ['span.bt', 'BEGIN {\n  printf("%d %d\\n",\n    1);\n}\n', ['span.bt', '2', undefined, '3', undefined, 'ERROR', 'printf: Not enough arguments for format string (1 supplied, 2 expected)']],
+    ])('$bpftrace on %s', (name, text, expected) => {
         const [p] = pattern('bpftrace');
-        const hits = stderr.split('\n').map(l => new RegExp(p.regexp).exec(l)).filter(m => m !== null);
-        expect(hits).toHaveLength(1);
-        const m = hits[0]!;
-        expect([m[p.file as number], m[p.line as number], m[p.column as number], m[p.endColumn as number], m[p.severity as number], m[p.message as number]])
-            .toEqual(['bad.bt', '2', '8', '12', 'ERROR', 'Unknown function: nope']);
+        expect(matched(p, bpftraceStderr(name, text))).toEqual([expected]);
     });
 
     it('$stap and $stap-parse', () => {
