@@ -1,17 +1,23 @@
 import type { IToken } from 'chevrotain';
 import { skipTrivia } from './bpftrace-lexer-scan.js';
+import { BUILTINS_017 } from './bpftrace-versions.js';
 
 /**
  * Where a name stands for a type. bpftrace has no declarations of type names that a lexer could
  * consult, so upstream's parser decides by shape: `(name *)`, `(name)` followed by an operand,
- * `sizeof(int32)`, `let $x: T`. These predicates look at the tokens already emitted and at the
- * text ahead; they never look further than LOOKAHEAD characters.
+ * `sizeof(int32)`, `let $x: T`. Any name but a builtin can be a type (upstream accepts typedef
+ * names this way): `(foo) * 2` is a cast of `*2` in bpftrace 0.17 and today, `(pid) * 2` a
+ * product. These predicates look at the tokens already emitted and at the text ahead; they never
+ * look further than LOOKAHEAD characters.
  */
 
 /** Calls whose argument may be a type. */
 const TYPE_ARG_CALLS = new Set(['sizeof', 'offsetof', 'typeof']);
-/** Characters that may follow `(name)` for `name` to be read as a cast type. */
-const CAST_FOLLOWERS = /[A-Za-z_$@0-9"*&!~(]/;
+/**
+ * Names that are always values: 0.17's builtin tokens (kept as builtins by every release up to the
+ * bison parser's end in 0.25), its stack modes, and the builtins of today's parser.
+ */
+const BUILTIN_VALUES = new Set([...BUILTINS_017, 'jiffies', 'ncpus', 'usermode', 'kstack', 'ustack', 'bpftrace', 'perf']);
 /** How far ahead the shape checks look (keeps lexing linear on pathological input). */
 const LOOKAHEAD = 4096;
 
@@ -27,16 +33,34 @@ export function isTypePosition(tokens: readonly IToken[]): boolean {
     return (b2.image === 'let' || b2.image === '(' || b2.image === ',') && !inFor;
 }
 
+function isBuiltinValue(word: string): boolean {
+    return BUILTIN_VALUES.has(word) || word.startsWith('__builtin_') || /^s?arg\d+$/.test(word);
+}
+
+/**
+ * Whether an operand can start at `offset` (upstream's `can_start_expression`): a cast applies to
+ * what follows `(type)` only then. `&&` and `->` start none, and `(name) && x` is read as a
+ * condition rather than the address-of error upstream makes of it.
+ */
+function startsOperand(text: string, offset: number): boolean {
+    const c = text[offset] ?? '';
+    if (c === '&') return text[offset + 1] !== '&';
+    if (c === '-') return text[offset + 1] !== '>' && text[offset + 1] !== '=';
+    return /[A-Za-z_$@0-9"*!~(]/.test(c);
+}
+
 /**
  * Right after `(`: the argument of sizeof/offsetof/typeof that is a type (`sizeof(int32)`,
  * `typeof(b *)`), or a cast `(name *…)` / `(name)` followed by an operand.
  */
-export function isCastPosition(tokens: readonly IToken[], text: string, end: number, typeWord: boolean): boolean {
+export function isCastPosition(tokens: readonly IToken[], text: string, end: number, word: string, typeWord: boolean): boolean {
     const prev = tokens[tokens.length - 1];
-    if (!prev || prev.image !== '(') return false;
+    if (!prev || prev.image !== '(' || isBuiltinValue(word)) return false;
     const beforeParen = tokens[tokens.length - 2];
     const typeArg = beforeParen !== undefined && TYPE_ARG_CALLS.has(beforeParen.image);
     if (typeArg && typeWord) return true;
+    // The parentheses of a call (`f(x) * 2`) hold arguments, not a type.
+    if (beforeParen?.tokenType.name === 'ID') return false;
     let i = skipTrivia(text, end);
     let stars = 0;
     let sawArray = false;
@@ -55,13 +79,7 @@ export function isCastPosition(tokens: readonly IToken[], text: string, end: num
     // `name *)` can only be a type.
     if (stars > 0) return true;
     if (typeArg) return sawArray;
-    const afterOffset = skipTrivia(text, i + 1);
-    const after = text[afterOffset] ?? '';
-    if (text.startsWith('&&', afterOffset)) return false;
-    if (after === '(') return sawArray || typeWord;
-    // A built-in type word is never a value, so `(int64)-1` is a cast.
-    if (typeWord && after === '-') return true;
-    return CAST_FOLLOWERS.test(after);
+    return startsOperand(text, skipTrivia(text, i + 1));
 }
 
 /** `(typeof(…))` followed by an operand: a cast to the type of something. */
@@ -79,6 +97,5 @@ export function isCastTypeof(tokens: readonly IToken[], text: string, end: numbe
     if (i >= limit) return false;
     i = skipTrivia(text, i + 1);
     if (text[i] !== ')') return false;
-    const after = skipTrivia(text, i + 1);
-    return CAST_FOLLOWERS.test(text[after] ?? '') && !text.startsWith('&&', after);
+    return startsOperand(text, skipTrivia(text, i + 1));
 }

@@ -242,7 +242,7 @@ class LexerRun {
         else {
             const typeWord = TYPE_WORDS.has(word);
             if ((this.stack.length > 0 && this.predicateDepth < 0 && isTypePosition(this.tokens))
-                || isCastPosition(this.tokens, text, end, typeWord)) {
+                || isCastPosition(this.tokens, text, end, word, typeWord)) {
                 type = typeWord ? 'TYPE_WORD' : 'CAST_NAME';
             }
         }

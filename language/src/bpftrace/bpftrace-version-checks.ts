@@ -1,7 +1,7 @@
 import type { AstNode, CstNode } from 'langium';
 import * as ast from './generated/ast.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
-import { BT_FEATURES, featureProblem, type BtFeature } from './bpftrace-versions.js';
+import { BT_FEATURES, BUILTINS_017, featureProblem, type BtFeature } from './bpftrace-versions.js';
 import { checkAttachPoint } from './bpftrace-attach-points.js';
 import { checkIntLiteral } from './bpftrace-literals.js';
 import { rangeInToken, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
@@ -15,11 +15,6 @@ export function requireFeature(ctx: BtCheckContext, node: AstNode, feature: BtFe
     }
 }
 
-/** Builtins of bpftrace 0.17: words, not functions; `nsecs()` was "Unknown function: nsecs". */
-const BUILTINS_017 = new Set([
-    'args', 'cgroup', 'comm', 'cpid', 'numaid', 'cpu', 'ctx', 'curtask', 'elapsed', 'func', 'gid', 'nsecs', 'pid',
-    'probe', 'rand', 'retval', 'tid', 'uid', 'username',
-]);
 const U63_MAX = 9223372036854775807n;
 
 export function checkAttachPointNode(ctx: BtCheckContext, node: ast.BtAttachPoint): void {

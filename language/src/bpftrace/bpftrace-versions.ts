@@ -60,6 +60,12 @@ export const BT_FEATURES = {
 
 export type BtFeature = keyof typeof BT_FEATURES;
 
+/** Builtins of bpftrace 0.17: words, not functions (`nsecs()` was "Unknown function: nsecs"), never types. */
+export const BUILTINS_017: ReadonlySet<string> = new Set([
+    'args', 'cgroup', 'comm', 'cpid', 'numaid', 'cpu', 'ctx', 'curtask', 'elapsed', 'func', 'gid', 'nsecs', 'pid',
+    'probe', 'rand', 'retval', 'tid', 'uid', 'username',
+]);
+
 /** Parse `0.17`, `0.17.0`, `v0.26.1`, `latest`; undefined when it is not a version. */
 export function parseBtVersion(text: string | undefined): BtVersion | undefined {
     if (!text) return undefined;

@@ -43,6 +43,17 @@ describe.skipIf(!canRun)(`precedence agrees with the real ${bpftraceVersion ?? '
         '(1, 2)',
         'count()',
         '(1 + 2) * 3',
+        // A parenthesised builtin is a value, any other name a type (upstream's typedef casts).
+        '(pid) * 2',
+        '(pid) & 3',
+        '(pid) - 1',
+        '(foo) * 2',
+        '(foo) - 3',
+        '(foo)(3)',
+        'str(foo) * 2',
+        '(uint8)*$p',
+        '(struct task_struct *)curtask',
+        '(int8)-1',
     ])('%s', async expr => {
         const program = `BEGIN { @x = ${expr}; exit(); }`;
         const real = realDump(program);
@@ -72,6 +83,8 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['kprobe:vfs_read /arg2 > 100/ { @b = hist(arg2); }', true],
         ['BEGIN { $t = (1, "a"); printf("%d\\n", $t.0); }', true],
         ['BEGIN { if ($x > 1) { $x = 2 } else { $x = 3 } }', true],
+        ['BEGIN { @y = (pid) & 3; @z = (comm) & 3; }', true],
+        ['BEGIN { @y = (foo) & 3; }', false],
     ])('%s', async (program, accepted) => {
         const real = realDump(program);
         // rc 1 with a "syntax error"/position line means the parser refused it.

@@ -102,7 +102,9 @@ export function realAstToParens(dump: string): string {
         const [kind, value] = n.label.includes(': ') ? n.label.split(': ', 2) : [n.label, ''];
         const c = n.children.map(show);
         switch (kind) {
-            case 'int': case 'variable': case 'builtin': return value;
+            // 0.17 folds `-1` into one literal; printExpr shows it as the negation it is written as.
+            case 'int': return value.startsWith('-') ? `(${value})` : value;
+            case 'variable': case 'builtin': case 'identifier': return value;
             case 'map': return c.length ? `${value}[${c.join(', ')}]` : value;
             case 'call': return `${value}(${c.join(', ')})`;
             case 'tuple:': return `(${c.join(', ')})`;
