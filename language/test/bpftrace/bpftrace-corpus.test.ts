@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { btServices, checkBt, CORPUS } from './bpftrace-test-helpers.js';
+import { skipWithoutCorpus } from '../corpus-presence.js';
 
 interface Row {
     path: string;
@@ -29,7 +30,7 @@ function rows(): Row[] {
 const all = rows();
 const versions = [...new Set(all.map(r => r.version))];
 
-describe.skipIf(all.length === 0)('agreement with upstream on the labelled corpus', () => {
+describe.skipIf(skipWithoutCorpus(all.length, CORPUS))('agreement with upstream on the labelled corpus', () => {
     test.each(versions)('every row for bpftrace %s', async version => {
         const services = await btServices(version);
         const wrong: string[] = [];

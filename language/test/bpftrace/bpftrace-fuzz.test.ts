@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
 import { mulberry32 } from '../seeded-random.js';
 import { btServices, checkBt, CORPUS } from './bpftrace-test-helpers.js';
+import { skipWithoutCorpus } from '../corpus-presence.js';
 
 const PIECES = ['{', '}', '(', ')', '[', ']', '/', '*', ';', ':', ',', '"', '$', '@', '#', '\\', '\n', ' ', '->', '..',
     '?', 'if', 'for', 'let', 'struct', 'config', 'BEGIN', 'kprobe:', '0x', '1_', 'e9', '/*', '//', '`', '\u0000', '\uFFFD'];
@@ -47,7 +48,7 @@ function corpusFiles(): string[] {
 
 const files = corpusFiles();
 
-describe.skipIf(files.length === 0)('fuzz: mutated corpus files never crash the front end', () => {
+describe.skipIf(skipWithoutCorpus(files.length, CORPUS))('fuzz: mutated corpus files never crash the front end', () => {
     let services: ProbekitServices;
     beforeAll(async () => {
         services = await btServices('latest');
