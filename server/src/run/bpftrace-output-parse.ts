@@ -19,12 +19,12 @@ export class BpftraceDiagnosticParser {
     /** @param resolveFile maps the file as bpftrace printed it to a path; `stdin` arrives as `undefined`. */
     constructor(private readonly resolveFile: (name: string | undefined) => string | undefined = name => name) {}
 
-    /** Consume one stderr line; returns the diagnostic it made, if any. */
-    push(line: string): RunDiagnostic | undefined {
+    /** Consume one stderr line; returns the diagnostic it made, if any (a list, like the stap parser's). */
+    push(line: string): RunDiagnostic[] {
         const text = line.replace(/\r$/, '');
-        if (isHarmlessBpftraceLine(text)) return undefined;
+        if (isHarmlessBpftraceLine(text)) return [];
         const m = LOCATED_RE.exec(text);
-        if (!m) return undefined;
+        if (!m) return [];
         const [, name, l1, c1, c2, l2, level, message] = m;
         const startLine = Number(l1) - 1;
         let range: RunDiagnostic['range'];
@@ -47,7 +47,12 @@ export class BpftraceDiagnosticParser {
             source: 'bpftrace',
         };
         this.diagnostics.push(diagnostic);
-        return diagnostic;
+        return [diagnostic];
+    }
+
+    /** The end of the output: every bpftrace diagnostic is one line, so nothing is left waiting. */
+    flush(): RunDiagnostic[] {
+        return [];
     }
 
     finish(): RunDiagnostic[] {

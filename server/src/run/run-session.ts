@@ -10,7 +10,7 @@ import { LineSplitter, OutputBuffer, type OutputBatch, type OutputBufferOptions 
 import { choosePrivilege, nodePrivilegeProbe, which, withParentDeathSignal, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
 import { isAlive, processTree, signalTree } from './run-process-tree.js';
 import { REMOTE_PID_MARKER, hostLabel, remoteBpftraceCommand, remoteKill, shellQuote, writeSshShims } from './run-remote.js';
-import { StapDiagnosticParser, parseStapPassLine } from './stap-output-parse.js';
+import { StapDiagnosticParser, endOfText, parseStapPassLine, type Position } from './stap-output-parse.js';
 import { chooseKernelTree, kernelHasModules } from './stap-kernel-tree.js';
 import type { OutputStream, RunDiagnostic, RunRequest, RunResult, StapPassEvent } from './run-types.js';
 
@@ -204,6 +204,8 @@ export class RunSession {
             this.notice(`The run could not start: ${(e as Error).message}`);
             exitCode = exitCode ?? 1;
         }
+        // A diagnostic the tool's last lines left open (a `parse error:` no place followed) is kept, not lost.
+        this.report(this.parser().flush());
         const elapsedMs = Date.now() - this.startedAt;
         let explanation: string | undefined;
         if (!this.stopped && exitCode !== 0) {
@@ -343,8 +345,11 @@ export class RunSession {
             const pass = parseStapPassLine(line);
             if (pass) this.listener.onProgress?.(pass);
         }
-        const d = this.parser().push(line);
-        if (d) {
+        this.report(this.parser().push(line));
+    }
+
+    private report(diagnostics: RunDiagnostic[]): void {
+        for (const d of diagnostics) {
             this.diagnostics.push(d);
             this.listener.onDiagnostic?.(d);
         }
@@ -363,8 +368,16 @@ export class RunSession {
                 const full = isAbsolute(name) ? name : resolve(base, name);
                 return full;
             };
+            const endOf = (file: string | undefined): Position | undefined => {
+                try {
+                    const path = file ?? own;
+                    return endOfText(path === own && req.text !== undefined ? req.text : readFileSync(path ?? '', 'utf8'));
+                } catch {
+                    return undefined;
+                }
+            };
             this.diagnosticParser = req.tool === 'stap'
-                ? new StapDiagnosticParser(resolveName)
+                ? new StapDiagnosticParser(resolveName, endOf)
                 : new BpftraceDiagnosticParser(resolveName);
         }
         return this.diagnosticParser;

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ChartCollector, parseScaled, type ChartModel } from '../../src/run/run-charts.js';
 import { BpftraceDiagnosticParser, isHarmlessBpftraceLine } from '../../src/run/bpftrace-output-parse.js';
-import { StapDiagnosticParser, parseStapPassLine } from '../../src/run/stap-output-parse.js';
+import { StapDiagnosticParser, endOfText, parseStapPassLine } from '../../src/run/stap-output-parse.js';
 import { choosePrivilege, withPrivilege, type PrivilegeProbe } from '../../src/run/run-privilege.js';
 import { buildBpftraceArgs, buildStapPlan, stapModuleName } from '../../src/run/run-argv.js';
 import { parseHostSpec, remoteBpftraceCommand, shellQuote } from '../../src/run/run-remote.js';
@@ -120,8 +120,22 @@ describe('tool error lines', () => {
         ['parse error: expected literal string or number\n        saw: operator \';\' at <input>:1:19',
             [undefined, 'error', 'parse error: expected literal string or number', 0, 18, 19]],
         ['WARNING: Kernel function symbol table missing [man warning::symbols]', undefined],
-    ])('stap %#', (text, expected) => {
-        expect(stap(text)).toEqual(expected ? [expected] : []);
+        // a lexer error is placed by an `at:` line, not `saw:`
+        ['parse error: Could not find matching closing quote\n         at: junk \'\' at pe.stp:2:10\n     source:   printf("x',
+            ['pe.stp', 'error', 'parse error: Could not find matching closing quote', 1, 9, 10]],
+        // the output ends right after the error (a stopped run): kept, on the script's first line
+        ['parse error: expected statement', [undefined, 'error', 'parse error: expected statement', 0, 0, 1]],
+        // a line that places nothing: the error is kept on the first line, the next line still read
+        ['parse error: expected statement\nsemantic error: unresolved function foo: identifier \'foo\' at x.stp:2:7',
+            [undefined, 'error', 'parse error: expected statement', 0, 0, 1], ['x.stp', 'error', 'semantic error: unresolved function foo', 1, 6, 9]],
+    ])('stap %#', (text, ...expected) => {
+        expect(stap(text)).toEqual(expected.filter(e => e !== undefined));
+    });
+
+    it('stap: an error at the end of the file sits at the end of its last line that is not blank', () => {
+        const p = new StapDiagnosticParser(f => f, f => (f === 'eof.stp' ? endOfText('probe begin {\n  x = 1\n\n') : undefined));
+        ['parse error: expected statement', '        saw: eof.stp EOF', ''].forEach(l => p.push(l));
+        expect(p.finish().map(d => [d.file, d.range])).toEqual([['eof.stp', { start: { line: 1, character: 6 }, end: { line: 1, character: 7 } }]]);
     });
 
     it.each([

@@ -17,6 +17,8 @@ describe('stap runs through the backend', () => {
             'hello.stp': 'global n\nprobe begin { n = 1; printf("hello\\n"); exit() }\nprobe end { printf("n=%d\\n", n) }\n',
             'semantic.stp': 'probe begin {\n  x = nosuchfn(1)\n}\n',
             'parse.stp': 'probe begin {\n  x = \n}\n',
+            'quote.stp': 'probe begin {\n  printf("x\n}\n',
+            'eof.stp': 'probe begin {\n  x = 1\n\n',
         });
         cacheDir = join(dir, 'cache');
     });
@@ -81,6 +83,19 @@ describe('stap runs through the backend', () => {
             file, severity: 'error', source: 'stap', message: 'parse error: expected literal string or number',
             range: { start: { line: 2, character: 0 }, end: { line: 2, character: 1 } },
         }]);
+    });
+
+    // Both shapes stap prints without a `saw: … at F:L:C` line: `at: junk '' at F:L:C` (an unclosed string) and
+    // `saw: FILE EOF` (the script ends too early; placed at the end of the last line that is not blank).
+    it.each([
+        ['quote.stp', 'parse error: Could not find matching closing quote', { start: { line: 1, character: 9 }, end: { line: 1, character: 10 } }],
+        ['eof.stp', 'parse error: expected statement', { start: { line: 1, character: 6 }, end: { line: 1, character: 7 } }],
+    ])('places a parse error stap reports on %s without a token it saw', async (name, message, range) => {
+        const file = join(dir, name);
+        const rec = record(registry, { tool: 'stap', file }, { cacheDir });
+        const result = await rec.run.done;
+        expect(result.diagnostics).toEqual([{ file, severity: 'error', source: 'stap', message, range }]);
+        expect(rec.diagnostics).toEqual(result.diagnostics);
     });
 
     it('leaves no stap, staprun or stapbpf process behind', () => {
