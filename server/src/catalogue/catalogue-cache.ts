@@ -18,6 +18,9 @@ export const CACHE_FORMAT = 4;
 /** Entries kept per kind unless the cache is told otherwise. */
 export const DEFAULT_ENTRIES_PER_KIND = 8;
 
+/** Kinds with many small entries: one tool listing per probe pattern asked. */
+const ENTRIES_PER_KIND: Readonly<Record<string, number>> = { toolquery: 256 };
+
 /** Temporary files older than this are a writer that died before its rename. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
@@ -55,7 +58,7 @@ export function makeDir(dir: string, depth = 0, made?: (dir: string) => void): v
 export type Shape<T> = (value: unknown) => value is T;
 
 export interface CatalogueCacheOptions {
-    /** Entries kept per kind (least recently used pruned first); kinds not named keep {@link DEFAULT_ENTRIES_PER_KIND}. */
+    /** Entries kept per kind (least recently used pruned first); other kinds keep their usual bound. */
     entriesPerKind?: Readonly<Record<string, number>>;
 }
 
@@ -101,7 +104,7 @@ export class CatalogueCache {
 
     /** Keeps the kind's most recently used entries within its bound; removes temporary files left by dead writers. */
     private prune(kind: string): void {
-        const keep = this.options.entriesPerKind?.[kind] ?? DEFAULT_ENTRIES_PER_KIND;
+        const keep = this.options.entriesPerKind?.[kind] ?? ENTRIES_PER_KIND[kind] ?? DEFAULT_ENTRIES_PER_KIND;
         const entries: Array<{ file: string; used: number }> = [];
         const now = Date.now();
         for (const name of readdirSync(this.dir)) {

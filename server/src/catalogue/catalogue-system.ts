@@ -2,8 +2,8 @@
  * The Node implementation of the language layer's SystemCatalogue: tapsets through the disk cache, BTF from
  * /sys/kernel/btf, kernel symbols and tracefs, ELF binaries. Each source loads lazily, once.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BinarySource } from '../../../language/src/catalogue/catalogue-binary-types.js';
 import type { CatalogueNotice, KernelTypeSource } from '../../../language/src/catalogue/catalogue-kernel-types.js';
 import { probeFamilies, type ProbeFamily } from '../../../language/src/catalogue/catalogue-probe-families.js';
@@ -12,10 +12,11 @@ import type { TapsetIndex } from '../../../language/src/catalogue/catalogue-taps
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
 import { Btf, BtfFormatError } from './catalogue-btf.js';
 import { BtfTypeSource } from './catalogue-btf-types.js';
-import { cacheKey, isObject, type CatalogueCache } from './catalogue-cache.js';
+import type { CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
 import { installedStapVersion } from '../providers/node-host-facts.js';
+import { toolVersion } from './catalogue-tool-version.js';
 import { loadTapsetIndex, readTapsetSources, type TapsetIndexer, type TapsetLoadResult } from './catalogue-tapset-reader.js';
 
 export const DEFAULT_BTF = '/sys/kernel/btf/vmlinux';
@@ -41,38 +42,12 @@ export interface NodeCatalogueOptions {
 /** Tapset version assumed when stap is not installed: new enough for every `systemtap_v >=` test in 4.x–5.x. */
 export const ASSUMED_STAP_VERSION = '5.0';
 
-function resolveOnPath(tool: string, env: NodeJS.ProcessEnv): string | undefined {
-    if (tool.includes('/')) return tool;
-    for (const dir of (env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
-        try {
-            if (statSync(join(dir, tool)).isFile()) return join(dir, tool);
-        } catch {
-            // not in this dir
-        }
-    }
-    return undefined;
-}
-
 /**
  * The installed stap's version: from the cache when the stap binary is unchanged (path, mtime, size), else by
  * running `stap --version` (asynchronously, so callers can read files meanwhile) and caching the answer.
  */
 export function stapVersionOf(stap = 'stap', cache?: CatalogueCache, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-    const path = resolveOnPath(stap, env);
-    if (!path) return Promise.resolve(undefined);
-    let identity: string;
-    try {
-        const st = statSync(path);
-        identity = cacheKey([path, st.mtimeMs, st.size]);
-    } catch {
-        return Promise.resolve(undefined);
-    }
-    const cached = cache?.read('stapversion', identity, (v): v is { version: string } => isObject(v) && typeof v.version === 'string');
-    if (cached) return Promise.resolve(cached.version);
-    return installedStapVersion(path, 5000).then(version => {
-        if (version) cache?.write('stapversion', identity, { version });
-        return version;
-    });
+    return toolVersion(stap, path => installedStapVersion(path, 5000), cache, env);
 }
 
 /** The kernel's GNU build id from /sys/kernel/notes (identifies the running kernel for caches). */
