@@ -146,6 +146,15 @@ export function checkAttachPoint(text: string, target: BtVersion): BtAttachProbl
         whole(versionProblem, BtCode.VersionTooOld);
         return problems;
     }
+    const nameProblem = ap.label !== undefined && featureProblem('probeName', target);
+    if (nameProblem) problems.push({ offset: 0, length: ap.providerOffset - 1, message: nameProblem, code: BtCode.VersionTooOld });
+    if ((name === 'kprobe' || name === 'kretprobe') && ap.parts.length === 2) {
+        const moduleProblem = featureProblem('kprobeModule', target);
+        if (moduleProblem) {
+            whole(moduleProblem, BtCode.VersionTooOld);
+            return problems;
+        }
+    }
     const shown = name === 'begin' || name === 'end' ? (target < 24 ? ap.provider.toUpperCase() : ap.provider) : name;
     const arity = target < 22 && (name === 'uprobe' || name === 'profile' || name === 'interval') ? [2] : fact.arity;
     const wildcardShort = ap.parts.length > 0 && ap.parts.length < Math.min(...arity) && /[*?]/.test(ap.parts[ap.parts.length - 1].text);

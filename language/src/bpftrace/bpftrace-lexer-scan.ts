@@ -42,9 +42,13 @@ export function scanIdent(text: string, start: number): number {
     return i;
 }
 
+/** The escapes every release accepts besides octal `\ooo` and hex `\xHH` / `\XHH`. */
+const SIMPLE_ESCAPES = new Set(['n', 't', 'r', '"', '\\']);
+
 /**
- * A string literal `"…"`. Escapes are checked like upstream's lexer: octal escapes above `\377`
- * are out of range; a string does not run past the end of its line.
+ * A string literal `"…"`. Escapes are checked like upstream's lexer (0.17 and today alike): any
+ * other than `\n \t \r \" \\`, octal and hex is an invalid escape character; octal escapes
+ * above `\377` are out of range; a string does not run past the end of its line.
  */
 export function scanString(text: string, start: number): ScanResult {
     const problems: ScanProblem[] = [];
@@ -65,13 +69,19 @@ export function scanString(text: string, start: number): ScanResult {
                 i = j;
                 continue;
             }
-            if (next === 120 /* x */) {
+            if (next === 120 /* x */ || next === 88 /* X */) {
                 let j = i + 2;
                 while (j < text.length && j < i + 4 && /[0-9a-fA-F]/.test(text[j])) j++;
                 if (j === i + 2) {
-                    problems.push({ offset: i, length: 2, message: "'\\x' escape sequence needs hex digits", code: BtCode.LexString });
+                    problems.push({ offset: i, length: 2, message: `'\\${text[i + 1]}' escape sequence needs hex digits`, code: BtCode.LexString });
                 }
                 i = j;
+                continue;
+            }
+            if (next !== 10 && !SIMPLE_ESCAPES.has(text[i + 1])) {
+                const escape = String.fromCodePoint(text.codePointAt(i + 1) ?? next);
+                problems.push({ offset: i, length: 1 + escape.length, message: `invalid escape character '\\${escape}'`, code: BtCode.LexString });
+                i += 1 + escape.length;
                 continue;
             }
             i += 2;

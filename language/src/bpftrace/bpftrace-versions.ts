@@ -29,6 +29,8 @@ export const BT_FEATURES = {
     offsetof: { since: 18, label: '`offsetof`', singular: true },
     config: { since: 20, label: '`config` blocks' },
     fentryNames: { since: 20, label: '`fentry`/`fexit` probe names' },
+    // Upstream PR #2897 (CHANGELOG 0.20.0: "Add support for kprobe:module:function").
+    kprobeModule: { since: 20, label: 'kernel module attach points (`kprobe:module:function`)' },
     subprog: { since: 21, label: '`fn` subprograms' },
     forMap: { since: 21, label: '`for` loops over maps' },
     letDecl: { since: 22, label: '`let` declarations' },
@@ -51,6 +53,8 @@ export const BT_FEATURES = {
     discard: { since: 25, label: 'the discard assignment `_ =`', singular: true },
     testProbe: { since: 25, label: '`test` probes' },
     letType: { since: 25, label: 'typed `let` declarations' },
+    // Upstream PR #4752 (named attach points, merged after 0.24).
+    probeName: { since: 25, label: 'probe names (`name=provider:…`)' },
     elvis: { since: 26, label: 'the short conditional `?:`', singular: true },
     uprobeLine: { since: 26, label: 'uprobe source lines (`bin@file:line`)' },
     asyncwatchpoint: { since: 17, removedIn: 25, label: '`asyncwatchpoint` probes' },

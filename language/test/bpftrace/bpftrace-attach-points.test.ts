@@ -90,7 +90,16 @@ describe('per-provider checks follow the target version', () => {
         ['asyncwatchpoint:1:8:w', 25, ['`asyncwatchpoint` probes were removed in bpftrace 0.25 (target is 0.25)']],
         ['self:signal:SIGUSR1', 21, ['`self` probes need bpftrace ≥ 0.22 (target is 0.21)']],
         ['u:bin@file.c:10', 25, ['uprobe source lines (`bin@file:line`) need bpftrace ≥ 0.26 (target is 0.25)']],
+        ['kprobe:mymod:vfs_read', 17, ['kernel module attach points (`kprobe:module:function`) need bpftrace ≥ 0.20 (target is 0.17)']],
+        ['kr:mymod:vfs_read', 19, ['kernel module attach points (`kprobe:module:function`) need bpftrace ≥ 0.20 (target is 0.19)']],
+        ['kprobe:mymod:vfs_read', 20, []],
+        ['myname=kprobe:vfs_read', 24, ['probe names (`name=provider:…`) need bpftrace ≥ 0.25 (target is 0.24)']],
+        ['myname=kprobe:vfs_read', 25, []],
     ])('%s @ 0.%s', (text, version, messages) => {
         expect(checkAttachPoint(text, version).map(p => p.message)).toEqual(messages);
+    });
+
+    test('a probe name too new for the target is reported on the name alone', () => {
+        expect(checkAttachPoint('myname=kprobe:vfs_read', 17).map(p => [p.offset, p.length])).toEqual([[0, 6]]);
     });
 });

@@ -17,6 +17,8 @@ describe('syntax errors: message and position', () => {
         ['i:s:1\t\t\t<|>$a', "expected '{', found '$a'"],
         ['kprobe:f { <|>"asdf }', 'unterminated string'],
         ['kprobe:sys_open { "<|>\\777" }', "octal escape sequence out of range '\\777'"],
+        ['BEGIN { printf("a<|>\\qb\\n"); }', "invalid escape character '\\q'"],
+        ['BEGIN { printf("ok \\n\\t\\r\\"\\\\ \\101\\x41\\X41 <|>\\e"); }', "invalid escape character '\\e'"],
         ['i:s:1 { @=++<|>5}', 'increment/decrement requires a variable or map'],
         ['i:s:1 { @=5<|>--}', 'increment/decrement requires a variable or map'],
         ['k:f { print(<|>5e-9); }', 'invalid trailing bytes: 5e'],

@@ -85,6 +85,10 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['BEGIN { if ($x > 1) { $x = 2 } else { $x = 3 } }', true],
         ['BEGIN { @y = (pid) & 3; @z = (comm) & 3; }', true],
         ['BEGIN { @y = (foo) & 3; }', false],
+        ['kprobe:mymod:vfs_read { }', false],
+        ['myname=kprobe:vfs_read { }', false],
+        ['BEGIN { printf("a\\qb"); }', false],
+        ['BEGIN { printf("\\x41\\X41\\101\\t\\r\\"\\\\\\n"); }', true],
     ])('%s', async (program, accepted) => {
         const real = realDump(program);
         // rc 1 with a "syntax error"/position line means the parser refused it.
