@@ -1,4 +1,5 @@
-import type { RunTool } from './run-types.js';
+import { hostAddress, hostLabel } from './run-remote.js';
+import type { RemoteHost, RunTool } from './run-types.js';
 
 /** Facts that change the advice. */
 export interface FailureContext {
@@ -9,6 +10,8 @@ export interface FailureContext {
     /** CONFIG_MODULES of the running kernel, when known. */
     kernelHasModules?: boolean;
     exitCode: number | null;
+    /** The host of a remote run: ssh's own failures (exit status 255, like a bpftrace attach failure) are told apart. */
+    host?: RemoteHost;
 }
 
 /**
@@ -16,8 +19,40 @@ export interface FailureContext {
  * and what to do. undefined when nothing is recognised (the tool's own words then stand).
  */
 export function explainFailure(stderr: string, ctx: FailureContext): string | undefined {
+    const ssh = ctx.host ? explainSsh(stderr, ctx.host) : undefined;
+    if (ssh) return ssh;
     if (ctx.tool === 'stap') return explainStap(stderr, ctx);
     return explainBpftrace(stderr, ctx);
+}
+
+/** ssh's own words when it cannot connect or log in (it then exits 255, the status bpftrace uses for attach failures). */
+function explainSsh(stderr: string, host: RemoteHost): string | undefined {
+    const name = host.name ? `${hostLabel(host)} (${hostAddress(host)})` : hostAddress(host);
+    const port = host.port ?? 22;
+    const where = 'Check the host and port (setting probekit.run.hosts, or --host)';
+    if (/^ssh: connect to host .*: Connection refused/m.test(stderr)) {
+        return `ssh could not connect to ${name}: the connection was refused, so nothing listens for ssh on port ${port} there. ${where}, and that sshd runs on it.`;
+    }
+    if (/^ssh: Could not resolve hostname /m.test(stderr)) {
+        return `ssh could not find ${name}: the name ${host.host} does not resolve. Check its spelling, or give its address.`;
+    }
+    if (/^ssh: connect to host .*: (?:Connection timed out|No route to host|Network is unreachable)/m.test(stderr)) {
+        return `ssh could not reach ${name} (${/: (Connection timed out|No route to host|Network is unreachable)/.exec(stderr)![1].toLowerCase()}). ${where}, that it is up, and that the network lets port ${port} through.`;
+    }
+    if (/^Host key verification failed\./m.test(stderr)) {
+        return `ssh would not log in to ${name}: the host's key is not in known_hosts (or it changed since it was). Connect once from a terminal (ssh -p ${port} ${hostAddress({ ...host, port: undefined })}), check and accept the key, then run again.`;
+    }
+    if (/Permission denied \(/.test(stderr)) {
+        return `ssh reached ${name} but could not log in${host.user ? ` as ${host.user}` : ''}: Probekit runs ssh with BatchMode=yes, so it never asks for a password or passphrase and a key must work on its own. `
+            + 'Name the key (identityFile in probekit.run.hosts, or --identity) or load it into ssh-agent, and put its public half in ~/.ssh/authorized_keys on the host.';
+    }
+    if (/^(?:kex_exchange_identification: .*|Connection closed by .*|Connection reset by .*)$/m.test(stderr)) {
+        return `${name} closed the ssh connection before login. ${where}, and the host's sshd log for why it refused.`;
+    }
+    if (/error establishing ssh connection on remote/.test(stderr)) {
+        return `stap could not open an ssh connection to ${name}. ${where}, and that \`ssh -o BatchMode=yes -p ${port} ${hostAddress({ ...host, port: undefined })} true\` works from a terminal with the same key and options.`;
+    }
+    return undefined;
 }
 
 function explainStap(stderr: string, ctx: FailureContext): string | undefined {

@@ -14,10 +14,14 @@ export function shellQuote(word: string): string {
     return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A display name for a host: `name`, else `user@host:port`. */
-export function hostLabel(host: RemoteHost): string {
-    if (host.name) return host.name;
+/** Where a host is: `[user@]host[:port]`, everything ssh is told. */
+export function hostAddress(host: RemoteHost): string {
     return `${host.user ? `${host.user}@` : ''}${host.host}${host.port ? `:${host.port}` : ''}`;
+}
+
+/** A display name for a host: `name`, else its address (`user@host:port`). */
+export function hostLabel(host: RemoteHost): string {
+    return host.name || hostAddress(host);
 }
 
 /**

@@ -215,6 +215,7 @@ export class RunSession {
                 stubKernelTree: this.stubKernelTree,
                 kernelHasModules: this.request.tool === 'stap' ? kernelHasModules() : undefined,
                 exitCode,
+                host: this.request.host,
             });
             if (explanation) this.notice(explanation);
         }

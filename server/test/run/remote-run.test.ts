@@ -4,6 +4,7 @@ import { RunRegistry } from '../../src/run/run-registry.js';
 import { processTree } from '../../src/run/run-process-tree.js';
 import { ensureTracefs, leaked, live, record, removeDir, tempScripts, waitFor, type Recorded } from './run-test-helpers.js';
 import { startSshd, type SshdFixture } from './sshd-fixture.js';
+import type { RemoteHost } from '../../src/run/run-types.js';
 
 // Two "hosts": two real sshd instances on 127.0.0.1, started by the test with their own keys and config.
 describe('remote runs over ssh', () => {
@@ -85,11 +86,32 @@ describe('remote runs over ssh', () => {
         expect(leaked('bpftrace', beforeBpftrace)).toEqual([]);
     });
 
-    it('an unreachable host fails fast with ssh\'s words, no prompt', async () => {
-        const host = { ...sshd.hosts[0], port: 1, name: 'nowhere' };
-        const rec = record(registry, { tool: 'bpftrace', file: join(dir, 'ticks.bt'), host });
+    // ssh exits 255 when it cannot connect or log in, the status bpftrace gives an attach failure: the explanation must
+    // be ssh's, naming the host, never "could not attach a probe". Every case fails fast (BatchMode: no prompt).
+    it.each<[string, (h: RemoteHost) => RemoteHost, RegExp, RegExp]>([
+        ['a closed port', h => ({ ...h, port: 1, name: 'nowhere' }), /Connection refused/,
+            /^ssh could not connect to nowhere \(root@127\.0\.0\.1:1\): the connection was refused, so nothing listens for ssh on port 1 there\. Check the host and port/],
+        ['a name that does not resolve', h => ({ ...h, host: 'no-such-host.invalid', name: undefined }), /Could not resolve hostname/,
+            /^ssh could not find root@no-such-host\.invalid:\d+: the name no-such-host\.invalid does not resolve/],
+        ['an unknown host key', h => ({ ...h, sshOptions: ['-o', 'StrictHostKeyChecking=yes', '-o', 'UserKnownHostsFile=/dev/null'] }), /Host key verification failed/,
+            /^ssh would not log in to host1 \(root@127\.0\.0\.1:\d+\): the host's key is not in known_hosts.*ssh -p \d+ root@127\.0\.0\.1\)/],
+        ['no key it accepts', h => ({ ...h, identityFile: join(sshd.dir, 'no-such-key'), sshOptions: [...h.sshOptions!, '-o', 'IdentitiesOnly=yes'] }), /Permission denied/,
+            /^ssh reached host1 \(root@127\.0\.0\.1:\d+\) but could not log in as root: .*BatchMode=yes.*identityFile/],
+    ])('bpftrace on %s: ssh\'s failure, explained as one', async (_, change, said, explained) => {
+        const rec = record(registry, { tool: 'bpftrace', file: join(dir, 'ticks.bt'), host: change(sshd.hosts[0]) });
         const result = await rec.run.done;
         expect(result.exitCode).toBe(255);
-        expect(rec.stderr).toMatch(/Connection refused/);
+        expect(rec.stderr).toMatch(said);
+        expect(result.explanation).toMatch(explained);
+        expect(result.explanation).not.toMatch(/attach/);
+        expect(rec.system).toContain(result.explanation);
+    });
+
+    it('stap --remote to a closed port: stap\'s ssh failure, explained with the host', async () => {
+        const host = { ...sshd.hosts[0], port: 1, name: undefined };
+        const rec = record(registry, { tool: 'stap', file: join(dir, 'hello.stp'), stap: { runtime: 'bpf' }, host }, { cacheDir: join(dir, 'cache') });
+        const result = await rec.run.done;
+        expect(result.exitCode).toBe(1);
+        expect(result.explanation).toMatch(/^stap could not open an ssh connection to root@127\.0\.0\.1:1\. Check the host and port/);
     });
 });
