@@ -1,9 +1,10 @@
-import type { Module, PartialLangiumCoreServices } from 'langium';
+import { createCompletionParser, type Module, type PartialLangiumCoreServices } from 'langium';
 import type { LangiumServices, PartialLangiumServices } from 'langium/lsp';
 import { BpftraceDocumentValidator, BpftraceValidator } from './bpftrace-validator.js';
 import { BpftraceSettings } from './bpftrace-settings.js';
 import { BpftraceLexer } from './bpftrace-lexer.js';
 import { createBpftraceParser } from './bpftrace-parser.js';
+import { lazyService } from '../common/lazy-service.js';
 import { BpftraceParserErrorMessageProvider } from './bpftrace-parser-messages.js';
 
 /** Services the bpftrace language adds to Langium's defaults. */
@@ -22,7 +23,9 @@ export type PartialBpftraceServices = PartialLangiumServices & Partial<BpftraceA
 export const BpftraceModule: Module<BpftraceServices, PartialLangiumCoreServices & PartialLangiumServices & BpftraceAddedServices> = {
     parser: {
         Lexer: services => new BpftraceLexer(services),
-        LangiumParser: services => createBpftraceParser(services),
+        // Built when the first document of the language is parsed, or the first completion asked for.
+        LangiumParser: services => lazyService(() => createBpftraceParser(services)),
+        CompletionParser: services => lazyService(() => createCompletionParser(services)),
         ParserErrorMessageProvider: () => new BpftraceParserErrorMessageProvider(),
     },
     validation: {

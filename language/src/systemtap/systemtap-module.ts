@@ -1,9 +1,10 @@
-import type { Module, PartialLangiumCoreServices } from 'langium';
+import { createCompletionParser, type Module, type PartialLangiumCoreServices } from 'langium';
 import type { LangiumServices, PartialLangiumServices } from 'langium/lsp';
 import { SystemtapValidator } from './systemtap-validator.js';
 import { SystemtapSettings } from './systemtap-settings.js';
 import { SystemtapLexer } from './systemtap-lexer.js';
 import { createSystemtapParser } from './systemtap-parser.js';
+import { lazyService } from '../common/lazy-service.js';
 import { SystemtapParserErrorMessageProvider } from './systemtap-error-messages.js';
 import { SystemtapDocumentValidator } from './systemtap-document-validator.js';
 
@@ -23,7 +24,9 @@ export type PartialSystemtapServices = PartialLangiumServices & Partial<Systemta
 export const SystemtapModule: Module<SystemtapServices, PartialLangiumCoreServices & PartialLangiumServices & SystemtapAddedServices> = {
     parser: {
         Lexer: services => new SystemtapLexer(services),
-        LangiumParser: services => createSystemtapParser(services),
+        // Built when the first document of the language is parsed, or the first completion asked for.
+        LangiumParser: services => lazyService(() => createSystemtapParser(services)),
+        CompletionParser: services => lazyService(() => createCompletionParser(services)),
         ParserErrorMessageProvider: () => new SystemtapParserErrorMessageProvider(),
     },
     validation: {
