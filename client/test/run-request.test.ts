@@ -58,6 +58,12 @@ describe('hosts setting', () => {
         ]);
         expect(problems).toHaveLength(2);
     });
+
+    it('hosts that differ only by user or port are two hosts; a label taken twice is reported', () => {
+        const { hosts, problems } = readHosts(['a:22', 'a:2222', 'u@a:22', { host: 'b', name: 'web' }, { host: 'c', name: 'web' }, 'a:22']);
+        expect(hosts.map(h => h.host)).toEqual(['a', 'a', 'a', 'b']);
+        expect(problems).toEqual(['two hosts are called web: give each its own name', 'two hosts are called a:22: give each its own name']);
+    });
 });
 
 describe('argument line', () => {

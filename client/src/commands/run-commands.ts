@@ -5,6 +5,7 @@ import { askConsent } from '../run/run-consent.js';
 import { RunDiagnostics } from '../run/run-diagnostics.js';
 import { buildRunRequest, consentNeeded, readHosts, splitArguments, toolOfLanguage, type RunChoices } from '../run/run-request.js';
 import type { RemoteHost, RunRequest } from '../../../server/src/run/run-types.js';
+import { hostAddress, hostLabel } from '../../../server/src/run/run-host.js';
 
 const settingReader = <T>(section: string, key: string): T | undefined => vscode.workspace.getConfiguration(section).get<T>(key);
 
@@ -108,7 +109,7 @@ async function askHosts(): Promise<RemoteHost[] | undefined> {
         if (c === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'probekit.run.hosts');
         return undefined;
     }
-    const items = hosts.map(h => ({ label: h.name ?? h.host, description: `${h.user ? `${h.user}@` : ''}${h.host}${h.port ? `:${h.port}` : ''}`, host: h }));
+    const items = hosts.map(h => ({ label: hostLabel(h), description: h.name ? hostAddress(h) : undefined, host: h }));
     const picked = await vscode.window.showQuickPick(items, { canPickMany: true, placeHolder: 'Run on which hosts?' });
     return picked && picked.length > 0 ? picked.map(p => p.host) : undefined;
 }

@@ -3,6 +3,7 @@ import { RunRegistry } from '../../../server/src/run/run-registry.js';
 import type { RunListener, RunSession } from '../../../server/src/run/run-session.js';
 import type { RunRequest, RunResult, StapPassEvent } from '../../../server/src/run/run-types.js';
 import { nodePrivilegeProbe } from '../../../server/src/run/run-privilege.js';
+import { hostLabel, runTitle } from '../../../server/src/run/run-host.js';
 import { RunChartPanel } from './run-chart-panel.js';
 import { RunDiagnostics } from './run-diagnostics.js';
 import { RunOutputViews, type RunOutputView } from './run-output-view.js';
@@ -37,10 +38,10 @@ export class RunController implements vscode.Disposable {
     start(request: RunRequest, script: vscode.Uri, extra: Pick<RunListener, 'onOutput'> = {}): RunSession {
         const config = vscode.workspace.getConfiguration('probekit');
         this.diagnostics.clear(script);
-        const key = `${request.scriptName}@${request.host?.name ?? request.host?.host ?? ''}`;
+        const key = `${script.toString()}@${request.host ? hostLabel(request.host) : ''}`;
         this.finished.get(key)?.live.session.output.dispose();
         this.finished.delete(key);
-        const title = request.host ? `${request.scriptName} @ ${request.host.name ?? request.host.host}` : request.scriptName ?? 'script';
+        const title = runTitle(request.scriptName ?? 'script', request.host);
         const view = this.views.open(title);
         const chartsMode = config.get<string>('run.charts', 'auto');
         let live: LiveRun | undefined;

@@ -1,6 +1,6 @@
 // Pure: settings and choices → a RunRequest for the run core. No `vscode` import, so it is unit-tested directly.
 import type { RemoteHost, RunRequest, RunTool } from '../../../server/src/run/run-types.js';
-import { parseHostSpec } from '../../../server/src/run/run-remote.js';
+import { hostLabel, parseHostSpec } from '../../../server/src/run/run-host.js';
 
 /** Reads one setting: `get('systemtap', 'run.runtime')`. */
 export type SettingReader = <T>(section: string, key: string) => T | undefined;
@@ -72,25 +72,35 @@ export function buildRunRequest(source: ScriptSource, get: SettingReader, choice
     return request;
 }
 
-/** The hosts of `probekit.run.hosts`: strings (`[user@]host[:port]`) or objects; bad entries are reported, not thrown. */
+/**
+ * The hosts of `probekit.run.hosts`: strings (`[user@]host[:port]`) or objects; bad entries are reported, not thrown.
+ * Each host has its own label (its name, else user@host:port): a second host with a label already taken is reported,
+ * since runs, panels and finished output are told apart by it.
+ */
 export function readHosts(value: unknown): { hosts: RemoteHost[]; problems: string[] } {
     const hosts: RemoteHost[] = [];
     const problems: string[] = [];
     for (const entry of Array.isArray(value) ? value : []) {
+        let host: RemoteHost;
         try {
-            if (typeof entry === 'string') hosts.push(parseHostSpec(entry));
+            if (typeof entry === 'string') host = parseHostSpec(entry);
             else if (entry && typeof entry === 'object' && typeof (entry as RemoteHost).host === 'string') {
                 const e = entry as RemoteHost;
-                hosts.push({
-                    name: e.name, host: e.host, user: e.user, port: typeof e.port === 'number' ? e.port : undefined,
+                host = {
+                    name: typeof e.name === 'string' && e.name !== '' ? e.name : undefined, host: e.host, user: e.user,
+                    port: typeof e.port === 'number' ? e.port : undefined,
                     identityFile: e.identityFile, sshOptions: strings(e.sshOptions), sudo: e.sudo === true,
-                });
+                };
             } else {
                 problems.push(`not a host: ${JSON.stringify(entry)}`);
+                continue;
             }
         } catch (e) {
             problems.push((e as Error).message);
+            continue;
         }
+        if (hosts.some(h => hostLabel(h) === hostLabel(host))) problems.push(`two hosts are called ${hostLabel(host)}: give each its own name`);
+        else hosts.push(host);
     }
     return { hosts, problems };
 }

@@ -4,6 +4,7 @@ import type { RunController } from './run-controller.js';
 import { askConsent } from './run-consent.js';
 import { buildRunRequest, consentNeeded, readHosts, type RunChoices } from './run-request.js';
 import type { RunSession } from '../../../server/src/run/run-session.js';
+import { hostLabel } from '../../../server/src/run/run-host.js';
 
 
 /** A `systemtap` or `bpftrace` task in tasks.json. */
@@ -20,7 +21,7 @@ export interface ProbeTaskDefinition extends vscode.TaskDefinition {
     /** bpftrace only. */
     json?: boolean;
     unsafe?: boolean;
-    /** A host name from probekit.run.hosts, or `[user@]host[:port]`. */
+    /** A host of probekit.run.hosts by its label (its name, else user@host:port), or any `[user@]host[:port]`. */
     host?: string;
 }
 
@@ -112,7 +113,7 @@ class ProbeTerminal implements vscode.Pseudoterminal {
         }
         if (this.def.host) {
             const { hosts } = readHosts(vscode.workspace.getConfiguration('probekit').get('run.hosts'));
-            request.host = hosts.find(h => h.name === this.def.host) ?? readHosts([this.def.host]).hosts[0];
+            request.host = hosts.find(h => hostLabel(h) === this.def.host) ?? readHosts([this.def.host]).hosts[0];
         }
         // The terminal shows the run's throttled output (the output channel has it too).
         this.session = this.controller.start(request, uri, { onOutput: batches => this.out(batches.map(b => b.text).join('')) });

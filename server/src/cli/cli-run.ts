@@ -1,6 +1,6 @@
 import { extname, resolve } from 'node:path';
 import { RunRegistry } from '../run/run-registry.js';
-import { parseHostSpec } from '../run/run-remote.js';
+import { hostLabel, parseHostSpec } from '../run/run-host.js';
 import type { RemoteHost, RunRequest, RunResult, RunTool } from '../run/run-types.js';
 import { parseArgs, UsageError } from './cli-args.js';
 import { RUN_USAGE } from './cli-usage.js';
@@ -77,7 +77,7 @@ export async function runRun(argv: readonly string[], out: (s: string) => void, 
     const runs = hosts.map(host => registry.start({ ...base, host }, {
         graceMs,
         charts: false,
-        listener: { onRaw: hostPrefixer(hosts.length > 1 && host ? `[${host.host}${host.port ? `:${host.port}` : ''}] ` : '', out, err) },
+        listener: { onRaw: hostPrefixer(hosts.length > 1 && host ? `[${hostLabel(host)}] ` : '', out, err) },
     }));
     // Ctrl-C: stop gracefully (the tools print their end-of-run output); a second Ctrl-C kills at once.
     let interrupts = 0;

@@ -1,4 +1,4 @@
-import { hostAddress, hostLabel } from './run-remote.js';
+import { hostAddress, hostLabel } from './run-host.js';
 import type { RemoteHost, RunTool } from './run-types.js';
 
 /** Facts that change the advice. */

@@ -14,16 +14,6 @@ export function shellQuote(word: string): string {
     return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Where a host is: `[user@]host[:port]`, everything ssh is told. */
-export function hostAddress(host: RemoteHost): string {
-    return `${host.user ? `${host.user}@` : ''}${host.host}${host.port ? `:${host.port}` : ''}`;
-}
-
-/** A display name for a host: `name`, else its address (`user@host:port`). */
-export function hostLabel(host: RemoteHost): string {
-    return host.name || hostAddress(host);
-}
-
 /**
  * `ssh [-p PORT] [-i KEY] -o BatchMode=yes [OPTIONS] -T [USER@]HOST -- COMMAND`. BatchMode: ssh never asks for a
  * password or passphrase (it fails instead), so nothing can wait on a prompt nobody sees.
@@ -66,16 +56,6 @@ export function remoteKill(host: RemoteHost, pid: number, signal: 'INT' | 'TERM'
         child.on('error', () => { clearTimeout(timer); resolve(false); });
         child.on('exit', code => { clearTimeout(timer); resolve(code === 0); });
     });
-}
-
-/** `[user@]host[:port]` or `ssh://[user@]host[:port]` → a host (a settings string or a CLI `--host`). */
-export function parseHostSpec(spec: string): RemoteHost {
-    const m = /^(?:ssh:\/\/)?(?:([^@/\s]+)@)?(\[[^\]]+\]|[^:@/\s]+)(?::(\d+))?\/?$/.exec(spec.trim());
-    if (!m) throw new Error(`not a host: '${spec}' (expected [user@]host[:port])`);
-    const host: RemoteHost = { host: m[2].replace(/^\[(.*)\]$/, '$1') };
-    if (m[1]) host.user = m[1];
-    if (m[3]) host.port = Number(m[3]);
-    return host;
 }
 
 /**

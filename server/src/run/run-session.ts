@@ -9,7 +9,8 @@ import { explainFailure } from './run-failure-explain.js';
 import { LineSplitter, OutputBuffer, type OutputBatch, type OutputBufferOptions } from './run-output-buffer.js';
 import { choosePrivilege, nodePrivilegeProbe, which, withParentDeathSignal, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
 import { isAlive, processTree, signalTree } from './run-process-tree.js';
-import { REMOTE_PID_MARKER, hostLabel, remoteBpftraceCommand, remoteKill, shellQuote, writeSshShims } from './run-remote.js';
+import { runTitle } from './run-host.js';
+import { REMOTE_PID_MARKER, remoteBpftraceCommand, remoteKill, shellQuote, writeSshShims } from './run-remote.js';
 import { StapDiagnosticParser, endOfText, parseStapPassLine, type Position } from './stap-output-parse.js';
 import { chooseKernelTree, kernelHasModules } from './stap-kernel-tree.js';
 import type { OutputStream, RunDiagnostic, RunRequest, RunResult, StapPassEvent } from './run-types.js';
@@ -75,7 +76,7 @@ export class RunSession {
         this.listener = options.listener ?? {};
         this.graceMs = options.graceMs ?? 5000;
         const name = request.scriptName ?? (request.file ? basename(request.file) : 'untitled');
-        this.title = request.host ? `${name} @ ${hostLabel(request.host)}` : name;
+        this.title = runTitle(name, request.host);
         this.charts = new ChartCollector(request.tool, request.tool === 'bpftrace' && request.bpftrace?.json === true);
         this.output = new OutputBuffer(batches => this.flushed(batches), options.output);
         this.done = this.execute();

@@ -79,9 +79,10 @@ describe('remote runs over ssh', () => {
         const r = await runCli(bundle, [
             '--host', `root@127.0.0.1:${h1.port}`, '--host', `root@127.0.0.1:${h2.port}`, '--identity', h1.identityFile!,
             ...h1.sshOptions!.flatMap(o => ['--ssh-option', o]), join(dir, 'ticks.bt'), '--', 'cli',
-        ], new RegExp(`\\[127\\.0\\.0\\.1:${h1.port}\\] tick cli\\n[\\s\\S]*\\[127\\.0\\.0\\.1:${h2.port}\\] tick cli\\n|\\[127\\.0\\.0\\.1:${h2.port}\\] tick cli\\n[\\s\\S]*\\[127\\.0\\.0\\.1:${h1.port}\\] tick cli\\n`));
-        expect(r.stdout).toContain(`[127.0.0.1:${h1.port}] END on the host`);
-        expect(r.stdout).toContain(`[127.0.0.1:${h2.port}] END on the host`);
+        ], new RegExp(`\\[root@127\\.0\\.0\\.1:${h1.port}\\] tick cli\\n[\\s\\S]*\\[root@127\\.0\\.0\\.1:${h2.port}\\] tick cli\\n|\\[root@127\\.0\\.0\\.1:${h2.port}\\] tick cli\\n[\\s\\S]*\\[root@127\\.0\\.0\\.1:${h1.port}\\] tick cli\\n`));
+        // each line starts with the host's label, the same one panels use (user@host:port for a host without a name)
+        expect(r.stdout).toContain(`[root@127.0.0.1:${h1.port}] END on the host`);
+        expect(r.stdout).toContain(`[root@127.0.0.1:${h2.port}] END on the host`);
         expect(r.code).toBe(0);
         expect(leaked('bpftrace', beforeBpftrace)).toEqual([]);
     });

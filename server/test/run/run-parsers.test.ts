@@ -6,7 +6,8 @@ import { BpftraceDiagnosticParser, isHarmlessBpftraceLine } from '../../src/run/
 import { StapDiagnosticParser, endOfText, parseStapPassLine } from '../../src/run/stap-output-parse.js';
 import { choosePrivilege, withPrivilege, type PrivilegeProbe } from '../../src/run/run-privilege.js';
 import { buildBpftraceArgs, buildStapPlan, stapModuleName } from '../../src/run/run-argv.js';
-import { parseHostSpec, remoteBpftraceCommand, shellQuote } from '../../src/run/run-remote.js';
+import { remoteBpftraceCommand, shellQuote } from '../../src/run/run-remote.js';
+import { hostAddress, hostLabel, parseHostSpec, runTitle } from '../../src/run/run-host.js';
 import { parseProcStat, processTree } from '../../src/run/run-process-tree.js';
 import { LineSplitter } from '../../src/run/run-output-buffer.js';
 import type { RunRequest, RunTool } from '../../src/run/run-types.js';
@@ -213,6 +214,19 @@ describe('command lines', () => {
         ['[::1]:22', { host: '::1', port: 22 }],
     ])('host %s', (spec, expected) => {
         expect(parseHostSpec(spec)).toEqual(expected);
+    });
+
+    // Runs, panels and CLI prefixes are told apart by the label: hosts that differ only by user or port differ.
+    it.each([
+        [{ host: 'h' }, 'h', 'h'],
+        [{ host: 'h', port: 2222 }, 'h:2222', 'h:2222'],
+        [{ host: 'h', port: 2223 }, 'h:2223', 'h:2223'],
+        [{ host: 'h', user: 'ann', port: 2222 }, 'ann@h:2222', 'ann@h:2222'],
+        [{ host: 'h', user: 'bob', port: 2222 }, 'bob@h:2222', 'bob@h:2222'],
+        [{ host: 'h', name: 'web', user: 'ann' }, 'web', 'ann@h'],
+        [{ host: 'h', name: '' }, 'h', 'h'],
+    ])('host label %o', (host, label, address) => {
+        expect([hostLabel(host), hostAddress(host), runTitle('x.bt', host)]).toEqual([label, address, `x.bt @ ${label}`]);
     });
 });
 
