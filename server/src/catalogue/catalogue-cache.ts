@@ -5,10 +5,13 @@
  * so two workspaces, runtimes or targets do not evict each other. Entries are written to a temporary file and
  * renamed into place, so concurrent writers never leave a torn file and never lose each other's entries.
  * A file that is not the shape its reader expects is a miss. Directory: `$PROBEKIT_CACHE_DIR`, else
- * `$XDG_CACHE_HOME/probekit`, else `~/.cache/probekit`. Failures to read or write only cost speed.
+ * `$XDG_CACHE_HOME/probekit`, else `~/.cache/probekit`, where `~` is the home of the user who ran `sudo` when
+ * root runs under sudo (what root can read, e.g. tracefs, is cached for the user's editor, and the files and
+ * folders made belong to that user). Failures to read or write only cost speed.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -24,10 +27,67 @@ const ENTRIES_PER_KIND: Readonly<Record<string, number>> = { toolquery: 256 };
 /** Temporary files older than this are a writer that died before its rename. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+/** The user who ran `sudo`, when this process is root under sudo. */
+export interface SudoInvoker {
+    user: string;
+    uid: number;
+    gid: number;
+    home: string;
+}
+
+/** The passwd entry of a uid: /etc/passwd, else `getent passwd` (users from NSS: LDAP, systemd-homed, …). */
+function passwdEntry(uid: number): { gid: number; home: string } | undefined {
+    const parse = (text: string): { gid: number; home: string } | undefined => {
+        for (const line of text.split('\n')) {
+            const f = line.split(':');
+            if (f.length >= 7 && Number(f[2]) === uid && f[2] !== '') return { gid: Number(f[3]), home: f[5] };
+        }
+        return undefined;
+    };
+    try {
+        const local = parse(readFileSync('/etc/passwd', 'utf8'));
+        if (local) return local;
+    } catch {
+        // no /etc/passwd: ask NSS
+    }
+    try {
+        return parse(execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }));
+    } catch {
+        return undefined;
+    }
+}
+
+/** `SUDO_UID`/`SUDO_GID`/`SUDO_USER` as sudo sets them, when this process is root; undefined otherwise. */
+export function sudoInvoker(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): SudoInvoker | undefined {
+    if (uid !== 0 || !env.SUDO_UID || !/^\d+$/.test(env.SUDO_UID)) return undefined;
+    const invoker = Number(env.SUDO_UID);
+    if (invoker === 0) return undefined;
+    const entry = passwdEntry(invoker);
+    if (!entry?.home) return undefined;
+    const gid = env.SUDO_GID && /^\d+$/.test(env.SUDO_GID) ? Number(env.SUDO_GID) : entry.gid;
+    return { user: env.SUDO_USER ?? String(invoker), uid: invoker, gid, home: entry.home };
+}
+
+function cacheDirIn(env: NodeJS.ProcessEnv, home: string): string {
     if (env.PROBEKIT_CACHE_DIR) return env.PROBEKIT_CACHE_DIR;
     if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'probekit');
-    return join(homedir(), '.cache', 'probekit');
+    return join(home, '.cache', 'probekit');
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, invoker: SudoInvoker | undefined = sudoInvoker(env)): string {
+    return cacheDirIn(env, invoker?.home ?? homedir());
+}
+
+/**
+ * The command that caches root-only facts where a process with this environment reads them: `sudo probekit
+ * index`, naming the cache folder when it is not the one root would find by itself under sudo (sudo drops
+ * `PROBEKIT_CACHE_DIR` and `XDG_CACHE_HOME`).
+ */
+export function rootIndexCommand(env: NodeJS.ProcessEnv = process.env): string {
+    const dir = cacheDirIn(env, homedir());
+    if (dir === join(homedir(), '.cache', 'probekit')) return 'sudo probekit index';
+    const quoted = /^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replace(/'/g, `'\\''`)}'`;
+    return `sudo env PROBEKIT_CACHE_DIR=${quoted} probekit index`;
 }
 
 /** A stable key for anything JSON-serialisable that identifies a set of sources. */
@@ -60,10 +120,25 @@ export type Shape<T> = (value: unknown) => value is T;
 export interface CatalogueCacheOptions {
     /** Entries kept per kind (least recently used pruned first); other kinds keep their usual bound. */
     entriesPerKind?: Readonly<Record<string, number>>;
+    /** Who the files and folders made belong to (chown); the process's user when not given. */
+    owner?: { uid: number; gid: number };
 }
 
 export class CatalogueCache {
-    constructor(readonly dir: string = defaultCacheDir(), private readonly options: CatalogueCacheOptions = {}) {}
+    readonly dir: string;
+    private readonly options: CatalogueCacheOptions;
+
+    /** Without `dir`: the default folder, for the user who ran sudo when root runs under sudo (and owned by them). */
+    constructor(dir?: string, options: CatalogueCacheOptions = {}) {
+        const invoker = dir === undefined ? sudoInvoker() : undefined;
+        this.dir = dir ?? defaultCacheDir(process.env, invoker);
+        this.options = { ...options, owner: options.owner ?? invoker };
+    }
+
+    private own(path: string): void {
+        const owner = this.options.owner;
+        if (owner) chownSync(path, owner.uid, owner.gid);
+    }
 
     private path(kind: string, key: string): string {
         return join(this.dir, `${kind}-${key}.json`);
@@ -90,10 +165,11 @@ export class CatalogueCache {
 
     write(kind: string, key: string, value: unknown): boolean {
         try {
-            makeDir(this.dir);
+            makeDir(this.dir, 0, dir => this.own(dir));
             const file = this.path(kind, key);
             const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
             writeFileSync(tmp, JSON.stringify(value));
+            this.own(tmp);
             renameSync(tmp, file);
             this.prune(kind);
             return true;

@@ -5,6 +5,7 @@
  */
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { arch as nodeArch, release, userInfo } from 'node:os';
+import { rootIndexCommand } from './catalogue-cache.js';
 import { installedBpftraceVersion, installedStapVersion, readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
 
 export interface DoctorFacts {
@@ -34,6 +35,8 @@ export interface DoctorFacts {
     perfEventParanoid?: number;
     unprivilegedBpfDisabled?: number;
     lockdown?: string;
+    /** The command that caches root-only facts where this user's processes read them. */
+    rootIndexCommand: string;
 }
 
 export type Status = 'ok' | 'missing' | 'warn' | 'info';
@@ -146,6 +149,7 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
         perfEventParanoid: numberFile('/proc/sys/kernel/perf_event_paranoid'),
         unprivilegedBpfDisabled: numberFile('/proc/sys/kernel/unprivileged_bpf_disabled'),
         lockdown,
+        rootIndexCommand: rootIndexCommand(),
     };
 }
 
@@ -180,7 +184,7 @@ export function diagnose(f: DoctorFacts): Finding[] {
         f.btf.readable ? undefined : 'boot a kernel built with CONFIG_DEBUG_INFO_BTF=y');
     add('machine', f.tracefs.mounted ? 'ok' : 'missing', 'tracefs',
         f.tracefs.mounted ? `mounted at ${f.tracefs.path}; available_events ${f.tracefs.eventsReadable ? 'readable' : 'not readable'}` : 'not mounted',
-        f.tracefs.mounted ? (f.tracefs.eventsReadable ? undefined : 'run as root (sudo probekit index) to read and cache tracepoints') : 'mount -t tracefs nodev /sys/kernel/tracing');
+        f.tracefs.mounted ? (f.tracefs.eventsReadable ? undefined : `${f.rootIndexCommand} (reads tracepoints as root and caches them where your editor reads)`) : 'mount -t tracefs nodev /sys/kernel/tracing');
     if (f.tracefs.mounted) {
         add('machine', f.tracefs.filterFunctionsReadable ? 'ok' : 'warn', 'traceable functions',
             f.tracefs.filterFunctionsReadable ? 'available_filter_functions readable' : 'available_filter_functions not readable (kallsyms is used instead)',

@@ -6,7 +6,7 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type {
     CatalogueNotice, KernelSymbolSource, Tracepoint, TypedName,
 } from '../../../language/src/catalogue/catalogue-kernel-types.js';
-import { cacheKey, isObject, isStringArray, isTypedNames, type CatalogueCache } from './catalogue-cache.js';
+import { cacheKey, isObject, rootIndexCommand, isStringArray, isTypedNames, type CatalogueCache } from './catalogue-cache.js';
 
 export interface KernelPaths {
     kallsyms: string;
@@ -170,7 +170,7 @@ export class NodeKernelSymbols implements KernelSymbolSource {
             const fromCache = cacheable && !!this.cached();
             const root = process.getuid?.() === 0;
             this.note(`tracefs:${rel.split('/')[0]}`, `${rel} is ${why === 'not permitted' ? `not readable${root ? '' : ' for this user'}` : why}${fromCache ? '; using what root cached' : ''}`,
-                why === 'not permitted' && !root && cacheable && !fromCache ? 'sudo probekit index (caches tracepoints and their fields for this kernel)' : undefined);
+                why === 'not permitted' && !root && cacheable && !fromCache ? `${rootIndexCommand()} (caches tracepoints and their fields for this kernel)` : undefined);
         }
         return undefined;
     }

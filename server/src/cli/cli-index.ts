@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { arch as nodeArch, release } from 'node:os';
-import { CatalogueCache, defaultCacheDir } from '../catalogue/catalogue-cache.js';
+import { CatalogueCache } from '../catalogue/catalogue-cache.js';
 import { NodeSystemCatalogue, stapVersionOf } from '../catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR } from '../catalogue/catalogue-tapset-reader.js';
 import { parseArgs, UsageError } from './cli-args.js';
@@ -46,7 +46,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     if (only.has('tapsets')) setFlagsFromString('--semi-space-growth-factor=16');
     const repeat = Number(args.values.get('repeat')?.[0] ?? 0);
     if (!Number.isInteger(repeat) || repeat < 0) throw new UsageError('--repeat: a whole number of builds');
-    const cache = args.flags.has('no-cache') || repeat ? undefined : new CatalogueCache(defaultCacheDir());
+    const cache = args.flags.has('no-cache') || repeat ? undefined : new CatalogueCache();
     const roots = [...(args.values.get('tapset-dir') ?? [])];
     if (!args.flags.has('no-installed') && existsSync(INSTALLED_TAPSET_DIR)) roots.push(INSTALLED_TAPSET_DIR);
     const kernelRelease = args.values.get('kernel-release')?.[0] ?? release();
@@ -148,7 +148,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
             const t1 = performance.now();
             const formats = await ks.fillCache();
             stats.tracefsCacheMs = performance.now() - t1;
-            lines.push(`  cached ${formats} tracepoint formats for this kernel (${catalogue.kernelIdentity.slice(0, 12)})`);
+            lines.push(`  cached ${formats} tracepoint formats for this kernel (${catalogue.kernelIdentity.slice(0, 12)}) in ${cache.dir}`);
         }
     }
 

@@ -1,9 +1,9 @@
 /** `probekit index` and `probekit doctor` end to end: in-process, and bundled as a non-root user. */
-import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/cli/cli-args.js';
 import { runDoctor } from '../../src/cli/cli-doctor.js';
 import { runIndex } from '../../src/cli/cli-index.js';
@@ -71,19 +71,25 @@ describe('probekit doctor', () => {
     });
 });
 
+/** The whole CLI bundled into one file that any user can run. */
+async function bundleCli(): Promise<string> {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    const cli = join(dir, 'cli.cjs');
+    await esbuild.build({
+        entryPoints: [resolve(__dirname, '../../src/cli/cli-main.ts')], outfile: cli, bundle: true, format: 'cjs', platform: 'node',
+        target: 'node20', external: ['vscode'], logLevel: 'error',
+        define: { 'import.meta.url': 'importMetaUrl' }, banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    });
+    chmodSync(cli, 0o755);
+    return cli;
+}
+
 describe.runIf(root && hasTool('setpriv'))('as a non-root user', () => {
     let cli: string;
     let cacheDir: string;
     beforeAll(async () => {
-        const dir = tempDir();
-        chmodSync(dir, 0o755);
-        cli = join(dir, 'cli.cjs');
-        await esbuild.build({
-            entryPoints: [resolve(__dirname, '../../src/cli/cli-main.ts')], outfile: cli, bundle: true, format: 'cjs', platform: 'node',
-            target: 'node20', external: ['vscode'], logLevel: 'error',
-            define: { 'import.meta.url': 'importMetaUrl' }, banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-        });
-        chmodSync(cli, 0o755);
+        cli = await bundleCli();
         cacheDir = tempDir();
         chmodSync(cacheDir, 0o777);
     });
@@ -95,7 +101,8 @@ describe.runIf(root && hasTool('setpriv'))('as a non-root user', () => {
         expect(r.stdout).toMatch(/ssize_t vfs_read\(struct file \* file, char \* buf, size_t count, loff_t \* pos\)/);
         expect(r.stdout).toMatch(/unreadable tracepoints/);
         expect(r.stdout.match(/available_events is not readable/g)).toHaveLength(1);
-        expect(r.stdout).toMatch(/fix: sudo probekit index/);
+        // The cache folder is named: sudo would not pass PROBEKIT_CACHE_DIR on.
+        expect(r.stdout).toContain(`fix: sudo env PROBEKIT_CACHE_DIR=${cacheDir} probekit index`);
     });
     test('after a root index, tracepoints and their fields come from the cache', async () => {
         const env = process.env.PROBEKIT_CACHE_DIR;
@@ -110,5 +117,53 @@ describe.runIf(root && hasTool('setpriv'))('as a non-root user', () => {
         expect(r.stdout).toMatch(/^kernel: \d+ kallsyms functions, unreadable traceable functions, \d{4,} tracepoints$/m);
         expect(r.stdout).toMatch(/const char \* filename/);
         expect(r.stdout).toMatch(/using what root cached/);
+    });
+});
+
+// `sudo probekit index`, what doctor and the notices suggest, run for real by a user allowed to sudo node: the
+// cache must land where that user's own processes read it, and belong to them. The test makes the user (with a
+// home of its own) and a sudoers file, and removes them afterwards.
+const SUDO_USER = 'probekit-cache-user';
+const SUDOERS = '/etc/sudoers.d/probekit-cache-test';
+describe.runIf(root && hasTool('sudo') && hasTool('runuser') && hasTool('useradd'))('sudo probekit index', () => {
+    let cli: string;
+    let home: string;
+    const asUser = (argv: string[], viaSudo: boolean) => spawnSync('/usr/sbin/runuser',
+        ['-u', SUDO_USER, '--', ...(viaSudo ? ['sudo', '-n'] : []), process.execPath, cli, ...argv],
+        { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home, USER: SUDO_USER }, timeout: 120_000 });
+    beforeAll(async () => {
+        cli = await bundleCli();
+        const base = tempDir();
+        chmodSync(base, 0o755);
+        home = join(base, 'home');
+        try { execFileSync('userdel', [SUDO_USER], { stdio: 'ignore' }); } catch { /* not there */ }
+        execFileSync('useradd', ['-m', '-d', home, '-s', '/bin/sh', SUDO_USER]);
+        writeFileSync(SUDOERS, `${SUDO_USER} ALL=(root) NOPASSWD: ${process.execPath}\n`, { mode: 0o440 });
+    });
+    afterAll(() => {
+        rmSync(SUDOERS, { force: true });
+        try { execFileSync('userdel', [SUDO_USER], { stdio: 'ignore' }); } catch { /* already gone */ }
+        rmSync(home, { recursive: true, force: true });
+    });
+
+    test('caches in the invoking user\'s folder, owned by them; their own runs then read it', () => {
+        const sudo = asUser(['index', '--only', 'kernel'], true);
+        const cacheDir = join(home, '.cache', 'probekit');
+        expect(sudo.stdout).toContain(`tracepoint formats for this kernel`);
+        expect(sudo.stdout).toContain(`in ${cacheDir}`);
+        const uid = Number(execFileSync('id', ['-u', SUDO_USER], { encoding: 'utf8' }));
+        for (const path of [join(home, '.cache'), cacheDir, ...readdirSync(cacheDir).map(n => join(cacheDir, n))]) {
+            expect(statSync(path).uid, path).toBe(uid);
+        }
+        const own = asUser(['index', '--only', 'kernel', '--tracepoint', 'syscalls:sys_enter_openat'], false);
+        expect(own.stdout).toMatch(/^kernel: \d+ kallsyms functions, unreadable traceable functions, \d{4,} tracepoints$/m);
+        expect(own.stdout).toMatch(/const char \* filename/);
+        expect(own.stdout).toMatch(/using what root cached/);
+    });
+    test('a user with a cache folder of their own is told to name it to sudo', () => {
+        const r = spawnSync('/usr/sbin/runuser', ['-u', SUDO_USER, '--', process.execPath, cli, 'doctor', '--json'],
+            { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home, USER: SUDO_USER, XDG_CACHE_HOME: join(home, 'xdg') }, timeout: 60_000 });
+        const tracefs = JSON.parse(r.stdout).findings.find((f: { what: string }) => f.what === 'tracefs');
+        expect(tracefs.fix).toContain(`sudo env PROBEKIT_CACHE_DIR=${join(home, 'xdg', 'probekit')} probekit index`);
     });
 });

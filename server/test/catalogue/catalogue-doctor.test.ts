@@ -30,7 +30,7 @@ const BASE: DoctorFacts = {
     debuginfo: '/usr/lib/debug/boot/vmlinux-6.1.0-13-amd64',
     btf: { present: true, readable: true, size: 5 << 20, modules: 100 },
     tracefs: { mounted: true, path: '/sys/kernel/tracing', eventsReadable: false, filterFunctionsReadable: false, kprobeEvents: true },
-    kallsymsAddresses: false,
+    kallsymsAddresses: false, rootIndexCommand: 'sudo probekit index',
 };
 
 describe('other machines (facts given)', () => {

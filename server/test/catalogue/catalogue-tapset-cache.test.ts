@@ -1,10 +1,10 @@
 /** Tapset trees made in temp dirs: stap's directory choice, and the disk cache's keys and invalidation. */
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { arch as nodeArch, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
-import { CatalogueCache, DEFAULT_ENTRIES_PER_KIND, defaultCacheDir } from '../../src/catalogue/catalogue-cache.js';
+import { CatalogueCache, DEFAULT_ENTRIES_PER_KIND, defaultCacheDir, rootIndexCommand, sudoInvoker } from '../../src/catalogue/catalogue-cache.js';
 import { stapArchOf } from '../../src/providers/node-host-facts.js';
 import { NodeSystemCatalogue } from '../../src/catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
@@ -161,6 +161,29 @@ describe('the disk cache', () => {
         [{ PROBEKIT_CACHE_DIR: '/x', XDG_CACHE_HOME: '/xdg' }, '/x'],
     ])('cache dir for %j', (env, expected) => {
         expect(defaultCacheDir(env)).toBe(expected);
+    });
+    test('root under sudo: the invoking user, from SUDO_UID and the passwd database', () => {
+        const nobody = { SUDO_UID: '65534', SUDO_GID: '65534', SUDO_USER: 'nobody' };
+        expect(sudoInvoker(nobody, 0)).toEqual({ user: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' });
+        expect(defaultCacheDir(nobody, sudoInvoker(nobody, 0))).toBe('/nonexistent/.cache/probekit');
+        expect(defaultCacheDir({ ...nobody, PROBEKIT_CACHE_DIR: '/x' }, sudoInvoker(nobody, 0))).toBe('/x');
+        expect(sudoInvoker(nobody, 1000)).toBeUndefined();
+        expect(sudoInvoker({ SUDO_UID: '0' }, 0)).toBeUndefined();
+        expect(sudoInvoker({ SUDO_UID: 'x' }, 0)).toBeUndefined();
+        expect(sudoInvoker({}, 0)).toBeUndefined();
+    });
+    test.each([
+        [{}, 'sudo probekit index'],
+        [{ XDG_CACHE_HOME: '/xdg' }, 'sudo env PROBEKIT_CACHE_DIR=/xdg/probekit probekit index'],
+        [{ PROBEKIT_CACHE_DIR: "/my cache/it's" }, `sudo env PROBEKIT_CACHE_DIR='/my cache/it'\\''s' probekit index`],
+    ])('the root index command for %j', (env, expected) => {
+        expect(rootIndexCommand(env)).toBe(expected);
+    });
+    test.runIf(process.getuid?.() === 0)('files and folders made for another owner belong to them', () => {
+        const dir = join(tempDir(), 'a', 'b');
+        const cache = new CatalogueCache(dir, { owner: { uid: 65534, gid: 65534 } });
+        expect(cache.write('k', 'a1', 1)).toBe(true);
+        for (const path of [dirname(dir), dir, join(dir, 'k-a1.json')]) expect(statSync(path).uid, path).toBe(65534);
     });
 });
 
