@@ -49,6 +49,26 @@ describe('consent', () => {
     });
 });
 
+// The consent check reads the final argv, so options given as extra arguments count like the switches.
+describe('consent from the tool options, wherever they come from', () => {
+    it.each<[string, Record<string, unknown>, 'guru' | 'unsafe' | undefined]>([
+        ['systemtap', { 'systemtap.run.extraArgs': ['-g'] }, 'guru'],
+        ['systemtap', { 'systemtap.run.extraArgs': ['-vg'] }, 'guru'],
+        ['systemtap', { 'systemtap.run.extraArgs': ['-gv'] }, 'guru'],
+        ['systemtap', { 'systemtap.run.extraArgs': ['-v', '--guru-mode'] }, 'guru'],
+        ['systemtap', { 'systemtap.run.guru': true }, 'guru'],
+        ['systemtap', { 'systemtap.run.extraArgs': ['-Dg=1', '-p4', '-vv'] }, undefined],
+        ['systemtap', { 'systemtap.run.defines': ['g'], 'systemtap.run.arguments': ['-g'] }, undefined],
+        ['bpftrace', { 'bpftrace.run.extraArgs': ['--unsafe'] }, 'unsafe'],
+        ['bpftrace', { 'bpftrace.run.extraArgs': ['-v', '--uns'] }, 'unsafe'],
+        ['bpftrace', { 'bpftrace.run.unsafe': true }, 'unsafe'],
+        ['bpftrace', { 'bpftrace.run.extraArgs': ['-v', '-k'], 'bpftrace.run.arguments': ['--unsafe'] }, undefined],
+    ])('%s %o', (lang, values, expected) => {
+        const r = buildRunRequest({ languageId: lang, file: '/x', name: 'x' }, settings(values));
+        expect(consentNeeded(r, lang === 'bpftrace' ? 'BEGIN { exit(); }' : 'probe begin { exit() }')).toBe(expected);
+    });
+});
+
 describe('hosts setting', () => {
     it('strings and objects; bad entries reported', () => {
         const { hosts, problems } = readHosts(['u@a:2222', { name: 'b', host: 'b.example', sudo: true, sshOptions: ['-o', 'X=y'] }, 42, 'bad host']);
@@ -57,6 +77,14 @@ describe('hosts setting', () => {
             { name: 'b', host: 'b.example', user: undefined, port: undefined, identityFile: undefined, sshOptions: ['-o', 'X=y'], sudo: true },
         ]);
         expect(problems).toHaveLength(2);
+    });
+
+    it('a host or user that ssh would read as an option is refused, as a string or an object', () => {
+        const { hosts, problems } = readHosts(['-oProxyCommand=touch /tmp/x', '-oProxyCommand=x@h', 'u@-h', { host: '-oProxyCommand=x' }, { host: 'h', user: '-F/x' }, 'ok@h']);
+        expect(hosts).toEqual([{ host: 'h', user: 'ok' }]);
+        expect(problems).toHaveLength(5);
+        expect(problems.every(p => /^not a host: /.test(p))).toBe(true);
+        expect(problems.filter(p => /start with '-'/.test(p))).toHaveLength(4);
     });
 
     it('hosts that differ only by user or port are two hosts; a label taken twice is reported', () => {

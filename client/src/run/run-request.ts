@@ -1,6 +1,7 @@
 // Pure: settings and choices → a RunRequest for the run core. No `vscode` import, so it is unit-tested directly.
 import type { RemoteHost, RunRequest, RunTool } from '../../../server/src/run/run-types.js';
-import { hostLabel, parseHostSpec } from '../../../server/src/run/run-host.js';
+import { checkHost, hostLabel, parseHostSpec } from '../../../server/src/run/run-host.js';
+import { consentModeOfRequest } from '../../../server/src/run/run-argv.js';
 
 /** Reads one setting: `get('systemtap', 'run.runtime')`. */
 export type SettingReader = <T>(section: string, key: string) => T | undefined;
@@ -86,11 +87,11 @@ export function readHosts(value: unknown): { hosts: RemoteHost[]; problems: stri
             if (typeof entry === 'string') host = parseHostSpec(entry);
             else if (entry && typeof entry === 'object' && typeof (entry as RemoteHost).host === 'string') {
                 const e = entry as RemoteHost;
-                host = {
-                    name: typeof e.name === 'string' && e.name !== '' ? e.name : undefined, host: e.host, user: e.user,
-                    port: typeof e.port === 'number' ? e.port : undefined,
+                host = checkHost({
+                    name: typeof e.name === 'string' && e.name !== '' ? e.name : undefined, host: e.host,
+                    user: typeof e.user === 'string' ? e.user : undefined, port: typeof e.port === 'number' ? e.port : undefined,
                     identityFile: e.identityFile, sshOptions: strings(e.sshOptions), sudo: e.sudo === true,
-                };
+                });
             } else {
                 problems.push(`not a host: ${JSON.stringify(entry)}`);
                 continue;
@@ -105,10 +106,14 @@ export function readHosts(value: unknown): { hosts: RemoteHost[]; problems: stri
     return { hosts, problems };
 }
 
-/** Why a run needs consent, from the request and the script text: guru mode / embedded C, or unsafe builtins. */
+/**
+ * Why a run needs consent: the tool options of its final argv (settings, choices and extra arguments alike: `-g`,
+ * `-vg`, `--unsafe`, …), else the script text: embedded C, or unsafe builtins.
+ */
 export function consentNeeded(request: RunRequest, text: string): 'guru' | 'unsafe' | undefined {
+    const byOptions = consentModeOfRequest(request);
+    if (byOptions) return byOptions;
     if (request.tool === 'stap') {
-        if (request.stap?.guru) return 'guru';
         // Embedded C (`%{ … %}`) only compiles in guru mode: ask once instead of failing in pass 2.
         if (/%\{/.test(text)) {
             request.stap = { ...request.stap, guru: true };
@@ -116,7 +121,6 @@ export function consentNeeded(request: RunRequest, text: string): 'guru' | 'unsa
         }
         return undefined;
     }
-    if (request.bpftrace?.unsafe) return 'unsafe';
     if (/\b(?:system|signal|override)\s*\(/.test(text)) {
         request.bpftrace = { ...request.bpftrace, unsafe: true };
         return 'unsafe';

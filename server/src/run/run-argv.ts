@@ -1,4 +1,5 @@
-import type { RunRequest } from './run-types.js';
+import { checkHost } from './run-host.js';
+import type { RunRequest, RunTool } from './run-types.js';
 
 /** One process to start: an executable and its argv. Never a shell string. */
 export interface CommandLine {
@@ -91,6 +92,7 @@ function loaderTargetArgs(req: RunRequest, _bpf: boolean): string[] {
 
 /** `ssh://[user@]host[:port]` for `stap --remote`. */
 export function stapRemoteUrl(host: NonNullable<RunRequest['host']>): string {
+    checkHost(host);
     const user = host.user ? `${host.user}@` : '';
     const port = host.port ? `:${host.port}` : '';
     return `ssh://${user}${host.host}${port}`;
@@ -123,4 +125,37 @@ export function buildBpftraceArgs(req: RunRequest, program: { stdin?: boolean } 
 /** The local bpftrace command line. */
 export function buildBpftraceCommand(req: RunRequest): CommandLine {
     return { command: req.bpftrace?.bpftracePath ?? 'bpftrace', args: buildBpftraceArgs(req) };
+}
+
+/** stap's short options that take a value (its getopt string): `-vg` is -v -g, but in `-Dg=1` the g is the value. */
+const STAP_VALUE_LETTERS = new Set('peEIoRramcxDsldLSBJGT');
+
+/**
+ * What an argv switches on that needs the user's consent: stap's guru mode (`-g`, alone or in a cluster such as `-vg`,
+ * or `--guru-mode`) or bpftrace's `--unsafe` (or a prefix getopt takes for it: `--un`, `--uns`, …). Only options
+ * count, so the scan stops at `--`; it does not skip option values, so a value that looks like one of these asks too.
+ */
+export function consentModeOf(tool: RunTool, args: readonly string[]): 'guru' | 'unsafe' | undefined {
+    for (const arg of args) {
+        if (arg === '--') break;
+        if (tool === 'bpftrace') {
+            if (/^--un(?:s(?:a(?:fe?)?)?)?(?:=|$)/.test(arg)) return 'unsafe';
+            continue;
+        }
+        if (/^--guru(?:-(?:m(?:o(?:de?)?)?)?)?(?:=|$)/.test(arg)) return 'guru';
+        if (!/^-[^-]/.test(arg)) continue;
+        for (const letter of arg.slice(1)) {
+            if (letter === 'g') return 'guru';
+            if (STAP_VALUE_LETTERS.has(letter)) break;
+        }
+    }
+    return undefined;
+}
+
+/** The consent a request needs by its tool options alone (settings, choices, extra arguments), from its final argv. */
+export function consentModeOfRequest(req: RunRequest): 'guru' | 'unsafe' | undefined {
+    // The program operand does not matter here, only the options before it: a placeholder keeps script text out.
+    const probe: RunRequest = { ...req, file: '-', text: undefined };
+    const args = req.tool === 'stap' ? buildStapPlan(probe, { moduleName: 'consent' }).compile.args : buildBpftraceArgs(probe);
+    return consentModeOf(req.tool, args);
 }

@@ -25,5 +25,23 @@ export function parseHostSpec(spec: string): RemoteHost {
     const host: RemoteHost = { host: m[2].replace(/^\[(.*)\]$/, '$1') };
     if (m[1]) host.user = m[1];
     if (m[3]) host.port = Number(m[3]);
+    return checkHost(host, spec);
+}
+
+/**
+ * A host whose name or user could be read as an option is refused: ssh (and stap --remote, which runs ssh) takes
+ * `-oProxyCommand=…` in the destination for an option, and that runs any command. Names never start with `-`.
+ */
+export function checkHost(host: RemoteHost, given: string = hostAddress(host)): RemoteHost {
+    const bad = [host.host, host.user ?? ''].find(w => w.startsWith('-') || /[\s\0]/.test(w));
+    if (bad !== undefined || host.host === '') {
+        throw new Error(`not a host: '${given}' (a host or user name cannot be empty, start with '-' or hold spaces)`);
+    }
     return host;
+}
+
+/** `[user@]host` for ssh's destination argument, checked. */
+export function sshDestination(host: RemoteHost): string {
+    checkHost(host);
+    return host.user ? `${host.user}@${host.host}` : host.host;
 }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandLine } from './run-argv.js';
 import { buildBpftraceArgs } from './run-argv.js';
+import { sshDestination } from './run-host.js';
 import type { RemoteHost, RunRequest } from './run-types.js';
 
 /** The line the remote shell prints (on stderr) before it execs the tracer, so a stop can signal it by PID. */
@@ -23,7 +24,7 @@ export function sshArgv(host: RemoteHost, remoteWords: string[]): CommandLine {
     if (host.port) args.push('-p', String(host.port));
     if (host.identityFile) args.push('-i', host.identityFile);
     args.push('-o', 'BatchMode=yes', ...(host.sshOptions ?? []), '-T');
-    args.push(host.user ? `${host.user}@${host.host}` : host.host);
+    args.push(sshDestination(host));
     // Every word is quoted here: the remote shell sees exactly these words, nothing it could expand.
     args.push('--', remoteWords.map(shellQuote).join(' '));
     return { command: host.sshPath ?? 'ssh', args };
@@ -41,7 +42,7 @@ export function remoteBpftraceCommand(req: RunRequest, scriptText: string): Comm
     if (host.port) args.push('-p', String(host.port));
     if (host.identityFile) args.push('-i', host.identityFile);
     args.push('-o', 'BatchMode=yes', ...(host.sshOptions ?? []), '-T');
-    args.push(host.user ? `${host.user}@${host.host}` : host.host);
+    args.push(sshDestination(host));
     args.push('--', `echo ${REMOTE_PID_MARKER}$$ >&2; exec ${words}`);
     return { command: host.sshPath ?? 'ssh', args, stdin: scriptText };
 }

@@ -216,6 +216,16 @@ describe('command lines', () => {
         expect(parseHostSpec(spec)).toEqual(expected);
     });
 
+    // ssh reads a destination that starts with `-` as an option (`-oProxyCommand=…` runs a command): never built.
+    it.each([['-oProxyCommand=id'], ['-oProxyCommand=id@h'], ['u@-h'], ['ssh://-x']])('host %s is refused', spec => {
+        expect(() => parseHostSpec(spec)).toThrow(/start with '-'/);
+    });
+    it('a host object that starts with - never reaches ssh or stap --remote', () => {
+        const bad = { host: '-oProxyCommand=id' };
+        expect(() => remoteBpftraceCommand(req({ host: bad }), 'BEGIN{}')).toThrow(/start with '-'/);
+        expect(() => buildStapPlan({ tool: 'stap', file: '/x.stp', host: { host: 'h', user: '-F/x' } }, { moduleName: 'm' })).toThrow(/start with '-'/);
+    });
+
     // Runs, panels and CLI prefixes are told apart by the label: hosts that differ only by user or port differ.
     it.each([
         [{ host: 'h' }, 'h', 'h'],
