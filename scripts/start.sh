@@ -2,7 +2,9 @@
 # `npm start`: set up (skips what is there), build and package Probekit, install the .vsix into a project-local
 # code-server (VS Code 1.100 in the browser) and serve it on 127.0.0.1 with test-workspace/ open.
 # Runs in the foreground; Ctrl+C stops it. Environment: PROBEKIT_PORT (default 8080; a free port if taken),
-# PROBEKIT_BIND (default 127.0.0.1), PROBEKIT_FOLDER (default test-workspace/).
+# PROBEKIT_BIND (default 127.0.0.1), PROBEKIT_FOLDER (default test-workspace/), PREBUILT_VSIX (serve this .vsix
+# instead of building and packaging one), PROBEKIT_START_DIR (this code-server's user data and extensions;
+# default .e2e/start).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/env.sh
@@ -10,14 +12,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 bash scripts/setup.sh
-printf '\n== start: build and package\n'
-# Generate and bundle without the type-check of `npm run build`: a type error in a test must not keep
-# Probekit from starting (npm test reports it).
-npm run --silent langium:generate >/dev/null
-node esbuild.mjs
-npm run --silent package:vsix
+if [ -n "${PREBUILT_VSIX:-}" ]; then
+    VSIX="$PREBUILT_VSIX"
+    [ -f "$VSIX" ] || { echo "start: $VSIX missing" >&2; exit 2; }
+else
+    printf '\n== start: build and package\n'
+    # Generate and bundle without the type-check of `npm run build`: a type error in a test must not keep
+    # Probekit from starting (npm test reports it).
+    npm run --silent langium:generate >/dev/null
+    node esbuild.mjs
+    npm run --silent package:vsix
+fi
 
-STATE="$E2E_DIR/start"                      # user data and extensions of this code-server, kept between starts
+STATE="${PROBEKIT_START_DIR:-$E2E_DIR/start}"   # user data and extensions of this code-server, kept between starts
 CONFIG="$STATE/config.yaml"
 mkdir -p "$STATE/data/User" "$STATE/extensions"
 [ -f "$CONFIG" ] || printf 'auth: none\ncert: false\n' > "$CONFIG"

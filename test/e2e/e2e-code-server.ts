@@ -28,6 +28,8 @@ export interface CodeServerOptions {
     workspaceSources: string[];
     /** User settings.json content. */
     settings: Record<string, unknown>;
+    /** Settings added to the workspace's .vscode/settings.json. */
+    workspaceSettings?: Record<string, unknown>;
     /** Keep workspace trust on (the folder then opens in restricted mode); by default trust is off. */
     workspaceTrust?: boolean;
     /** Extra environment for code-server; its extension host inherits it. */
@@ -41,6 +43,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     const workspace = path.join(runDir, 'workspace');
     for (const source of options.workspaceSources) {
         fs.cpSync(source, workspace, { recursive: true });
+    }
+    if (options.workspaceSettings) {
+        const file = path.join(workspace, '.vscode', 'settings.json');
+        const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown> : {};
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, JSON.stringify({ ...current, ...options.workspaceSettings }, null, 4));
     }
     const userData = path.join(runDir, 'data');
     const extensions = path.join(runDir, 'extensions');
@@ -63,18 +71,19 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     let output = '';
     child.stdout?.on('data', d => { output += String(d); });
     child.stderr?.on('data', d => { output += String(d); });
-    await waitForListening(child, () => output);
+    await waitForPrinted(child, () => output, /HTTP server listening/);
     const installed = fs.readdirSync(extensions).find(name => name.startsWith('probekit.'));
     return {
         extensionDir: path.join(extensions, installed ?? 'probekit.(not installed)'),
         url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`,
         workspace,
         log: () => output,
-        stop: () => stopProcessGroup(child),
+        stop: async () => { await stopProcessGroup(child); },
     };
 }
 
-function freePort(): Promise<number> {
+/** A port of 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();
         server.on('error', reject);
@@ -86,43 +95,51 @@ function freePort(): Promise<number> {
     });
 }
 
-function waitForListening(child: ChildProcess, output: () => string): Promise<void> {
+/**
+ * Waits until the child's output matches `pattern`; returns the match. Fails when the child exits first or after
+ * `ceilingMs` (a start-up limit, not a timed assertion: code-server normally listens within a second).
+ */
+export function waitForPrinted(child: ChildProcess, output: () => string, pattern: RegExp, ceilingMs = 60_000): Promise<RegExpExecArray> {
     return new Promise((resolve, reject) => {
         const onData = () => {
-            if (/HTTP server listening/.test(output())) {
-                done();
+            const match = pattern.exec(output());
+            if (match) {
+                done(undefined, match);
             }
         };
-        const onExit = (code: number | null) => done(new Error(`code-server exited (${code}) before listening:\n${output()}`));
-        // A start-up limit, not a timed assertion: code-server normally listens within a second.
-        const timer = setTimeout(() => done(new Error(`code-server did not start:\n${output()}`)), 60_000);
-        function done(error?: Error) {
+        const onExit = (code: number | null) => done(new Error(`exited (${code}) before printing ${pattern.source}:\n${output()}`));
+        const timer = setTimeout(() => done(new Error(`did not print ${pattern.source} within ${ceilingMs / 1000} s:\n${output()}`)), ceilingMs);
+        function done(error?: Error, match?: RegExpExecArray) {
             clearTimeout(timer);
             child.stdout?.off('data', onData);
             child.stderr?.off('data', onData);
             child.off('exit', onExit);
-            if (error) {
-                reject(error);
+            if (match) {
+                resolve(match);
             } else {
-                resolve();
+                reject(error);
             }
         }
         child.stdout?.on('data', onData);
         child.stderr?.on('data', onData);
         child.once('exit', onExit);
+        onData();
     });
 }
 
-/** SIGTERM to the whole group (server, extension host, language server), then wait for the exit. */
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
+/**
+ * `signal` (SIGTERM unless told) to the whole group (server, extension host, language server), then wait for the
+ * exit; SIGKILL to the group after 10 s. Returns whether the leader exited on its own within them.
+ */
+export async function stopProcessGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-        return;
+        return true;
     }
     const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
     try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-child.pid, signal);
     } catch {
-        return;
+        return true;
     }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<boolean>(resolve => { timer = setTimeout(() => resolve(true), 10_000); });
@@ -135,4 +152,5 @@ async function stopProcessGroup(child: ChildProcess): Promise<void> {
             // already gone
         }
     }
+    return !timedOut;
 }

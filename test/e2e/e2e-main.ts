@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { apiChecks } from './e2e-api-checks.js';
 import { startCodeServer, type CodeServer, type CodeServerOptions } from './e2e-code-server.js';
 import { Results } from './e2e-results.js';
+import { startChecks } from './e2e-start-checks.js';
 import { uiChecks, untrustedChecks, vsixChecks, type E2eFiles } from './e2e-ui-checks.js';
 
 const ROOT = process.env.PROBEKIT_ROOT ?? process.cwd();
@@ -64,6 +65,11 @@ function pickSample(extension: string, override: string | undefined, preferred: 
     return found.sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b))[0];
 }
 
+/** `file` (relative to test-workspace/) if it is there. */
+function sampleIfThere(file: string): string | undefined {
+    return fs.existsSync(path.join(SAMPLES, file)) ? file : undefined;
+}
+
 async function withCodeServer(results: Results, name: string, options: CodeServerOptions,
     body: (server: CodeServer) => Promise<void>): Promise<void> {
     let server: CodeServer | undefined;
@@ -84,7 +90,9 @@ async function main(results: Results): Promise<void> {
     const files: E2eFiles = {
         stp: pickSample('.stp', process.env.E2E_STP, 'stap/syscall-count.stp'),
         bt: pickSample('.bt', process.env.E2E_BT, 'bt/read-size-hist.bt'),
-        brokenSample: fs.existsSync(path.join(SAMPLES, 'stap/broken-syntax.stp')) ? 'stap/broken-syntax.stp' : undefined,
+        brokenSample: sampleIfThere('stap/broken-syntax.stp'),
+        brokenBtSample: sampleIfThere('bt/broken-syntax.bt'),
+        macros: sampleIfThere('stap/library-macros.stp'),
         run: fs.existsSync(path.join(SAMPLES, 'bt/hello.bt'))
             ? { file: 'bt/hello.bt', expect: /Hello from bpftrace/ } : undefined,
         brokenStp: 'e2e-broken.stp',
@@ -111,6 +119,9 @@ async function main(results: Results): Promise<void> {
     };
     await withCodeServer(results, 'untrusted', {
         ...common, settings: untrustedSettings, workspaceTrust: true, runDir: path.join(E2E_DIR, 'run-untrusted'),
+        // Beside the samples' systemtap.tapsetDirs, the macro library once more through stap -I: restricted mode
+        // must ignore both.
+        workspaceSettings: { 'systemtap.stapOptions': '-I stap/lib' },
     }, async server => {
         await untrustedChecks(results, server, CHROMIUM, files);
     });
@@ -122,11 +133,13 @@ async function main(results: Results): Promise<void> {
         PROBEKIT_API_RESULT: resultFile,
         // library-macros.stp is clean only when the workspace setting systemtap.tapsetDirs (a relative path) is
         // resolved against the workspace folder and its .stpm macros are loaded.
-        PROBEKIT_API_SAMPLES: [files.stp, files.bt, 'stap/library-macros.stp'].filter(Boolean).join(','),
+        PROBEKIT_API_SAMPLES: [files.stp, files.bt, files.macros].filter(Boolean).join(','),
     };
     await withCodeServer(results, 'api', { ...common, runDir: apiRun, env }, async server => {
         await apiChecks(results, server, CHROMIUM, API_SUITE, resultFile);
     });
+
+    await startChecks(results, { root: ROOT, vsix: VSIX, stateDir: path.join(E2E_DIR, 'run-start'), chromium: CHROMIUM });
 }
 
 const results = new Results(path.join(E2E_DIR, 'screenshots'));

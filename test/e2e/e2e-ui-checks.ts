@@ -15,8 +15,11 @@ export interface E2eFiles {
     stp?: string;
     /** A bpftrace script that prints `runExpect` and exits: run from the editor through Probekit. */
     run?: { file: string; expect: RegExp };
-    /** A broken sample shown beside `stp` in the README screenshot. */
+    /** Broken samples from test-workspace/, shown side by side in the README screenshot. */
     brokenSample?: string;
+    brokenBtSample?: string;
+    /** A script clean only with the macro library that the workspace's tapset settings point at. */
+    macros?: string;
     bt?: string;
     brokenStp: string;
     brokenBt: string;
@@ -144,30 +147,38 @@ export async function uiChecks(results: Results, server: CodeServer, chromium: s
     }
 }
 
-/** The README's picture: a good and a broken script side by side, the Problems panel below. */
+/**
+ * The README's picture: a broken SystemTap script and a broken bpftrace script side by side, both highlighted,
+ * their problems from the language server in the Problems panel below.
+ */
 async function readmeShot(results: Results, page: Page, files: E2eFiles): Promise<void> {
-    if (!files.stp) {
-        return;
-    }
-    try {
+    const shown = [files.brokenSample ?? files.brokenStp, files.brokenBtSample ?? files.brokenBt];
+    const ok = await results.check(page, `README picture: ${shown.join(' and ')} side by side, highlighted, with their problems`, async () => {
         await runCommand(page, 'View: Close All Editors');
         await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
-        await openFile(page, files.stp);
+        await openFile(page, shown[0]);
+        await waitForErrorSquiggle(page);
         await runCommand(page, 'View: Split Editor Right');
-        await openFile(page, files.brokenSample ?? files.brokenStp);
+        await openFile(page, shown[1]);
         await waitForErrorSquiggle(page);
         await runCommand(page, 'Problems: Focus on Problems View');
-        // Only the SystemTap problems: the picture is about the two scripts shown.
+        // Only the two scripts' problems: the picture is about the scripts shown.
         const filter = page.locator('.markers-panel-action-filter input, .viewpane-filter input').first();
-        await filter.fill(files.brokenSample ? `${path.dirname(files.brokenSample)}/*.stp` : '**/*.stp');
-        await page.locator('.markers-panel .monaco-list-row', { hasText: path.basename(files.brokenSample ?? files.brokenStp) })
-            .first().waitFor();
-        await page.mouse.move(5, 450);   // an empty spot of the activity bar: no hover or tooltip in the picture
-        await results.shot(page, 'readme');
-    } catch (error) {
-        results.log(`README screenshot not taken: ${String(error).split('\n')[0]}`);
-        await results.shot(page, 'readme-failed');
-    }
+        await filter.fill(shown.join(', '));
+        for (const file of shown) {
+            await page.locator('.markers-panel .monaco-list-row', { hasText: path.basename(file) }).first().waitFor();
+        }
+        const colours = await groupColourClasses(page);
+        return [colours.length === 2 && colours.every(n => n >= 3), `colour classes per editor group: ${colours.join(', ')}`];
+    });
+    await page.mouse.move(5, 450);   // an empty spot of the activity bar: no hover or tooltip in the picture
+    await results.shot(page, ok ? 'readme' : 'readme-failed');
+}
+
+/** Distinct token colour classes (`mtkN`) in the visible lines of each editor group, left to right. */
+function groupColourClasses(page: Page): Promise<number[]> {
+    return page.evaluate(() => Array.from(document.querySelectorAll('.editor-group-container'))
+        .map(group => new Set(Array.from(group.querySelectorAll('.view-lines span[class^="mtk"]')).map(s => s.className)).size));
 }
 
 /** "Probekit: Run Script" on a script that prints and exits: its output reaches the script's output channel. */
@@ -206,6 +217,18 @@ export async function untrustedChecks(results: Results, server: CodeServer, chro
             const count = await waitForErrorSquiggle(page!);
             return [count > 0, `${count} error squiggle(s)`];
         });
+        if (files.macros) {
+            const macros = files.macros;
+            await results.check(page, `untrusted: workspace tapset directories and stap -I are ignored, so ${macros} has unknown macros`, async () => {
+                await openFile(page!, macros);
+                await waitForErrorSquiggle(page!);
+                await runCommand(page!, 'Problems: Focus on Problems View');
+                await page!.locator('.markers-panel-action-filter input, .viewpane-filter input').first().fill(macros);
+                const row = page!.locator('.markers-panel .monaco-list-row', { hasText: /unknown operator `@KB`/ }).first();
+                await row.waitFor();
+                return [true, (await row.innerText()).replace(/\s+/g, ' ').trim().slice(0, 120)];
+            });
+        }
         if (files.run) {
             const run = files.run;
             await results.check(page, `untrusted: Probekit: Run Script refuses to run ${run.file} and says why`, async () => {
