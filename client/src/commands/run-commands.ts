@@ -55,10 +55,8 @@ async function prepare(controller: RunController, context: vscode.ExtensionConte
     }
     const consent = consentNeeded(request, doc.getText());
     if (consent && !(await askConsent(context.workspaceState, consent, doc.uri, name))) return;
-    for (const host of hosts) {
-        // untitled buffers cannot go to stap --remote or to ssh stdin as a file: they go as text
-        controller.start({ ...request, host, text: request.text ?? (host ? doc.getText() : undefined) }, doc.uri);
-    }
+    // untitled buffers cannot go to stap --remote or to ssh stdin as a file: they go as text
+    await Promise.all(hosts.map(host => controller.start({ ...request, host, text: request.text ?? (host ? doc.getText() : undefined) }, doc.uri)));
 }
 
 /** "Run Script with Options…": target, arguments, and the tool's switches, asked in a few quick steps. */

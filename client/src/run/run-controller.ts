@@ -3,18 +3,20 @@ import { RunRegistry } from '../../../server/src/run/run-registry.js';
 import type { RunListener, RunSession } from '../../../server/src/run/run-session.js';
 import type { RunRequest, RunResult, StapPassEvent } from '../../../server/src/run/run-types.js';
 import { nodePrivilegeProbe } from '../../../server/src/run/run-privilege.js';
-import { hostLabel, runTitle } from '../../../server/src/run/run-host.js';
+import { runTitle } from '../../../server/src/run/run-host.js';
+import { RunSlots, runKey } from './run-slots.js';
 import { RunChartPanel } from './run-chart-panel.js';
 import { RunDiagnostics } from './run-diagnostics.js';
 import { RunOutputViews, type RunOutputView } from './run-output-view.js';
 import { RunStatusBar } from './run-status-bar.js';
 
-/** What the VS Code face keeps per live run. */
+/** What the VS Code face keeps per run: live, then finished (with its result) until its script runs again. */
 interface LiveRun {
     session: RunSession;
     script: vscode.Uri;
     view: RunOutputView;
     charts?: RunChartPanel;
+    result?: RunResult;
 }
 
 /**
@@ -26,53 +28,67 @@ export class RunController implements vscode.Disposable {
     private readonly views = new RunOutputViews();
     private readonly diagnostics = new RunDiagnostics();
     private readonly status: RunStatusBar;
-    private readonly live = new Map<number, LiveRun>();
-    /** Finished runs keep their output for "Save Full Output…" until the script runs again. */
-    private readonly finished = new Map<string, { live: LiveRun; result: RunResult }>();
+    /** One panel, one live run and one finished run per script and host. */
+    private readonly slots = new RunSlots<LiveRun>();
 
     constructor(private readonly context: vscode.ExtensionContext) {
-        this.status = new RunStatusBar(() => [...this.live.values()].map(l => l.session));
+        this.status = new RunStatusBar(() => this.slots.lives().map(l => l.session));
     }
 
-    /** Start a run of `script` and show it; `extra` also receives the throttled output (a task's terminal). */
-    start(request: RunRequest, script: vscode.Uri, extra: Pick<RunListener, 'onOutput'> = {}): RunSession {
+    /**
+     * Start a run of `script` and show it; `extra` also receives the throttled output (a task's terminal). A script
+     * that is running on the same host is not started a second time (both runs would write to one panel): the user
+     * may stop it and run again. Resolves to the new run, or undefined when none started.
+     */
+    async start(request: RunRequest, script: vscode.Uri, extra: Pick<RunListener, 'onOutput'> = {}): Promise<RunSession | undefined> {
+        const key = runKey(script.toString(), request.host);
+        const title = runTitle(request.scriptName ?? 'script', request.host);
+        const running = this.slots.running(key);
+        if (running) {
+            const again = 'Stop and Run Again';
+            const choice = await vscode.window.showWarningMessage(`${title} is still running; a second run would write into its panel.`, again);
+            if (choice !== again) return undefined;
+            await running.session.stop();
+        }
+        // Claimed before anything starts; still refused if another start took the slot while the user chose.
+        const live = { script } as LiveRun;
+        const claim = this.slots.start(key, live);
+        if (!claim.started) {
+            void vscode.window.showWarningMessage(`${title} is already running.`);
+            return undefined;
+        }
+        claim.replaced?.session.output.dispose();
         const config = vscode.workspace.getConfiguration('probekit');
         this.diagnostics.clear(script);
-        const key = `${script.toString()}@${request.host ? hostLabel(request.host) : ''}`;
-        this.finished.get(key)?.live.session.output.dispose();
-        this.finished.delete(key);
-        const title = runTitle(request.scriptName ?? 'script', request.host);
-        const view = this.views.open(title);
+        live.view = this.views.open(key, title);
+        const view = live.view;
         const chartsMode = config.get<string>('run.charts', 'auto');
-        let live: LiveRun | undefined;
-        const progress = request.tool === 'stap' ? this.stapProgress(title, () => live?.session) : undefined;
-        const session = this.registry.start(request, {
+        const progress = request.tool === 'stap' ? this.stapProgress(title, () => live.session) : undefined;
+        live.session = this.registry.start(request, {
             graceMs: config.get<number>('run.gracePeriodMs', 5000),
             output: { tailBytes: config.get<number>('run.outputTailMB', 4) * 1024 * 1024, spool: config.get<boolean>('run.keepFullOutput', true) },
             privilegeProbe: nodePrivilegeProbe(config.get<boolean>('run.allowPkexec', true)),
             listener: {
                 onOutput: batches => {
-                    view.append(batches, () => session.output.tail());
+                    view.append(batches, () => live.session.output.tail());
                     extra.onOutput?.(batches);
                 },
                 onProgress: e => progress?.report(e),
                 onDiagnostic: d => this.diagnostics.add(script, d),
                 onCharts: model => {
-                    if (!live) return;
+                    if (!live.session) return;
                     if (!live.charts && chartsMode === 'auto' && model.maps.length > 0) this.openCharts(live);
                     live.charts?.update(model);
                 },
                 onExit: result => {
                     progress?.done(result);
-                    this.ended(key, live!, result);
+                    this.ended(key, live, result);
                 },
             },
         });
-        live = { session, script, view };
-        this.live.set(session.id, live);
         if (chartsMode === 'always') this.openCharts(live);
         this.status.update();
-        return session;
+        return live.session;
     }
 
     /** Stop one run: the one given, the only one, or the one the user picks. */
@@ -92,7 +108,7 @@ export class RunController implements vscode.Disposable {
 
     /** Open (or reveal) the charts of a live run, or of the latest one. */
     async showCharts(): Promise<void> {
-        const lives = [...this.live.values()];
+        const lives = this.slots.lives();
         const chosen = lives.length <= 1 ? lives[0] : await this.pickLive(lives);
         if (!chosen) {
             void vscode.window.showInformationMessage('Charts show while a run is going.');
@@ -104,7 +120,7 @@ export class RunController implements vscode.Disposable {
 
     /** Copy a run's full output (the spool file) where the user says. */
     async saveFullOutput(): Promise<void> {
-        const sessions = [...this.registry.list(), ...[...this.finished.values()].map(f => f.live.session)];
+        const sessions = [...this.registry.list(), ...this.slots.finishedRuns().map(f => f.session)];
         const chosen = sessions.length <= 1 ? sessions[0] : await this.pick(sessions, 'Save the output of which run?');
         if (!chosen) {
             void vscode.window.showInformationMessage('No run output to save.');
@@ -126,8 +142,8 @@ export class RunController implements vscode.Disposable {
     }
 
     private ended(key: string, live: LiveRun, result: RunResult): void {
-        this.live.delete(live.session.id);
-        this.finished.set(key, { live, result });
+        live.result = result;
+        this.slots.end(key, live);
         this.status.update();
         const how = result.signal ? `killed by ${result.signal}` : `exit status ${result.exitCode}`;
         live.charts?.status(`${how}${result.stopped ? ' (stopped)' : ''}, ${(result.elapsedMs / 1000).toFixed(1)} s`);
@@ -174,9 +190,9 @@ export class RunController implements vscode.Disposable {
     /** A plain snapshot of the runs, for tests in the extension host (command `probekit.run._state`). */
     state(): { live: string[]; finished: { title: string; exitCode: number | null; stopped: boolean; explanation?: string; output: string }[]; charts: string[] } {
         return {
-            live: [...this.live.values()].map(l => l.session.title),
-            finished: [...this.finished.values()].map(({ live: { session: s }, result: r }) => ({ title: s.title, exitCode: r.exitCode, stopped: r.stopped, explanation: r.explanation, output: s.output.tail().slice(-20_000) })),
-            charts: [...this.live.values(), ...[...this.finished.values()].map(f => f.live)].filter(l => l.charts).map(l => l.session.title),
+            live: this.slots.lives().map(l => l.session.title),
+            finished: this.slots.finishedRuns().map(({ session: s, result: r }) => ({ title: s.title, exitCode: r!.exitCode, stopped: r!.stopped, explanation: r!.explanation, output: s.output.tail().slice(-20_000) })),
+            charts: [...this.slots.lives(), ...this.slots.finishedRuns()].filter(l => l.charts).map(l => l.session.title),
         };
     }
 
@@ -190,8 +206,8 @@ export class RunController implements vscode.Disposable {
 
     dispose(): void {
         this.registry.killAll();
-        for (const l of this.live.values()) l.charts?.dispose();
-        for (const f of this.finished.values()) f.live.session.output.dispose();
+        for (const l of this.slots.lives()) l.charts?.dispose();
+        for (const f of this.slots.finishedRuns()) f.session.output.dispose();
         this.views.dispose();
         this.diagnostics.dispose();
         this.status.dispose();

@@ -1,22 +1,25 @@
 import * as vscode from 'vscode';
 import type { OutputBatch } from '../../../server/src/run/run-output-buffer.js';
+import { uniqueName } from './run-slots.js';
 
 /** Past this many characters an output channel is reset to the run's in-memory tail, so it cannot grow without bound. */
 const CHANNEL_LIMIT = 8 * 1024 * 1024;
 
 /**
- * One output channel per script (and host), named after it, reused and cleared by the next run of the same script.
+ * One output channel per script and host (the run key), named after the run, reused and cleared by the next run of
+ * the same key (never while one runs: the controller refuses that). Two scripts with one file name get two channels.
  * It receives the run core's throttled batches, never the raw stream.
  */
 export class RunOutputViews implements vscode.Disposable {
-    private readonly channels = new Map<string, { channel: vscode.OutputChannel; size: number }>();
+    private readonly channels = new Map<string, { channel: vscode.OutputChannel; name: string; size: number }>();
 
-    /** The channel for a run title, cleared and shown. */
-    open(title: string): RunOutputView {
-        let entry = this.channels.get(title);
+    /** The channel of a run key, cleared and shown. */
+    open(key: string, title: string): RunOutputView {
+        let entry = this.channels.get(key);
         if (!entry) {
-            entry = { channel: vscode.window.createOutputChannel(`Probekit: ${title}`), size: 0 };
-            this.channels.set(title, entry);
+            const name = uniqueName(`Probekit: ${title}`, new Set([...this.channels.values()].map(e => e.name)));
+            entry = { channel: vscode.window.createOutputChannel(name), name, size: 0 };
+            this.channels.set(key, entry);
         }
         entry.channel.clear();
         entry.size = 0;

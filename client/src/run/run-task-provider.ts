@@ -116,7 +116,12 @@ class ProbeTerminal implements vscode.Pseudoterminal {
             request.host = hosts.find(h => hostLabel(h) === this.def.host) ?? readHosts([this.def.host]).hosts[0];
         }
         // The terminal shows the run's throttled output (the output channel has it too).
-        this.session = this.controller.start(request, uri, { onOutput: batches => this.out(batches.map(b => b.text).join('')) });
+        this.session = await this.controller.start(request, uri, { onOutput: batches => this.out(batches.map(b => b.text).join('')) });
+        if (!this.session) {
+            this.out(`Not run: ${basename(file)} is already running${request.host ? ' on that host' : ''}.\n`);
+            this.closed.fire(1);
+            return;
+        }
         void this.session.done.then(r => this.closed.fire(r.exitCode ?? 1));
     }
 

@@ -79,7 +79,8 @@ export class RunSession {
         this.title = runTitle(name, request.host);
         this.charts = new ChartCollector(request.tool, request.tool === 'bpftrace' && request.bpftrace?.json === true);
         this.output = new OutputBuffer(batches => this.flushed(batches), options.output);
-        this.done = this.execute();
+        // Started on the next microtask: no listener is called before the constructor has returned the run.
+        this.done = Promise.resolve().then(() => this.execute());
     }
 
     /** Is a process of this run alive? */
