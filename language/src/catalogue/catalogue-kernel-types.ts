@@ -79,6 +79,11 @@ export interface KernelSymbolSource {
     kallsymsFunctions(): Promise<string[] | undefined>;
     /** Traceable functions (`available_filter_functions`; root). */
     traceableFunctions(): Promise<string[] | undefined>;
+    /**
+     * The kernel functions probes may name: the traceable ones when tracefs lets us read them, else every
+     * function symbol in kallsyms (a superset: some of them cannot be traced).
+     */
+    kernelFunctions(): Promise<{ names: string[]; from: 'available_filter_functions' | 'kallsyms' } | undefined>;
     /** Tracepoints from tracefs `available_events` (root), as `system:event`. */
     tracepoints(): Promise<Tracepoint[] | undefined>;
     /** One tracepoint's fields from its `format` file (root). */

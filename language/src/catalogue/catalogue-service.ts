@@ -28,6 +28,7 @@ export const EmptySystemCatalogue: SystemCatalogue = {
     kernelSymbols: {
         kallsymsFunctions: async () => undefined,
         traceableFunctions: async () => undefined,
+        kernelFunctions: async () => undefined,
         tracepoints: async () => undefined,
         tracepointFormat: async () => undefined,
         notices: () => [],

@@ -89,34 +89,69 @@ export function parseStapsdt(data: Buffer, le: boolean, is64: boolean): UsdtMark
     return out;
 }
 
+/** An open ELF file's header facts and named sections; undefined when it is not ELF. */
+async function readSections(fh: FileHandle, fileSize: number): Promise<{ le: boolean; is64: boolean; machine: number; sections: Section[] } | undefined> {
+    const ident = await readAt(fh, 0, Math.min(64, fileSize), fileSize);
+    if (ident.length < 52 || ident.readUInt32BE(0) !== 0x7f454c46) return undefined;
+    const is64 = ident[4] === 2;
+    const le = ident[5] !== 2;
+    const h = new Reader(ident, le, is64);
+    const shoff = is64 ? h.u64(0x28) : h.u32(0x20);
+    const shentsize = h.u16(is64 ? 0x3a : 0x2e);
+    const shnum = h.u16(is64 ? 0x3c : 0x30);
+    const shstrndx = h.u16(is64 ? 0x3e : 0x32);
+    const machine = h.u16(0x12);
+    if (!shoff || !shnum || shentsize < (is64 ? 64 : 40)) return undefined;
+    const shdrs = new Reader(await readAt(fh, shoff, shnum * shentsize, fileSize), le, is64);
+    const raw: Array<Omit<Section, 'name'> & { nameOff: number }> = [];
+    for (let i = 0; i < shnum; i++) {
+        const b = i * shentsize;
+        if (b + shentsize > shdrs.buf.length) break;
+        raw.push(is64
+            ? { nameOff: shdrs.u32(b), type: shdrs.u32(b + 4), offset: shdrs.u64(b + 24), size: shdrs.u64(b + 32), link: shdrs.u32(b + 40), entsize: shdrs.u64(b + 56) }
+            : { nameOff: shdrs.u32(b), type: shdrs.u32(b + 4), offset: shdrs.u32(b + 16), size: shdrs.u32(b + 20), link: shdrs.u32(b + 24), entsize: shdrs.u32(b + 36) });
+    }
+    const names = raw[shstrndx] ? await readAt(fh, raw[shstrndx].offset, raw[shstrndx].size, fileSize) : Buffer.alloc(0);
+    return { le, is64, machine, sections: raw.map(s => ({ ...s, name: cstr(names, s.nameOff) })) };
+}
+
+/** The GNU build id in an ELF file's note sections. */
+async function buildIdOf(fh: FileHandle, fileSize: number, le: boolean, sections: readonly Section[]): Promise<string | undefined> {
+    let buildId: string | undefined;
+    for (const s of sections) {
+        if (s.type !== SHT_NOTE) continue;
+        const data = await readAt(fh, s.offset, s.size, fileSize);
+        for (const n of notes(data, le)) if (n.owner === 'GNU' && n.type === 3) buildId = n.desc.toString('hex');
+    }
+    return buildId;
+}
+
+/** An ELF file's section names and build id, without reading any symbols; undefined for non-ELF or unreadable files. */
+export async function readElfSections(path: string): Promise<{ sections: string[]; buildId?: string } | undefined> {
+    let fh: FileHandle | undefined;
+    try {
+        fh = await open(path, 'r');
+        const fileSize = (await fh.stat()).size;
+        const elf = await readSections(fh, fileSize);
+        if (!elf) return undefined;
+        const buildId = await buildIdOf(fh, fileSize, elf.le, elf.sections);
+        return { sections: elf.sections.map(s => s.name), ...(buildId ? { buildId } : {}) };
+    } catch {
+        return undefined;
+    } finally {
+        await fh?.close();
+    }
+}
+
 /** Reads an ELF file's function symbols, SDT markers and build id. Undefined for non-ELF or unreadable files. */
 export async function readElf(path: string): Promise<BinaryInfo | undefined> {
     let fh: FileHandle | undefined;
     try {
         fh = await open(path, 'r');
         const fileSize = (await fh.stat()).size;
-        const ident = await readAt(fh, 0, Math.min(64, fileSize), fileSize);
-        if (ident.length < 52 || ident.readUInt32BE(0) !== 0x7f454c46) return undefined;
-        const is64 = ident[4] === 2;
-        const le = ident[5] !== 2;
-        const h = new Reader(ident, le, is64);
-        const shoff = is64 ? h.u64(0x28) : h.u32(0x20);
-        const shentsize = h.u16(is64 ? 0x3a : 0x2e);
-        const shnum = h.u16(is64 ? 0x3c : 0x30);
-        const shstrndx = h.u16(is64 ? 0x3e : 0x32);
-        const machine = h.u16(0x12);
-        if (!shoff || !shnum || shentsize < (is64 ? 64 : 40)) return undefined;
-        const shdrs = new Reader(await readAt(fh, shoff, shnum * shentsize, fileSize), le, is64);
-        const raw: Array<Omit<Section, 'name'> & { nameOff: number }> = [];
-        for (let i = 0; i < shnum; i++) {
-            const b = i * shentsize;
-            if (b + shentsize > shdrs.buf.length) break;
-            raw.push(is64
-                ? { nameOff: shdrs.u32(b), type: shdrs.u32(b + 4), offset: shdrs.u64(b + 24), size: shdrs.u64(b + 32), link: shdrs.u32(b + 40), entsize: shdrs.u64(b + 56) }
-                : { nameOff: shdrs.u32(b), type: shdrs.u32(b + 4), offset: shdrs.u32(b + 16), size: shdrs.u32(b + 20), link: shdrs.u32(b + 24), entsize: shdrs.u32(b + 36) });
-        }
-        const names = raw[shstrndx] ? await readAt(fh, raw[shstrndx].offset, raw[shstrndx].size, fileSize) : Buffer.alloc(0);
-        const sections: Section[] = raw.map(s => ({ ...s, name: cstr(names, s.nameOff) }));
+        const elf = await readSections(fh, fileSize);
+        if (!elf) return undefined;
+        const { le, is64, machine, sections } = elf;
         const functions = new Set<string>();
         let hasSymtab = false;
         for (const s of sections) {
@@ -137,13 +172,10 @@ export async function readElf(path: string): Promise<BinaryInfo | undefined> {
             }
         }
         const markers: UsdtMarker[] = [];
-        let buildId: string | undefined;
         for (const s of sections) {
-            if (s.type !== SHT_NOTE) continue;
-            const data = await readAt(fh, s.offset, s.size, fileSize);
-            if (s.name === '.note.stapsdt') markers.push(...parseStapsdt(data, le, is64));
-            for (const n of notes(data, le)) if (n.owner === 'GNU' && n.type === 3) buildId = n.desc.toString('hex');
+            if (s.type === SHT_NOTE && s.name === '.note.stapsdt') markers.push(...parseStapsdt(await readAt(fh, s.offset, s.size, fileSize), le, is64));
         }
+        const buildId = await buildIdOf(fh, fileSize, le, sections);
         return {
             path, format: `ELF${is64 ? 64 : 32} ${MACHINES[machine] ?? `machine ${machine}`}`,
             functions: [...functions].sort(), hasSymtab, markers, ...(buildId ? { buildId } : {}),

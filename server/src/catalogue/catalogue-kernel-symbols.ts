@@ -212,6 +212,13 @@ export class NodeKernelSymbols implements KernelSymbolSource {
         });
     }
 
+    async kernelFunctions(): Promise<{ names: string[]; from: 'available_filter_functions' | 'kallsyms' } | undefined> {
+        const traceable = await this.traceableFunctions();
+        if (traceable) return { names: traceable, from: 'available_filter_functions' };
+        const symbols = await this.kallsymsFunctions();
+        return symbols && { names: symbols, from: 'kallsyms' };
+    }
+
     tracepoints(): Promise<Tracepoint[] | undefined> {
         return this.once('events', async () => {
             const text = await this.tracefsFile('available_events');

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cacheKey, CatalogueCache } from '../../src/catalogue/catalogue-cache.js';
@@ -41,6 +41,13 @@ describe('a tracefs-shaped directory', () => {
         expect(await ks.traceableFunctions()).toEqual(['vfs_read', 'vfs_write', '__x64_sys_openat']);
         expect(await ks.kallsymsFunctions()).toEqual(['_stext', 'local_fn', 'mod_fn']);
         expect(ks.notices()).toEqual([]);
+    });
+    test('kernel functions: the traceable ones, else every function in kallsyms', async () => {
+        expect(await ks.kernelFunctions()).toEqual({ names: ['vfs_read', 'vfs_write', '__x64_sys_openat'], from: 'available_filter_functions' });
+        const noFilter = fakeTracefs();
+        rmSync(join(noFilter, 'available_filter_functions'));
+        const fallback = new NodeKernelSymbols({ kallsyms: join(noFilter, 'kallsyms'), tracefs: [noFilter] });
+        expect(await fallback.kernelFunctions()).toEqual({ names: ['_stext', 'local_fn', 'mod_fn'], from: 'kallsyms' });
     });
     test('names with path characters are refused, not read', async () => {
         expect(await ks.tracepointFormat('..', 'x')).toBeUndefined();
