@@ -39,6 +39,8 @@ export const StapCode = {
     ParseExpected: 'stap-parse-expected',
     /** Structural rules stap's parser enforces beyond the grammar (duplicates, contexts, literals). */
     ParseRule: 'stap-parse-rule',
+    /** The parser failed on a declaration for a reason other than its syntax (an internal error): that declaration is not checked. */
+    ParseFailed: 'stap-parse-failed',
     /**
      * A branch of `%( … %)` not taken for the target: a hint tagged Unnecessary, which editors draw faded.
      * `probekit check` leaves these out.

@@ -3,7 +3,7 @@ import { DefaultLexer, type LexerResult, type LexingDiagnostic, type TokenizeOpt
 import type { SystemtapServices } from './systemtap-module.js';
 import type { SystemtapSettings } from './systemtap-settings.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
-import { preprocessStap, type StapPreprocessResult } from './systemtap-preprocessor.js';
+import { preprocessStap, type StapPreprocessResult, type StapRange } from './systemtap-preprocessor.js';
 import { withShebang } from './systemtap-target.js';
 import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
@@ -112,6 +112,17 @@ function capRuns(hidden: StapToken[], active: readonly StapToken[], text: string
     return out;
 }
 
+/** Move the active tokens inside `ranges` to the hidden ones. */
+function skipActive(pp: StapPreprocessResult, ranges: readonly StapRange[]): void {
+    const kept: StapToken[] = [];
+    for (const t of pp.tokens) {
+        if (!ranges.some(r => t.offset >= r.offset && t.offset < r.end)) kept.push(t);
+        else if (t.expansion === undefined) pp.hidden.push(t);
+    }
+    pp.tokens = kept;
+    pp.hidden.sort((a, b) => a.offset - b.offset);
+}
+
 /** Line starts of a text, for offset → line/column. */
 class LineIndex {
     private readonly starts: number[];
@@ -154,6 +165,8 @@ export class SystemtapLexer extends DefaultLexer {
     documentUri: URI | undefined;
     /** What the last `tokenize` produced, for the parser to record on the document. */
     lastPreprocess: StapPreprocessResult | undefined;
+    /** Ranges of the text whose tokens the parser is not to read (declarations it failed on: see systemtap-parse-recovery.ts). */
+    skipRanges: readonly StapRange[] = [];
     private readonly types = new Map<string, TokenType>();
 
     constructor(services: SystemtapServices) {
@@ -199,6 +212,7 @@ export class SystemtapLexer extends DefaultLexer {
             const target = withShebang(this.settings.target, text);
             pp = preprocessStap(text, target, this.settings.libraryFor(uri), uri?.toString());
             if (!target.guru && !this.settings.tapsetRootOf(uri)) addGuruWarnings(pp.tokens, pp.diagnostics);
+            if (this.skipRanges.length) skipActive(pp, this.skipRanges);
         }
         this.lastPreprocess = pp;
         const tokens: IToken[] = [];

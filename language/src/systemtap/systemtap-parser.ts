@@ -15,6 +15,8 @@ import { STAP_CHECKED_TYPES, checkStapSyntax } from './systemtap-syntax-checks.j
 import { withShebang } from './systemtap-target.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
+import { buildInfixTree, type InfixParts, type InfixPrecedence } from '../common/infix-tree.js';
+import { cutAfterFailure, isStackOverflow, type StapParseCut } from './systemtap-parse-recovery.js';
 
 /** A parser error with its stable code. */
 export type StapParserError = IRecognitionException & { stapCode?: string };
@@ -29,7 +31,9 @@ interface ParserInternals {
     lexerResult: LexerResult | undefined;
     wrapper: {
         input: IToken[];
+        currIdx: number;
         errors: IRecognitionException[];
+        invokeRuleCatch(e: unknown, resync: boolean, recoveryValue: unknown): unknown;
         subrule(idx: number, rule: unknown, options: { ARGS: unknown[] }): unknown;
         wrapSubrule(idx: number, rule: unknown, args: unknown): unknown;
     };
@@ -41,6 +45,7 @@ interface ParserInternals {
     assign(operator: string, feature: string, value: unknown, cstNode: CstNode): void;
     extractHiddenTokens(token: IToken): IToken[];
     assignWithoutOverride(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown>;
+    constructInfix(obj: InfixParts, precedence: ReadonlyMap<unknown, InfixPrecedence> | undefined): unknown;
     startImplementation($type: string | symbol | undefined, infixName: string | undefined, implementation: (args: unknown) => void): (args: unknown) => unknown;
     astReflection: AstReflection;
 }
@@ -73,6 +78,10 @@ export class SystemtapParser extends LangiumParser {
     private checked: AstNode[] = [];
     /** The line table of the text being parsed, made for its first error. */
     private errorLines: { text: string; starts: number[] } | undefined;
+    /** Set when the parse ran out of stack (what reaches `parse` may be a later error the unwinding caused). */
+    private overflowed = false;
+    /** Whether Chevrotain is reading the tokens (an exception then has a position). */
+    private reading = false;
 
     constructor(services: SystemtapServices) {
         super(services);
@@ -131,6 +140,16 @@ export class SystemtapParser extends LangiumParser {
         // arguments are always the same empty object here (see systemtap-parser-rules.ts).
         const wrapper = internals.wrapper;
         wrapper.wrapSubrule = (idx, rule, args) => wrapper.subrule(idx, rule, args === NO_ARGS ? NO_ARGS_OPTIONS : { ARGS: [args] });
+        // Langium's `constructInfix` recurses once per operand and copies the operand list each time.
+        internals.constructInfix = buildInfixTree;
+        // Every exception passes through Chevrotain's catch of the rule it leaves: note a stack
+        // overflow there, before Langium's clean-up on an unbalanced stack throws something else.
+        const invokeRuleCatch = wrapper.invokeRuleCatch;
+        wrapper.invokeRuleCatch = (e, resync, recoveryValue) => {
+            // Nothing more than `instanceof` here: the stack is all but full.
+            if (e instanceof RangeError) this.overflowed = true;
+            return invokeRuleCatch.call(wrapper, e, resync, recoveryValue);
+        };
     }
 
     /**
@@ -151,7 +170,9 @@ export class SystemtapParser extends LangiumParser {
         if (!ruleMethod) throw new Error(options.rule ? `No rule found with name '${options.rule}'` : 'No main rule available.');
         let value: AstNode;
         try {
+            this.reading = true;
             value = internals.doParse(ruleMethod);
+            this.reading = false;
             builder.addHiddenNodes(this.hidden.slice(this.hiddenCursor));
         } finally {
             this.hidden = NO_TOKENS;
@@ -191,20 +212,9 @@ export class SystemtapParser extends LangiumParser {
     }
 
     override parse<T extends AstNode = AstNode>(input: string, options: ParserOptions = {}): ParseResult<T> {
-        let result: ParseResult<T>;
-        try {
-            result = this.parseTree(input, options) as ParseResult<T>;
-        } catch (e) {
-            if (!(e instanceof RangeError)) throw e;
-            // The nesting guard should prevent this; if a shape it does not know still recurses
-            // too deep, report it and give an empty tree rather than crash the server.
-            (this as unknown as { stack: unknown[] }).stack.length = 0;
-            result = this.parseTree('', options) as ParseResult<T>;
-            const err = this.error(0, 0, 'the parser ran out of stack on this file (nesting too deep)', input, StapCode.LexTooDeep);
-            result.parserErrors.push(err);
-            this.errorLines = undefined;
-            return result;
-        }
+        const cuts: StapParseCut[] = [];
+        const result = this.parseAround(input, options, cuts) as ParseResult<T>;
+        for (const cut of cuts) result.parserErrors.push(this.error(cut.at, cut.atEnd, cut.message, input, cut.code));
         const pp = this.stapLexer.lastPreprocess;
         if (!pp) return result;
         preprocessOf.set(result.value, { inactiveRanges: pp.inactiveRanges, expansions: pp.expansions, macros: pp.macros });
@@ -234,11 +244,50 @@ export class SystemtapParser extends LangiumParser {
         const target = withShebang(this.services.settings.SystemtapSettings.target, input);
         const checked = this.checked;
         this.checked = [];
-        for (const p of checkStapSyntax(target, pp.tokens, checked)) {
-            result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
+        try {
+            for (const p of checkStapSyntax(target, pp.tokens, checked)) {
+                result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
+            }
+        } catch (e) {
+            result.parserErrors.push(this.error(0, Math.min(1, input.length), `the syntax checks failed on this file: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+                input, StapCode.ParseFailed));
         }
         this.errorLines = undefined;
         return result;
+    }
+
+    /**
+     * Parse; when the parse throws (out of stack, or a bug), parse again without the declaration
+     * it failed in (see systemtap-parse-recovery.ts), noting it in `cuts`.
+     */
+    private parseAround(input: string, options: ParserOptions, cuts: StapParseCut[]): ParseResult<AstNode> {
+        const internals = this as unknown as ParserInternals;
+        for (;;) {
+            this.overflowed = false;
+            this.reading = false;
+            this.stapLexer.skipRanges = cuts;
+            try {
+                return this.parseTree(input, options);
+            } catch (e) {
+                internals.stack.length = 0;
+                const wrapper = internals.wrapper;
+                const cut = this.reading
+                    ? cutAfterFailure(wrapper.input, wrapper.currIdx + 1, input.length, this.overflowed || isStackOverflow(e), e, cuts.length)
+                    : undefined;
+                if (!cut) {
+                    // Failed outside the token stream (lexer, tree links): report it with an empty tree.
+                    this.stapLexer.skipRanges = [];
+                    const result = this.parseTree('', options);
+                    result.parserErrors.push(this.error(0, Math.min(1, input.length), `this file could not be checked: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+                        input, StapCode.ParseFailed));
+                    return result;
+                }
+                cuts.push(cut);
+            } finally {
+                this.stapLexer.skipRanges = [];
+                this.reading = false;
+            }
+        }
     }
 
     /** 1-based line and column of an offset in `input` (the line table is made once per parse, on the first error). */

@@ -4,19 +4,28 @@ type Node = AstNode & Record<string, unknown>;
 
 /**
  * Langium's `linkContentToContainer(root, { deep: true })`: the same walk in the same order,
- * setting `$container`, `$containerProperty` and `$containerIndex` alike, without its
+ * setting `$container`, `$containerProperty` and `$containerIndex` alike, without recursion and its
  * `Object.entries` pairs and `forEach` closures (a tenth of the parse). On the way it trims the
  * lists, and returns, in depth-first order, the nodes whose type `pick` selects, so that the
  * syntax checks need no walk of their own.
  */
 export function linkContainers(root: AstNode, pick: ReadonlySet<string>): AstNode[] {
     const picked: AstNode[] = [];
-    if (pick.has(root.$type)) picked.push(root);
-    link(root as Node, pick, picked);
+    // Depth first with a stack of its own: a chain of ten thousand operators is a tree that deep.
+    const pending: Node[] = [root as Node];
+    const children: Node[] = [];
+    while (pending.length) {
+        const node = pending.pop()!;
+        if (pick.has(node.$type)) picked.push(node);
+        link(node, children);
+        for (let k = children.length - 1; k >= 0; k--) pending.push(children[k]);
+        children.length = 0;
+    }
     return picked;
 }
 
-function link(node: Node, pick: ReadonlySet<string>, picked: AstNode[]): void {
+/** Link the children of `node` to it and list them in order in `children`. */
+function link(node: Node, children: Node[]): void {
     for (const name in node) {
         if (name.charCodeAt(0) === 36 /* $ */) continue;
         const raw = node[name];
@@ -30,15 +39,13 @@ function link(node: Node, pick: ReadonlySet<string>, picked: AstNode[]): void {
                 (item as { $container: AstNode }).$container = node;
                 (item as { $containerProperty: string }).$containerProperty = name;
                 (item as { $containerIndex: number }).$containerIndex = index;
-                if (pick.has(item.$type)) picked.push(item);
-                link(item as Node, pick, picked);
+                children.push(item as Node);
             }
         } else if (isAstNode(raw)) {
             const value = raw;
             (value as { $container: AstNode }).$container = node;
             (value as { $containerProperty: string }).$containerProperty = name;
-            if (pick.has(value.$type)) picked.push(value);
-            link(value as Node, pick, picked);
+            children.push(value as Node);
         }
     }
 }

@@ -41,11 +41,13 @@ function referenceParser(services: LangiumCoreServices & { systemtap?: unknown }
     internals.nodeBuilder = new LangiumReferenceBuilder();
     internals.astReflection = services.shared.AstReflection;
     // Back to Langium's own methods (the prototype's): nodes as `{ $type }` literals, hidden
-    // tokens spliced, properties handed over with `Object.entries`, options made per call.
+    // tokens spliced, properties handed over with `Object.entries`, options made per call,
+    // binary trees built by recursive splits.
     delete internals.startImplementation;
     delete internals.extractHiddenTokens;
     delete internals.assignWithoutOverride;
     delete internals.wrapper.wrapSubrule;
+    delete internals.constructInfix;
     createParser(services.Grammar, parser, services.parser.Lexer.definition);
     parser.finalize();
     expect(parser).not.toBe(ours);
