@@ -54,7 +54,11 @@ export interface KernelTypeSource {
     iterArgs(name: string): TypedName[] | undefined;
     /** Iterator names (`task`, `task_file`, …) from the `bpf_iter__*` structs. */
     iterNames(): string[];
-    /** Tracepoint fields from `struct trace_event_raw_EVENT` (when the event has its own class), `common_`/`ent` dropped. */
+    /**
+     * Tracepoint fields without tracefs: the members of the event's class (`struct trace_event_raw_CLASS`, the class found
+     * from the event's probe prototype when it shares one), `__data_loc_x` as `__data_loc char[] x`; for syscalls:sys_enter_*
+     * and sys_exit_*, `__syscall_nr` and the syscall's parameters or `ret`. `common_` fields and `ent` dropped.
+     */
     tracepointFields(event: string): TypedName[] | undefined;
 }
 

@@ -22,8 +22,12 @@ export function typeText(btf: Btf, id: number, depth = 0): string {
         case BtfKind.Union: return `union ${t.name || '(anon)'}`;
         case BtfKind.Enum: case BtfKind.Enum64: return `enum ${t.name || '(anon)'}`;
         case BtfKind.Fwd: return `${t.kindFlag ? 'union' : 'struct'} ${t.name}`;
-        case BtfKind.Const: return `const ${typeText(btf, t.sizeOrType, depth + 1)}`;
-        case BtfKind.Volatile: return `volatile ${typeText(btf, t.sizeOrType, depth + 1)}`;
+        case BtfKind.Const: case BtfKind.Volatile: {
+            // A qualified pointer is written after its star, as C declares it: `const char *const`.
+            const word = t.kind === BtfKind.Const ? 'const' : 'volatile';
+            const inner = typeText(btf, t.sizeOrType, depth + 1);
+            return inner.endsWith('*') ? `${inner}${word}` : `${word} ${inner}`;
+        }
         case BtfKind.Restrict: case BtfKind.TypeTag: return typeText(btf, t.sizeOrType, depth + 1);
         case BtfKind.Ptr: {
             const target = btf.type(t.sizeOrType);
@@ -207,11 +211,89 @@ export class BtfTypeSource implements KernelTypeSource {
         return this.vmlinux.findPrefixed('bpf_iter__', BtfKind.Struct).map(id => this.vmlinux.nameOf(id).slice(10)).sort();
     }
 
-    tracepointFields(event: string): TypedName[] | undefined {
-        const info = this.type(`struct trace_event_raw_${event}`);
+    /** Tracepoint classes by their probe prototype, and the events that have a probe stub (built on first use). */
+    private tracepointIndex?: { classesByProto: Map<string, string[]>; events: Set<string> };
+
+    private tracepoints(): { classesByProto: Map<string, string[]>; events: Set<string> } {
+        if (!this.tracepointIndex) {
+            const btf = this.vmlinux;
+            const classesByProto = new Map<string, string[]>();
+            for (const id of btf.findPrefixed('__bpf_trace_', BtfKind.Func)) {
+                const key = JSON.stringify(protoOf(btf, btf.type(id)!.sizeOrType).params.slice(1));
+                const list = classesByProto.get(key);
+                const name = btf.nameOf(id).slice('__bpf_trace_'.length);
+                if (list) list.push(name); else classesByProto.set(key, [name]);
+            }
+            const events = new Set<string>();
+            for (const prefix of ['__probestub_', '__traceiter_']) {
+                for (const id of btf.findPrefixed(prefix, BtfKind.Func)) events.add(btf.nameOf(id).slice(prefix.length));
+            }
+            this.tracepointIndex = { classesByProto, events };
+        }
+        return this.tracepointIndex;
+    }
+
+    /** The fields of a tracepoint class (`struct trace_event_raw_CLASS`), as the event's format file names them. */
+    private classFields(cls: string): TypedName[] | undefined {
+        const info = this.type(`struct trace_event_raw_${cls}`);
         if (!info || info.kind !== 'struct') return undefined;
         return info.members
             .filter(m => m.name !== 'ent' && m.name !== '__data' && !m.name.startsWith('common_'))
-            .map(m => ({ name: m.name, type: m.type }));
+            .map(m => {
+                // `__string(x)` / `__dynamic_array` fields are a u32 offset+length word named `__data_loc_x` (`__rel_loc_x`); the
+                // format file shows `__data_loc char[] x`. BTF does not keep the element type: char, as for strings, the usual case.
+                const loc = /^__(data|rel)_loc_(\w+)$/.exec(m.name);
+                return loc ? { name: loc[2], type: `__${loc[1]}_loc char[]` } : { name: m.name, type: m.type };
+            });
+    }
+
+    /**
+     * The class (`DECLARE_EVENT_CLASS`) whose record layout an event uses: its own name when it has one (`TRACE_EVENT`), else
+     * among the classes whose probe prototype is the event's (`__bpf_trace_CLASS` and `__probestub_EVENT` / `__traceiter_EVENT`
+     * parameters), the one that is only a class, not itself an event, and shares most words of the event's name (parameter
+     * names aside). Undefined when that leaves a tie between classes of different layouts: a guess could show the wrong
+     * fields.
+     */
+    tracepointClass(event: string): string | undefined {
+        if (this.vmlinux.findNamed(`trace_event_raw_${event}`, BtfKind.Struct).length) return event;
+        const stub = this.func(`__probestub_${event}`) ?? this.func(`__traceiter_${event}`);
+        if (!stub) return undefined;
+        const { classesByProto, events } = this.tracepoints();
+        const candidates = classesByProto.get(JSON.stringify(stub.params.slice(1))) ?? [];
+        // The parameters' names (`skb`, `inode`) say nothing about the class: every candidate takes them.
+        const params = new Set(stub.params.map(p => p.name));
+        const words = new Set(event.split('_').filter(w => w && !params.has(w)));
+        const score = (cls: string): number => (events.has(cls) ? 0 : 1000) + cls.split('_').filter(w => words.has(w)).length;
+        const best = Math.max(...candidates.map(score));
+        const top = candidates.filter(c => score(c) === best);
+        if (top.length === 1) return top[0];
+        const layouts = new Set(top.map(c => JSON.stringify(this.classFields(c))));
+        return top.length && layouts.size === 1 ? top[0] : undefined;
+    }
+
+    /**
+     * Arguments of `syscalls:sys_enter_NAME` / `sys_exit_NAME` as their format files show them: `__syscall_nr`, then the
+     * syscall's parameters (from `__do_sys_NAME`, which keeps the declared types, else `__se_sys_NAME`, whose parameters
+     * are all `long`), or `ret`. Undefined for a syscall this kernel lacks, or whose parameters BTF does not have.
+     */
+    private syscallFields(kind: 'enter' | 'exit', name: string): TypedName[] | undefined {
+        const has = (f: string): boolean => this.vmlinux.findNamed(f, BtfKind.Func).length > 0;
+        const exists = SYSCALL_ENTRY_PREFIXES.some(p => has(`${p}${name}`));
+        if (kind === 'exit') return exists ? [{ name: '__syscall_nr', type: 'int' }, { name: 'ret', type: 'long' }] : undefined;
+        const proto = this.func(`__do_sys_${name}`) ?? this.func(`__se_sys_${name}`);
+        if (!proto) return undefined;
+        // SYSCALL_DEFINE0's body takes the unused registers: no arguments.
+        const params = proto.params.filter(p => p.name !== '...' && !(p.name === '__unused' && /\bpt_regs\b/.test(p.type)));
+        return [{ name: '__syscall_nr', type: 'int' }, ...params];
+    }
+
+    tracepointFields(event: string): TypedName[] | undefined {
+        const syscall = /^sys_(enter|exit)_(\w+)$/.exec(event);
+        if (syscall) return this.syscallFields(syscall[1] as 'enter' | 'exit', syscall[2]);
+        const cls = this.tracepointClass(event);
+        return cls === undefined ? undefined : this.classFields(cls);
     }
 }
+
+/** Where each architecture's syscall entry points are (`__x64_sys_openat`, …; `sys_` where there is no wrapper). */
+const SYSCALL_ENTRY_PREFIXES = ['__x64_sys_', '__arm64_sys_', '__riscv_sys_', '__s390x_sys_', '__ia32_sys_', '__do_sys_', '__se_sys_', 'sys_'];

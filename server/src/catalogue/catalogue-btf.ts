@@ -15,6 +15,9 @@ export enum BtfKind {
 
 export class BtfFormatError extends Error {}
 
+/** Name lookups answered by searching the string section before the name index is built instead. */
+const NAME_SEARCHES_BEFORE_INDEX = 64;
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** One raw type record, decoded. */
@@ -54,6 +57,7 @@ export class Btf {
     private readonly kinds: Uint8Array;
     private readonly nameOffs: Uint32Array;
     private names?: Map<string, number[]>;
+    private searches = 0;
     private readonly decoder = new TextDecoder('latin1');
 
     /** Parses `data`; `base` is vmlinux BTF when `data` is a module's split BTF. Throws BtfFormatError. */
@@ -196,7 +200,8 @@ export class Btf {
      * then the name-offset column. Much cheaper for one-off lookups in a fresh process.
      */
     findNamed(name: string, kind?: BtfKind): number[] {
-        if (this.names) return this.idsNamed(name).filter(id => kind === undefined || this.kindOf(id) === kind);
+        // Past a few dozen lookups the whole name index (built once) is cheaper than searching the strings each time.
+        if (this.names || ++this.searches > NAME_SEARCHES_BEFORE_INDEX) return this.idsNamed(name).filter(id => kind === undefined || this.kindOf(id) === kind);
         return this.searchNames(name, true, kind);
     }
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BinarySource } from '../../../language/src/catalogue/catalogue-binary-types.js';
-import type { CatalogueNotice, KernelTypeSource } from '../../../language/src/catalogue/catalogue-kernel-types.js';
+import type { CatalogueNotice, KernelTypeSource, TypedName } from '../../../language/src/catalogue/catalogue-kernel-types.js';
 import { probeFamilies, type ProbeFamily } from '../../../language/src/catalogue/catalogue-probe-families.js';
 import type { SystemCatalogue } from '../../../language/src/catalogue/catalogue-service.js';
 import type { TapsetIndex } from '../../../language/src/catalogue/catalogue-tapset-index.js';
@@ -144,6 +144,17 @@ export class NodeSystemCatalogue implements SystemCatalogue {
             }
         })();
         return this.btfLoad;
+    }
+
+    /**
+     * A tracepoint's fields: from tracefs (its format file, or what root cached of it for this kernel) when there, else
+     * from BTF (the event's class or the syscall's prototype), with which of them answered.
+     */
+    async tracepointFields(system: string, event: string): Promise<{ fields: TypedName[]; from: 'tracefs' | 'btf' } | undefined> {
+        const fields = await this.kernelSymbols.tracepointFormat(system, event);
+        if (fields) return { fields, from: 'tracefs' };
+        const fromBtf = /^\w+$/.test(event) ? (await this.kernelTypes())?.tracepointFields(event) : undefined;
+        return fromBtf && { fields: fromBtf, from: 'btf' };
     }
 
     families(language?: ProbeFamily['language']): readonly ProbeFamily[] {

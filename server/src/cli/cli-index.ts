@@ -137,10 +137,8 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
         };
         for (const tp of args.values.get('tracepoint') ?? []) {
             const [system, event] = tp.split(':');
-            const fields = await ks.tracepointFormat(system ?? '', event ?? '');
-            const fromBtf = fields ? undefined : (await catalogue.kernelTypes())?.tracepointFields(event ?? '');
-            const shown = fields ?? fromBtf;
-            lines.push(shown ? `  tracepoint:${tp}${fromBtf ? ' (from BTF)' : ''}\n${shown.map(f => `    ${f.type} ${f.name}`).join('\n')}` : `  tracepoint:${tp}: no fields known`);
+            const shown = await catalogue.tracepointFields(system ?? '', event ?? '');
+            lines.push(shown ? `  tracepoint:${tp}${shown.from === 'btf' ? ' (from BTF)' : ''}\n${shown.fields.map(f => `    ${f.type} ${f.name}`).join('\n')}` : `  tracepoint:${tp}: no fields known`);
         }
         if (!kallsyms && !tracepoints) missing++;
         // As root, remember every tracepoint's fields for this kernel so non-root sessions have them too.

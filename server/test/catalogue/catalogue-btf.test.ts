@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Btf, BtfFormatError, BtfKind } from '../../src/catalogue/catalogue-btf.js';
 import { BtfTypeSource, typeText } from '../../src/catalogue/catalogue-btf-types.js';
+import { parseFormat } from '../../src/catalogue/catalogue-kernel-symbols.js';
 import { BtfBuilder, K } from './catalogue-btf-builder.js';
 
 /** A small kernel-like BTF exercising every kind. */
@@ -49,6 +50,7 @@ function fixture(): { blob: Buffer; ids: Record<string, number> } {
     ids.var = b.add(K.VAR, 'jiffies', 0, ids.ulong, [1]);
     ids.sec = b.add(K.DATASEC, '.data', 1, 8, [ids.var, 0, 8]);
     ids.tag = b.add(K.DECL_TAG, 'noinline', 0, ids.vfs_read, [-1 >>> 0]);
+    ids.constPtr = b.konst(ids.pcchar);
     return { blob: b.build(), ids };
 }
 
@@ -58,7 +60,7 @@ describe('BTF fixture with every kind', () => {
     const src = new BtfTypeSource(btf);
 
     test('walks all records', () => {
-        expect(btf.count).toBe(ids.tag); // the last record added
+        expect(btf.count).toBe(ids.constPtr); // the last record added
         expect(btf.kindOf(ids.sec)).toBe(BtfKind.Datasec);
         expect(btf.kindOf(ids.tag)).toBe(BtfKind.DeclTag);
         expect(btf.nameOf(ids.var)).toBe('jiffies');
@@ -66,7 +68,7 @@ describe('BTF fixture with every kind', () => {
     test.each([
         ['pfile', 'struct file *'], ['pcchar', 'const char *'], ['ploff', 'loff_t *'], ['volint', 'volatile int'],
         ['restrict', 'char *'], ['ptagged', 'char *'], ['comm', 'char[16]'], ['double', 'double'], ['state', 'enum state'],
-        ['fnptr', 'loff_t (*)(struct file *, char *, size_t, loff_t *)'], ['anonUnion', 'union (anon)'],
+        ['fnptr', 'loff_t (*)(struct file *, char *, size_t, loff_t *)'], ['anonUnion', 'union (anon)'], ['constPtr', 'const char *const'],
     ])('type text of %s is %s', (key, text) => {
         expect(typeText(btf, ids[key])).toBe(text);
     });
@@ -131,6 +133,72 @@ describe('BTF fixture with every kind', () => {
     });
 });
 
+/**
+ * Tracepoint classes and syscalls as the kernel lays them out in BTF: `struct trace_event_raw_CLASS`, the class's probe
+ * `__bpf_trace_CLASS` and each event's `__probestub_EVENT` (same parameters), and the syscall wrappers.
+ */
+function tracepointFixture(): BtfTypeSource {
+    const b = new BtfBuilder();
+    const int = b.int('int', 4);
+    const char = b.int('char', 1);
+    const u32 = b.typedef('u32', b.int('unsigned int', 4, false));
+    const long = b.int('long int', 8);
+    const umode = b.typedef('umode_t', b.int('short unsigned int', 2, false));
+    const voidp = b.ptr(0);
+    const entry = b.struct('trace_entry', 8, [['type', int, 0]]);
+    const task = b.ptr(b.add(K.FWD, 'task_struct', 0, 0));
+    const skb = b.ptr(b.add(K.FWD, 'sk_buff', 0, 0));
+    const regs = b.ptr(b.konst(b.add(K.FWD, 'pt_regs', 0, 0)));
+    const comm = b.array(char, int, 16);
+    const probe = (name: string, param: [string, number]) => b.func(name, b.proto(0, [['__data', voidp], param]));
+    const cls = (name: string, members: Array<[string, number]>, param: [string, number]) => {
+        b.struct(`trace_event_raw_${name}`, 64, [['ent', entry, 0], ...members.map(([n, t], i): [string, number, number] => [n, t, 64 + 64 * i]), ['__data', b.array(char, int, 0), 1024]]);
+        probe(`__bpf_trace_${name}`, param);
+    };
+    cls('sched_process_exec', [['__data_loc_filename', u32], ['pid', int]], ['p', task]);
+    cls('sched_wakeup_template', [['comm', comm], ['pid', int]], ['p', task]);
+    cls('sched_process_template', [['comm', comm], ['pid', int], ['prio', int]], ['p', task]);
+    cls('tcp_event_skb', [['skbaddr', voidp]], ['skb', skb]);
+    cls('net_dev_template', [['len', int]], ['skb', skb]);
+    for (const event of ['sched_process_exec', 'sched_wakeup', 'sched_wakeup_new', 'sched_process_free', 'sched_waking']) probe(`__probestub_${event}`, ['p', task]);
+    probe('__probestub_netif_receive_skb', ['skb', skb]);
+    for (const sc of ['openat', 'read', 'sync', 'kill']) b.func(`__x64_sys_${sc}`, b.proto(long, [['regs', regs]]));
+    b.func('__do_sys_openat', b.proto(long, [['dfd', int], ['filename', b.ptr(b.konst(char))], ['flags', int], ['mode', umode]]));
+    b.func('__se_sys_read', b.proto(long, [['fd', long], ['buf', long], ['count', long]]));
+    b.func('__do_sys_sync', b.proto(long, [['__unused', regs]]));
+    return new BtfTypeSource(new Btf(b.build()));
+}
+
+describe('tracepoint fields from BTF', () => {
+    const src = tracepointFixture();
+    const fields = (event: string) => src.tracepointFields(event)?.map(f => `${f.type} ${f.name}`);
+    test.each([
+        ['an event with its own class; __data_loc as the format file writes it', 'sched_process_exec', 'sched_process_exec', ['__data_loc char[] filename', 'int pid']],
+        ['events sharing a class: the one named most like the event', 'sched_wakeup', 'sched_wakeup_template', ['char[16] comm', 'int pid']],
+        ['the same', 'sched_wakeup_new', 'sched_wakeup_template', ['char[16] comm', 'int pid']],
+        ['another class of the same prototype', 'sched_process_free', 'sched_process_template', ['char[16] comm', 'int pid', 'int prio']],
+        ['a tie between layouts is no answer', 'sched_waking', undefined, undefined],
+        ['parameter names do not choose the class', 'netif_receive_skb', undefined, undefined],
+        ['an unknown event', 'no_such_event', undefined, undefined],
+    ])('%s: %s', (_label, event, cls, expected) => {
+        expect(src.tracepointClass(event)).toBe(cls);
+        expect(fields(event)).toEqual(expected);
+    });
+    test.each([
+        ['sys_enter_openat', ['int __syscall_nr', 'int dfd', 'const char * filename', 'int flags', 'umode_t mode']],
+        ['sys_exit_openat', ['int __syscall_nr', 'long ret']],
+        // Only the sign-extending wrapper in BTF: its names, and its types (long).
+        ['sys_enter_read', ['int __syscall_nr', 'long int fd', 'long int buf', 'long int count']],
+        ['sys_enter_sync', ['int __syscall_nr']],
+        // No prototype with the parameters: unknown; its exit still has the usual fields.
+        ['sys_enter_kill', undefined],
+        ['sys_exit_kill', ['int __syscall_nr', 'long ret']],
+        ['sys_exit_nosuch', undefined],
+    ])('syscalls:%s', (event, expected) => {
+        expect(fields(event)).toEqual(expected);
+    });
+});
+
 describe('split BTF (a module on top of vmlinux)', () => {
     test('ids and strings continue from the base', () => {
         const { blob, ids } = fixture();
@@ -167,6 +235,16 @@ describe('malformed BTF fails with a clear error, never hangs', () => {
     });
 });
 
+const TRACEFS = '/sys/kernel/tracing';
+const tracefsReadable = ((): boolean => {
+    try {
+        readFileSync(`${TRACEFS}/available_events`);
+        return true;
+    } catch {
+        return false;
+    }
+})();
+
 describe.runIf(existsSync('/sys/kernel/btf/vmlinux'))('this machine\'s vmlinux BTF', () => {
     const btf = new Btf(readFileSync('/sys/kernel/btf/vmlinux'));
     const src = new BtfTypeSource(btf);
@@ -186,11 +264,38 @@ describe.runIf(existsSync('/sys/kernel/btf/vmlinux'))('this machine\'s vmlinux B
         expect(src.iterArgs('task')).toEqual([{ name: 'task', type: 'struct task_struct *' }]);
         expect(src.rawTracepointArgs('sched_switch')?.map(a => a.name)).toEqual(['preempt', 'prev', 'next', 'prev_state']);
         expect(src.tracepointFields('sched_switch')?.map(f => f.name)).toEqual(['prev_comm', 'prev_pid', 'prev_prio', 'prev_state', 'next_comm', 'next_pid', 'next_prio']);
+        // Events of a shared class, and one with a __data_loc string.
+        expect(src.tracepointClass('sched_wakeup')).toBe('sched_wakeup_template');
+        expect(src.tracepointClass('sched_process_free')).toBe('sched_process_template');
+        expect(src.tracepointFields('sched_process_exec')?.[0]).toEqual({ name: 'filename', type: '__data_loc char[]' });
     });
     test('iterators: the string-section search finds what decoding every struct name finds', () => {
         const all = btf.namesOfKind(BtfKind.Struct).filter(n => n.startsWith('bpf_iter__')).map(n => n.slice(10)).sort();
         expect(src.iterNames()).toEqual(all);
         expect(all).toContain('task_file');
+    });
+    test.runIf(tracefsReadable)('tracepoint fields agree with every format file tracefs has', () => {
+        // Spellings the two sources differ in without meaning anything else: BTF's base type names (`short int`, `long
+        // unsigned int`), star spacing, x86's `__seg_gs`, and the element type of a __data_loc array, which BTF does not keep.
+        const norm = (t: string) => t.replace(/\blong long unsigned int\b/g, 'unsigned long long').replace(/\blong unsigned int\b/g, 'unsigned long')
+            .replace(/\bshort unsigned int\b/g, 'unsigned short').replace(/\b(long|short) int\b/g, '$1').replace(/^unsigned$/, 'unsigned int')
+            .replace(/ __seg_gs\b/g, '').replace(/^__(data|rel)_loc .*$/, '__$1_loc').replace(/\s*\*\s*/g, ' * ').replace(/\s+/g, ' ').trim();
+        const tally = { same: 0, wrong: [] as string[], unknown: 0, syscallsSame: 0, syscallsUnknown: 0 };
+        for (const line of readFileSync(`${TRACEFS}/available_events`, 'utf8').split('\n').filter(Boolean)) {
+            const [system, event] = line.split(':');
+            const theirs = parseFormat(readFileSync(`${TRACEFS}/events/${system}/${event}/format`, 'latin1')).map(f => `${norm(f.type)} ${f.name}`);
+            const ours = src.tracepointFields(event)?.map(f => `${norm(f.type)} ${f.name}`);
+            const syscall = system === 'syscalls';
+            if (!ours) syscall ? tally.syscallsUnknown++ : tally.unknown++;
+            else if (ours.join(', ') !== theirs.join(', ')) tally.wrong.push(`${line}: ${ours.join(', ')} / format: ${theirs.join(', ')}`);
+            else syscall ? tally.syscallsSame++ : tally.same++;
+        }
+        // Measured here: 1488 events answered, all right, 97 left unknown (a tie between classes); every sys_exit_* and the
+        // sys_enter_* of syscalls with a __do_sys_ prototype (91 of 360).
+        expect(tally.wrong).toEqual([]);
+        expect(tally.same / (tally.same + tally.unknown)).toBeGreaterThan(0.9);
+        expect(tally.syscallsSame).toBeGreaterThan(360);
+        expect(src.tracepointFields('sys_exit_openat')).toEqual([{ name: '__syscall_nr', type: 'int' }, { name: 'ret', type: 'long' }]);
     });
     test('counts', () => {
         expect(btf.count).toBeGreaterThan(100_000);

@@ -104,6 +104,11 @@ describe.runIf(root && hasTool('setpriv'))('as a non-root user', () => {
         // The cache folder is named: sudo would not pass PROBEKIT_CACHE_DIR on.
         expect(r.stdout).toContain(`fix: sudo env PROBEKIT_CACHE_DIR=${cacheDir} probekit index`);
     });
+    test('without tracefs or a cache, tracepoint fields come from BTF', () => {
+        const r = asNobody('index', '--only', 'kernel', '--no-cache', '--tracepoint', 'sched:sched_wakeup', '--tracepoint', 'syscalls:sys_exit_openat');
+        expect(r.stdout).toContain('tracepoint:sched:sched_wakeup (from BTF)\n    char[16] comm\n    pid_t pid\n    int prio\n    int target_cpu\n');
+        expect(r.stdout).toContain('tracepoint:syscalls:sys_exit_openat (from BTF)\n    int __syscall_nr\n    long ret\n');
+    });
     test('after a root index, tracepoints and their fields come from the cache', async () => {
         const env = process.env.PROBEKIT_CACHE_DIR;
         process.env.PROBEKIT_CACHE_DIR = cacheDir;
