@@ -196,7 +196,8 @@ export class NodeKernelSymbols implements KernelSymbolSource {
                     // Module symbols carry `\t[module]`; look for the tab only within this line.
                     let nameEnd = sp + 3;
                     while (nameEnd < end && text.charCodeAt(nameEnd) !== 9) nameEnd++;
-                    out.push(text.slice(sp + 3, nameEnd));
+                    // `__pfx_NAME` / `__cfi_NAME` label the padding before a function (call thunks, CFI), not functions.
+                    if (!text.startsWith('__pfx_', sp + 3) && !text.startsWith('__cfi_', sp + 3)) out.push(text.slice(sp + 3, nameEnd));
                 }
                 start = end + 1;
             }
@@ -216,7 +217,8 @@ export class NodeKernelSymbols implements KernelSymbolSource {
         const traceable = await this.traceableFunctions();
         if (traceable) return { names: traceable, from: 'available_filter_functions' };
         const symbols = await this.kallsymsFunctions();
-        return symbols && { names: symbols, from: 'kallsyms' };
+        // Static functions of the same name in several files are one name to a probe.
+        return symbols && { names: [...new Set(symbols)], from: 'kallsyms' };
     }
 
     tracepoints(): Promise<Tracepoint[] | undefined> {

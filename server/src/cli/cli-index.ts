@@ -13,7 +13,9 @@ import { readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
 
 export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
                       [--no-cache] [--no-tracefs-cache] [--front-end] [--only tapsets,btf,kernel,tracefs] [--arch A] [--kernel-release R] [--stap-version V]
-                      [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]… [--repeat N]
+                      [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]… [--repeat N] [--list]
+  --list: print every bpftrace probe the kernel sources give, one a line, as bpftrace -l does: tracepoint:SYS:EVENT,
+          kprobe:FUNCTION (traceable functions, else kallsyms's), kfunc:FUNCTION and iter:NAME (BTF)
   --repeat N: build the requested sources N times in this process, each time from a fresh catalogue without
               the disk cache, and print the median and fastest build times (what the running language server pays)`;
 
@@ -28,7 +30,7 @@ function ms(n: number): string {
 export async function runIndex(argv: readonly string[], out: (s: string) => void, _err: (s: string) => void): Promise<number> {
     const t0 = performance.now();
     const args = parseArgs(argv, {
-        flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'no-tracefs-cache', 'front-end', 'help'],
+        flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'no-tracefs-cache', 'front-end', 'list', 'help'],
         values: ['tapset-dir', 'btf', 'only', 'arch', 'kernel-release', 'stap-version', 'alias', 'function', 'tracepoint', 'repeat'],
         repeated: ['tapset-dir', 'alias', 'function', 'tracepoint'],
     });
@@ -65,7 +67,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
         cache,
     });
     if (repeat) {
-        const times = await repeatBuilds(repeat, newCatalogue, only, args.values.get('function') ?? []);
+        const times = await repeatBuilds(repeat, newCatalogue, only, args.values.get('function') ?? [], args.flags.has('list'));
         out(`builds: ${times.length} in-process (${[...only].join(',')}), median ${ms(median(times))}, fastest ${ms(Math.min(...times))}\n`);
         return 0;
     }
@@ -74,6 +76,8 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     const report: Record<string, unknown> = {};
     const stats: Record<string, number> = {};
     const lines: string[] = [];
+    /** `--list`: probe names, printed before the summary. */
+    const listed: string[] = [];
     let missing = 0;
 
     if (only.has('tapsets')) {
@@ -111,6 +115,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
             const fns = types.functionCount();
             const iters = types.iterNames();
             lines.push(`btf: ${types.typeCount} types, ${fns} functions, ${iters.length} iterators`);
+            if (args.flags.has('list')) listed.push(...types.functionNames().map(f => `kfunc:${f}`), ...iters.map(i => `iter:${i}`));
             report.btf = { types: types.typeCount, functions: fns, iterators: iters };
             for (const name of args.values.get('function') ?? []) {
                 const f = types.func(name);
@@ -125,9 +130,13 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     if (only.has('kernel') || only.has('tracefs')) {
         const t = performance.now();
         const ks = catalogue.kernelSymbols;
-        const [kallsyms, traceable, tracepoints] = await Promise.all([
+        const [kallsyms, traceable, tracepoints, functions] = await Promise.all([
             only.has('kernel') ? ks.kallsymsFunctions() : Promise.resolve(undefined), ks.traceableFunctions(), ks.tracepoints(),
+            args.flags.has('list') ? ks.kernelFunctions() : Promise.resolve(undefined),
         ]);
+        if (args.flags.has('list')) {
+            listed.push(...(tracepoints ?? []).map(tp => `tracepoint:${tp.system}:${tp.event}`), ...(functions?.names ?? []).map(f => `kprobe:${f}`));
+        }
         stats.kernelMs = performance.now() - t;
         const count = (l?: unknown[]): string => (l ? String(l.length) : 'unreadable');
         lines.push(`kernel: ${only.has('kernel') ? `${count(kallsyms)} kallsyms functions, ` : ''}${count(traceable)} traceable functions, ${count(tracepoints)} tracepoints`);
@@ -157,6 +166,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     stats.maxRssMb = process.resourceUsage().maxRSS / 1024;
     if (args.flags.has('stats')) report.stats = stats;
 
+    if (listed.length) out(listed.join('\n') + '\n');
     if (args.flags.has('json')) {
         out(JSON.stringify(report) + '\n');
     } else {
@@ -177,9 +187,10 @@ function median(xs: readonly number[]): number {
 /**
  * Builds the requested sources `n` times, each from a fresh catalogue (no disk cache, nothing kept from the
  * build before), doing what `probekit index` reports: the tapset index with one context-variable query, BTF
- * with its function count, iterators and the given functions' prototypes, the kernel's symbols and events.
+ * with its function count (with `list`, its function names), iterators and the given functions' prototypes, the
+ * kernel's symbols and events (with `list`, the kernel function names kprobe: offers).
  */
-async function repeatBuilds(n: number, make: () => NodeSystemCatalogue, only: ReadonlySet<string>, functions: readonly string[]): Promise<number[]> {
+async function repeatBuilds(n: number, make: () => NodeSystemCatalogue, only: ReadonlySet<string>, functions: readonly string[], list: boolean): Promise<number[]> {
     const times: number[] = [];
     for (let k = 0; k < n; k++) {
         const t = performance.now();
@@ -187,13 +198,13 @@ async function repeatBuilds(n: number, make: () => NodeSystemCatalogue, only: Re
         if (only.has('tapsets')) (await catalogue.tapsets())?.contextVariables('syscall.openat');
         if (only.has('btf')) {
             const types = await catalogue.kernelTypes();
-            types?.functionCount();
+            if (list) types?.functionNames(); else types?.functionCount();
             types?.iterNames();
             for (const f of functions) types?.func(f);
         }
         if (only.has('kernel') || only.has('tracefs')) {
             const ks = catalogue.kernelSymbols;
-            await Promise.all([only.has('kernel') ? ks.kallsymsFunctions() : undefined, ks.traceableFunctions(), ks.tracepoints()]);
+            await Promise.all([only.has('kernel') ? ks.kallsymsFunctions() : undefined, ks.traceableFunctions(), ks.tracepoints(), list ? ks.kernelFunctions() : undefined]);
         }
         times.push(performance.now() - t);
     }

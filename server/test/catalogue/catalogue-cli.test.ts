@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/cli/cli-args.js';
 import { runDoctor } from '../../src/cli/cli-doctor.js';
 import { runIndex } from '../../src/cli/cli-index.js';
-import { hasTool, tempDir } from './catalogue-test-kit.js';
+import { hasTool, runTool, tempDir } from './catalogue-test-kit.js';
 
 const root = process.getuid?.() === 0;
 
@@ -46,10 +46,24 @@ describe('probekit index', () => {
         expect(code).toBe(1);
         expect(JSON.parse(out).notices.map((n: { source: string }) => n.source)).toEqual(['tapsets', 'btf']);
     });
+    test('--list: the probes bpftrace -l lists, with kernel functions and BTF functions by name', async () => {
+        const { code, out } = await index('--only', 'kernel,btf', '--list', '--no-cache');
+        expect(code).toBe(0);
+        const listed = out.split('\n').filter(l => /^(tracepoint|kprobe|kfunc|iter):/.test(l));
+        for (const probe of ['tracepoint:sched:sched_switch', 'kprobe:vfs_read', 'kfunc:vfs_read', 'iter:task']) expect(listed).toContain(probe);
+        expect(listed.filter(l => l.startsWith('kprobe:__pfx_'))).toEqual([]);
+        expect(new Set(listed).size).toBe(listed.length);
+        if (root && hasTool('bpftrace')) {
+            const theirs = runTool('bpftrace', ['-l']).split('\n').filter(l => /^(tracepoint|kprobe):/.test(l));
+            // What bpftrace lists is listed; kprobe: adds the kallsyms names where available_filter_functions is refused.
+            expect(theirs.filter(l => !listed.includes(l))).toEqual([]);
+        }
+    });
     test('--repeat: builds in this process, each from a fresh catalogue, and prints their times', async () => {
         const { code, out } = await index('--only', 'btf,tracefs', '--function', 'vfs_read', '--repeat', '3');
         expect(code).toBe(0);
         expect(out).toMatch(/^builds: 3 in-process \(btf,tracefs\), median [\d.]+ ms, fastest [\d.]+ ms$/m);
+        expect((await index('--only', 'kernel,btf', '--list', '--repeat', '2')).out).toMatch(/^builds: 2 in-process \(kernel,btf\), median/m);
     });
     test.each([
         [['--only', 'bogus'], /unknown source 'bogus'/],

@@ -28,7 +28,8 @@ function fakeTracefs(): string {
     mkdirSync(join(dir, 'events', 'syscalls', 'sys_enter_openat'), { recursive: true });
     writeFileSync(join(dir, 'events', 'syscalls', 'sys_enter_openat', 'format'),
         'name: sys_enter_openat\nID: 1\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;\n\nprint fmt: "x"\n');
-    writeFileSync(join(dir, 'kallsyms'), 'ffffffff81000000 T _stext\nffffffff81000010 t local_fn\nffffffff81000020 D some_data\nffffffffc0000000 t mod_fn\t[mymod]\n');
+    writeFileSync(join(dir, 'kallsyms'), 'ffffffff81000000 T _stext\nffffffff81000008 t __pfx_local_fn\nffffffff81000010 t local_fn\nffffffff81000020 D some_data\n'
+        + 'ffffffff81000030 t local_fn\nffffffffc0000000 t mod_fn\t[mymod]\n');
     return dir;
 }
 
@@ -39,7 +40,7 @@ describe('a tracefs-shaped directory', () => {
         expect(await ks.tracepoints()).toEqual([{ system: 'sched', event: 'sched_switch' }, { system: 'syscalls', event: 'sys_enter_openat' }]);
         expect(await ks.tracepointFormat('syscalls', 'sys_enter_openat')).toEqual([{ name: '__syscall_nr', type: 'int' }, { name: 'filename', type: 'const char *' }]);
         expect(await ks.traceableFunctions()).toEqual(['vfs_read', 'vfs_write', '__x64_sys_openat']);
-        expect(await ks.kallsymsFunctions()).toEqual(['_stext', 'local_fn', 'mod_fn']);
+        expect(await ks.kallsymsFunctions()).toEqual(['_stext', 'local_fn', 'local_fn', 'mod_fn']);
         expect(ks.notices()).toEqual([]);
     });
     test('kernel functions: the traceable ones, else every function in kallsyms', async () => {
