@@ -5,8 +5,14 @@ import type { RunRequest, RunTool } from './run-types.js';
 export interface CommandLine {
     command: string;
     args: string[];
-    /** Text to write to the child's stdin, then close it (remote bpftrace reads its script from stdin). */
+    /** Text to write to the child's stdin first (a supervised remote bpftrace reads its script there). */
     stdin?: string;
+    /**
+     * How a stop reaches the tool: `group` (default) signals our child's process group and tree; `relay` signals our
+     * child alone, which passes SIGINT and SIGTERM on to a tool we may not signal (sudo); `supervisor` writes each step
+     * to the child's stdin, kept open for that (run-supervisor.ts).
+     */
+    control?: 'group' | 'relay' | 'supervisor';
 }
 
 /** What it takes to run a stap script: a compile step and a load step, or one command. */

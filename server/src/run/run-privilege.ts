@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandLine } from './run-argv.js';
+import { supervised } from './run-supervisor.js';
 import type { RunTool } from './run-types.js';
 
 /** How a run gets the privileges tracing needs. */
@@ -63,12 +64,19 @@ export function choosePrivilege(tool: RunTool, probe: PrivilegeProbe, command: s
     if (probe.uid() === 0) return { kind: 'root' };
     if (probe.sudoWithoutPassword(which(command) ?? command)) return { kind: 'sudo' };
     if (probe.pkexecUsable()) return { kind: 'pkexec' };
-    return { kind: 'none', message: privilegeFix(tool, probe.userName()) };
+    return { kind: 'none', message: privilegeFix(tool, probe.userName(), tool === 'bpftrace' ? [command] : [command, 'staprun', 'stapbpf']) };
 }
 
-/** Plain words: why the run cannot start, and the two usual fixes. */
-export function privilegeFix(tool: RunTool, user: string): string {
-    const tools = tool === 'stap' ? '/usr/bin/stap, /usr/bin/staprun, /usr/bin/stapbpf' : '/usr/bin/bpftrace';
+/** The executables sudo must run for a tool, as full paths (the sudoers line names exactly these). */
+export function toolExecutables(tool: RunTool, commands: string[] = tool === 'stap' ? ['stap', 'staprun', 'stapbpf'] : ['bpftrace']): string[] {
+    return commands.map(c => which(c) ?? (c.includes('/') ? c : `/usr/bin/${c}`));
+}
+
+/**
+ * Plain words: why the run cannot start, and the two usual fixes. The sudoers line names the tool's executables and
+ * nothing else: a stop reaches the tool through sudo itself (sudo passes SIGINT and SIGTERM on), so no `kill` is needed.
+ */
+export function privilegeFix(tool: RunTool, user: string, commands?: string[]): string {
     const groups = tool === 'stap'
         ? `For SystemTap you can instead join the stapusr and stapdev groups (stapusr loads modules, stapdev compiles them): sudo usermod -aG stapusr,stapdev ${user} (then log in again).\n`
         : '';
@@ -76,38 +84,62 @@ export function privilegeFix(tool: RunTool, user: string): string {
         + 'you are not root, `sudo -n` asks for a password, and pkexec is not available.\n'
         + groups
         + `To let sudo run the tracer without a password, add this line with \`sudo visudo -f /etc/sudoers.d/probekit\`:\n`
-        + `    ${user} ALL=(root) NOPASSWD: ${tools}\n`;
+        + `    ${sudoersLine(tool, user, commands)}\n`;
 }
 
-/** Wrap a command line for the chosen privilege (argv stays an array). */
-export function withPrivilege(cmd: CommandLine, privilege: Privilege): CommandLine {
+/** `USER ALL=(root) NOPASSWD: /usr/bin/bpftrace`: all a run under sudo needs, stop included. */
+export function sudoersLine(tool: RunTool, user: string, commands?: string[]): string {
+    return `${user} ALL=(root) NOPASSWD: ${toolExecutables(tool, commands).join(', ')}`;
+}
+
+/**
+ * Wrap a command line for the chosen privilege (argv stays an array). `dir`: the working directory the tool needs
+ * (pkexec starts programs in root's home).
+ * - sudo stays between us and the tool and relays SIGINT and SIGTERM to it: a stop signals sudo alone (`relay`).
+ * - pkexec becomes the program it starts, and a root process takes no signal from us: it starts the supervisor
+ *   (run-supervisor.ts), which runs the tool and takes the stop steps on its stdin. One authorisation per command.
+ */
+export function withPrivilege(cmd: CommandLine, privilege: Privilege, dir?: string): CommandLine {
     switch (privilege.kind) {
         case 'sudo':
             // --preserve-env is not used: the tool gets root's environment, as with a login.
-            return { ...cmd, command: 'sudo', args: ['-n', '--', cmd.command, ...cmd.args] };
-        case 'pkexec':
-            return { ...cmd, command: 'pkexec', args: [which(cmd.command) ?? cmd.command, ...cmd.args] };
+            return { ...cmd, command: 'sudo', args: ['-n', '--', cmd.command, ...cmd.args], control: 'relay' };
+        case 'pkexec': {
+            const sup = supervised({ command: which(cmd.command) ?? cmd.command, args: cmd.args }, { sh: which('sh') ?? '/bin/sh', dir });
+            return { ...sup, command: 'pkexec', args: [sup.command, ...sup.args] };
+        }
         default:
             return cmd;
     }
 }
 
 /**
- * Tie the tool's life to ours: `setpriv --pdeathsig SIG` makes the kernel signal the tool when the process that
- * started it dies, even by SIGKILL, where no exit handler runs. bpftrace gets SIGKILL: its probes are file
- * descriptors the kernel releases, and a SIGTERM that lands while it attaches can be lost. stap, staprun and ssh
- * get SIGTERM, so staprun unloads its module. The kernel drops this setting on exec of a setuid program, so it does
- * nothing for sudo/pkexec runs; without setpriv the command is returned unchanged.
+ * The command as spawned, tied to our life so the tool ends when we do, even when we are killed outright:
+ * - `setpriv --pdeathsig SIG` makes the kernel signal the process when its parent (we) dies. bpftrace gets SIGKILL:
+ *   its probes are file descriptors the kernel releases, and a SIGTERM that lands while it attaches can be lost. stap,
+ *   staprun and ssh get SIGTERM, so staprun unloads its module (and the remote supervisor sees its input end).
+ * - sudo is setuid, and the kernel drops that setting when it starts, so a guardian holds it instead: `timeout
+ *   --foreground 0` (no time limit) passes every SIGINT or SIGTERM it gets, ours or the kernel's, to sudo, which relays
+ *   it to the tool. Recent sudo releases relay nothing sent from sudo's own process group, so `setsid` gives sudo a
+ *   new one.
+ * - pkexec (also setuid) runs the supervisor, which stops the tool when its input ends: our death closes it.
+ * Without setpriv (or timeout and setsid) the command is returned unchanged.
  */
-export function withParentDeathSignal(cmd: CommandLine, signal: 'KILL' | 'TERM', setpriv: string | undefined = setprivPath()): CommandLine {
-    if (!setpriv) return cmd;
-    return { ...cmd, command: setpriv, args: ['--pdeathsig', signal, '--', cmd.command, ...cmd.args] };
+export function tiedToUs(cmd: CommandLine, signal: 'KILL' | 'TERM', tools: { setpriv?: string; timeout?: string; setsid?: string } = systemTools()): CommandLine {
+    if (!tools.setpriv) return cmd;
+    let inner = cmd;
+    if (cmd.control === 'relay') {
+        if (!tools.timeout || !tools.setsid) return cmd;
+        inner = { ...cmd, command: tools.timeout, args: ['--foreground', '0', tools.setsid, '-w', cmd.command, ...cmd.args] };
+        signal = 'TERM';
+    }
+    return { ...inner, command: tools.setpriv, args: ['--pdeathsig', signal, '--', inner.command, ...inner.args] };
 }
 
-let setpriv: { path?: string } | undefined;
+let tools: { setpriv?: string; timeout?: string; setsid?: string } | undefined;
 
-/** util-linux setpriv, looked up once. */
-function setprivPath(): string | undefined {
-    setpriv ??= { path: which('setpriv') };
-    return setpriv.path;
+/** util-linux setpriv and setsid, coreutils timeout, looked up once. */
+function systemTools(): { setpriv?: string; timeout?: string; setsid?: string } {
+    tools ??= { setpriv: which('setpriv'), timeout: which('timeout'), setsid: which('setsid') };
+    return tools;
 }

@@ -87,6 +87,34 @@ export function signalTree(root: number, signal: NodeJS.Signals, groups: number[
     return count;
 }
 
+/** Signal a process group (its leader's PID); false when there is none we may signal. */
+export function signalGroup(leader: number, signal: NodeJS.Signals): boolean {
+    try {
+        process.kill(-leader, signal);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** The real user id a process runs as (from /proc), or undefined when it is gone. */
+export function ownerUid(pid: number): number | undefined {
+    try {
+        return Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    } catch {
+        return undefined;
+    }
+}
+
+/** A process's command name (from /proc), for messages. */
+export function commandName(pid: number): string {
+    try {
+        return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).comm;
+    } catch {
+        return 'process';
+    }
+}
+
 /** Is the process alive (and not a zombie)? */
 export function isAlive(pid: number): boolean {
     try {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
@@ -7,10 +7,11 @@ import { ChartCollector, type ChartModel } from './run-charts.js';
 import { buildBpftraceCommand, buildStapPlan, stapModuleName, type CommandLine } from './run-argv.js';
 import { explainFailure } from './run-failure-explain.js';
 import { LineSplitter, OutputBuffer, type OutputBatch, type OutputBufferOptions } from './run-output-buffer.js';
-import { choosePrivilege, nodePrivilegeProbe, which, withParentDeathSignal, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
-import { isAlive, processTree, signalTree } from './run-process-tree.js';
+import { choosePrivilege, nodePrivilegeProbe, tiedToUs, which, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
+import { commandName, isAlive, ownerUid, processTree, signalGroup, signalTree } from './run-process-tree.js';
 import { runTitle } from './run-host.js';
 import { REMOTE_PID_MARKER, remoteBpftraceCommand, remoteKill, shellQuote, writeSshShims } from './run-remote.js';
+import { SUPERVISOR_PROGRAM } from './run-supervisor.js';
 import { StapDiagnosticParser, endOfText, parseStapPassLine, type Position } from './stap-output-parse.js';
 import { chooseKernelTree, kernelHasModules } from './stap-kernel-tree.js';
 import type { OutputStream, RunDiagnostic, RunRequest, RunResult, StapPassEvent } from './run-types.js';
@@ -61,6 +62,8 @@ export class RunSession {
     private stopping = false;
     private stopped = false;
     private remotePid?: number;
+    /** The command line of the current process: how a stop reaches it. */
+    private step?: CommandLine;
     private readonly diagnostics: RunDiagnostic[] = [];
     private stderrTail = '';
     private workDir?: string;
@@ -68,7 +71,6 @@ export class RunSession {
     private readonly listener: RunListener;
     private readonly graceMs: number;
     private stubKernelTree = false;
-    private privilege?: Privilege;
     /** Environment for the tool, when the run needs its own (ssh wrappers for stap --remote). */
     private env?: NodeJS.ProcessEnv;
 
@@ -95,7 +97,8 @@ export class RunSession {
 
     /**
      * Stop: SIGINT (so END/end probes run and maps print), then SIGTERM after the grace period, then SIGKILL, each
-     * to the whole process tree. Remote bpftrace gets its signals by PID over a second ssh connection.
+     * to the whole process tree, or through what stands between us and the tool (sudo's relay, the supervisor's
+     * input: see CommandLine.control). Remote bpftrace gets its signals by PID over a second ssh connection.
      */
     async stop(): Promise<RunResult> {
         this.stopped = true;
@@ -103,28 +106,42 @@ export class RunSession {
         this.stopping = true;
         const steps: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
         for (const sig of steps) {
-            if (!this.child || !this.running) break;
+            if (!this.running) break;
             await this.signal(sig);
             if (await this.exitedWithin(sig === 'SIGKILL' ? 2000 : this.graceMs)) break;
         }
+        // A supervisor that did not act on KILL in time: our side of it goes.
+        if (this.running && this.step?.control === 'supervisor') signalTree(this.child!.pid!, 'SIGKILL');
         return this.done;
     }
 
-    /** Kill everything at once, synchronously (process exit, extension deactivation). */
+    /**
+     * End the run now, synchronously (process exit, extension deactivation): SIGKILL to the tree; under sudo, SIGTERM
+     * through its relay (sudo cannot relay SIGKILL, and killing sudo would leave the root tool running); a supervised
+     * tool's input is closed, so the supervisor (under pkexec) stops it.
+     */
     killNow(): void {
         this.stopped = true;
-        const pid = this.child?.pid;
-        if (!pid) return;
-        const pids = processTree(pid).map(String);
-        signalTree(pid, 'SIGKILL');
-        if (this.privilege?.kind === 'sudo' && process.getuid?.() !== 0 && pids.length > 0) {
-            spawnSync('sudo', ['-n', 'kill', '-KILL', '--', ...pids], { stdio: 'ignore', timeout: 5000 });
+        const child = this.child;
+        const pid = child?.pid;
+        if (!child || !pid || !this.running) return;
+        switch (this.step?.control) {
+            case 'relay':
+                signalGroup(pid, 'SIGTERM');
+                return;
+            case 'supervisor':
+                child.stdin?.destroy();
+                signalTree(pid, 'SIGKILL');
+                return;
+            default:
+                signalTree(pid, 'SIGKILL');
         }
     }
 
     private async signal(sig: NodeJS.Signals): Promise<void> {
-        const pid = this.child?.pid;
-        if (!pid) return;
+        const child = this.child;
+        const pid = child?.pid;
+        if (!child || !pid) return;
         this.notice(`Sending ${sig} to ${this.title}${sig === 'SIGINT' ? ' (end probes run, maps print)' : ''}.`);
         if (this.request.host && this.request.tool === 'bpftrace') {
             if (this.remotePid !== undefined && sig !== 'SIGKILL') {
@@ -133,29 +150,39 @@ export class RunSession {
             }
             if (this.remotePid !== undefined) void remoteKill(this.request.host, this.remotePid, 'KILL');
         }
-        const kind = this.privilege?.kind;
-        if (sig === 'SIGINT' && kind !== 'pkexec') {
-            // Exactly what Ctrl-C in a terminal does: one SIGINT to the run's process group (under sudo, sudo relays it
-            // once to the tool). A second SIGINT that lands while bpftrace drains its END output makes it stop reading,
-            // and the END lines are lost; the escalation below reaches the whole tree.
-            try {
-                process.kill(-pid, sig);
-            } catch {
+        switch (this.step?.control) {
+            case 'supervisor':
+                // The supervisor sends the step to the tool; after KILL nothing more is said, so its input ends.
+                if (child.stdin?.writable) child.stdin.write(`${sig.slice(3)}\n`);
+                if (sig === 'SIGKILL') child.stdin?.end();
+                return;
+            case 'relay': {
+                // sudo relays SIGINT and SIGTERM to the tool, once each: our child (sudo, or its guardian) is signalled
+                // alone. It cannot relay SIGKILL: that ends our own processes, and a root tool that ignored SIGTERM too
+                // is beyond us (without root): say so, with its PID.
+                if (sig !== 'SIGKILL') {
+                    signalGroup(pid, sig);
+                    return;
+                }
+                const tree = processTree(pid);
+                signalTree(pid, 'SIGKILL');
+                await new Promise(res => setTimeout(res, 200));
+                const left = tree.filter(p => isAlive(p) && ownerUid(p) === 0);
+                if (left.length > 0) {
+                    this.notice(`${left.map(p => `${commandName(p)} (PID ${p})`).join(', ')} runs as root and did not stop on SIGINT or SIGTERM; `
+                        + `Probekit cannot kill a root process without root. Stop it with: sudo kill -KILL ${left.join(' ')}`);
+                }
+                return;
+            }
+            default:
+                if (sig === 'SIGINT') {
+                    // Exactly what Ctrl-C in a terminal does: one SIGINT to the run's process group. A second SIGINT that
+                    // lands while bpftrace drains its END output makes it stop reading, and the END lines are lost; the
+                    // escalation reaches the whole tree.
+                    if (!signalGroup(pid, sig)) signalTree(pid, sig);
+                    return;
+                }
                 signalTree(pid, sig);
-            }
-            return;
-        }
-        signalTree(pid, sig);
-        if ((kind === 'sudo' || kind === 'pkexec') && process.getuid?.() !== 0) {
-            // The tool runs as root: our own signals reach sudo (which relays them) but not the tool's other
-            // processes, and nothing of pkexec's (it becomes the tool). Signal the whole tree as root too: sudo -n
-            // never prompts; polkit normally keeps the authorisation it just gave, else it shows its own dialog.
-            const pids = processTree(pid).map(String);
-            const argv = ['kill', '-s', sig.replace(/^SIG/, ''), '--', ...pids];
-            if (pids.length > 0) {
-                spawn(kind === 'sudo' ? 'sudo' : 'pkexec', kind === 'sudo' ? ['-n', ...argv] : [which('kill') ?? '/usr/bin/kill', ...argv.slice(1)], { stdio: 'ignore' })
-                    .on('error', () => undefined);
-            }
         }
     }
 
@@ -248,18 +275,19 @@ export class RunSession {
         }
         const command = req.tool === 'stap' ? req.stap?.stapPath ?? 'stap' : req.bpftrace?.bpftracePath ?? 'bpftrace';
         const privilege: Privilege = choosePrivilege(req.tool, this.options.privilegeProbe ?? nodePrivilegeProbe(false), command);
-        this.privilege = privilege;
         if (privilege.kind === 'none') return { message: privilege.message };
         if (req.tool === 'bpftrace') {
-            return { steps: [withPrivilege(buildBpftraceCommand(req), privilege)], cwd: req.cwd ?? (req.file ? dirname(resolve(req.file)) : undefined) };
+            const cwd = req.cwd ?? (req.file ? dirname(resolve(req.file)) : undefined);
+            return { steps: [withPrivilege(buildBpftraceCommand(req), privilege, cwd)], cwd };
         }
         const { workDir, file } = this.stapWorkDir();
         const plan = buildStapPlan({ ...req, file }, {
             kernelBuildDir: this.kernelTree(),
             moduleName: stapModuleName(req.scriptName ?? (file ? basename(file) : 'script'), `${process.pid}_${this.id}`),
         });
-        const steps = [plan.compile, ...(plan.load ? [plan.load] : [])].map(c => withPrivilege(c, privilege));
-        return { steps, cwd: req.cwd ?? workDir };
+        const cwd = req.cwd ?? workDir;
+        const steps = [plan.compile, ...(plan.load ? [plan.load] : [])].map(c => withPrivilege(c, privilege, cwd));
+        return { steps, cwd };
     }
 
     /** A working directory of this run's own (stap writes the module into it) and the script's absolute path. */
@@ -276,23 +304,23 @@ export class RunSession {
     }
 
     private spawnStep(cmd: CommandLine, cwd: string | undefined): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
-        this.notice(`$ ${[cmd.command, ...cmd.args].map(a => (a.length > 200 ? `${shellQuote(a.slice(0, 200))}…` : shellQuote(a))).join(' ')}`);
-        // Root (and ssh) runs die with us even if we are killed outright; sudo/pkexec drop the setting anyway.
-        const launch = this.privilege?.kind === 'sudo' || this.privilege?.kind === 'pkexec'
-            ? cmd
-            : withParentDeathSignal(cmd, this.request.tool === 'bpftrace' && !this.request.host ? 'KILL' : 'TERM');
+        this.notice(`$ ${[cmd.command, ...cmd.args].map(shownArg).map(a => (a.length > 200 ? `${shellQuote(a.slice(0, 200))}…` : shellQuote(a))).join(' ')}`);
+        // The tool ends when we do, even when we are killed outright (run-privilege.ts, tiedToUs).
+        const launch = tiedToUs(cmd, this.request.tool === 'bpftrace' && !this.request.host ? 'KILL' : 'TERM');
+        const supervised = cmd.control === 'supervisor';
         const child = spawn(launch.command, launch.args, {
             cwd,
             env: this.env ?? this.request.env ?? process.env,
             // Own process group: a stop signals the group and the tree, never the editor.
             detached: true,
-            stdio: [cmd.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+            stdio: [cmd.stdin !== undefined || supervised ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         });
         this.child = child;
-        if (cmd.stdin !== undefined) {
-            child.stdin?.on('error', () => { /* the tool exited before reading: its stderr says why */ });
-            child.stdin?.end(cmd.stdin);
-        }
+        this.step = cmd;
+        child.stdin?.on('error', () => { /* the tool exited before reading: its stderr says why */ });
+        // A supervisor's input stays open for the stop steps: its end means "stop".
+        if (supervised) child.stdin?.write(cmd.stdin ?? '');
+        else if (cmd.stdin !== undefined) child.stdin?.end(cmd.stdin);
         // stdout is split into lines only for the charts.
         const stdoutLines = this.options.charts !== false ? new LineSplitter(line => this.charts.push(line)) : undefined;
         const stderrLines = new LineSplitter(line => this.stderrLine(line));
@@ -314,6 +342,7 @@ export class RunSession {
                 stderrLines.end();
                 // Nothing of the run may outlive it (e.g. a -c target the tool did not reap).
                 if (child.pid && isAlive(child.pid) === false) signalTree(child.pid, 'SIGKILL');
+                child.stdin?.destroy();
                 res({ exitCode, signal });
             };
             child.on('error', err => {
@@ -385,4 +414,9 @@ export class RunSession {
         }
         return this.diagnosticParser;
     }
+}
+
+/** An argument as the run shows it: the supervisor's program by name. */
+function shownArg(arg: string): string {
+    return arg === SUPERVISOR_PROGRAM ? '<supervisor>' : arg;
 }

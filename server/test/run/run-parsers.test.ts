@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { ChartCollector, parseScaled, type ChartModel } from '../../src/run/run-charts.js';
 import { BpftraceDiagnosticParser, isHarmlessBpftraceLine } from '../../src/run/bpftrace-output-parse.js';
 import { StapDiagnosticParser, endOfText, parseStapPassLine } from '../../src/run/stap-output-parse.js';
-import { choosePrivilege, withPrivilege, type PrivilegeProbe } from '../../src/run/run-privilege.js';
-import { buildBpftraceArgs, buildStapPlan, stapModuleName } from '../../src/run/run-argv.js';
+import { choosePrivilege, sudoersLine, tiedToUs, withPrivilege, type PrivilegeProbe } from '../../src/run/run-privilege.js';
+import { SUPERVISOR_PROGRAM } from '../../src/run/run-supervisor.js';
+import { buildBpftraceArgs, buildStapPlan, stapModuleName, type CommandLine } from '../../src/run/run-argv.js';
 import { remoteBpftraceCommand, shellQuote } from '../../src/run/run-remote.js';
 import { hostAddress, hostLabel, parseHostSpec, runTitle } from '../../src/run/run-host.js';
 import { parseProcStat, processTree } from '../../src/run/run-process-tree.js';
@@ -167,9 +168,34 @@ describe('privilege', () => {
         const p = choosePrivilege('stap', probe(1000, false, false));
         expect(p.kind === 'none' && p.message).toMatch(/stapusr,stapdev ann[\s\S]*ann ALL=\(root\) NOPASSWD: \/usr\/bin\/stap/);
     });
-    it('wraps argv without a shell', () => {
+    it('the sudoers line names the tools alone: a stop goes through sudo, never through kill', () => {
+        expect(sudoersLine('bpftrace', 'ann', ['/opt/bt/bpftrace'])).toBe('ann ALL=(root) NOPASSWD: /opt/bt/bpftrace');
+        expect(sudoersLine('stap', 'ann', ['/x/stap', '/x/staprun', '/x/stapbpf'])).toBe('ann ALL=(root) NOPASSWD: /x/stap, /x/staprun, /x/stapbpf');
+        const p = choosePrivilege('bpftrace', probe(1000, false, false), '/opt/bt/bpftrace');
+        expect(p.kind === 'none' && p.message).toContain('    ann ALL=(root) NOPASSWD: /opt/bt/bpftrace\n');
+        expect(p.kind === 'none' && p.message).not.toMatch(/kill/);
+    });
+
+    it('wraps argv without a shell: sudo relays the stop, pkexec starts the supervisor in the run\'s folder', () => {
         expect(withPrivilege({ command: 'bpftrace', args: ['--', 'a b.bt'] }, { kind: 'sudo' }))
-            .toEqual({ command: 'sudo', args: ['-n', '--', 'bpftrace', '--', 'a b.bt'] });
+            .toEqual({ command: 'sudo', args: ['-n', '--', 'bpftrace', '--', 'a b.bt'], control: 'relay' });
+        const pk = withPrivilege({ command: '/usr/bin/bpftrace', args: ['--', 'a b.bt'] }, { kind: 'pkexec' }, '/w d');
+        expect(pk).toMatchObject({ command: 'pkexec', control: 'supervisor' });
+        expect(pk.args).toEqual([expect.stringMatching(/\/sh$/), '-c', SUPERVISOR_PROGRAM, 'probekit-run', '/w d', '0', '/usr/bin/bpftrace', '--', 'a b.bt']);
+    });
+
+    // How each kind of run is tied to our life (the real effect is tested in privilege-run and cli-run).
+    const tools = { setpriv: '/s/setpriv', timeout: '/s/timeout', setsid: '/s/setsid' };
+    it.each<[string, CommandLine, Partial<typeof tools>, string[]]>([
+        ['a root run', { command: 'bpftrace', args: ['x.bt'] }, tools, ['/s/setpriv', '--pdeathsig', 'KILL', '--', 'bpftrace', 'x.bt']],
+        ['sudo: a guardian that relays', { command: 'sudo', args: ['-n', '--', 'bpftrace'], control: 'relay' }, tools,
+            ['/s/setpriv', '--pdeathsig', 'TERM', '--', '/s/timeout', '--foreground', '0', '/s/setsid', '-w', 'sudo', '-n', '--', 'bpftrace']],
+        ['sudo without timeout', { command: 'sudo', args: ['-n', '--', 'bpftrace'], control: 'relay' }, { setpriv: '/s/setpriv' }, ['sudo', '-n', '--', 'bpftrace']],
+        ['no setpriv', { command: 'bpftrace', args: ['x.bt'] }, {}, ['bpftrace', 'x.bt']],
+    ])('%s', (_, cmd, found, argv) => {
+        const t = tiedToUs(cmd, 'KILL', found);
+        expect([t.command, ...t.args]).toEqual(argv);
+        expect(t.control).toBe(cmd.control);
     });
 });
 

@@ -6,7 +6,7 @@ import { RunRegistry } from '../../src/run/run-registry.js';
 import type { RunSessionOptions } from '../../src/run/run-session.js';
 import type { RunSession } from '../../src/run/run-session.js';
 import type { RunDiagnostic, RunRequest, RunResult, StapPassEvent } from '../../src/run/run-types.js';
-import { processTree, processesNamed, readProcTable } from '../../src/run/run-process-tree.js';
+import { isAlive, processTree, processesNamed, readProcTable } from '../../src/run/run-process-tree.js';
 
 /** Everything a run reported, collected for assertions. */
 export interface Recorded {
@@ -82,4 +82,10 @@ export function live(comm: string): number[] {
             return false;
         }
     });
+}
+
+/** Wait until none of the PIDs is alive (up to `ms`); returns the ones still alive. */
+export async function waitGone(pids: number[], ms = 5000): Promise<number[]> {
+    for (let t = 0; t < ms && pids.some(isAlive); t += 50) await new Promise(res => setTimeout(res, 50));
+    return pids.filter(isAlive);
 }
