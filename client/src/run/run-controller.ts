@@ -196,10 +196,13 @@ export class RunController implements vscode.Disposable {
         };
     }
 
-    /** Stop everything: graceful first, then killed after a short wait (the window is closing). */
+    /**
+     * Stop everything within VS Code's deactivation budget (about 5 s): SIGINT, SIGTERM, SIGKILL on the short
+     * schedule; whatever is still going after 4.5 s (a run already stopping on the long one) is ended at once.
+     */
     async shutdown(): Promise<void> {
-        const all = this.registry.stopAll();
-        const timeout = new Promise(res => setTimeout(res, 3000));
+        const all = this.registry.shutdown();
+        const timeout = new Promise(res => setTimeout(res, 4500));
         await Promise.race([all, timeout]);
         this.registry.killAll();
     }

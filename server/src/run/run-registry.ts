@@ -1,4 +1,10 @@
-import { RunSession, type RunSessionOptions } from './run-session.js';
+import { RunSession, type RunSessionOptions, type StopSchedule } from './run-session.js';
+
+/**
+ * The stop steps when the owner is going away (window closing, extension deactivating): SIGINT, 2 s, SIGTERM, 1 s,
+ * SIGKILL, 1 s — within VS Code's deactivation budget of about 5 s.
+ */
+export const SHUTDOWN_STOP: StopSchedule = { intMs: 2000, termMs: 1000, killMs: 1000 };
 import type { RunRequest, RunResult } from './run-types.js';
 
 /**
@@ -27,6 +33,11 @@ export class RunRegistry {
     /** Stop every run gracefully (SIGINT → SIGTERM → SIGKILL); resolves when all have ended. */
     stopAll(): Promise<RunResult[]> {
         return Promise.all(this.list().map(r => r.stop()));
+    }
+
+    /** Stop every run on the short schedule of a shutdown; resolves when all have ended. */
+    shutdown(): Promise<RunResult[]> {
+        return Promise.all(this.list().map(r => r.stop(SHUTDOWN_STOP)));
     }
 
     /** Kill every run's tree now (synchronous: safe in an `exit` handler). */

@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { CommandLine } from './run-argv.js';
 import { buildBpftraceArgs } from './run-argv.js';
 import { sshDestination } from './run-host.js';
+import { supervised } from './run-supervisor.js';
 import type { RemoteHost, RunRequest } from './run-types.js';
-
-/** The line the remote shell prints (on stderr) before it execs the tracer, so a stop can signal it by PID. */
-export const REMOTE_PID_MARKER = 'PROBEKIT_REMOTE_PID=';
 
 /** Quote one word for a POSIX shell: ssh joins its arguments into a command line for the remote shell. */
 export function shellQuote(word: string): string {
@@ -31,32 +28,17 @@ export function sshArgv(host: RemoteHost, remoteWords: string[]): CommandLine {
 }
 
 /**
- * Remote bpftrace: the script goes to `bpftrace -` on stdin; the remote shell first reports its PID, then execs
- * bpftrace in its place (same PID), so stop can send SIGINT to exactly that process.
+ * Remote bpftrace under the supervisor (run-supervisor.ts), run by `sh` on the host: the script goes first on stdin
+ * (`bpftrace -` reads it), then stdin stays open for the stop steps; when the connection ends for any reason, the
+ * supervisor there stops bpftrace, even one that prints nothing. With `sudo`, sudo gets a session of its own through
+ * `setsid`: it relays the supervisor's SIGINT and SIGTERM to bpftrace, and recent sudo releases relay nothing sent
+ * from sudo's own process group, where the supervisor would otherwise sit.
  */
 export function remoteBpftraceCommand(req: RunRequest, scriptText: string): CommandLine {
     const host = req.host!;
-    const tool = [...(host.sudo ? ['sudo', '-n'] : []), req.bpftrace?.bpftracePath ?? 'bpftrace', ...buildBpftraceArgs(req, { stdin: true })];
-    const words = tool.map(shellQuote).join(' ');
-    const args: string[] = [];
-    if (host.port) args.push('-p', String(host.port));
-    if (host.identityFile) args.push('-i', host.identityFile);
-    args.push('-o', 'BatchMode=yes', ...(host.sshOptions ?? []), '-T');
-    args.push(sshDestination(host));
-    args.push('--', `echo ${REMOTE_PID_MARKER}$$ >&2; exec ${words}`);
-    return { command: host.sshPath ?? 'ssh', args, stdin: scriptText };
-}
-
-/** Send a signal to a process on the host over a second ssh connection; resolves when ssh is done (or after 10 s). */
-export function remoteKill(host: RemoteHost, pid: number, signal: 'INT' | 'TERM' | 'KILL'): Promise<boolean> {
-    const words = [...(host.sudo ? ['sudo', '-n'] : []), 'kill', `-${signal}`, String(pid)];
-    const cmd = sshArgv(host, words);
-    return new Promise(resolve => {
-        const child = spawn(cmd.command, cmd.args, { stdio: 'ignore' });
-        const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(false); }, 10_000);
-        child.on('error', () => { clearTimeout(timer); resolve(false); });
-        child.on('exit', code => { clearTimeout(timer); resolve(code === 0); });
-    });
+    const tool = [...(host.sudo ? ['setsid', 'sudo', '-n'] : []), req.bpftrace?.bpftracePath ?? 'bpftrace', ...buildBpftraceArgs(req, { stdin: true })];
+    const remote = supervised({ command: tool[0], args: tool.slice(1) }, { script: scriptText });
+    return { ...sshArgv(host, [remote.command, ...remote.args]), stdin: remote.stdin, control: 'supervisor' };
 }
 
 /**

@@ -10,7 +10,7 @@ import { LineSplitter, OutputBuffer, type OutputBatch, type OutputBufferOptions 
 import { choosePrivilege, nodePrivilegeProbe, tiedToUs, which, withPrivilege, type Privilege, type PrivilegeProbe } from './run-privilege.js';
 import { commandName, isAlive, ownerUid, processTree, signalGroup, signalTree } from './run-process-tree.js';
 import { runTitle } from './run-host.js';
-import { REMOTE_PID_MARKER, remoteBpftraceCommand, remoteKill, shellQuote, writeSshShims } from './run-remote.js';
+import { remoteBpftraceCommand, shellQuote, writeSshShims } from './run-remote.js';
 import { SUPERVISOR_PROGRAM } from './run-supervisor.js';
 import { StapDiagnosticParser, endOfText, parseStapPassLine, type Position } from './stap-output-parse.js';
 import { chooseKernelTree, kernelHasModules } from './stap-kernel-tree.js';
@@ -29,6 +29,13 @@ export interface RunListener {
     /** A sentence from Probekit itself (stub kernel tree, privilege, stop). */
     onNotice?(text: string): void;
     onExit?(result: RunResult): void;
+}
+
+/** Milliseconds to wait after SIGINT, after SIGTERM, and after SIGKILL, in a stop. */
+export interface StopSchedule {
+    intMs: number;
+    termMs: number;
+    killMs: number;
 }
 
 export interface RunSessionOptions {
@@ -61,7 +68,6 @@ export class RunSession {
     private child?: ChildProcess;
     private stopping = false;
     private stopped = false;
-    private remotePid?: number;
     /** The command line of the current process: how a stop reaches it. */
     private step?: CommandLine;
     private readonly diagnostics: RunDiagnostic[] = [];
@@ -96,21 +102,21 @@ export class RunSession {
     }
 
     /**
-     * Stop: SIGINT (so END/end probes run and maps print), then SIGTERM after the grace period, then SIGKILL, each
-     * to the whole process tree, or through what stands between us and the tool (sudo's relay, the supervisor's
-     * input: see CommandLine.control). Remote bpftrace gets its signals by PID over a second ssh connection.
+     * Stop: SIGINT (so END/end probes run and maps print), then SIGTERM after `intMs`, then SIGKILL after `termMs`,
+     * each to the whole process tree, or through what stands between us and the tool (sudo's relay, the supervisor's
+     * input: see CommandLine.control). Resolves when the run has ended.
      */
-    async stop(): Promise<RunResult> {
+    async stop(schedule: StopSchedule = { intMs: this.graceMs, termMs: this.graceMs, killMs: 2000 }): Promise<RunResult> {
         this.stopped = true;
         if (this.stopping) return this.done;
         this.stopping = true;
-        const steps: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
-        for (const sig of steps) {
+        const steps: [NodeJS.Signals, number][] = [['SIGINT', schedule.intMs], ['SIGTERM', schedule.termMs], ['SIGKILL', schedule.killMs]];
+        for (const [sig, ms] of steps) {
             if (!this.running) break;
             await this.signal(sig);
-            if (await this.exitedWithin(sig === 'SIGKILL' ? 2000 : this.graceMs)) break;
+            if (await this.exitedWithin(ms)) break;
         }
-        // A supervisor that did not act on KILL in time: our side of it goes.
+        // A supervisor that did not act on KILL in time: our side of it goes (ssh: the host then sees its input end).
         if (this.running && this.step?.control === 'supervisor') signalTree(this.child!.pid!, 'SIGKILL');
         return this.done;
     }
@@ -118,7 +124,7 @@ export class RunSession {
     /**
      * End the run now, synchronously (process exit, extension deactivation): SIGKILL to the tree; under sudo, SIGTERM
      * through its relay (sudo cannot relay SIGKILL, and killing sudo would leave the root tool running); a supervised
-     * tool's input is closed, so the supervisor (under pkexec) stops it.
+     * tool's input is closed, so the supervisor (on the host, or under pkexec) stops it.
      */
     killNow(): void {
         this.stopped = true;
@@ -143,13 +149,6 @@ export class RunSession {
         const pid = child?.pid;
         if (!child || !pid) return;
         this.notice(`Sending ${sig} to ${this.title}${sig === 'SIGINT' ? ' (end probes run, maps print)' : ''}.`);
-        if (this.request.host && this.request.tool === 'bpftrace') {
-            if (this.remotePid !== undefined && sig !== 'SIGKILL') {
-                await remoteKill(this.request.host, this.remotePid, sig === 'SIGINT' ? 'INT' : 'TERM');
-                return;
-            }
-            if (this.remotePid !== undefined) void remoteKill(this.request.host, this.remotePid, 'KILL');
-        }
         switch (this.step?.control) {
             case 'supervisor':
                 // The supervisor sends the step to the tool; after KILL nothing more is said, so its input ends.
@@ -364,10 +363,6 @@ export class RunSession {
 
     /** One stderr line: progress, diagnostics, noise; then shown. */
     private stderrLine(line: string): void {
-        if (this.request.host && this.remotePid === undefined && line.startsWith(REMOTE_PID_MARKER)) {
-            this.remotePid = Number(line.slice(REMOTE_PID_MARKER.length));
-            return;
-        }
         if (this.stderrTail.length > 64 * 1024) this.stderrTail = this.stderrTail.slice(-32 * 1024);
         this.stderrTail += `${line}\n`;
         if (this.request.tool === 'bpftrace' && isHarmlessBpftraceLine(line)) return; // noise on this kernel, not an error
@@ -416,7 +411,7 @@ export class RunSession {
     }
 }
 
-/** An argument as the run shows it: the supervisor's program by name. */
+/** An argument as the run shows it: the supervisor's program (alone, or quoted inside an ssh command) by name. */
 function shownArg(arg: string): string {
-    return arg === SUPERVISOR_PROGRAM ? '<supervisor>' : arg;
+    return arg === SUPERVISOR_PROGRAM ? '<supervisor>' : arg.replace(shellQuote(SUPERVISOR_PROGRAM), '<supervisor>');
 }

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sudoersLine } from '../../src/run/run-privilege.js';
 import { RunRegistry } from '../../src/run/run-registry.js';
 import { processTree } from '../../src/run/run-process-tree.js';
-import { ensureTracefs, leaked, live, record, removeDir, tempScripts, waitFor, type Recorded } from './run-test-helpers.js';
+import { ensureTracefs, leaked, live, record, removeDir, tempScripts, waitFor, waitGone, type Recorded } from './run-test-helpers.js';
 import { startSshd, type SshdFixture } from './sshd-fixture.js';
 import type { RemoteHost } from '../../src/run/run-types.js';
 
@@ -19,6 +22,7 @@ describe('remote runs over ssh', () => {
         dir = tempScripts({
 "hello.stp": 'probe begin { printf("hello\\n"); exit() }\n',
             'ticks.bt': 'interval:ms:100 { @n = count(); printf("tick %s\\n", str($1)); }\nEND { printf("END on the host\\n"); }\n',
+            'quiet.bt': 'interval:s:1 { @n = count(); }\nEND { printf("END on the host\\n"); }\n',
         });
     });
 
@@ -47,6 +51,22 @@ describe('remote runs over ssh', () => {
         }
         for (const pid of sshPids) expect(processTree(pid)).toEqual([]);
         expect(leaked('bpftrace', beforeBpftrace)).toEqual([]);
+    });
+
+    // A remote bpftrace that prints nothing never notices a dead connection itself (ssh -T: no terminal, no SIGHUP, and
+    // no write to fail): the supervisor on the host stops it when its input ends.
+    it.each<[string, (rec: Recorded) => Promise<unknown>, number | null]>([
+        ['stop (SIGINT, as a line on the supervisor\'s input)', rec => rec.run.stop(), 0],
+        ['killNow (the local ssh is killed, the connection ends)', rec => { rec.run.killNow(); return rec.run.done; }, null],
+    ])('a quiet remote bpftrace is gone after %s', async (_, end, exitCode) => {
+        const rec = record(registry, { tool: 'bpftrace', file: join(dir, 'quiet.bt'), host: sshd.hosts[0] });
+        await waitFor(rec, r => r.stdout.includes('Attaching'));
+        const remote = leaked('bpftrace', beforeBpftrace);
+        expect(remote).toHaveLength(1);
+        await end(rec);
+        expect(rec.result?.exitCode).toBe(exitCode);
+        if (exitCode === 0) expect(rec.stdout).toContain('END on the host');
+        expect(await waitGone(remote)).toEqual([]);
     });
 
     it('a remote error lands on the local file', async () => {
@@ -114,5 +134,64 @@ describe('remote runs over ssh', () => {
         const result = await rec.run.done;
         expect(result.exitCode).toBe(1);
         expect(result.explanation).toMatch(/^stap could not open an ssh connection to root@127\.0\.0\.1:1\. Check the host and port/);
+    });
+});
+
+// A host where the login user is not root and runs bpftrace through `sudo -n`, allowed by exactly the sudoers line
+// Probekit suggests (no `kill`): the supervisor's stop lines reach bpftrace through sudo's relay (sudo runs in a
+// session of its own, so it takes the supervisor's signals), and the connection ending still stops it.
+const REMOTE_USER = 'probekit-remote';
+const REMOTE_SUDOERS = '/etc/sudoers.d/probekit-remote-test';
+describe.skipIf(!existsSync('/usr/bin/sudo') || process.getuid?.() !== 0)('remote runs through sudo on the host', () => {
+    const registry = new RunRegistry();
+    let sshd: SshdFixture;
+    let dir: string;
+    let host: RemoteHost;
+    const before = live('bpftrace');
+
+    beforeAll(async () => {
+        ensureTracefs();
+        try { execFileSync('id', [REMOTE_USER], { stdio: 'ignore' }); } catch { execFileSync('useradd', ['-M', '-s', '/bin/sh', REMOTE_USER]); }
+        execFileSync('usermod', ['-p', '*', REMOTE_USER]); // no password, but not locked: sshd (without PAM) refuses locked accounts
+        writeFileSync(REMOTE_SUDOERS, `${sudoersLine('bpftrace', REMOTE_USER)}\n`, { mode: 0o440 });
+        sshd = await startSshd(1);
+        // sshd reads the authorized keys as the user logging in
+        chmodSync(sshd.dir, 0o755);
+        chmodSync(join(sshd.dir, 'authorized_keys'), 0o644);
+        host = { ...sshd.hosts[0], user: REMOTE_USER, sudo: true, name: 'sudo-host' };
+        dir = tempScripts({
+            'ticks.bt': 'interval:ms:100 { @n = count(); printf("tick\\n"); }\nEND { printf("END on the host\\n"); }\n',
+            'quiet.bt': 'interval:s:1 { @n = count(); }\n',
+        });
+    });
+
+    afterAll(async () => {
+        await registry.dispose();
+        await sshd?.stop();
+        rmSync(REMOTE_SUDOERS, { force: true });
+        try { execFileSync('userdel', [REMOTE_USER], { stdio: 'ignore' }); } catch { /* already gone */ }
+        removeDir(dir);
+    });
+
+    it('stop: SIGINT reaches bpftrace through sudo; END and the maps arrive; nothing is left', async () => {
+        const rec = record(registry, { tool: 'bpftrace', file: join(dir, 'ticks.bt'), host }, { graceMs: 5000 });
+        await waitFor(rec, r => (r.stdout.match(/tick/g) ?? []).length >= 2);
+        const remote = leaked('bpftrace', before);
+        const result = await rec.run.stop();
+        expect(rec.stdout).toContain('END on the host');
+        expect(rec.stdout).toMatch(/@n: \d+/);
+        expect(result).toMatchObject({ stopped: true, exitCode: 0 });
+        expect(rec.system).not.toContain('SIGTERM');
+        expect(await waitGone(remote)).toEqual([]);
+    });
+
+    it('killNow: the connection ends and the supervisor stops a quiet bpftrace through sudo', async () => {
+        const rec = record(registry, { tool: 'bpftrace', file: join(dir, 'quiet.bt'), host });
+        await waitFor(rec, r => r.stdout.includes('Attaching'));
+        const remote = leaked('bpftrace', before);
+        expect(remote).toHaveLength(1);
+        rec.run.killNow();
+        await rec.run.done;
+        expect(await waitGone(remote)).toEqual([]);
     });
 });

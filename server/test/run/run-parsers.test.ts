@@ -226,12 +226,12 @@ describe('command lines', () => {
         expect(stapModuleName('a'.repeat(80), '9').length).toBeLessThanOrEqual(55);
     });
 
-    it('remote bpftrace: every word quoted for the remote shell, script on stdin', () => {
+    it('remote bpftrace: the supervisor under sh, every word quoted for the remote shell, script on stdin', () => {
         const cmd = remoteBpftraceCommand(req({ args: ["$(id) 'q'"], host: { host: 'h', port: 22, sudo: true } }), 'BEGIN{}');
         expect(cmd.command).toBe('ssh');
         expect(cmd.args.slice(0, 5)).toEqual(['-p', '22', '-o', 'BatchMode=yes', '-T']);
-        expect(cmd.args.at(-1)).toBe(`echo PROBEKIT_REMOTE_PID=$$ >&2; exec sudo -n bpftrace -- - '$(id) '\\''q'\\'''`);
-        expect(cmd.stdin).toBe('BEGIN{}');
+        expect(cmd.args.at(-1)).toBe(`sh -c ${shellQuote(SUPERVISOR_PROGRAM)} probekit-run '' 7 setsid sudo -n bpftrace -- - '$(id) '\\''q'\\'''`);
+        expect(cmd).toMatchObject({ stdin: 'BEGIN{}', control: 'supervisor' });
         expect(execFileSync('sh', ['-c', `printf %s ${shellQuote("a'b $(c) `d`")}`], { encoding: 'utf8' })).toBe("a'b $(c) `d`");
     });
 
