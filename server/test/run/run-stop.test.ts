@@ -32,6 +32,17 @@ describe('stopping a tool that ignores SIGINT', () => {
         return { rec, tree };
     }
 
+    it.each([
+        ['SIGINT only: SIGTERM ends the whole tree', 'ignore-int.sh', ['SIGINT', 'SIGTERM'], 'SIGTERM'],
+        ['SIGINT and SIGTERM: SIGKILL ends the whole tree', 'ignore-all.sh', ['SIGINT', 'SIGTERM', 'SIGKILL'], 'SIGKILL'],
+    ])('ignores %s', async (_, script, sent, endedBy) => {
+        const { rec, tree } = await standIn(script, 500);
+        const result = await rec.run.stop();
+        expect([...rec.system.matchAll(/Sending (SIG\w+)/g)].map(m => m[1])).toEqual(sent);
+        expect(result).toMatchObject({ stopped: true, signal: endedBy });
+        expect(await waitGone(tree, 2000)).toEqual([]);
+    });
+
     it('shutdown takes SIGINT, 2 s, SIGTERM, 1 s, SIGKILL, whatever the grace period, and leaves nothing', async () => {
         const sent: [string, number][] = [];
         // a long grace period, as a user may set: the shutdown schedule does not use it

@@ -10,7 +10,7 @@ describe('stap runs through the backend', () => {
     const registry = new RunRegistry();
     let dir: string;
     let cacheDir: string;
-    const before = live('stapbpf');
+    const before = { stap: live('stap'), stapbpf: live('stapbpf'), staprun: live('staprun') };
 
     beforeAll(() => {
         dir = tempScripts({
@@ -99,7 +99,6 @@ describe('stap runs through the backend', () => {
     });
 
     it('leaves no stap, staprun or stapbpf process behind', () => {
-        expect(leaked('stapbpf', before)).toEqual([]);
-        expect(leaked('staprun', [])).toEqual([]);
+        for (const [comm, pids] of Object.entries(before)) expect(leaked(comm, pids), comm).toEqual([]);
     });
 });
