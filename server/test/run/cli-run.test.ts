@@ -43,6 +43,23 @@ describe('probekit run', () => {
         expect(r.stderr).toMatch(/bad\.bt:1:14-18: ERROR: Unknown function: nope/);
     });
 
+    it('--help says where script arguments and tool options go', async () => {
+        const r = await runCli(bundle, ['--help']);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^usage: probekit run \[options\] FILE \[--\] \[SCRIPT ARGS…\]$/m);
+        expect(r.stdout).toContain("SCRIPT ARGS are the script's own arguments ($1, $2 … in bpftrace, $1 or @1 … in stap), never tool options");
+        expect(r.stdout).toContain('every word after `--` goes to the script, even one starting with - (probekit run x.bt -- --verbose 42)');
+        expect(r.stdout).toContain('Options for stap or bpftrace themselves go one per --tool-arg');
+    });
+
+    it('a tool option goes through --tool-arg, script arguments after --', async () => {
+        // bpftrace -k: warnings for helper errors; the script still sees only its own argument
+        const r = await runCli(bundle, ['--tool-arg', '-k', join(dir, 'ok.bt'), '--', '-k']);
+        expect(r.stderr).toMatch(/\$ bpftrace -k -- \S+ok\.bt -k/);
+        expect(r.stdout).toContain('ok -k');
+        expect(r.code).toBe(0);
+    });
+
     it('rejects a file whose tool it cannot tell', async () => {
         const r = await runCli(bundle, [join(dir, 'x.txt')]);
         expect(r.code).toBe(2);
