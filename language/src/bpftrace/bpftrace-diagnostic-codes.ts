@@ -13,7 +13,10 @@ export const BtCode = {
     LexCharacter: 'bt-lex-character',
     /** Top-level C definitions (`struct {…}`, `__attribute__`). */
     LexCDefinition: 'bt-lex-c-definition',
-    /** The lexer stopped: nesting or operators beyond what can be checked, or too many errors. */
+    /**
+     * Beyond what can be checked: a probe or definition nested or chained past the lexer's limits
+     * (it is left out), or too many lexical errors (the lexer stops).
+     */
     TooComplex: 'bt-too-complex',
     /** The file is too large to be checked as you type. */
     TooLarge: 'bt-too-large',

@@ -11,19 +11,27 @@ import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 import { MAX_CHECKED_TEXT } from '../common/lexer-codes.js';
 
 /**
- * Limits that keep the recursive-descent parser within the default stack (Chevrotain and Langium
- * use several frames per nesting level; about 80 nested blocks already exhaust Node's 1 MB).
- * Real scripts stay far below them: the deepest bracket nesting in the upstream corpus is 7.
+ * Limits that keep the recursive-descent parser, and Langium's services that walk the tree
+ * recursively, within Node's default stack (984 KB). Measured in a fresh process (the first parse
+ * runs unoptimised code, whose frames are the largest), a parse overflows at about 66 nested
+ * blocks or block expressions, 91 nested parentheses, 152 nested subscripts, 311 nested `?:`,
+ * 492 prefix operators or casts in a row; completion overflows at about 195 `else if` in a row,
+ * the document outline at an operator chain of about 2,780. Each limit keeps a margin of 1.6 or
+ * more. Real scripts stay far below them: the deepest bracket nesting in the upstream corpus is 7.
+ * bpftrace 0.17 itself takes 5,000 nested `if` blocks or a 7,000-term sum, and crashes
+ * (segmentation fault) at 10,000 of either.
  */
 export const BT_LIMITS = {
     /** Nested `(`, `[`, `{` together. */
-    nesting: 32,
-    /** Prefix operators in a row (`!!!!x`). */
+    nesting: 40,
+    /** Prefix operators, casts and `comptime` in a row (`!!!!x`, `(int8)(uint8)x`). */
     prefixRun: 200,
     /** Conditional operators `?` in one statement. */
-    conditionals: 32,
-    /** Operators in one statement (Langium builds binary trees recursively, quadratically). */
-    operators: 1000,
+    conditionals: 100,
+    /** `else if` in one chain. */
+    elseIfs: 100,
+    /** Operators in one statement (an operator chain is a tree as deep as it is long). */
+    operators: 1500,
     /** Lexical errors before the lexer gives up (binary junk would otherwise yield millions). */
     errors: 100,
     /** Characters of a file that is checked at all (the largest upstream program, stdlib/base.bt, is 49 KB). */
@@ -35,8 +43,10 @@ export interface BtLexingDiagnostic extends LexingDiagnostic {
     code: BtCodeValue;
 }
 
-/** How the message of a lexer stop begins (the validator drops the parser's errors after it). */
+/** How the message of a lexer limit begins. */
 const TOO_COMPLEX = 'too complex to check';
+/** How the message of a lexer stop ends (the validator drops the parser's errors after it). */
+export const REST_NOT_CHECKED = 'the rest of the file is not checked';
 
 /** Operators that are punctuation: they do not count towards an expression's operator run. */
 const PUNCTUATION = new Set(['(', ')', '[', ']', ',', '.', ':']);
@@ -91,6 +101,11 @@ export class BpftraceLexer implements Lexer {
 
 interface Frame {
     char: string;
+    /** A `(` that opens a cast: its `)` continues the prefix run from before the `(`. */
+    cast?: boolean;
+    prefixRunBefore: number;
+    /** `else if` so far in the chain of the statement at this level. */
+    elseIfs: number;
 }
 
 class LexerRun {
@@ -113,7 +128,16 @@ class LexerRun {
     private prefixRun = 0;
     private operatorRun = 0;
     private conditionalRun = 0;
+    private elseIfsAtTop = 0;
     private stopped = false;
+    /**
+     * Past a limit inside a top-level item: its tokens are dropped up to the item's end, so that
+     * the parser sees the file without it and checks everything else.
+     */
+    private skipping = false;
+    /** Where the current top-level item's tokens begin. */
+    private itemTokens = 0;
+    private itemHidden = 0;
 
     constructor(private readonly text: string, private readonly types: TokenTypeDictionary) {
         this.lineStarts = lineStarts(text);
@@ -138,6 +162,7 @@ class LexerRun {
             if (this.pos >= text.length) break;
             this.next();
         }
+        if (this.skipping) this.dropItem();
         return { tokens: this.tokens, hidden: this.hidden, errors: [], report: { diagnostics: this.diagnostics } };
     }
 
@@ -236,19 +261,36 @@ class LexerRun {
         const end = scanIdent(text, start);
         const word = text.slice(start, end);
         let type = 'ID';
-        if (word === 'typeof' && isCastTypeof(this.tokens, text, end)) type = 'CAST_TYPEOF';
-        else if (KEYWORDS.has(word) && !CONTEXTUAL_KEYWORDS.has(word)) type = word;
-        else if (word === 'import' && text[skipTrivia(text, end)] === '"') type = word;
-        else {
+        let cast = false;
+        if (word === 'typeof' && isCastTypeof(this.tokens, text, end)) {
+            type = 'CAST_TYPEOF';
+            cast = true;
+        } else if (KEYWORDS.has(word) && !CONTEXTUAL_KEYWORDS.has(word)) {
+            type = word;
+            cast = (word === 'struct' || word === 'union' || word === 'enum') && this.tokens[this.tokens.length - 1]?.image === '(';
+        } else if (word === 'import' && text[skipTrivia(text, end)] === '"') {
+            type = word;
+        } else {
             const typeWord = TYPE_WORDS.has(word);
-            if ((this.stack.length > 0 && this.predicateDepth < 0 && isTypePosition(this.tokens))
-                || isCastPosition(this.tokens, text, end, word, typeWord)) {
+            if (this.stack.length > 0 && this.predicateDepth < 0 && isTypePosition(this.tokens)) {
                 type = typeWord ? 'TYPE_WORD' : 'CAST_NAME';
+            } else if (isCastPosition(this.tokens, text, end, word, typeWord)) {
+                type = typeWord ? 'TYPE_WORD' : 'CAST_NAME';
+                cast = true;
             }
         }
+        const previous = this.tokens[this.tokens.length - 1]?.image;
         this.emit(type, start, end);
         this.pos = end;
-        this.afterOperand();
+        const top = this.stack[this.stack.length - 1];
+        if (cast && top?.char === '(') top.cast = true;
+        if (word === 'comptime') {
+            this.countPrefix(start);
+        } else if (word === 'if') {
+            this.countElseIf(start, previous === 'else');
+        } else {
+            this.afterOperand();
+        }
     }
 
     private dollar(start: number): void {
@@ -303,14 +345,16 @@ class LexerRun {
             }
         }
         this.emit(op, start, end);
+        const prefixRunBefore = this.prefixRun;
         if (PREFIX_OPERATORS.has(op)) {
-            if (++this.prefixRun > BT_LIMITS.prefixRun) this.tooDeep(start, `more than ${BT_LIMITS.prefixRun} prefix operators in a row`);
+            this.countPrefix(start);
         } else {
             this.prefixRun = 0;
         }
         if (op === ';' || op === '{' || op === '}') {
             this.operatorRun = 0;
             this.conditionalRun = 0;
+            if (op === ';') this.setElseIfs(0);
         } else if (op === '?') {
             if (++this.conditionalRun > BT_LIMITS.conditionals) {
                 this.tooDeep(start, `more than ${BT_LIMITS.conditionals} nested conditionals (?:) in one statement`);
@@ -324,11 +368,16 @@ class LexerRun {
                 this.predicateDepth = -1;
                 this.expectAttach = false;
             }
-            this.stack.push({ char: op });
+            this.stack.push({ char: op, prefixRunBefore, elseIfs: 0 });
             if (this.stack.length > BT_LIMITS.nesting) this.tooDeep(start, `brackets nested more than ${BT_LIMITS.nesting} deep`);
         } else if (op === ')' || op === ']' || op === '}') {
-            this.close(op === ')' ? '(' : op === ']' ? '[' : '{');
+            const closed = this.close(op === ')' ? '(' : op === ']' ? '[' : '{');
             this.prefixRun = 0;
+            // `(int8)(uint8)x`: each cast is one more level of the operand's tree, like `!`.
+            if (closed?.cast && op === ')') {
+                this.prefixRun = closed.prefixRunBefore;
+                this.countPrefix(start);
+            }
             if (this.stack.length === 0) {
                 if (op === '}') this.endItem();
                 else if (op === ')' && this.topKeyword === 'let') this.endItem();
@@ -345,15 +394,17 @@ class LexerRun {
      * and a `)`/`]` without an opener in the current block is ignored: one missing bracket then
      * breaks one statement, not the lexing of the rest of the file.
      */
-    private close(opener: string): void {
+    private close(opener: string): Frame | undefined {
         const stack = this.stack;
         for (let i = stack.length - 1; i >= 0; i--) {
             if (stack[i].char === opener) {
+                const frame = stack[i];
                 stack.length = i;
-                return;
+                return frame;
             }
-            if (stack[i].char === '{') return;
+            if (stack[i].char === '{') return undefined;
         }
+        return undefined;
     }
 
     private endItem(): void {
@@ -362,18 +413,61 @@ class LexerRun {
         this.expectAttach = false;
         this.predicateDepth = -1;
         this.topKeyword = undefined;
+        if (this.skipping) this.dropItem();
+        this.itemTokens = this.tokens.length;
+        this.itemHidden = this.hidden.length;
     }
 
     private afterOperand(): void {
         this.prefixRun = 0;
     }
 
-    /** Report and stop: the tokens so far go to the parser, the rest of the file is not read. */
+    private countPrefix(offset: number): void {
+        if (++this.prefixRun > BT_LIMITS.prefixRun) {
+            this.tooDeep(offset, `more than ${BT_LIMITS.prefixRun} prefix operators or casts in a row`);
+        }
+    }
+
+    /** An `if`: one more in its statement's `else if` chain, or the start of a new chain. */
+    private countElseIf(offset: number, afterElse: boolean): void {
+        this.afterOperand();
+        const top = this.stack[this.stack.length - 1];
+        const count = afterElse ? (top?.elseIfs ?? this.elseIfsAtTop) + 1 : 0;
+        this.setElseIfs(count);
+        if (count > BT_LIMITS.elseIfs) this.tooDeep(offset, `more than ${BT_LIMITS.elseIfs} \`else if\` in a row`);
+    }
+
+    private setElseIfs(count: number): void {
+        const top = this.stack[this.stack.length - 1];
+        if (top) top.elseIfs = count;
+        else this.elseIfsAtTop = count;
+    }
+
+    /**
+     * Past a limit: report it, and drop the top-level item around it (probe, function, macro) up
+     * to its end, so that the rest of the file is still checked. One report per item.
+     */
     private tooDeep(offset: number, what: string): void {
+        if (this.stopped || this.skipping) return;
+        this.diagnostics.push({
+            ...this.position(offset), length: 1, severity: 'error', code: BtCode.TooComplex,
+            message: `${TOO_COMPLEX}: ${what}; the probe or definition around it is not checked`,
+        } as BtLexingDiagnostic);
+        this.skipping = true;
+    }
+
+    private dropItem(): void {
+        this.tokens.length = this.itemTokens;
+        this.hidden.length = this.itemHidden;
+        this.skipping = false;
+    }
+
+    /** Report and stop: the tokens so far go to the parser, the rest of the file is not read. */
+    private stop(offset: number, what: string): void {
         if (this.stopped) return;
         this.diagnostics.push({
             ...this.position(offset), length: 1, severity: 'error', code: BtCode.TooComplex,
-            message: `${TOO_COMPLEX}: ${what}; the rest of the file is not checked`,
+            message: `${TOO_COMPLEX}: ${what}; ${REST_NOT_CHECKED}`,
         } as BtLexingDiagnostic);
         this.stopped = true;
     }
@@ -407,10 +501,11 @@ class LexerRun {
     }
 
     private problem(offset: number, length: number, message: string, code: BtCodeValue): void {
-        if (this.stopped) return;
+        // Problems inside a dropped item are not reported: the item is not checked.
+        if (this.stopped || this.skipping) return;
         this.diagnostics.push({ ...this.position(offset), length, message, severity: 'error', code } as BtLexingDiagnostic);
         if (this.diagnostics.length >= BT_LIMITS.errors) {
-            this.tooDeep(offset + length, `more than ${BT_LIMITS.errors} lexical errors (is this a bpftrace file?)`);
+            this.stop(offset + length, `more than ${BT_LIMITS.errors} lexical errors (is this a bpftrace file?)`);
         }
     }
 
@@ -430,6 +525,7 @@ class LexerRun {
     }
 
     private emit(typeName: string, start: number, end: number, hidden = false): void {
+        if (this.skipping) return;
         const tokenType = this.types[typeName];
         if (!tokenType) {
             this.problem(start, end - start, `unexpected '${this.text.slice(start, end)}'`, BtCode.LexCharacter);

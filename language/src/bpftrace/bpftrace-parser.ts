@@ -9,22 +9,39 @@ interface ParserInternals {
         rootNode: CstNode & { content: CstNode[] };
         addHiddenNodes(tokens: IToken[]): void;
     };
+    constructInfix(obj: InfixParts, precedence: Map<string, OperatorPrecedence>): unknown;
+}
+
+/** What an infix rule collects: its operands and the operators between them. */
+interface InfixParts {
+    $type: string;
+    $cstNode?: CstNode;
+    parts?: unknown[];
+    operators?: string[];
+}
+
+interface OperatorPrecedence {
+    /** Higher binds looser. */
+    precedence: number;
+    rightAssoc: boolean;
 }
 
 /**
- * Langium's parser with two adjustments:
- * - a safety net: the lexer already stops at absurd nesting, but should any other shape still
+ * Langium's parser with three adjustments:
+ * - a safety net: the lexer already leaves out items nested too deeply, but should any other shape still
  *   exhaust the stack (or the parser fail otherwise), the document gets a diagnostic instead of
  *   crashing the server, and the parser is reset for the next document;
  * - Langium's CST builder, for every token that opens a node, searched the parent's children
  *   linearly (even when there were no comments to place), which is quadratic in the number of
  *   top-level items; the builder now returns at once when there is nothing to add, and looks at
- *   the last child first, which is where the node being built always is.
+ *   the last child first, which is where the node being built always is;
+ * - operator chains become trees in linear time and without recursion (constructInfix).
  */
 export function createBpftraceParser(services: LangiumCoreServices): LangiumParser {
     const parser = createLangiumParser(services);
     const internals = parser as unknown as ParserInternals;
     patchHiddenNodes(internals);
+    internals.constructInfix = constructInfix;
     const parse = parser.parse.bind(parser);
     parser.parse = (<T>(input: string, options?: Parameters<LangiumParser['parse']>[1]): ParseResult<T> => {
         try {
@@ -40,6 +57,40 @@ export function createBpftraceParser(services: LangiumCoreServices): LangiumPars
         }
     }) as LangiumParser['parse'];
     return parser;
+}
+
+/**
+ * The tree of an operator chain (`a || b || …`), built in one pass with operand and operator
+ * stacks. Langium splits the chain at its loosest operator and recurses into both halves, which is
+ * quadratic in the chain's length and as deep as the chain (a 600-term predicate took a second).
+ * The result is the same: left-associative unless the grammar says otherwise, and every node has
+ * the chain's CST node.
+ */
+function constructInfix(obj: InfixParts, precedence: Map<string, OperatorPrecedence>): unknown {
+    const parts = obj.parts;
+    if (!Array.isArray(parts) || parts.length === 0) return undefined;
+    const operators = obj.operators;
+    if (!Array.isArray(operators) || parts.length < 2) return parts[0];
+    const rank = (op: string): OperatorPrecedence => precedence.get(op) ?? { precedence: Infinity, rightAssoc: false };
+    const operands: unknown[] = [parts[0]];
+    const pending: string[] = [];
+    const reduce = (): void => {
+        const right = operands.pop();
+        const left = operands.pop();
+        operands.push({ $type: obj.$type, $cstNode: obj.$cstNode, left, operator: pending.pop(), right });
+    };
+    for (let i = 0; i < operators.length; i++) {
+        const op = rank(operators[i]);
+        while (pending.length > 0) {
+            const top = rank(pending[pending.length - 1]).precedence;
+            if (top < op.precedence || (top === op.precedence && !op.rightAssoc)) reduce();
+            else break;
+        }
+        pending.push(operators[i]);
+        operands.push(parts[i + 1]);
+    }
+    while (pending.length > 0) reduce();
+    return operands[0];
 }
 
 function patchHiddenNodes(internals: ParserInternals): void {

@@ -16,6 +16,7 @@ import { checkDefineUses } from './bpftrace-defines.js';
 import { stampLexerCodes } from '../common/lexer-codes.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
 import { NEWEST_RELEASE, OLDEST_VERSION } from './bpftrace-versions.js';
+import { REST_NOT_CHECKED } from './bpftrace-lexer.js';
 
 /**
  * Checks of bpftrace programs that upstream's parser makes (attach-point shapes, literals, statement
@@ -122,11 +123,11 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
 }
 
 /**
- * When the lexer stopped reading (a program too deeply nested to check), the parser's complaints
- * about the missing rest are noise: keep only what comes before the stop.
+ * When the lexer stopped reading (too many lexical errors: not a bpftrace file), the parser's
+ * complaints about the missing rest are noise: keep only what comes before the stop.
  */
 function dropAfterStop(diagnostics: Diagnostic[]): Diagnostic[] {
-    const stop = diagnostics.find(d => d.code === BtCode.TooComplex);
+    const stop = diagnostics.find(d => d.code === BtCode.TooComplex && d.message.endsWith(REST_NOT_CHECKED));
     if (!stop) return diagnostics;
     const at = stop.range.start;
     return diagnostics.filter(d => d === stop || d.range.start.line < at.line

@@ -72,9 +72,13 @@ describe('error recovery: several precise errors per file', () => {
         expect(r.program.items.length).toBeGreaterThanOrEqual(6);
     });
 
-    test('too-deep nesting is one clear error, nothing after it is reported', async () => {
-        const r = await checkBt(latest, `BEGIN { $x = ${'('.repeat(100)}1${')'.repeat(100)}; }`);
-        expect(r.errors[0].message).toMatch(/^too complex to check: brackets nested more than 32 deep/);
-        expect(r.errors).toHaveLength(1);
+    test('too-deep nesting is one clear error; its probe is left out, the next one is checked', async () => {
+        const { text, offsets } = markers(`BEGIN { $x = ${'('.repeat(39)}<|>${'('.repeat(60)}1${')'.repeat(100)}; }\nEND { @x = 1 <|>@y = 2; }`);
+        const r = await checkBt(latest, text);
+        expect(r.errors.map(e => e.message)).toEqual([
+            'too complex to check: brackets nested more than 40 deep; the probe or definition around it is not checked',
+            "expected ';' before this statement",
+        ]);
+        expect(r.errors.map(e => offsetOf(text, e.range.start))).toEqual(offsets);
     });
 });

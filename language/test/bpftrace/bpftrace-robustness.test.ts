@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
+import { BT_LIMITS } from '../../src/bpftrace/bpftrace-lexer.js';
 import { btServices, checkBt } from './bpftrace-test-helpers.js';
 
 let latest: ProbekitServices;
@@ -19,27 +20,76 @@ async function survives(text: string): Promise<string[]> {
     return r.errors.map(e => e.message);
 }
 
-describe('deep nesting never overflows the stack: one clear error instead', () => {
-    test.each([
-        ['10,000 parentheses', `BEGIN { $x = ${'('.repeat(10_000)}1${')'.repeat(10_000)}; }`, /brackets nested more than 32 deep/],
-        ['10,000 blocks', `BEGIN ${'{'.repeat(10_000)}${'}'.repeat(10_000)}`, /brackets nested more than 32 deep/],
-        ['10,000 nested ifs', `BEGIN { ${'if 1 { '.repeat(10_000)}${'}'.repeat(10_000)} }`, /brackets nested more than 32 deep/],
-        ['10,000 map subscripts', `BEGIN { ${'@m['.repeat(10_000)}1${']'.repeat(10_000)}; }`, /brackets nested more than 32 deep/],
-        ['10,000 calls', `BEGIN { $x = ${'f('.repeat(10_000)}1${')'.repeat(10_000)}; }`, /brackets nested more than 32 deep/],
-        ['10,000 prefix operators', `BEGIN { $x = ${'!'.repeat(10_000)}1; }`, /more than 200 prefix operators/],
-        ['10,000 conditionals', `BEGIN { $x = ${'1 ? '.repeat(10_000)}1${' : 2'.repeat(10_000)}; }`, /more than 32 nested conditionals/],
-        ['100,000 additions', `BEGIN { $x = 1${' + 1'.repeat(100_000)}; }`, /more than 1000 operators in one statement/],
-        ['10,000 unclosed parentheses', `BEGIN { $x = ${'('.repeat(10_000)}`, /brackets nested more than 32 deep/],
-    ])('%s', async (_name, text, expected) => {
-        const errors = await survives(text);
-        expect(errors[0]).toMatch(expected);
-        expect(errors).toHaveLength(1);
+const { nesting, prefixRun, conditionals, elseIfs, operators } = BT_LIMITS;
+const terms = (n: number, term: (i: number) => string, sep: string): string => Array.from({ length: n }, (_, i) => term(i)).join(sep);
+
+/** Programs of one shape, `n` levels deep (the probe's own block counts as one bracket). */
+const SHAPES: Record<string, (n: number) => string> = {
+    parentheses: n => `BEGIN { $x = ${'('.repeat(n - 1)}1${')'.repeat(n - 1)}; }`,
+    blocks: n => `BEGIN ${'{ '.repeat(n)}${'} '.repeat(n)}`,
+    'nested ifs': n => `BEGIN { ${'if (1) { '.repeat(n - 1)}${'} '.repeat(n - 1)} }`,
+    'block expressions': n => `BEGIN { ${'$x = { '.repeat(n - 1)}1${' }'.repeat(n - 1)} }`,
+    'map subscripts': n => `BEGIN { ${'@m['.repeat(n - 1)}1${']'.repeat(n - 1)} = 1; }`,
+    calls: n => `BEGIN { $x = ${'f('.repeat(n - 1)}1${')'.repeat(n - 1)}; }`,
+    'prefix operators': n => `BEGIN { $x = ${'!'.repeat(n)}1; }`,
+    casts: n => `BEGIN { $x = ${'(uint8)'.repeat(n)}1; }`,
+    comptime: n => `BEGIN { $x = ${'comptime '.repeat(n)}1; }`,
+    conditionals: n => `BEGIN { $x = ${'1 ? '.repeat(n)}1${' : 2'.repeat(n)}; }`,
+    'else if chain': n => `BEGIN { if (1) { } ${'else if (1) { } '.repeat(n)}}`,
+    'a predicate of `pid == N ||`': n => `kprobe:f /${terms(Math.ceil((n + 1) / 2), i => `pid == ${i}`, ' || ')}/ { }`,
+    additions: n => `BEGIN { $x = 1${' + 1'.repeat(n)}; }`,
+};
+
+/** Each shape at its limit, and the message one step past it. */
+const AT_LIMIT: Array<[string, number, RegExp]> = [
+    ['parentheses', nesting, /brackets nested more than 40 deep/],
+    ['blocks', nesting, /brackets nested more than 40 deep/],
+    ['nested ifs', nesting, /brackets nested more than 40 deep/],
+    ['block expressions', nesting, /brackets nested more than 40 deep/],
+    ['map subscripts', nesting, /brackets nested more than 40 deep/],
+    ['calls', nesting, /brackets nested more than 40 deep/],
+    ['prefix operators', prefixRun, /more than 200 prefix operators or casts in a row/],
+    ['casts', prefixRun, /more than 200 prefix operators or casts in a row/],
+    ['comptime', prefixRun, /more than 200 prefix operators or casts in a row/],
+    ['conditionals', conditionals, /more than 100 nested conditionals/],
+    ['else if chain', elseIfs, /more than 100 `else if` in a row/],
+    ['a predicate of `pid == N ||`', operators - 1, /more than 1500 operators in one statement/],
+    ['additions', operators - 1, /more than 1500 operators in one statement/],
+];
+
+describe('programs up to the limits are checked; past them, one clear error and the rest of the file is still checked', () => {
+    test.each(AT_LIMIT)('%s: %s deep is fine', async (shape, n) => {
+        expect(await survives(SHAPES[shape](n))).toEqual([]);
     });
 
-    test('just below the limits everything parses', async () => {
-        expect(await survives(`BEGIN { $x = ${'('.repeat(30)}1${')'.repeat(30)}; }`)).toEqual([]);
-        expect(await survives(`BEGIN ${'{ '.repeat(31)}${'} '.repeat(31)}`)).toEqual([]);
-        expect(await survives(`BEGIN { $x = 1${' + 1'.repeat(900)}; }`)).toEqual([]);
+    test.each(AT_LIMIT)('%s: one more is one error where it happens', async (shape, n, message) => {
+        const errors = await survives(SHAPES[shape](n + 1));
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatch(message);
+        expect(errors[0]).toMatch(/the probe or definition around it is not checked$/);
+    });
+
+    test.each(Object.keys(SHAPES))('%s 10,000 deep: one error, and the probes after it are checked', async shape => {
+        const text = `${SHAPES[shape](10_000)}
+END { $a = 1 $b = 2; }
+kprobe:f { @ = count(); }`;
+        const r = await checkBt(latest, text);
+        expect(r.errors.map(e => e.message)).toEqual([
+            expect.stringMatching(/^too complex to check: /),
+            "expected ';' before this statement",
+        ]);
+        expect(r.program.items.map(i => i.$type)).toEqual(['BtProbe', 'BtProbe']);
+        expect(r.errors[1].range.start.line).toBe(1);
+    });
+
+    test('10,000 unclosed parentheses: one error', async () => {
+        expect(await survives(`BEGIN { $x = ${'('.repeat(10_000)}`)).toEqual([expect.stringMatching(/brackets nested more than 40 deep/)]);
+    });
+
+    test('the error points at the bracket past the limit', async () => {
+        const text = `BEGIN { $x = ${'('.repeat(nesting)}1${')'.repeat(nesting)}; }`;
+        const r = await checkBt(latest, text);
+        expect(r.errors[0].range.start).toEqual({ line: 0, character: text.indexOf('(') + nesting - 1 });
     });
 });
 
