@@ -34,6 +34,12 @@ export function isTapsetIndexData(v: unknown): v is TapsetIndexData {
         && isArray(f.looseDocs) && f.looseDocs.every(isDoc));
 }
 
+/** What {@link TapsetIndex.describeAlias} gives. */
+export interface TapsetAliasSummary {
+    definitions: Array<{ op: '=' | '+='; targets: string[]; file: string; line: number }>;
+    variables: AliasVariable[];
+}
+
 export interface TapsetCounts {
     files: number;
     aliases: number;
@@ -133,6 +139,16 @@ export class TapsetIndex {
                 for (const next of this.matchAliases(target)) this.collectVars(next, seen, out, have);
             }
         }
+    }
+
+    /** An alias as a plain record: its definitions (1-based lines) and the context variables a probe on it sees. */
+    describeAlias(name: string): TapsetAliasSummary | undefined {
+        const defs = this.aliases.get(name);
+        if (!defs) return undefined;
+        return {
+            definitions: defs.map(d => ({ op: d.op, targets: d.targets, file: d.file, line: d.line + 1 })),
+            variables: this.contextVariables(name),
+        };
     }
 
     private isGlobal(name: string, file: string): boolean {

@@ -88,7 +88,12 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
             const c = result.index.counts();
             lines.push(`tapsets: ${c.files} files from ${roots.join(', ')} (cache: ${cache ? (result.fromCache ? 'hit' : 'written') : 'off'})`);
             lines.push(`  ${c.aliasNames} probe aliases (${c.aliases} definitions), ${c.functionNames} functions (${c.functions} overloads), ${c.globals} globals, ${c.macros} macros, ${c.docs} kerneldoc blocks`);
-            report.tapsets = { roots, counts: c, fromCache: result.fromCache, files: result.index.data.files };
+            if (args.flags.has('json')) {
+                // Every alias resolved (or those asked with --alias): its definitions and the context variables a probe on it sees.
+                const names = args.values.get('alias') ?? [...result.index.aliases.keys()].sort();
+                const aliases = Object.fromEntries(names.map(n => [n, result.index.describeAlias(n) ?? null]));
+                report.tapsets = { roots, counts: c, fromCache: result.fromCache, aliases, files: result.index.data.files };
+            }
             for (const name of args.values.get('alias') ?? []) {
                 const vars = result.index.contextVariables(name);
                 const defs = result.index.aliases.get(name);

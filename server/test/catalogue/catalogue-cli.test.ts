@@ -1,13 +1,15 @@
 /** `probekit index` and `probekit doctor` end to end: in-process, and bundled as a non-root user. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/cli/cli-args.js';
 import { runDoctor } from '../../src/cli/cli-doctor.js';
 import { runIndex } from '../../src/cli/cli-index.js';
-import { hasTool, runTool, tempDir } from './catalogue-test-kit.js';
+import { Btf } from '../../src/catalogue/catalogue-btf.js';
+import { BtfBuilder, K } from './catalogue-btf-builder.js';
+import { hasTool, runTool, shippedCli, tempDir } from './catalogue-test-kit.js';
 
 const root = process.getuid?.() === 0;
 
@@ -41,7 +43,7 @@ describe('probekit index', () => {
         expect(report.tapsets.files.length).toBe(report.tapsets.counts.files);
         expect(report.families).toEqual({ systemtap: expect.any(Number), bpftrace: expect.any(Number) });
     });
-    test('a fixture BTF file and no installed tapsets', async () => {
+    test('a missing BTF file and no installed tapsets: a notice for each, exit 1', async () => {
         const { code, out } = await index('--no-installed', '--only', 'tapsets,btf', '--btf', '/nonexistent/vmlinux', '--json');
         expect(code).toBe(1);
         expect(JSON.parse(out).notices.map((n: { source: string }) => n.source)).toEqual(['tapsets', 'btf']);
@@ -184,5 +186,101 @@ describe.runIf(root && hasTool('sudo') && hasTool('runuser') && hasTool('useradd
             { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: home, USER: SUDO_USER, XDG_CACHE_HOME: join(home, 'xdg') }, timeout: 60_000 });
         const tracefs = JSON.parse(r.stdout).findings.find((f: { what: string }) => f.what === 'tracefs');
         expect(tracefs.fix).toContain(`sudo env PROBEKIT_CACHE_DIR=${join(home, 'xdg', 'probekit')} probekit index`);
+    });
+});
+
+/** Writes `files` (relative path → text) under a new temp dir. */
+function tree(files: Record<string, string>): string {
+    const dir = tempDir();
+    for (const [rel, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, rel)), { recursive: true });
+        writeFileSync(join(dir, rel), text);
+    }
+    return dir;
+}
+
+/** A vmlinux BTF blob and a module's split BTF beside it, in the kernel's format. */
+function btfFixture(): string {
+    const dir = tempDir();
+    const b = new BtfBuilder();
+    const int = b.int('int', 4);
+    const char = b.int('char', 1);
+    const file = b.ptr(b.add(K.FWD, 'file', 0, 0));
+    const task = b.ptr(b.add(K.FWD, 'task_struct', 0, 0));
+    b.func('vfs_read', b.proto(int, [['file', file], ['buf', b.ptr(char)]]));
+    b.struct('bpf_iter__task', 16, [['meta', b.ptr(char), 0], ['task', task, 64]]);
+    b.struct('trace_entry', 8, [['type', int, 0]]);
+    const vmlinux = b.build();
+    writeFileSync(join(dir, 'vmlinux'), vmlinux);
+    const m = new BtfBuilder({ types: new Btf(vmlinux).count, strLen: vmlinux.readUInt32LE(20) });
+    m.func('mod_open', m.proto(int, [['f', file], ['flags', int]]));
+    writeFileSync(join(dir, 'mymod'), m.build());
+    return dir;
+}
+
+describe('the shipped CLI: node out/cli.cjs index', () => {
+    let cli: string;
+    beforeAll(() => {
+        cli = shippedCli();
+    }, 300_000);
+    const run = (...argv: string[]) => {
+        const r = spawnSync(process.execPath, [cli, 'index', ...argv], { encoding: 'utf8', env: { ...process.env, PROBEKIT_CACHE_DIR: tempDir() }, timeout: 120_000 });
+        return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const TAPSETS = {
+        'base.stp': 'probe base.point = begin { pid_v = 1; name = "base" }\nprobe base.point += begin { after = 2 }\n',
+        'mid.stp': 'probe mid.one = base.point { one = 1 }\nprobe mid.two = base.point { two = 2 }\n',
+        'top.stp': 'probe top.all = mid.* { top = 3 }\n',
+        'lib.stp': 'global counter\nfunction twice:long (x:long) { return 2 * x }\n',
+        'linux/lib.stpm': '@define LIB_CONST %( 7 %)\n',
+    };
+
+    test('a tapset tree (--tapset-dir, --no-installed): --json has every alias with its context variables resolved through the chain', () => {
+        const dir = tree(TAPSETS);
+        const { code, out } = run('--no-installed', '--tapset-dir', dir, '--only', 'tapsets', '--json');
+        expect(code).toBe(0);
+        const { tapsets } = JSON.parse(out);
+        expect(tapsets.roots).toEqual([dir]);
+        expect(tapsets.counts).toMatchObject({ files: 5, aliasNames: 4, aliases: 5, functionNames: 1, globals: 1, macros: 1 });
+        expect(Object.keys(tapsets.aliases)).toEqual(['base.point', 'mid.one', 'mid.two', 'top.all']);
+        expect(tapsets.aliases['top.all']).toEqual({
+            definitions: [{ op: '=', targets: ['mid.*'], file: join(dir, 'top.stp'), line: 1 }],
+            variables: [
+                { name: 'top', from: 'top.all' }, { name: 'one', from: 'mid.one' }, { name: 'pid_v', from: 'base.point' },
+                { name: 'name', from: 'base.point' }, { name: 'after', from: 'base.point', epilogue: true }, { name: 'two', from: 'mid.two' },
+            ],
+        });
+        expect(tapsets.aliases['base.point'].definitions.map((d: { op: string; line: number }) => `${d.op}${d.line}`)).toEqual(['=1', '+=2']);
+        expect(tapsets.files.map((f: { file: string }) => f.file.slice(dir.length + 1))).toEqual(['linux/lib.stpm', 'base.stp', 'lib.stp', 'mid.stp', 'top.stp']);
+    });
+    test('--alias: only the aliases asked for, in text and in --json', () => {
+        const dir = tree(TAPSETS);
+        const text = run('--no-installed', '--tapset-dir', dir, '--only', 'tapsets', '--alias', 'mid.two', '--alias', 'no.such');
+        expect(text.out).toContain(`  probe mid.two = base.point  [${join(dir, 'mid.stp')}:2]\n    variables: two pid_v name after\n  probe no.such: no such alias\n`);
+        const { tapsets } = JSON.parse(run('--no-installed', '--tapset-dir', dir, '--only', 'tapsets', '--alias', 'mid.two', '--alias', 'no.such', '--json').out);
+        expect(Object.keys(tapsets.aliases)).toEqual(['mid.two', 'no.such']);
+        expect(tapsets.aliases['no.such']).toBeNull();
+        expect(tapsets.aliases['mid.two'].variables.map((v: { name: string }) => v.name)).toEqual(['two', 'pid_v', 'name', 'after']);
+    });
+    test('a BTF blob (--btf) with a module beside it (--btf-modules)', () => {
+        const dir = btfFixture();
+        const json = run('--only', 'btf', '--btf', join(dir, 'vmlinux'), '--btf-modules', '--function', 'vfs_read', '--function', 'mod_open', '--json');
+        expect(json.code).toBe(0);
+        const report = JSON.parse(json.out);
+        expect(report.notices).toEqual([]);
+        expect(report.btf).toEqual({
+            types: 12, functions: 2, iterators: ['task'],
+            'fentry:vfs_read': { name: 'vfs_read', module: 'vmlinux', returnType: 'int', params: [{ name: 'file', type: 'struct file *' }, { name: 'buf', type: 'char *' }] },
+            'fentry:mod_open': { name: 'mod_open', module: 'mymod', returnType: 'int', params: [{ name: 'f', type: 'struct file *' }, { name: 'flags', type: 'int' }] },
+        });
+        const text = run('--only', 'btf', '--btf', join(dir, 'vmlinux'), '--function', 'vfs_read', '--function', 'mod_open', '--list');
+        expect(text.out).toBe('kfunc:vfs_read\niter:task\nbtf: 12 types, 1 functions, 1 iterators\n  int vfs_read(struct file * file, char * buf)  [vmlinux]\n  mod_open: no BTF prototype\n');
+    });
+    test('a file that is not BTF: a notice with the reason, exit 1', () => {
+        const bad = join(tempDir(), 'vmlinux');
+        writeFileSync(bad, 'not BTF, but long enough for a header');
+        const { code, out } = run('--only', 'btf', '--btf', bad);
+        expect(code).toBe(1);
+        expect(out).toContain(`note: ${bad}: bad BTF magic`);
     });
 });

@@ -1,8 +1,8 @@
 /** Shared helpers for the catalogue tests: a stap kernel stub (real-tools.md), temp dirs, real tool runs. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writeKernelStub } from '../../src/run/stap-kernel-tree.js';
 
 export function tempDir(prefix = 'probekit-catalogue-'): string {
@@ -27,4 +27,29 @@ export function hasTool(tool: string): boolean {
     } catch {
         return false;
     }
+}
+
+/** The newest modification time of the TypeScript sources under `dir`. */
+function newestSource(dir: string): number {
+    let newest = 0;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, e.name);
+        if (e.isDirectory()) newest = Math.max(newest, newestSource(path));
+        else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+    return newest;
+}
+
+/**
+ * The shipped CLI, out/cli.cjs (with the command bundles it loads), rebuilt by esbuild.mjs first when a bundle is
+ * missing or older than the sources (the test suite bundles before it runs, so this is for a run of one file).
+ */
+export function shippedCli(): string {
+    const root = resolve(__dirname, '../../..');
+    const bundles = ['cli.cjs', 'cli-index.cjs', 'cli-doctor.cjs'].map(b => join(root, 'out', b));
+    const sources = Math.max(newestSource(join(root, 'server', 'src')), newestSource(join(root, 'language', 'src')));
+    if (bundles.some(b => !existsSync(b) || statSync(b).mtimeMs < sources)) {
+        execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore', timeout: 300_000 });
+    }
+    return bundles[0];
 }
