@@ -64,19 +64,22 @@ export function choosePrivilege(tool: RunTool, probe: PrivilegeProbe, command: s
     if (probe.uid() === 0) return { kind: 'root' };
     if (probe.sudoWithoutPassword(which(command) ?? command)) return { kind: 'sudo' };
     if (probe.pkexecUsable()) return { kind: 'pkexec' };
-    return { kind: 'none', message: privilegeFix(tool, probe.userName(), tool === 'bpftrace' ? [command] : [command, 'staprun', 'stapbpf']) };
+    return { kind: 'none', message: privilegeFix(tool, probe.userName(), command) };
 }
 
-/** The executables sudo must run for a tool, as full paths (the sudoers line names exactly these). */
-export function toolExecutables(tool: RunTool, commands: string[] = tool === 'stap' ? ['stap', 'staprun', 'stapbpf'] : ['bpftrace']): string[] {
-    return commands.map(c => which(c) ?? (c.includes('/') ? c : `/usr/bin/${c}`));
+/**
+ * The executables sudo must run for a tool, as full paths (the sudoers line names exactly these).
+ * @param command the tool's executable as configured (stap also loads with staprun or stapbpf).
+ */
+export function toolExecutables(tool: RunTool, command: string = tool): string[] {
+    return [command, ...(tool === 'stap' ? ['staprun', 'stapbpf'] : [])].map(c => which(c) ?? (c.includes('/') ? c : `/usr/bin/${c}`));
 }
 
 /**
  * Plain words: why the run cannot start, and the two usual fixes. The sudoers line names the tool's executables and
  * nothing else: a stop reaches the tool through sudo itself (sudo passes SIGINT and SIGTERM on), so no `kill` is needed.
  */
-export function privilegeFix(tool: RunTool, user: string, commands?: string[]): string {
+export function privilegeFix(tool: RunTool, user: string, command?: string): string {
     const groups = tool === 'stap'
         ? `For SystemTap you can instead join the stapusr and stapdev groups (stapusr loads modules, stapdev compiles them): sudo usermod -aG stapusr,stapdev ${user} (then log in again).\n`
         : '';
@@ -84,12 +87,12 @@ export function privilegeFix(tool: RunTool, user: string, commands?: string[]): 
         + 'you are not root, `sudo -n` asks for a password, and pkexec is not available.\n'
         + groups
         + `To let sudo run the tracer without a password, add this line with \`sudo visudo -f /etc/sudoers.d/probekit\`:\n`
-        + `    ${sudoersLine(tool, user, commands)}\n`;
+        + `    ${sudoersLine(tool, user, command)}\n`;
 }
 
 /** `USER ALL=(root) NOPASSWD: /usr/bin/bpftrace`: all a run under sudo needs, stop included. */
-export function sudoersLine(tool: RunTool, user: string, commands?: string[]): string {
-    return `${user} ALL=(root) NOPASSWD: ${toolExecutables(tool, commands).join(', ')}`;
+export function sudoersLine(tool: RunTool, user: string, command?: string): string {
+    return `${user} ALL=(root) NOPASSWD: ${toolExecutables(tool, command).join(', ')}`;
 }
 
 /**
@@ -125,7 +128,7 @@ export function withPrivilege(cmd: CommandLine, privilege: Privilege, dir?: stri
  * - pkexec (also setuid) runs the supervisor, which stops the tool when its input ends: our death closes it.
  * Without setpriv (or timeout and setsid) the command is returned unchanged.
  */
-export function tiedToUs(cmd: CommandLine, signal: 'KILL' | 'TERM', tools: { setpriv?: string; timeout?: string; setsid?: string } = systemTools()): CommandLine {
+export function tiedToUs(cmd: CommandLine, signal: 'KILL' | 'TERM', tools: SystemTools = systemTools()): CommandLine {
     if (!tools.setpriv) return cmd;
     let inner = cmd;
     if (cmd.control === 'relay') {
@@ -136,10 +139,17 @@ export function tiedToUs(cmd: CommandLine, signal: 'KILL' | 'TERM', tools: { set
     return { ...inner, command: tools.setpriv, args: ['--pdeathsig', signal, '--', inner.command, ...inner.args] };
 }
 
-let tools: { setpriv?: string; timeout?: string; setsid?: string } | undefined;
+/** util-linux setpriv and setsid, coreutils timeout: their paths, where found. */
+export interface SystemTools {
+    setpriv?: string;
+    timeout?: string;
+    setsid?: string;
+}
 
-/** util-linux setpriv and setsid, coreutils timeout, looked up once. */
-function systemTools(): { setpriv?: string; timeout?: string; setsid?: string } {
+let tools: SystemTools | undefined;
+
+/** The system tools, looked up once. */
+function systemTools(): SystemTools {
     tools ??= { setpriv: which('setpriv'), timeout: which('timeout'), setsid: which('setsid') };
     return tools;
 }
