@@ -160,7 +160,7 @@ describe('what is cached, and what is asked again', () => {
         expect(await ask({})).toBe(1);
         expect(await ask({})).toBe(0);
         expect(await ask({ kernelIdentity: 'k2' })).toBe(1);
-        tool.setVersion('0.18.1');
+        tool.setVersion('0.18.10');
         expect(await ask({})).toBe(1);
         expect(await ask({})).toBe(0);
         // The same tool at another path is another tool (another installation).
