@@ -33,6 +33,8 @@ interface ProviderFact {
     aliases: string[];
     /** Allowed numbers of parts after the provider. */
     arity: number[];
+    /** Numbers of parts that later releases added, and the feature that names the release. */
+    newer?: Array<{ parts: number; feature: BtFeature }>;
     feature?: BtFeature;
     offsetAllowed?: boolean;
     wildcards?: boolean;
@@ -45,17 +47,17 @@ export const BT_PROVIDERS: Record<string, ProviderFact> = {
     self: { aliases: [], arity: [2], feature: 'selfProbe' },
     test: { aliases: [], arity: [1], feature: 'testProbe' },
     bench: { aliases: [], arity: [1], feature: 'benchProbe' },
-    kprobe: { aliases: ['k'], arity: [1, 2], offsetAllowed: true },
-    kretprobe: { aliases: ['kr'], arity: [1, 2] },
-    uprobe: { aliases: ['u'], arity: [2, 3], offsetAllowed: true },
-    uretprobe: { aliases: ['ur'], arity: [2, 3] },
+    kprobe: { aliases: ['k'], arity: [1, 2], newer: [{ parts: 2, feature: 'kprobeModule' }], offsetAllowed: true },
+    kretprobe: { aliases: ['kr'], arity: [1, 2], newer: [{ parts: 2, feature: 'kprobeModule' }] },
+    uprobe: { aliases: ['u'], arity: [2, 3], newer: [{ parts: 3, feature: 'uprobeLanguage' }], offsetAllowed: true },
+    uretprobe: { aliases: ['ur'], arity: [2, 3], newer: [{ parts: 3, feature: 'uprobeLanguage' }] },
     usdt: { aliases: ['U'], arity: [1, 2, 3] },
     tracepoint: { aliases: ['t'], arity: [2] },
     rawtracepoint: { aliases: ['rt'], arity: [1, 2], feature: 'rawtracepoint' },
     fentry: { aliases: ['f', 'kfunc'], arity: [1, 2, 3] },
     fexit: { aliases: ['fr', 'kretfunc'], arity: [1, 2, 3] },
-    profile: { aliases: ['p'], arity: [1, 2] },
-    interval: { aliases: ['i'], arity: [1, 2] },
+    profile: { aliases: ['p'], arity: [1, 2], newer: [{ parts: 1, feature: 'rateOnly' }] },
+    interval: { aliases: ['i'], arity: [1, 2], newer: [{ parts: 1, feature: 'rateOnly' }] },
     software: { aliases: ['s'], arity: [1, 2] },
     hardware: { aliases: ['h'], arity: [1, 2] },
     watchpoint: { aliases: ['w'], arity: [3] },
@@ -148,15 +150,14 @@ export function checkAttachPoint(text: string, target: BtVersion): BtAttachProbl
     }
     const nameProblem = ap.label !== undefined && featureProblem('probeName', target);
     if (nameProblem) problems.push({ offset: 0, length: ap.providerOffset - 1, message: nameProblem, code: BtCode.VersionTooOld });
-    if ((name === 'kprobe' || name === 'kretprobe') && ap.parts.length === 2) {
-        const moduleProblem = featureProblem('kprobeModule', target);
-        if (moduleProblem) {
-            whole(moduleProblem, BtCode.VersionTooOld);
-            return problems;
-        }
-    }
     const shown = name === 'begin' || name === 'end' ? (target < 24 ? ap.provider.toUpperCase() : ap.provider) : name;
-    const arity = target < 22 && (name === 'uprobe' || name === 'profile' || name === 'interval') ? [2] : fact.arity;
+    const missing = (fact.newer ?? []).filter(form => featureProblem(form.feature, target));
+    const newerForm = missing.find(form => form.parts === ap.parts.length);
+    if (newerForm) {
+        whole(featureProblem(newerForm.feature, target)!, BtCode.VersionTooOld);
+        return problems;
+    }
+    const arity = fact.arity.filter(n => !missing.some(form => form.parts === n));
     const wildcardShort = ap.parts.length > 0 && ap.parts.length < Math.min(...arity) && /[*?]/.test(ap.parts[ap.parts.length - 1].text);
     if (!arity.includes(ap.parts.length) && !wildcardShort) {
         const want = arity.length === 1 ? `${arity[0]}` : arity.slice().reverse().join(' or ');

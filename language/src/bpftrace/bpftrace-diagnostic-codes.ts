@@ -22,7 +22,7 @@ export const BtCode = {
     TooLarge: 'bt-too-large',
     /** A construct the target bpftrace version does not have. */
     VersionTooOld: 'bt-version-construct',
-    /** The requested target version is not one the front end knows. */
+    /** The requested target version is not one the front end knows, or older than those it supports. */
     VersionUnknown: 'bt-version-unknown',
     /** A construct the target version no longer has. */
     VersionRemoved: 'bt-version-removed',

@@ -2,7 +2,7 @@ import { CstUtils, type AstNode, type CstNode, type ValidationAcceptor } from 'l
 import type { Range } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
-import type { BtVersion } from './bpftrace-versions.js';
+import { featureProblem, type BtVersion } from './bpftrace-versions.js';
 
 /** What every check gets: where to report, and the target version. */
 export interface BtCheckContext {
@@ -93,8 +93,8 @@ export function checkExprStatement(ctx: BtCheckContext, stmt: ast.BtExprStatemen
         BtCode.AssignTarget);
         return;
     }
-    report(ctx, stmt, `expected ';': only a variable ($x), a map (@m, @m[k]) or _ can be assigned to`, BtCode.AssignTarget,
-        operatorRange(stmt));
+    const targets = featureProblem('discard', ctx.target) ? 'a variable ($x) or a map (@m, @m[k])' : 'a variable ($x), a map (@m, @m[k]) or _';
+    report(ctx, stmt, `expected ';': only ${targets} can be assigned to`, BtCode.AssignTarget, operatorRange(stmt));
 }
 
 /** The leaf of `node`'s own CST (not of its children) that spells `text`. */

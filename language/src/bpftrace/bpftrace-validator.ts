@@ -15,7 +15,6 @@ import {
 import { checkDefineUses } from './bpftrace-defines.js';
 import { stampLexerCodes } from '../common/lexer-codes.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
-import { NEWEST_RELEASE, OLDEST_VERSION } from './bpftrace-versions.js';
 import { REST_NOT_CHECKED } from './bpftrace-lexer.js';
 
 /**
@@ -95,12 +94,11 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
         if (options.categories && !options.categories.includes('built-in')) return diagnostics;
         const program = document.parseResult.value;
         if (!ast.isBtProgram(program)) return diagnostics;
-        const invalid = this.btServices.settings.BpftraceSettings.invalidVersion;
-        if (invalid) {
+        const versionWarning = this.btServices.settings.BpftraceSettings.versionWarning;
+        if (versionWarning) {
             diagnostics.push({
                 severity: 2, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: BtCode.VersionUnknown,
-                message: `unknown bpftrace version '${invalid}' (use 0.${OLDEST_VERSION} … 0.${NEWEST_RELEASE} or latest): checking for latest`,
-                source: 'probekit',
+                message: versionWarning, source: 'probekit',
             });
         }
         const accept: ValidationAcceptor = (severity, message, info) => {

@@ -79,6 +79,9 @@ export function checkVersionedNode(ctx: BtCheckContext, node: AstNode): void {
         }
         case 'BtRecord': requireFeature(ctx, node, 'record'); break;
         case 'BtTypeof': requireFeature(ctx, node, 'typeofExpr'); break;
+        // `(typeof($y))2`, `let $x: typeof($y)`, `fn f($a: typeof($b))`.
+        case 'BtType': if ((node as ast.BtType).typeofKeyword) requireFeature(ctx, node, 'typeofExpr'); break;
+        case 'BtIdent': if (/^sarg\d+$/.test((node as ast.BtIdent).ident)) requireFeature(ctx, node, 'sarg'); break;
         case 'BtComptimeExpr': requireFeature(ctx, node, 'comptime'); break;
         case 'BtOffsetof': requireFeature(ctx, node, 'offsetof'); break;
         case 'BtConditionalExpr':

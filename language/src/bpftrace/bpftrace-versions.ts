@@ -29,6 +29,8 @@ export const BT_FEATURES = {
     offsetof: { since: 18, label: '`offsetof`', singular: true },
     config: { since: 20, label: '`config` blocks' },
     fentryNames: { since: 20, label: '`fentry`/`fexit` probe names' },
+    // Upstream PR #2657 (CHANGELOG 0.19.0: "uprobes: make C++ symbol demangling explicit").
+    uprobeLanguage: { since: 19, label: 'uprobe language qualifiers (`uprobe:binary:cpp:function`)' },
     // Upstream PR #2897 (CHANGELOG 0.20.0: "Add support for kprobe:module:function").
     kprobeModule: { since: 20, label: 'kernel module attach points (`kprobe:module:function`)' },
     subprog: { since: 21, label: '`fn` subprograms' },
@@ -44,9 +46,11 @@ export const BT_FEATURES = {
     blockExpr: { since: 24, label: 'block expressions' },
     bareCondition: { since: 24, label: 'conditions without parentheses' },
     duration: { since: 24, label: 'duration literals (`10ms`)' },
+    // Upstream PR #4317, with duration literals.
+    rateOnly: { since: 24, label: '`interval`/`profile` rates without a unit part (`interval:1s`)' },
     lowercaseBeginEnd: { since: 24, label: 'lowercase `begin`/`end` probes' },
     benchProbe: { since: 24, label: '`bench` probes' },
-    ifExpr: { since: 24, label: '`if` used as an expression' },
+    ifExpr: { since: 24, label: '`if` used as an expression', singular: true },
     record: { since: 25, label: 'records (`(name = value, …)`)' },
     typeofExpr: { since: 25, label: '`typeof`', singular: true },
     comptime: { since: 25, label: '`comptime`', singular: true },

@@ -88,6 +88,10 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['kprobe:mymod:vfs_read { }', false],
         ['myname=kprobe:vfs_read { }', false],
         ['BEGIN { printf("a\\qb"); }', false],
+        ['interval:1s { }', false],
+        ['uprobe:/bin/bash:cpp:readline { }', false],
+        ['BEGIN { $y = 1; $x = (typeof($y))2; }', false],
+        ['BEGIN { (1, 0) = 0 }', false],
         ['BEGIN { printf("\\x41\\X41\\101\\t\\r\\"\\\\\\n"); }', true],
     ])('%s', async (program, accepted) => {
         const real = realDump(program);

@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { BpftraceSettings } from '../../src/bpftrace/bpftrace-settings.js';
 import { LATEST, parseBtVersion } from '../../src/bpftrace/bpftrace-versions.js';
+import { EmptyFileSystem } from 'langium';
+import { createProbekitServices } from '../../src/probekit-module.js';
+import { applySettings } from '../../src/common/probekit-check.js';
 import { btServices, checkBt } from './bpftrace-test-helpers.js';
 
 describe('target version', () => {
@@ -19,9 +22,27 @@ describe('target version', () => {
         expect(s.target).toBe(17);
         await s.apply({}, {});
         expect(s.target).toBe(LATEST);
-        await s.apply({ bpftraceVersion: 'nope' }, {});
-        expect(s.target).toBe(LATEST);
-        expect(s.invalidVersion).toBe('nope');
+    });
+
+    test.each([
+        ['nope', LATEST, "unknown bpftrace version 'nope' (use 0.17 … 0.26 or latest): checking for latest"],
+        ['0.16', 17, 'bpftrace 0.16 is not supported (use 0.17 … 0.26 or latest): checking for 0.17'],
+        ['v0.9.4', 17, 'bpftrace 0.9 is not supported (use 0.17 … 0.26 or latest): checking for 0.17'],
+        ['0.17', 17, undefined],
+    ])('--bpftrace-version %s: target %s, warning %s', async (requested, target, warning) => {
+        const s = new BpftraceSettings();
+        await s.apply({ bpftraceVersion: requested }, {});
+        expect([s.target, s.versionWarning]).toEqual([target, warning]);
+    });
+
+    test('an installed bpftrace older than 0.17 is checked for 0.17, with the warning at the top of each file', async () => {
+        const services = createProbekitServices({ ...EmptyFileSystem });
+        await applySettings(services, { syntaxOnly: true }, { bpftraceVersion: '0.16.0' });
+        const r = await checkBt(services, 'BEGIN { let $x = 1; }');
+        expect(r.diagnostics.map(d => [d.severity, d.range.start.line, d.message])).toEqual([
+            [2, 0, 'bpftrace 0.16 is not supported (use 0.17 … 0.26 or latest): checking for 0.17'],
+            [1, 0, '`let` declarations need bpftrace ≥ 0.22 (target is 0.17)'],
+        ]);
     });
 });
 
@@ -47,6 +68,12 @@ describe('constructs the target lacks name the release that introduced them', ()
         ['0.25', 'BEGIN { $x = $a ?: 1; }', '1:14 the short conditional `?:` needs bpftrace ≥ 0.26 (target is 0.25) [bt-version-construct]'],
         ['0.17', 'k:f { nsecs(); }', "1:7 Unknown function: nsecs (before bpftrace 0.19 'nsecs' is a builtin, written without '()') [bt-builtin-call]"],
         ['0.17', 'BEGIN { @x = offsetof(struct a, b); }', '1:14 `offsetof` needs bpftrace ≥ 0.18 (target is 0.17) [bt-version-construct]'],
+        ['0.24', 'BEGIN { $y = 1; $x = (typeof($y))2; }', '1:23 `typeof` needs bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
+        ['0.24', 'fn f($a: typeof($b)): int64 { return 1; }', '1:10 `typeof` needs bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
+        ['0.25', 'kprobe:f { @x = sarg0; }', '1:17 `sargN` builtins were removed in bpftrace 0.25 (target is 0.25) [bt-version-removed]'],
+        ['0.23', 'BEGIN { $y = if ($x) { 1 } else { 2 }; }', '1:14 `if` used as an expression needs bpftrace ≥ 0.24 (target is 0.23) [bt-version-construct]'],
+        ['0.17', 'BEGIN { (1, 0) = 0 }', "1:16 expected ';': only a variable ($x) or a map (@m, @m[k]) can be assigned to [bt-assign-target]"],
+        ['0.25', 'BEGIN { (1, 0) = 0 }', "1:16 expected ';': only a variable ($x), a map (@m, @m[k]) or _ can be assigned to [bt-assign-target]"],
     ])('%s: %s', async (version, text, expected) => {
         expect(await errorsFor(version, text)).toEqual([expected]);
     });
@@ -54,6 +81,7 @@ describe('constructs the target lacks name the release that introduced them', ()
     test.each([
         ['0.17', 'BEGIN { if ($x) { } while ($i < 3) { $i++ } unroll(2) { } }'],
         ['0.17', 'kfunc:vfs_read { @[comm] = count(); }'],
+        ['0.24', 'kprobe:f { @x = sarg0; }'],
         ['0.17', 'BEGIN { delete(@m[1]); print(@m); }'],
         ['latest', 'BEGIN { delete(@m[1]); delete(@m, 1); }'],
         ['latest', 'BEGIN { if $x { } for $i : 0..3 { } }'],
