@@ -150,6 +150,11 @@ export function checkAttachPoint(text: string, target: BtVersion): BtAttachProbl
     }
     const nameProblem = ap.label !== undefined && featureProblem('probeName', target);
     if (nameProblem) problems.push({ offset: 0, length: ap.providerOffset - 1, message: nameProblem, code: BtCode.VersionTooOld });
+    const noRate = missingRate(name, ap);
+    if (noRate) {
+        whole(noRate, BtCode.ProbePart);
+        return problems;
+    }
     const shown = name === 'begin' || name === 'end' ? (target < 24 ? ap.provider.toUpperCase() : ap.provider) : name;
     const missing = (fact.newer ?? []).filter(form => featureProblem(form.feature, target));
     const newerForm = missing.find(form => form.parts === ap.parts.length);
@@ -171,6 +176,17 @@ export function checkAttachPoint(text: string, target: BtVersion): BtAttachProbl
     checkPositionals(text, problems);
     checkParts(name, fact, ap, target, whole);
     return problems;
+}
+
+const RATE_UNITS = ['us', 'ms', 's', 'hz'];
+const RATE_EXAMPLE: Record<string, string> = { us: '100', ms: '100', s: '1', hz: '99' };
+
+/** `interval:s`, `profile:hz:`: a unit without the rate after it. */
+function missingRate(name: string, ap: BtAttachPointInfo): string | undefined {
+    if (name !== 'interval' && name !== 'profile') return undefined;
+    const [unit, rate] = ap.parts.map(p => p.text);
+    if (!RATE_UNITS.includes(unit) || (ap.parts.length === 2 && rate !== '') || ap.parts.length > 2) return undefined;
+    return `Invalid rate of ${name} probe: the rate after the unit '${unit}' is missing, e.g. ${ap.provider}:${unit}:${RATE_EXAMPLE[unit]}`;
 }
 
 function providerFeature(written: string, name: string, fact: ProviderFact): BtFeature | undefined {
@@ -230,7 +246,7 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
         }
         case 'profile': case 'interval': {
             const [unit, rate] = parts.length === 2 ? parts : [undefined, parts[0]];
-            if (unit !== undefined && target >= 22 && !dynamic(unit) && !['us', 'ms', 's', 'hz'].includes(unit)) {
+            if (unit !== undefined && target >= 22 && !dynamic(unit) && !RATE_UNITS.includes(unit)) {
                 whole(`${name} probe unit must be us, ms, s or hz, not '${unit}'`, BtCode.ProbePart);
                 return;
             }

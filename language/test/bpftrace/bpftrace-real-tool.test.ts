@@ -89,6 +89,7 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['myname=kprobe:vfs_read { }', false],
         ['BEGIN { printf("a\\qb"); }', false],
         ['interval:1s { }', false],
+        ['interval:s { }', false],
         ['uprobe:/bin/bash:cpp:readline { }', false],
         ['BEGIN { $y = 1; $x = (typeof($y))2; }', false],
         ['BEGIN { (1, 0) = 0 }', false],
