@@ -7,7 +7,9 @@ import type { CommandLine } from './run-argv.js';
  * notices the connection is gone). It talks over its stdin instead:
  * - first, when asked (`NBYTES` > 0), the script text: exactly NBYTES bytes, piped to the tool (`bpftrace -`);
  * - then one line per stop step, `INT`, `TERM` or `KILL`, which it sends to the tool;
- * - end of input (we stopped, were killed, or the connection dropped): the tool gets SIGTERM, then SIGKILL 5 s later.
+ * - end of input (we stopped, were killed, or the connection dropped): the tool gets SIGTERM each second (one that
+ *   lands while bpftrace attaches its probes can go unheeded), then SIGKILL after 5 s. Under sudo that SIGKILL ends
+ *   only sudo: a root tool that ignored SIGTERM for 5 s is beyond a user's reach.
  * It exits with the tool's status once the tool is gone. Arguments: DIR (cd there first; empty: stay), NBYTES, the
  * tool's argv. No backslashes, so it survives any quoting a login shell applies.
  */
@@ -17,7 +19,7 @@ export const SUPERVISOR_PROGRAM = [
     'exec 3<&0',
     'if [ "$n" -gt 0 ]; then s=$(head -c "$n") || exit 125; { printf %s "$s"; echo; } | "$@" & else "$@" </dev/null & fi',
     'p=$!',
-    '{ while read -r c; do case $c in INT|TERM|KILL) kill -s "$c" "$p";; esac; done; kill -s TERM "$p" && sleep 5 && kill -s KILL "$p"; } <&3 >/dev/null 2>&1 &',
+    '{ while read -r c; do case $c in INT|TERM|KILL) kill -s "$c" "$p";; esac; done; for i in 1 2 3 4 5; do kill -s TERM "$p" || exit; sleep 1; done; kill -s KILL "$p"; } <&3 >/dev/null 2>&1 &',
     'w=$!',
     'exec 3<&-',
     'wait "$p"; s=$?',

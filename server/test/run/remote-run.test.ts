@@ -169,7 +169,10 @@ describe.skipIf(!existsSync('/usr/bin/sudo') || process.getuid?.() !== 0)('remot
         await registry.dispose();
         await sshd?.stop();
         rmSync(REMOTE_SUDOERS, { force: true });
-        try { execFileSync('userdel', [REMOTE_USER], { stdio: 'ignore' }); } catch { /* already gone */ }
+        // a stopped supervisor's last `sleep 1` may still hold the user for a moment
+        for (let i = 0; i < 10; i++) {
+            try { execFileSync('userdel', [REMOTE_USER], { stdio: 'ignore' }); break; } catch { await new Promise(res => setTimeout(res, 300)); }
+        }
         removeDir(dir);
     });
 
