@@ -170,6 +170,23 @@ export function checkFor(ctx: BtCheckContext, stmt: ast.BtForStatement): void {
     }
 }
 
+/**
+ * Shapes the grammar leaves open so that their error is one precise message, as upstream's parser
+ * has them: a function's return type (`fn f(): void`) and a map declaration's size (`hash(1024)`).
+ */
+export function checkSubprog(ctx: BtCheckContext, fn: ast.BtSubprog): void {
+    const cst = fn.$cstNode;
+    if (fn.returnType || !fn.body?.$cstNode || !cst || parserErrorWithin(ctx, cst.offset, cst.end)) return;
+    report(ctx, fn, "expected ':' and a return type after the parameters, e.g. fn f(): void", BtCode.Syntax,
+        firstTokenRange(fn.body.$cstNode));
+}
+
+export function checkMapDeclSize(ctx: BtCheckContext, decl: ast.BtMapDecl): void {
+    if (decl.size) return;
+    report(ctx, decl, `expected positive integer for map declaration max entries, e.g. ${decl.kind ?? 'hash'}(1024)`, BtCode.MapDecl,
+        ownLeaves(decl, ')')[0]?.range);
+}
+
 export function checkMapDecl(ctx: BtCheckContext, decl: ast.BtMapDecl): void {
     const kinds = ['hash', 'lruhash', 'percpuhash', 'percpulruhash'];
     if (!kinds.includes(decl.kind)) {

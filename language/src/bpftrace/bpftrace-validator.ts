@@ -6,7 +6,8 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import type { BpftraceServices } from './bpftrace-module.js';
 import {
-    checkBlock, checkCondition, checkConfig, checkExprStatement, checkFor, checkIncrement, checkItemOrder, checkMapDecl, checkRecord,
+    checkBlock, checkCondition, checkConfig, checkExprStatement, checkFor, checkIncrement, checkItemOrder, checkMapDecl, checkMapDeclSize,
+    checkRecord, checkSubprog,
     type BtCheckContext,
 } from './bpftrace-syntax-checks.js';
 import {
@@ -59,6 +60,8 @@ export class BpftraceValidator {
                 case 'BtUnaryExpr': case 'BtPostfixExpr': checkIncrement(ctx, node as ast.BtUnaryExpr); break;
                 case 'BtRecord': checkRecord(ctx, node as ast.BtRecord); break;
                 case 'BtForStatement': checkFor(ctx, node as ast.BtForStatement); break;
+                case 'BtSubprog': checkSubprog(ctx, node as ast.BtSubprog); break;
+                case 'BtMapDecl': checkMapDeclSize(ctx, node as ast.BtMapDecl); break;
                 case 'BtIfExpr': checkCondition(ctx, (node as ast.BtIfExpr).condition); break;
                 case 'BtWhileStatement': checkCondition(ctx, (node as ast.BtWhileStatement).condition); break;
                 case 'BtIdent': idents.push(node as ast.BtIdent); break;
