@@ -162,6 +162,13 @@ export function checkRecord(ctx: BtCheckContext, record: ast.BtRecord): void {
         }
         seen.add(field.key);
     }
+    for (const stray of record.strays) {
+        const cst = stray.$cstNode;
+        if (!cst) continue;
+        const first = firstTokenRange(cst);
+        const text = CstUtils.findLeafNodeAtOffset(cst, cst.offset)?.text ?? cst.text;
+        report(ctx, stray, `expected an identifier, found '${text}': every field of a record is name = value`, BtCode.Record, first);
+    }
 }
 
 export function checkFor(ctx: BtCheckContext, stmt: ast.BtForStatement): void {

@@ -57,6 +57,19 @@ describe('syntax errors: message and position', () => {
     });
 });
 
+describe('one mistake, one error (no cascade)', () => {
+    test.each([
+        ['k:f { print((hello=1, <|>5)); }', "expected an identifier, found '5': every field of a record is name = value"],
+        ['k:f { $x = (hello=1, <|>5, x=3); @y = 2; }', "expected an identifier, found '5'"],
+        ['k:f { @r = (a=1, <|>(1 + 2) * 3); }', "expected an identifier, found '('"],
+    ])('%s', async (source, message) => {
+        const { text, offsets } = markers(source);
+        const r = await checkBt(latest, text);
+        expect(r.errors.map(e => e.message)).toEqual([expect.stringContaining(message)]);
+        expect(offsetOf(text, r.errors[0].range.start)).toBe(offsets[0]);
+    });
+});
+
 describe('error recovery: several precise errors per file', () => {
     test('one error per broken probe, the good probes stay clean', async () => {
         const source = [
