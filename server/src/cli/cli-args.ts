@@ -12,7 +12,18 @@ export interface ParsedArgs {
     positionals: string[];
 }
 
-export class UsageError extends Error {}
+/**
+ * A mistake on the command line (exit code 2, one line, no stack trace). The dispatcher and each
+ * command are separate bundles, each with its own copy of this class, so the dispatcher tells a
+ * usage error by its name (isUsageError), not by `instanceof`.
+ */
+export class UsageError extends Error {
+    override readonly name = 'UsageError';
+}
+
+export function isUsageError(e: unknown): e is UsageError {
+    return e instanceof Error && e.name === 'UsageError';
+}
 
 export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
     const parsed: ParsedArgs = { flags: new Set(), values: new Map(), positionals: [] };

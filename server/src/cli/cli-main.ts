@@ -1,4 +1,4 @@
-import { UsageError } from './cli-args.js';
+import { isUsageError } from './cli-args.js';
 import { CHECK_USAGE, RUN_USAGE } from './cli-usage.js';
 
 const USAGE = `usage: probekit <command> [options]
@@ -43,8 +43,8 @@ async function main(argv: string[]): Promise<number> {
     try {
         return await run(rest, write(process.stdout), write(process.stderr));
     } catch (e) {
-        if (e instanceof UsageError) {
-            process.stderr.write(`probekit ${command}: ${e.message}\n`);
+        if (isUsageError(e)) {
+            process.stderr.write(`probekit ${command}: ${e.message} (see probekit ${command} --help)\n`);
             return 2;
         }
         process.stderr.write(`probekit ${command}: internal error: ${(e as Error).stack ?? e}\n`);
