@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createProbekitServices } from '../../language/src/probekit-module.js';
 import { applySettings } from '../../language/src/common/probekit-check.js';
-import { readHostFacts } from './providers/node-host-facts.js';
-import { readCheckOptions } from './server-settings.js';
+import { hostFactsByToolPaths } from './providers/node-host-facts.js';
+import { readCheckOptions, readToolPaths } from './server-settings.js';
 import { ProbekitWorkspaceManager } from './server-workspace-manager.js';
 
 // The client starts us over IPC (see client/src/language-client.ts).
@@ -18,20 +18,23 @@ const services = createProbekitServices({
 });
 const { shared } = services;
 
-// Asked while the client connects; the first build waits for it (the tool versions pick the targets).
-const hostFacts = readHostFacts({ stap: true, bpftrace: true }).then(host => {
-    connection.console.info(
-        `Probekit language server: kernel ${host.kernelRelease ?? '?'} ${host.arch ?? '?'}, ` +
-        `stap ${host.stapVersion ?? 'not installed'}, bpftrace ${host.bpftraceVersion ?? 'not installed'}`);
-    return host;
-});
+// The machine and its tool versions (which pick the check targets), for the stap and bpftrace the path settings
+// name. Asked while the client connects for the ones on PATH (the default settings); the first build waits for them.
+const hostFactsFor = hostFactsByToolPaths();
+void hostFactsFor({});
 
 async function applyEditorSettings(): Promise<void> {
     const folder = shared.workspace.WorkspaceManager.workspaceFolders?.[0];
     const root = folder && folder.uri.startsWith('file:') ? fileURLToPath(folder.uri) : undefined;
-    const options = await readCheckOptions(shared.workspace.ConfigurationProvider, root);
-    await applySettings(services, options, await hostFacts);
-    connection.console.info(`Probekit settings: ${JSON.stringify(options)}`);
+    const config = shared.workspace.ConfigurationProvider;
+    const options = await readCheckOptions(config, root);
+    const paths = await readToolPaths(config);
+    const host = await hostFactsFor(paths);
+    await applySettings(services, options, host);
+    connection.console.info(
+        `Probekit: kernel ${host.kernelRelease ?? '?'} ${host.arch ?? '?'}, ` +
+        `stap ${host.stapVersion ?? 'not installed'} (${paths.stap ?? 'stap'}), ` +
+        `bpftrace ${host.bpftraceVersion ?? 'not installed'} (${paths.bpftrace ?? 'bpftrace'}); settings ${JSON.stringify(options)}`);
 }
 
 (shared.workspace.WorkspaceManager as ProbekitWorkspaceManager).beforeFirstBuild(applyEditorSettings);

@@ -1,5 +1,6 @@
 import type { ConfigurationProvider } from 'langium';
 import type { CheckOptions } from '../../language/src/common/check-options.js';
+import type { ToolPaths } from './providers/node-host-facts.js';
 
 /**
  * A directory from the settings with `${workspaceFolder}` expanded to the first workspace folder. A relative path
@@ -8,6 +9,19 @@ import type { CheckOptions } from '../../language/src/common/check-options.js';
  */
 export function settingsDir(dir: string, workspaceRoot: string | undefined): string {
     return workspaceRoot ? dir.replaceAll('${workspaceFolder}', workspaceRoot) : dir;
+}
+
+/**
+ * The stap and bpftrace executables the settings name (`systemtap.path`, `bpftrace.path`), which the server asks
+ * for their version to pick the check targets. Both settings are restricted: in an untrusted workspace the client
+ * leaves out the workspace's values, so only the user's own apply there.
+ */
+export async function readToolPaths(config: ConfigurationProvider): Promise<ToolPaths> {
+    const path = async (language: string): Promise<string | undefined> => {
+        const value = await config.getConfiguration(language, 'path');
+        return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+    };
+    return { stap: await path('systemtap'), bpftrace: await path('bpftrace') };
 }
 
 /** The editor settings (`systemtap.*`, `bpftrace.*`) as the options the languages check with. */

@@ -65,15 +65,22 @@ export function installedStapVersion(tool = 'stap', timeoutMs?: number): Promise
 
 export const INSTALLED_TAPSET_DIR = '/usr/share/systemtap/tapset';
 
+/** The stap and bpftrace executables to ask for their version (the `systemtap.path` / `bpftrace.path` settings). */
+export interface ToolPaths {
+    stap?: string;
+    bpftrace?: string;
+}
+
 /**
  * What this machine is, read once. Tool versions are asked only when `tools` is set (both at once): spawning
- * `stap --version` costs ~50 ms, which a `check --bpftrace-version X` run does not need.
+ * `stap --version` costs ~50 ms, which a `check --bpftrace-version X` run does not need. `paths` names the
+ * executables to ask (default: `stap` and `bpftrace` from PATH).
  */
-export async function readHostFacts(tools: { stap?: boolean; bpftrace?: boolean } = {}): Promise<HostFacts> {
+export async function readHostFacts(tools: { stap?: boolean; bpftrace?: boolean } = {}, paths: ToolPaths = {}): Promise<HostFacts> {
     const kernelRelease = release();
     const [stapVersion, bpftraceVersion] = await Promise.all([
-        tools.stap ? installedStapVersion() : undefined,
-        tools.bpftrace ? installedBpftraceVersion() : undefined,
+        tools.stap ? installedStapVersion(paths.stap) : undefined,
+        tools.bpftrace ? installedBpftraceVersion(paths.bpftrace) : undefined,
     ]);
     return {
         kernelRelease,
@@ -82,5 +89,22 @@ export async function readHostFacts(tools: { stap?: boolean; bpftrace?: boolean 
         stapVersion,
         bpftraceVersion,
         tapsetDirs: existsSync(INSTALLED_TAPSET_DIR) ? [INSTALLED_TAPSET_DIR] : [],
+    };
+}
+
+/**
+ * Host facts with both tool versions, read once per pair of executables (`stap` and `bpftrace` from PATH unless
+ * `paths` names others): the language server asks again only when a path setting changes.
+ */
+export function hostFactsByToolPaths(read: typeof readHostFacts = readHostFacts): (paths: ToolPaths) => Promise<HostFacts> {
+    const cache = new Map<string, Promise<HostFacts>>();
+    return paths => {
+        const key = JSON.stringify([paths.stap ?? 'stap', paths.bpftrace ?? 'bpftrace']);
+        let facts = cache.get(key);
+        if (!facts) {
+            facts = read({ stap: true, bpftrace: true }, paths);
+            cache.set(key, facts);
+        }
+        return facts;
     };
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigurationProvider } from 'langium';
 import { describe, expect, test } from 'vitest';
-import { readCheckOptions } from '../../src/server-settings.js';
+import { readCheckOptions, readToolPaths } from '../../src/server-settings.js';
 
 const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
     capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
@@ -85,6 +85,8 @@ const WORKSPACE = {
     'systemtap.target.arch': 'arm64',
     'systemtap.target.kernelRelease': '5.10.0',
     'bpftrace.version': '0.20',
+    'systemtap.path': '/ws/bin/stap',
+    'bpftrace.path': '/ws/bin/bpftrace',
 };
 
 describe('settings in an untrusted workspace', () => {
@@ -96,6 +98,7 @@ describe('settings in an untrusted workspace', () => {
     test('the language server reads only settings with a trust decision', async () => {
         const { provider, read } = clientConfiguration(WORKSPACE, true);
         await readCheckOptions(provider, '/ws');
+        await readToolPaths(provider);
         const unknown = read.filter(name => !Object.keys(TRUST).some(setting => setting === name || setting.startsWith(`${name}.`)));
         expect(unknown).toEqual([]);
     });
@@ -107,5 +110,13 @@ describe('settings in an untrusted workspace', () => {
         const { provider } = clientConfiguration(WORKSPACE, trusted);
         const options = await readCheckOptions(provider, '/ws');
         expect(options).toMatchObject({ tapsetDirs, stapOptions, arch: 'arm64', kernelRelease: '5.10.0', bpftraceVersion: '0.20' });
+    });
+
+    test.each([
+        { trusted: true, paths: { stap: '/ws/bin/stap', bpftrace: '/ws/bin/bpftrace' } },
+        { trusted: false, paths: { stap: undefined, bpftrace: undefined } },
+    ])('trusted $trusted: the tools asked for their version are $paths (undefined: the ones on PATH)', async ({ trusted, paths }) => {
+        const { provider } = clientConfiguration(WORKSPACE, trusted);
+        expect(await readToolPaths(provider)).toEqual(paths);
     });
 });
