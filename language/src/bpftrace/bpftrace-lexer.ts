@@ -210,6 +210,7 @@ class LexerRun {
     /** A top-level item start; returns false when the text there is lexed as ordinary tokens. */
     private topLevelItem(start: number, c: number): boolean {
         const text = this.text;
+        if (!this.expectAttach) this.markItemStart();
         if (c === 36 && text.charCodeAt(start + 1) === 40 && !this.expectAttach) {
             // A whole item made by shell substitution (upstream's runtime tests): opaque, not checked.
             const end = scanShellSubstitution(text, start);
@@ -413,6 +414,14 @@ class LexerRun {
         this.expectAttach = false;
         this.predicateDepth = -1;
         this.topKeyword = undefined;
+        this.markItemStart();
+    }
+
+    /**
+     * The next token begins a top-level item (a C definition line is one item, the probe after it
+     * another); an item being dropped ends here.
+     */
+    private markItemStart(): void {
         if (this.skipping) this.dropItem();
         this.itemTokens = this.tokens.length;
         this.itemHidden = this.hidden.length;

@@ -82,6 +82,17 @@ kprobe:f { @ = count(); }`;
         expect(r.errors[1].range.start.line).toBe(1);
     });
 
+    test('only the item past the limit is left out: the C definitions before it and the probe after it stay', async () => {
+        const deep = `${'('.repeat(nesting + 1)}1${')'.repeat(nesting + 1)}`;
+        const r = await checkBt(latest, `#define X 1\nBEGIN { $x = ${deep}; }\nEND { @a = X; }`);
+        expect(r.errors).toHaveLength(1);
+        expect(r.program.items.map(i => i.$type)).toEqual(['BtCDefinition', 'BtProbe']);
+        const stray = await checkBt(latest, `${deep}\nEND { @a = 1 @b = 2; }`);
+        expect(stray.errors.map(e => [e.range.start.line, e.message.slice(0, 21)])).toEqual([
+            [0, 'too complex to check:'], [1, "expected ';' before t"],
+        ]);
+    });
+
     test('10,000 unclosed parentheses: one error', async () => {
         expect(await survives(`BEGIN { $x = ${'('.repeat(10_000)}`)).toEqual([expect.stringMatching(/brackets nested more than 40 deep/)]);
     });
