@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IToken } from 'chevrotain';
 import {
-    AstUtils, CstNodeBuilder, CstUtils, LeafCstNodeImpl, URI, createParser, isAstNode, type AstNode, type CompositeCstNode, type CstNode,
+    AstUtils, CstNodeBuilder, CstUtils, LeafCstNodeImpl, URI, createParser, type AstNode, type CompositeCstNode, type CstNode,
     type LangiumCoreServices, type LeafCstNode, type RootCstNode,
 } from 'langium';
 import { describe, expect, test } from 'vitest';
 import { SystemtapParser } from '../../src/systemtap/systemtap-parser.js';
 import type { StapIToken } from '../../src/systemtap/systemtap-lexer.js';
 import { CORPUS, INSTALLED_TAPSET, TEST_HOST, corpusRows, stpFiles, stapServices } from './systemtap-test-helpers.js';
+import { describeTree } from './systemtap-tree-description.js';
 
 /** Langium's builder as the parser used it before: leaves of expanded tokens span the invocation. */
 class LangiumReferenceBuilder extends CstNodeBuilder {
@@ -52,48 +53,6 @@ function referenceParser(services: LangiumCoreServices & { systemtap?: unknown }
     parser.finalize();
     expect(parser).not.toBe(ours);
     return parser;
-}
-
-/** Every node of a tree and its links, as text (identities as depth-first numbers). */
-function describeTree(root: AstNode, errors: string[]): string {
-    const ids = new Map<object, number>();
-    const id = (o: object | undefined) => {
-        if (!o) return '-';
-        if (!ids.has(o)) ids.set(o, ids.size);
-        return String(ids.get(o));
-    };
-    const lines: string[] = [];
-    const ast = (n: AstNode) => {
-        const c = n.$cstNode;
-        lines.push(`A${id(n)} ${n.$type} in ${id(n.$container)}.${n.$containerProperty}[${n.$containerIndex}] cst ${c ? `${c.offset}+${c.length}` : '-'}`);
-        for (const [key, value] of Object.entries(n)) {
-            if (key.startsWith('$')) continue;
-            for (const v of Array.isArray(value) ? value : [value]) {
-                if (isAstNode(v)) ast(v);
-                else lines.push(` ${key}=${JSON.stringify(v)}${Array.isArray(value) ? '[]' : ''}`);
-            }
-        }
-    };
-    ast(root);
-    const grammar = (n: CstNode) => {
-        const g = n.grammarSource as { $type: string; feature?: string; value?: string } | undefined;
-        return g ? `${g.$type}:${g.feature ?? g.value ?? ''}` : '-';
-    };
-    const cst = (n: CstNode, parent: CstNode | undefined) => {
-        const r = n.range;
-        let owner: string;
-        try {
-            owner = id(n.astNode);
-        } catch {
-            owner = 'none';
-        }
-        const leaf = 'tokenType' in n ? ` ${(n as LeafCstNode).tokenType.name} ${JSON.stringify(n.text)}` : '';
-        lines.push(`C ${n.offset}+${n.length}=${n.end} ${n.hidden ? 'h' : ''} ${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`
-            + ` ${grammar(n)} ast ${owner} ${n.container === parent ? '' : 'BAD CONTAINER'} ${n.root === root.$cstNode?.root ? '' : 'BAD ROOT'}${leaf}`);
-        if ('content' in n) for (const child of (n as CompositeCstNode).content) cst(child, n);
-    };
-    cst(root.$cstNode!.root, undefined);
-    return [...lines, ...errors].join('\n');
 }
 
 /** Corpus files stap 4.8 rejects in pass 1: error recovery builds the odd trees. */

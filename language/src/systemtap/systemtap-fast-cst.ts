@@ -1,0 +1,189 @@
+import type { IToken } from 'chevrotain';
+import type { CstNode, GrammarAST } from 'langium';
+import type { StapIToken } from './systemtap-lexer.js';
+import { OPEN, StapCompositeCstNode, StapLeafCstNode, StapRootCstNode } from './systemtap-cst-nodes.js';
+
+const LEAF = StapLeafCstNode.prototype;
+const COMPOSITE = StapCompositeCstNode.prototype;
+
+/**
+ * A leaf as {@link StapLeafCstNode}'s constructor makes it (same prototype, same fields in the
+ * same order), as an object literal: V8 allocates the nodes of such a literal, which all outlive
+ * the parse, straight in the old generation once it sees them survive (allocation-site
+ * pretenuring), while nodes made by `new` are always copied there, the larger part of a
+ * parse's time.
+ */
+function leafOf(token: IToken, length: number, feature: GrammarAST.AbstractElement | undefined, root: StapRootCstNode, container: StapCompositeCstNode): StapLeafCstNode {
+    return {
+        __proto__: LEAF, offset: token.startOffset | 0, length: length | 0, tokenType: token.tokenType, next: undefined,
+        container, grammarSource: feature, root,
+    } as unknown as StapLeafCstNode;
+}
+
+/** A composite as {@link StapCompositeCstNode}'s constructor makes it, as an object literal (see {@link leafOf}). */
+function compositeOf(feature: GrammarAST.AbstractElement, root: StapRootCstNode, container: StapCompositeCstNode): StapCompositeCstNode {
+    return {
+        __proto__: COMPOSITE, first: undefined, next: undefined, fixedOffset: OPEN, fixedEnd: OPEN,
+        container, grammarSource: feature, root, _astNode: undefined,
+    } as unknown as StapCompositeCstNode;
+}
+
+/** A child of a composite: every node of our trees has `next`. */
+type Linked = CstNode & { next: CstNode | undefined };
+
+/**
+ * The CST of the hand-written SystemTap parser (systemtap-fast-parser.ts): the tree
+ * {@link StapCstNodeBuilder} builds under Langium's parser, built straight into the chains of
+ * {@link StapCompositeCstNode}. The composites being built are a stack (the root at the
+ * bottom); each one's last child, and the child before it in its parent, are kept beside it,
+ * which is all that placing hidden tokens and re-parenting under an action need.
+ */
+export class StapFastCst {
+    root!: StapRootCstNode;
+    /** The composites being built, the root first; their last children; the child before each in its parent. */
+    private readonly nodes: StapCompositeCstNode[] = [];
+    private readonly lasts: Array<CstNode | undefined> = [];
+    private readonly prevs: Array<CstNode | undefined> = [];
+    private depth = 0;
+    /** The child before the composite closed last, in its parent. */
+    private closedPrev: CstNode | undefined;
+    private hidden: IToken[] = [];
+    private hiddenAt = 0;
+
+    /** Start the tree of `input`; `hidden` are its hidden tokens in order. */
+    start(input: string, hidden: IToken[]): StapRootCstNode {
+        this.root = new StapRootCstNode(input);
+        this.nodes.length = this.lasts.length = this.prevs.length = 0;
+        this.nodes.push(this.root);
+        this.lasts.push(undefined);
+        this.prevs.push(undefined);
+        this.depth = 0;
+        this.closedPrev = undefined;
+        this.hidden = hidden;
+        this.hiddenAt = 0;
+        return this.root;
+    }
+
+    /** Drop the references to the last input. */
+    clear(): void {
+        this.nodes.length = this.lasts.length = this.prevs.length = 0;
+        this.hidden = [];
+        this.closedPrev = undefined;
+        this.root = undefined as never;
+    }
+
+    /** A new composite for `feature`, the last child of the current one, and current itself. */
+    open(feature: GrammarAST.AbstractElement): StapCompositeCstNode {
+        const d = this.depth;
+        const parent = this.nodes[d];
+        const node = compositeOf(feature, this.root, parent);
+        const last = this.lasts[d];
+        if (last) (last as Linked).next = node;
+        else parent.first = node;
+        this.lasts[d] = node;
+        const e = d + 1;
+        this.depth = e;
+        if (e === this.nodes.length) {
+            this.nodes.push(node);
+            this.lasts.push(undefined);
+            this.prevs.push(last);
+        } else {
+            this.nodes[e] = node;
+            this.lasts[e] = undefined;
+            this.prevs[e] = last;
+        }
+        return node;
+    }
+
+    /** Finish the current composite (its offsets are final) and return it. */
+    close(): StapCompositeCstNode {
+        const d = this.depth;
+        const node = this.nodes[d];
+        this.closedPrev = this.prevs[d];
+        this.depth = d - 1;
+        node.finish(true);
+        return node;
+    }
+
+    /**
+     * Langium's assigned action: the composite just closed (the current one's last child) moves
+     * into a new composite for `action`, which takes its place and becomes current.
+     */
+    reparent(closed: StapCompositeCstNode, action: GrammarAST.AbstractElement): StapCompositeCstNode {
+        const d = this.depth;
+        const prev = this.closedPrev;
+        this.lasts[d] = prev;
+        if (prev) (prev as Linked).next = undefined;
+        else this.nodes[d].first = undefined;
+        const node = this.open(action);
+        (closed as { container: unknown }).container = node;
+        node.first = closed;
+        this.lasts[this.depth] = closed;
+        return node;
+    }
+
+    /** A leaf for `token` in the current composite, after the hidden tokens before it. */
+    leaf(token: IToken, feature: GrammarAST.AbstractElement): void {
+        const hidden = this.hidden;
+        if (this.hiddenAt < hidden.length && hidden[this.hiddenAt].startOffset <= token.startOffset) this.placeHidden(token.startOffset);
+        const d = this.depth;
+        const parent = this.nodes[d];
+        const leaf = leafOf(token, (token as StapIToken).stapSpan ?? token.image.length, feature, this.root, parent);
+        const last = this.lasts[d];
+        if (last) (last as Linked).next = leaf;
+        else parent.first = leaf;
+        this.lasts[d] = leaf;
+    }
+
+    /** The hidden tokens not yet placed, after everything in the root (at the end of the parse). */
+    finish(): void {
+        const rest = this.hidden.length - this.hiddenAt;
+        if (rest > 0) this.append(0, this.hiddenAt, this.hidden.length);
+        this.hiddenAt = this.hidden.length;
+    }
+
+    /**
+     * Place the hidden tokens that start at or before `offset`, as Langium's builder does: after
+     * the children of the current composite; in one without children yet, before the innermost
+     * open ancestor that is not its parent's first child (or first in the root).
+     */
+    private placeHidden(offset: number): void {
+        const hidden = this.hidden;
+        const from = this.hiddenAt;
+        let to = from;
+        while (to < hidden.length && hidden[to].startOffset <= offset) to++;
+        this.hiddenAt = to;
+        let c = this.depth;
+        if (c === 0 || this.nodes[c].first !== undefined) {
+            this.append(c, from, to);
+            return;
+        }
+        while (c > 1 && this.nodes[c - 1].first === this.nodes[c]) c--;
+        // Before nodes[c] in nodes[c - 1].
+        const into = this.nodes[c - 1];
+        const before = this.nodes[c];
+        let prev = this.prevs[c];
+        for (let k = from; k < to; k++) {
+            const leaf = leafOf(hidden[k], hidden[k].image.length, undefined, this.root, into);
+            if (prev) (prev as Linked).next = leaf;
+            else into.first = leaf;
+            prev = leaf;
+        }
+        (prev as Linked).next = before;
+        this.prevs[c] = prev;
+    }
+
+    /** Hidden tokens `from`…`to` after the last child of open composite `d`. */
+    private append(d: number, from: number, to: number): void {
+        const hidden = this.hidden;
+        const into = this.nodes[d];
+        let last = this.lasts[d];
+        for (let k = from; k < to; k++) {
+            const leaf = leafOf(hidden[k], hidden[k].image.length, undefined, this.root, into);
+            if (last) (last as Linked).next = leaf;
+            else into.first = leaf;
+            last = leaf;
+        }
+        this.lasts[d] = last;
+    }
+}
