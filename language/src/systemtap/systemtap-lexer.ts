@@ -167,6 +167,8 @@ export class SystemtapLexer extends DefaultLexer {
     lastPreprocess: StapPreprocessResult | undefined;
     /** Ranges of the text whose tokens the parser is not to read (declarations it failed on: see systemtap-parse-recovery.ts). */
     skipRanges: readonly StapRange[] = [];
+    /** Brackets nested deeper are not given to the parser (set where it ran out of stack: see systemtap-parse-recovery.ts). */
+    maxNesting = Infinity;
     private readonly types = new Map<string, TokenType>();
 
     constructor(services: SystemtapServices) {
@@ -210,7 +212,7 @@ export class SystemtapLexer extends DefaultLexer {
             };
         } else {
             const target = withShebang(this.settings.target, text);
-            pp = preprocessStap(text, target, this.settings.libraryFor(uri), uri?.toString());
+            pp = preprocessStap(text, target, this.settings.libraryFor(uri), uri?.toString(), this.maxNesting);
             if (!target.guru && !this.settings.tapsetRootOf(uri)) addGuruWarnings(pp.tokens, pp.diagnostics);
             if (this.skipRanges.length) skipActive(pp, this.skipRanges);
         }

@@ -1,5 +1,5 @@
 import { EOF, type TokenType, type TokenVocabulary } from 'chevrotain';
-import { GrammarAST, GrammarUtils, type Grammar, type LangiumParser } from 'langium';
+import { GrammarAST, GrammarUtils, type CstNode, type Grammar, type LangiumParser } from 'langium';
 
 /**
  * Langium's `createParser` (parser-builder-base.js) for the SystemTap grammar: the same rules,
@@ -16,8 +16,24 @@ import { GrammarAST, GrammarUtils, type Grammar, type LangiumParser } from 'lang
 
 type Method = () => void;
 
+/**
+ * The entry points of Chevrotain's parsing methods. Langium's `alternatives`, `optional`, `many`
+ * and `atLeastOne` reach them through two calls more each (`wrapOr`, then `or`): three stack
+ * frames at every level of nesting, where the stack bounds how deep a text can nest. In
+ * Chevrotain's recording phase (its grammar analysis) only the public methods work.
+ */
+interface Engine {
+    RECORDING_PHASE: boolean;
+    subruleInternal(rule: unknown, idx: number, options: unknown): unknown;
+    orInternal(alts: unknown, idx: number): unknown;
+    optionInternal(def: unknown, idx: number): unknown;
+    manyInternal(idx: number, def: unknown): unknown;
+    atLeastOneInternal(idx: number, def: unknown): unknown;
+}
+
 interface Ctx {
     parser: LangiumParser;
+    engine: Engine;
     tokens: Record<string, TokenType>;
     consume: number;
     optional: number;
@@ -28,17 +44,56 @@ interface Ctx {
 
 /** What Langium passes as rule arguments when there are none (an empty object). */
 export const NO_ARGS = Object.freeze({});
+/** Chevrotain's options for a rule call with {@link NO_ARGS}. */
+export const NO_ARGS_OPTIONS = Object.freeze({ ARGS: Object.freeze([NO_ARGS]) as unknown as unknown[] });
+
+/** The parts of Langium's parser a rule call uses (private in Langium's typings). */
+interface RuleCallInternals {
+    nodeBuilder: { buildCompositeNode(feature: GrammarAST.AbstractElement): CstNode };
+    construct(): unknown;
+    performSubruleAssignment(result: unknown, feature: GrammarAST.AbstractElement, cstNode: CstNode): void;
+}
+
+/**
+ * A call of rule `name` at occurrence `idx` from grammar element `feature`: Langium's `subrule`
+ * (a composite CST node for the call, Chevrotain's rule call, the result assigned to the caller
+ * even after a syntax error) in the method itself. Langium's `subrule` reaches Chevrotain's
+ * entry point through `wrapSubrule` and `subrule`: three frames per rule, where the stack bounds
+ * how deep a text can nest.
+ */
+function ruleCall(parser: LangiumParser, engine: Engine, idx: number, name: string, fragment: boolean, feature: GrammarAST.AbstractElement): Method {
+    const langium = parser as unknown as RuleCallInternals;
+    let rule: unknown;
+    return () => {
+        rule ??= parser.getRule(name);
+        if (!rule) throw new Error(`Rule "${name}" not found."`);
+        if (engine.RECORDING_PHASE) {
+            parser.subrule(idx, rule as never, fragment, feature, NO_ARGS);
+            return;
+        }
+        const cstNode = fragment ? undefined : langium.nodeBuilder.buildCompositeNode(feature);
+        let result: unknown;
+        try {
+            result = engine.subruleInternal(rule, idx, NO_ARGS_OPTIONS);
+        } finally {
+            // As Langium: after a syntax error the rule gave no result, and its node is finished here.
+            if (result === undefined && !fragment) result = langium.construct();
+            if (result !== undefined && cstNode && cstNode.length > 0) langium.performSubruleAssignment(result, feature, cstNode);
+        }
+    };
+}
 
 /** Define every reachable rule of `grammar` on `parser` (as Langium's `createParser`). */
 export function buildStapParserRules(grammar: Grammar, parser: LangiumParser, tokens: TokenVocabulary): LangiumParser {
     const reachable = GrammarUtils.getAllReachableRules(grammar, false);
     const vocabulary = tokens as Record<string, TokenType>;
+    const engine = (parser as unknown as { wrapper: Engine }).wrapper;
     for (const rule of grammar.rules) {
         if (!GrammarAST.isParserRule(rule) || !reachable.has(rule)) continue;
         if (rule.parameters.length > 0) throw new Error(`SystemTap rule builder: rule ${rule.name} has parameters`);
-        const ctx: Ctx = { parser, tokens: vocabulary, consume: 1, optional: 1, subrule: 1, many: 1, or: 1 };
-        const method = buildElement(ctx, rule.definition);
-        parser.rule(rule, () => method());
+        const ctx: Ctx = { parser, engine, tokens: vocabulary, consume: 1, optional: 1, subrule: 1, many: 1, or: 1 };
+        // The method itself (it takes no arguments): a closure around it would be one frame more per rule.
+        parser.rule(rule, buildElement(ctx, rule.definition));
     }
     for (const rule of grammar.rules) {
         if (!GrammarAST.isInfixRule(rule) || !reachable.has(rule)) continue;
@@ -65,19 +120,20 @@ function buildInfixRule(parser: LangiumParser, tokens: Record<string, TokenType>
     const orAlts = allKeywords.map((e, index) => ({
         ALT: () => parser.consume(index, tokens[e.value], operatorAssignment as unknown as GrammarAST.AbstractElement),
     }));
-    let subrule: unknown;
-    const ruleOf = () => (subrule ??= parser.getRule(expressionRule.name));
-    const part1 = part1Assignment as unknown as GrammarAST.AbstractElement;
-    const part2 = part2Assignment as unknown as GrammarAST.AbstractElement;
+    const engine = (parser as unknown as { wrapper: Engine }).wrapper;
+    const part1 = ruleCall(parser, engine, 0, expressionRule.name, false, part1Assignment as unknown as GrammarAST.AbstractElement);
+    const part2 = ruleCall(parser, engine, 1, expressionRule.name, false, part2Assignment as unknown as GrammarAST.AbstractElement);
     const loop = {
         DEF: () => {
-            parser.alternatives(0, orAlts);
-            parser.subrule(1, ruleOf() as never, false, part2, NO_ARGS);
+            if (engine.RECORDING_PHASE) parser.alternatives(0, orAlts);
+            else engine.orInternal(orAlts, 0);
+            part2();
         },
     };
     return () => {
-        parser.subrule(0, ruleOf() as never, false, part1, NO_ARGS);
-        parser.many(0, loop);
+        part1();
+        if (engine.RECORDING_PHASE) parser.many(0, loop);
+        else engine.manyInternal(0, loop);
     };
 }
 
@@ -112,26 +168,20 @@ function buildElement(ctx: Ctx, element: GrammarAST.AbstractElement): Method {
     return wrap(ctx, method, element.cardinality);
 }
 
-function buildRuleCall(ctx: Ctx, ruleCall: GrammarAST.RuleCall): Method {
-    const rule = ruleCall.rule.ref;
+function buildRuleCall(ctx: Ctx, call: GrammarAST.RuleCall): Method {
+    const rule = call.rule.ref;
     if (GrammarAST.isAbstractParserRule(rule)) {
-        if (ruleCall.arguments.length > 0) throw new Error('SystemTap rule builder: rule arguments are not supported');
-        const idx = ctx.subrule++;
+        if (call.arguments.length > 0) throw new Error('SystemTap rule builder: rule arguments are not supported');
         const fragment = GrammarAST.isParserRule(rule) && rule.fragment;
-        let subrule: unknown;
-        return () => {
-            subrule ??= ctx.parser.getRule(rule.name);
-            if (!subrule) throw new Error(`Rule "${rule.name}" not found."`);
-            ctx.parser.subrule(idx, subrule as never, fragment, ruleCall, NO_ARGS);
-        };
+        return ruleCall(ctx.parser, ctx.engine, ctx.subrule++, rule.name, fragment, call);
     }
     if (GrammarAST.isTerminalRule(rule)) {
         const idx = ctx.consume++;
         const token = ctx.tokens[rule.name];
         if (!token) throw new Error(`Token "${rule.name}" not found."`);
-        return () => ctx.parser.consume(idx, token, ruleCall);
+        return () => ctx.parser.consume(idx, token, call);
     }
-    throw new Error(`Undefined rule: ${ruleCall.rule.$refText}`);
+    throw new Error(`Undefined rule: ${call.rule.$refText}`);
 }
 
 function buildAlternatives(ctx: Ctx, alternatives: GrammarAST.Alternatives): Method {
@@ -141,23 +191,37 @@ function buildAlternatives(ctx: Ctx, alternatives: GrammarAST.Alternatives): Met
         return { ALT: buildElement(ctx, element) };
     });
     const idx = ctx.or++;
-    return () => ctx.parser.alternatives(idx, alts);
+    const engine = ctx.engine;
+    return () => {
+        if (engine.RECORDING_PHASE) ctx.parser.alternatives(idx, alts);
+        else engine.orInternal(alts, idx);
+    };
 }
 
 /** Langium's `wrap` without guards: the cardinality, with Chevrotain's argument made once. */
 function wrap(ctx: Ctx, method: Method, cardinality: GrammarAST.AbstractElement['cardinality']): Method {
     if (!cardinality) return method;
+    const { engine, parser } = ctx;
     if (cardinality === '*') {
         const idx = ctx.many++;
         const def = { DEF: method, GATE: undefined };
-        return () => ctx.parser.many(idx, def);
+        return () => {
+            if (engine.RECORDING_PHASE) parser.many(idx, def);
+            else engine.manyInternal(idx, def);
+        };
     }
     if (cardinality === '+') {
         const idx = ctx.many++;
         const def = { DEF: method };
-        return () => ctx.parser.atLeastOne(idx, def);
+        return () => {
+            if (engine.RECORDING_PHASE) parser.atLeastOne(idx, def);
+            else engine.atLeastOneInternal(idx, def);
+        };
     }
     const idx = ctx.optional++;
     const def = { DEF: method, GATE: undefined };
-    return () => ctx.parser.optional(idx, def);
+    return () => {
+        if (engine.RECORDING_PHASE) parser.optional(idx, def);
+        else engine.optionInternal(def, idx);
+    };
 }

@@ -6,7 +6,7 @@ import {
 import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
 import { AstShapes } from './systemtap-ast-shapes.js';
 import { defaultsOnlyReflection, linkContainers } from './systemtap-tree-links.js';
-import { NO_ARGS, buildStapParserRules } from './systemtap-parser-rules.js';
+import { NO_ARGS, NO_ARGS_OPTIONS, buildStapParserRules } from './systemtap-parser-rules.js';
 import { describeOpener } from './systemtap-error-messages.js';
 import type { StapIToken, SystemtapLexer } from './systemtap-lexer.js';
 import type { SystemtapServices } from './systemtap-module.js';
@@ -16,13 +16,14 @@ import { withShebang } from './systemtap-target.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 import { buildInfixTree, type InfixParts, type InfixPrecedence } from '../common/infix-tree.js';
-import { cutAfterFailure, isStackOverflow, type StapParseCut } from './systemtap-parse-recovery.js';
+import { cutAfterFailure, declarationAround, isStackOverflow, nestingAfterOverflow, type StapParseCut } from './systemtap-parse-recovery.js';
 
 /** A parser error with its stable code. */
 export type StapParserError = IRecognitionException & { stapCode?: string };
 
 const NO_TOKENS: IToken[] = [];
-const NO_ARGS_OPTIONS = Object.freeze({ ARGS: Object.freeze([NO_ARGS]) as unknown as unknown[] });
+/** Parses with a lower bracket depth after running out of stack, at most (each lowers it by a tenth or more). */
+const MAX_ATTEMPTS = 8;
 
 /** The parts of Langium's parser this one reaches into (private in Langium's typings). */
 interface ParserInternals {
@@ -214,7 +215,6 @@ export class SystemtapParser extends LangiumParser {
     override parse<T extends AstNode = AstNode>(input: string, options: ParserOptions = {}): ParseResult<T> {
         const cuts: StapParseCut[] = [];
         const result = this.parseAround(input, options, cuts) as ParseResult<T>;
-        for (const cut of cuts) result.parserErrors.push(this.error(cut.at, cut.atEnd, cut.message, input, cut.code));
         const pp = this.stapLexer.lastPreprocess;
         if (!pp) return result;
         preprocessOf.set(result.value, { inactiveRanges: pp.inactiveRanges, expansions: pp.expansions, macros: pp.macros });
@@ -223,14 +223,23 @@ export class SystemtapParser extends LangiumParser {
             return `${l}:${c}`;
         };
         // After a nest too deep to parse (reported by the lexer), the parser's complaints about
-        // the hole it left are noise.
-        const tooDeep = pp.diagnostics.find(d => d.code === StapCode.LexTooDeep);
-        if (tooDeep) {
+        // the hole it left in its declaration are noise.
+        for (const d of pp.diagnostics) {
+            if (d.code !== StapCode.LexTooDeep) continue;
+            let k = 0;
+            while (k < pp.tokens.length && pp.tokens[k].offset < d.offset) k++;
+            const [from, to] = declarationAround(pp.tokens, k);
+            const start = pp.tokens[from]?.offset ?? 0;
+            const end = pp.tokens[to]?.offset ?? Infinity;
             const errors = result.parserErrors;
             let kept = 0;
-            for (const e of errors) if (e.token.startOffset < tooDeep.offset) errors[kept++] = e;
+            for (const e of errors) {
+                const at = isNaN(e.token.startOffset) ? input.length : e.token.startOffset;
+                if (at < start || at >= end) errors[kept++] = e;
+            }
             errors.length = kept;
         }
+        for (const cut of cuts) result.parserErrors.push(this.error(cut.at, cut.atEnd, cut.message, input, cut.code));
         for (const err of result.parserErrors as StapParserError[]) {
             err.stapCode ??= StapCode.ParseExpected;
             const m = /^expected `([)\]}])`/.exec(err.message);
@@ -257,23 +266,30 @@ export class SystemtapParser extends LangiumParser {
     }
 
     /**
-     * Parse; when the parse throws (out of stack, or a bug), parse again without the declaration
-     * it failed in (see systemtap-parse-recovery.ts), noting it in `cuts`.
+     * Parse; when the parse throws (out of stack, or a bug), parse again with fewer bracket levels
+     * or without the declaration it failed in (see systemtap-parse-recovery.ts), noting the
+     * declarations left out in `cuts`.
      */
     private parseAround(input: string, options: ParserOptions, cuts: StapParseCut[]): ParseResult<AstNode> {
         const internals = this as unknown as ParserInternals;
-        for (;;) {
+        let maxNesting = Infinity;
+        for (let attempt = 0; ; attempt++) {
             this.overflowed = false;
             this.reading = false;
             this.stapLexer.skipRanges = cuts;
+            this.stapLexer.maxNesting = maxNesting;
             try {
                 return this.parseTree(input, options);
             } catch (e) {
                 internals.stack.length = 0;
                 const wrapper = internals.wrapper;
-                const cut = this.reading
-                    ? cutAfterFailure(wrapper.input, wrapper.currIdx + 1, input.length, this.overflowed || isStackOverflow(e), e, cuts.length)
-                    : undefined;
+                const overflow = this.overflowed || isStackOverflow(e);
+                const nesting = this.reading && overflow && attempt < MAX_ATTEMPTS ? nestingAfterOverflow(wrapper.input, wrapper.currIdx + 1, maxNesting) : undefined;
+                if (nesting !== undefined) {
+                    maxNesting = nesting;
+                    continue;
+                }
+                const cut = this.reading ? cutAfterFailure(wrapper.input, wrapper.currIdx + 1, input.length, overflow, e, cuts.length) : undefined;
                 if (!cut) {
                     // Failed outside the token stream (lexer, tree links): report it with an empty tree.
                     this.stapLexer.skipRanges = [];
@@ -285,6 +301,7 @@ export class SystemtapParser extends LangiumParser {
                 cuts.push(cut);
             } finally {
                 this.stapLexer.skipRanges = [];
+                this.stapLexer.maxNesting = Infinity;
                 this.reading = false;
             }
         }

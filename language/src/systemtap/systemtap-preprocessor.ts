@@ -59,15 +59,8 @@ export const STAP_AT_WORDS: ReadonlyMap<string, string> = new Map([
     ['@enum', '5.5'], ['@enumname', '5.6'],
 ]);
 
-/**
- * Deeper nesting is reported instead of parsed: the parser recurses, and Node's default stack
- * (~1 MB) holds about 90 levels of parentheses (8 rules each) or 250 blocks. Budget units: `(` and
- * `[` cost 3, `{` costs 1; prefix operator runs have their own limit.
- */
-export const STAP_MAX_NESTING = 200;
-const BRACKET_COST: Record<string, number> = { '(': 3, '[': 3, '{': 1, ')': 3, ']': 3, '}': 1 };
-/** Per-token checks stap makes when the parser reads a token, and the nesting guard. */
-function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: StapDiagnostic[], target: StapTarget): StapToken[] {
+/** Per-token checks stap makes when the parser reads a token, and the nesting guard (see {@link preprocessStap}). */
+function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: StapDiagnostic[], target: StapTarget, maxNesting: number): StapToken[] {
     const out: StapToken[] = [];
     const tooNew = new Map<string, boolean>();
     const needsNewer = (since: string) => {
@@ -76,10 +69,6 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
         return r;
     };
     let depth = 0;
-    let prefixRun = 0;
-    const tooDeep = (t: StapToken) => diagnostics.push({ offset: t.offset, end: t.end,
-        message: `nesting too deep (over ${Math.floor(STAP_MAX_NESTING / BRACKET_COST['('])} levels of parentheses or ${STAP_MAX_NESTING} of blocks): the rest of this nest is not parsed`,
-        code: StapCode.LexTooDeep, severity: 'error' });
     for (let k = 0; k < tokens.length; k++) {
         const t = tokens[k];
         if (t.kind === 'junk') {
@@ -97,16 +86,11 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
             }
         }
         const op = t.kind === 'operator' ? t.image : '';
-        if (op === '(' || op === '[' || op === '{') depth += BRACKET_COST[op];
-        else if (op === ')' || op === ']' || op === '}') depth = Math.max(0, depth - BRACKET_COST[op]);
-        prefixRun = (op === '-' || op === '+' || op === '!' || op === '~' || op === '&' || op === '++' || op === '--') ? prefixRun + 1 : 0;
-        if (prefixRun > STAP_MAX_NESTING) {
-            if (prefixRun === STAP_MAX_NESTING + 1) tooDeep(t);
-            if (t.expansion === undefined) hidden.push(t);
-            continue;
-        }
-        if (depth > STAP_MAX_NESTING) {
-            tooDeep(t);
+        if (op === '(' || op === '[' || op === '{') depth++;
+        else if (op === ')' || op === ']' || op === '}') depth = Math.max(0, depth - 1);
+        if (depth > maxNesting) {
+            diagnostics.push({ offset: t.offset, end: t.end, code: StapCode.LexTooDeep, severity: 'error',
+                message: `too deeply nested to check: over ${maxNesting} levels of brackets, where the parser ran out of stack; the rest of this nest is not checked` });
             // Hide this nest up to its matching close, so the parser does not recurse into it.
             let d = 0;
             let m = k;
@@ -117,7 +101,7 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
                 if (o === '(' || o === '[' || o === '{') d++;
                 else if ((o === ')' || o === ']' || o === '}') && --d === 0) break;
             }
-            depth -= BRACKET_COST[t.image] ?? 1;
+            depth--;
             k = m;
             continue;
         }
@@ -139,14 +123,16 @@ function versionLess(a: string, b: string): boolean {
 
 /**
  * Lex and preprocess a SystemTap text for a target: the token stream the parser reads, the hidden
- * tokens, diagnostics (lexer and preprocessor), inactive ranges and the expansion map.
+ * tokens, diagnostics (lexer and preprocessor), inactive ranges and the expansion map. Brackets
+ * nested deeper than `maxNesting` are reported and their nest hidden: the parser sets it when a
+ * parse ran out of stack there (see systemtap-parse-recovery.ts).
  */
-export function preprocessStap(text: string, target: StapTarget, library: StapMacroLibrary, uri?: string): StapPreprocessResult {
-    return preprocessLexed(lexStap(text), target, library, uri);
+export function preprocessStap(text: string, target: StapTarget, library: StapMacroLibrary, uri?: string, maxNesting = Infinity): StapPreprocessResult {
+    return preprocessLexed(lexStap(text), target, library, uri, maxNesting);
 }
 
 /** {@link preprocessStap} over an existing lex result. */
-export function preprocessLexed(lexed: StapLexResult, target: StapTarget, library: StapMacroLibrary, uri?: string): StapPreprocessResult {
+export function preprocessLexed(lexed: StapLexResult, target: StapTarget, library: StapMacroLibrary, uri?: string, maxNesting = Infinity): StapPreprocessResult {
     const expander = new MacroExpander(target, library, uri);
     expander.start(lexed.tokens);
     const hidden: StapToken[] = [...lexed.comments];
@@ -161,7 +147,7 @@ export function preprocessLexed(lexed: StapLexResult, target: StapTarget, librar
         if (!junkOffsets.has(d.offset) || activeJunk.has(d.offset)) diagnostics.push(d);
     }
     diagnostics.push(...pass.diagnostics);
-    const tokens = checkActive(pass.tokens, hidden, diagnostics, target);
+    const tokens = checkActive(pass.tokens, hidden, diagnostics, target, maxNesting);
     hidden.sort((a, b) => a.offset - b.offset);
     diagnostics.sort((a, b) => a.offset - b.offset);
     return { tokens, hidden, diagnostics, inactiveRanges: pass.inactive, expansions: expander.expansions, macros: expander.macros };
