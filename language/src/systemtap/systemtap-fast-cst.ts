@@ -28,6 +28,17 @@ function compositeOf(feature: GrammarAST.AbstractElement, root: StapRootCstNode,
     } as unknown as StapCompositeCstNode;
 }
 
+/**
+ * The deepest nest of composites built here. Langium's parser runs out of Node's default stack
+ * (984 KB) between 920 and 1,240 nested rule calls, as the shape goes (230 levels of index
+ * brackets, 350 of parentheses, 620 `else if`), and then reports the nest too deep to check:
+ * deeper texts are left to it, so that what it cannot parse still gets that diagnostic.
+ */
+export const STAP_FAST_MAX_DEPTH = 800;
+
+/** Thrown by {@link StapFastCst.open} past {@link STAP_FAST_MAX_DEPTH}. */
+const TOO_DEEP = { fastParser: 'too deep' };
+
 /** A child of a composite: every node of our trees has `next`. */
 type Linked = CstNode & { next: CstNode | undefined };
 
@@ -75,6 +86,7 @@ export class StapFastCst {
     /** A new composite for `feature`, the last child of the current one, and current itself. */
     open(feature: GrammarAST.AbstractElement): StapCompositeCstNode {
         const d = this.depth;
+        if (d >= STAP_FAST_MAX_DEPTH) throw TOO_DEEP;
         const parent = this.nodes[d];
         const node = compositeOf(feature, this.root, parent);
         const last = this.lasts[d];

@@ -3,7 +3,7 @@ import type { AstNode, Grammar, GrammarAST } from 'langium';
 import type { StapCompositeCstNode } from './systemtap-cst-nodes.js';
 import * as ast from './systemtap-fast-ast.js';
 import type { FastNode } from './systemtap-fast-ast.js';
-import { StapFastCst } from './systemtap-fast-cst.js';
+import { StapFastCst, type STAP_FAST_MAX_DEPTH } from './systemtap-fast-cst.js';
 import { STAP_KINDS, kindsByTokenType, stapFastElements, stapKind as kind, type StapFastElements, type StapTokenName } from './systemtap-fast-grammar.js';
 
 /**
@@ -14,7 +14,8 @@ import { STAP_KINDS, kindsByTokenType, stapFastElements, stapKind as kind, type 
  * fraction of the time. Its decisions are those of Chevrotain's LL(3) lookahead for this grammar
  * (every one is LL(1) but three: `private function` or `private global`, `v =` before foreach
  * keys, a call's `(`). On the first token it cannot take it gives up (`parse` returns undefined),
- * and the caller parses with Langium, which recovers and reports as before.
+ * and the caller parses with Langium, which recovers and reports as before; so it does on a nest
+ * deeper than Langium's parser can take ({@link STAP_FAST_MAX_DEPTH}), whose diagnostic stays.
  *
  * How Langium builds the tree, and so this parser: a rule called from another gets a composite
  * CST node and an AST node, which owns the composite when the rule ends (`construct`) and then
@@ -118,7 +119,8 @@ export class StapFastParser {
             root.finish(false);
             return { value: value as unknown as AstNode, checked: ast.linkTree(value as unknown as AstNode, this.checkedTypes) };
         } catch {
-            // The first syntax error (or a nest too deep for the stack): Langium's parser takes over.
+            // The first syntax error, or a nest deeper than Langium's parser can take (or than the
+            // stack holds): Langium's parser takes over, and reports as it does.
             return undefined;
         } finally {
             this.tokens = [];

@@ -12,6 +12,7 @@ import { URI, type AstNode, type ParseResult } from 'langium';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
 import { StapCode } from '../../src/systemtap/systemtap-diagnostic-codes.js';
+import { STAP_FAST_MAX_DEPTH } from '../../src/systemtap/systemtap-fast-cst.js';
 import { StapFastParser, type StapFastParse } from '../../src/systemtap/systemtap-fast-parser.js';
 import type { StapParserError, SystemtapParser } from '../../src/systemtap/systemtap-parser.js';
 import type { SystemtapLexer } from '../../src/systemtap/systemtap-lexer.js';
@@ -81,14 +82,16 @@ interface Tally {
 
 /**
  * Compare the two parsers on one text: the same tree and the same nodes for the checks when
- * Langium's parser read it whole, and no tree from the hand-written one otherwise.
+ * Langium's parser read it whole, and no tree from the hand-written one otherwise, nor for a nest
+ * deeper than it takes (`tooDeep`).
  */
-function compare(name: string, text: string, tally: Tally): void {
+function compare(name: string, text: string, tally: Tally, tooDeep = false): void {
     const uri = URI.file(name.startsWith('/') ? name : `/nonexistent/probekit-test/${name}`);
     const reference = langiumParse(uri, text);
     const mine = fastParse(uri, text);
+    if (tooDeep && mine) tally.problems.push(`${name}: a tree for a nest deeper than ${STAP_FAST_MAX_DEPTH}`);
     if (!mine) {
-        if (readWhole(reference) && !cutTooDeep(reference)) tally.problems.push(`${name}: no tree`);
+        if (readWhole(reference) && !cutTooDeep(reference) && !tooDeep) tally.problems.push(`${name}: no tree`);
         else tally.gaveUp++;
         return;
     }
@@ -113,6 +116,11 @@ function compare(name: string, text: string, tally: Tally): void {
     }
     tally.same++;
 }
+
+const elseIfs = (n: number) => `probe begin { ${Array.from({ length: n }, (_, i) => `if (x == ${i}) y = ${i}`).join(' else ')} }`;
+const parentheses = (n: number) => `probe begin { x = ${'('.repeat(n)}1${')'.repeat(n)} }`;
+const indexBrackets = (n: number) => `probe begin { x = ${'a['.repeat(n)}1${']'.repeat(n)} }`;
+const blocks = (n: number) => `probe begin ${'{'.repeat(n)}${'}'.repeat(n)}`;
 
 /** Token-level mutants of a text (delete, duplicate or swap tokens, cut the text short), seeded. */
 function mutants(text: string, count: number, rnd: () => number): string[] {
@@ -196,9 +204,10 @@ probe begin {
 }`],
         ['macros and conditionals', '@define m(x) %( @x + 1 %)\nprobe begin { y = @m(2) %( arch == "x86_64" %? + 1 %: - 1 %) }'],
         ['a long flat expression', `probe begin { x = ${Array.from({ length: 10_000 }, (_, i) => `a${i}`).join(' + ')} }`],
-        ['a long chain of else-if', `probe begin { ${Array.from({ length: 300 }, (_, i) => `if (x == ${i}) y = ${i}`).join(' else ')} }`],
-        ['deep parentheses', `probe begin { x = ${'('.repeat(200)}1${')'.repeat(200)} }`],
-        ['parentheses too deep to parse', `probe begin { x = ${'('.repeat(2000)}1${')'.repeat(2000)} }`],
+        ['a long chain of else-if', elseIfs(300)],
+        ['deep parentheses', parentheses(200)],
+        ['deep index brackets', indexBrackets(150)],
+        ['parentheses too deep to parse', parentheses(2000)],
         ['syntax errors', 'probe begin { x = = 1 }\nprobe { }\nfunction f( { }'],
         ['keywords as names', 'probe kernel.function("x").return, process.function("y").call { $p->global = $p->in }'],
     ];
@@ -207,6 +216,20 @@ probe begin {
         compare(`${name.replace(/\W+/g, '-')}.stp`, text, tally);
         expect(tally.problems).toEqual([]);
         expect(tally.same + tally.gaveUp).toBe(1);
+    });
+
+    // Nests deeper than the hand-written parser takes (Langium's runs out of stack not much deeper):
+    // it leaves them to Langium's, whatever that makes of them.
+    const deep: Array<[string, string]> = [
+        ['else-if', elseIfs(STAP_FAST_MAX_DEPTH / 2 + 10)], ['parentheses', parentheses(STAP_FAST_MAX_DEPTH / 3 + 10)],
+        ['index brackets', indexBrackets(STAP_FAST_MAX_DEPTH / 4 + 10)], ['blocks', blocks(STAP_FAST_MAX_DEPTH / 2 + 10)],
+        ['chained assignments', `probe begin { ${'x = '.repeat(5000)}1 }`],
+    ];
+    test.each(deep)('%s nested deeper than it takes', (name, text) => {
+        const tally: Tally = { same: 0, gaveUp: 0, problems: [] };
+        compare(`deep-${name.replace(/\W+/g, '-')}.stp`, text, tally, true);
+        expect(tally.problems).toEqual([]);
+        expect(tally.gaveUp).toBe(1);
     });
 
     test('the parser with its fast path gives the results and errors of Langium\'s parse alone', () => {
