@@ -3,8 +3,9 @@ import { DefaultLexer, type LexerResult, type LexingDiagnostic, type TokenizeOpt
 import type { SystemtapServices } from './systemtap-module.js';
 import type { SystemtapSettings } from './systemtap-settings.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
-import { preprocessStap, type StapPreprocessResult, type StapRange } from './systemtap-preprocessor.js';
+import { libraryFileProblems, preprocessStap, type StapPreprocessResult, type StapRange } from './systemtap-preprocessor.js';
 import { withShebang } from './systemtap-target.js';
+import { brokenLibraryFiles, isStapLibraryFile, readBeforeIn } from './systemtap-macro-library.js';
 import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 import { MAX_CHECKED_TEXT } from '../common/lexer-codes.js';
@@ -212,9 +213,18 @@ export class SystemtapLexer extends DefaultLexer {
             };
         } else {
             const target = withShebang(this.settings.target, text);
-            pp = preprocessStap(text, target, this.settings.libraryFor(uri), uri?.toString(), this.maxNesting);
-            if (!target.guru && !this.settings.tapsetRootOf(uri)) addGuruWarnings(pp.tokens, pp.diagnostics);
-            if (this.skipRanges.length) skipActive(pp, this.skipRanges);
+            const load = this.settings.libraryLoadFor(uri);
+            const name = uri?.toString();
+            pp = preprocessStap(text, target, load.library, name, this.maxNesting);
+            if (isStapLibraryFile(name)) {
+                // stap reads a library file for its macros only, never as a script: nothing for the parser.
+                pp.diagnostics.push(...libraryFileProblems(pp, load.library, name, readBeforeIn(load, name!)));
+                skipActive(pp, [{ offset: 0, end: text.length }]);
+            } else {
+                pp.diagnostics.push(...brokenLibraryFiles(load.problems, Math.min(1, text.length)));
+                if (!target.guru && !this.settings.tapsetRootOf(uri)) addGuruWarnings(pp.tokens, pp.diagnostics);
+                if (this.skipRanges.length) skipActive(pp, this.skipRanges);
+            }
         }
         this.lastPreprocess = pp;
         const tokens: IToken[] = [];

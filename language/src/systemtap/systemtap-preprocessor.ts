@@ -1,3 +1,4 @@
+import { URI } from 'langium';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 import { ConditionalPass } from './systemtap-conditional-pass.js';
 import { MacroExpander } from './systemtap-macro-expander.js';
@@ -154,17 +155,32 @@ export function preprocessLexed(lexed: StapLexResult, target: StapTarget, librar
 }
 
 /**
- * Read a library `.stpm` text into `into`: only `@define`s (optionally inside conditionals) are
- * allowed. Returns the diagnostics of that file.
+ * The problems stap finds in library file `uri` beyond its preprocessing: an active token (stap
+ * reports the first), a macro `library` holds from a file read before (`readBefore`).
+ */
+export function libraryFileProblems(pp: StapPreprocessResult, library: StapMacroLibrary, uri: string | undefined,
+    readBefore: (other: string | undefined) => boolean): StapDiagnostic[] {
+    const problems: StapDiagnostic[] = [];
+    const stray = pp.tokens[0];
+    if (stray) {
+        problems.push({ offset: stray.offset, end: stray.end, code: StapCode.PpLibraryFile, severity: 'error',
+            message: 'unexpected token in library macro file: it may hold only `@define`s (inside `%( … %)` conditionals too)' });
+    }
+    for (const macro of pp.macros.values()) {
+        const first = library.get(macro.name);
+        if (!first || first.uri === uri || !readBefore(first.uri)) continue;
+        problems.push({ offset: macro.offset, end: macro.offset + macro.name.length, code: StapCode.PpLibraryFile, severity: 'error',
+            message: `duplicate definition of library macro \`@${macro.name}\`: first defined in ${first.uri ? URI.parse(first.uri).fsPath : 'another file'}` });
+    }
+    return problems;
+}
+
+/**
+ * Read a library `.stpm` text's macros into `into` (all of them, whatever its problems) and return
+ * its problems: those of its preprocessing and {@link libraryFileProblems} (but duplicates).
  */
 export function readLibraryMacros(text: string, target: StapTarget, into: Map<string, StapMacro>, uri?: string): StapDiagnostic[] {
     const result = preprocessStap(text, target, into, uri);
     for (const [name, macro] of result.macros) into.set(name, macro);
-    const diagnostics = [...result.diagnostics];
-    const stray = result.tokens[0];
-    if (stray) {
-        diagnostics.push({ offset: stray.offset, end: stray.end, message: 'unexpected token in a library macro file: only `@define` is allowed',
-            code: StapCode.PpLibraryFile, severity: 'error' });
-    }
-    return diagnostics;
+    return [...result.diagnostics, ...libraryFileProblems(result, new Map(), uri, () => false)];
 }

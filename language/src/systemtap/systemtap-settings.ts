@@ -2,10 +2,9 @@ import type { FileSystemProvider, URI } from 'langium';
 import type { CheckOptions } from '../common/check-options.js';
 import type { HostFacts } from '../common/host-facts.js';
 import type { ProbekitLanguageSettings } from '../common/language-settings.js';
-import { findTapsetRoot, loadStapMacroLibrary, toDirUri } from './systemtap-macro-library.js';
+import { findTapsetRoot, loadStapMacroLibrary, toDirUri, type StapMacroLibraryLoad } from './systemtap-macro-library.js';
 import type { StapMacroLibrary } from './systemtap-preprocessor.js';
 import { DEFAULT_STAP_TARGET, stapTargetOf, type StapTarget } from './systemtap-target.js';
-import type { StapDiagnostic } from './systemtap-tokens.js';
 
 /**
  * What SystemTap documents are checked for: the target (host facts, overridden by options; see
@@ -17,30 +16,27 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
     options: CheckOptions = {};
     host: HostFacts = {};
     target: StapTarget = DEFAULT_STAP_TARGET;
-    /** Macros of the configured tapset directories. */
-    library: StapMacroLibrary = new Map();
-    /** Problems found in the configured `.stpm` files, by URI. */
-    libraryProblems = new Map<string, StapDiagnostic[]>();
-    private readonly trees = new Map<string, StapMacroLibrary>();
+    /** The configured tapset directories' library: macros, problems of their `.stpm` files, the files in stap's order. */
+    load: StapMacroLibraryLoad = NO_LIBRARY;
+    private readonly trees = new Map<string, StapMacroLibraryLoad>();
     private readonly rootOfDir = new Map<string, URI | undefined>();
 
     constructor(private readonly fileSystem?: () => FileSystemProvider) {}
+
+    /** Macros of the configured tapset directories. */
+    get library(): StapMacroLibrary {
+        return this.load.library;
+    }
 
     async apply(options: CheckOptions, host: HostFacts): Promise<void> {
         this.options = options;
         this.host = host;
         this.target = stapTargetOf(options, host);
         this.trees.clear();
+        this.rootOfDir.clear();
         const dirs = [...host.tapsetDirs ?? [], ...options.tapsetDirs ?? [], ...this.target.includeDirs];
         const fs = this.fileSystem?.();
-        if (fs && dirs.length) {
-            const load = loadStapMacroLibrary(fs, dirs.map(d => toDirUri(d, options.baseDir)), this.target);
-            this.library = load.library;
-            this.libraryProblems = load.problems;
-        } else {
-            this.library = new Map();
-            this.libraryProblems = new Map();
-        }
+        this.load = fs && dirs.length ? loadStapMacroLibrary(fs, dirs.map(d => toDirUri(d, options.baseDir)), this.target) : NO_LIBRARY;
     }
 
     /** The tapset tree a document belongs to (a tapset file is privileged, as stap treats it). */
@@ -55,17 +51,25 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
         return this.rootOfDir.get(dir);
     }
 
-    /** The library macros a document sees. */
-    libraryFor(uri: URI | undefined): StapMacroLibrary {
+    /** The library a document sees: its tapset tree's (unless a configured directory), else the configured one. */
+    libraryLoadFor(uri: URI | undefined): StapMacroLibraryLoad {
         const fs = this.fileSystem?.();
         const root = this.tapsetRootOf(uri);
-        if (!root || !fs) return this.library;
+        if (!root || !fs) return this.load;
         const key = root.toString();
-        let lib = this.trees.get(key);
-        if (!lib) {
-            lib = loadStapMacroLibrary(fs, [root], this.target).library;
-            this.trees.set(key, lib);
+        if (this.load.files.some(f => f.startsWith(`${key}/`))) return this.load;
+        let load = this.trees.get(key);
+        if (!load) {
+            load = loadStapMacroLibrary(fs, [root], this.target);
+            this.trees.set(key, load);
         }
-        return lib;
+        return load;
+    }
+
+    /** The library macros a document sees. */
+    libraryFor(uri: URI | undefined): StapMacroLibrary {
+        return this.libraryLoadFor(uri).library;
     }
 }
+
+const NO_LIBRARY: StapMacroLibraryLoad = { library: new Map(), problems: new Map(), files: [], roots: [] };

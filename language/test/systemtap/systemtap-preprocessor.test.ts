@@ -1,4 +1,7 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { URI } from 'langium';
 import { preprocessStap, type StapMacro } from '../../src/systemtap/systemtap-preprocessor.js';
 import { DEFAULT_STAP_TARGET, parseStapCommandLine, splitCommandLine, stapTargetOf, withShebang, type StapTarget } from '../../src/systemtap/systemtap-target.js';
@@ -7,6 +10,7 @@ import { loadStapMacroLibrary, findTapsetRoot } from '../../src/systemtap/system
 import { stapPreprocessResult } from '../../src/systemtap/systemtap-parser.js';
 import { NodeFileSystemProvider } from 'langium/node';
 import type { ProbekitServices } from '../../src/probekit-module.js';
+import type { CheckOptions } from '../../src/common/check-options.js';
 import { CORPUS, INSTALLED_TAPSET, TEST_HOST, checkStap, markers, stapServices } from './systemtap-test-helpers.js';
 
 const TARGET: StapTarget = stapTargetOf({}, TEST_HOST);
@@ -183,5 +187,69 @@ describe('library macros from tapset directories', () => {
         const record = stapPreprocessResult(doc.parseResult.value);
         expect(record?.expansions.map(e => e.name)).toEqual(['@__syscall_gate']);
         expect(record?.inactiveRanges.length).toBe(1);
+    });
+});
+
+/**
+ * Library macro files (`.stpm`), with the rules of stap 4.8's `parse_library_macros` (each case
+ * checked with `stap -p1 -I DIR`): nothing but `@define`s, inside `%( %)` conditionals too; no
+ * macro an earlier library file defines; a broken file fails every script and defines nothing.
+ */
+describe('library macro files', () => {
+    let dir: string;
+    beforeAll(() => {
+        dir = mkdtempSync(join(tmpdir(), 'probekit-stpm-'));
+        mkdirSync(join(dir, 'broken'));
+        writeFileSync(join(dir, 'broken', 'a.stpm'), '@define foo %( 1 %)\nprobe begin {}\n');
+        mkdirSync(join(dir, 'twice'));
+        writeFileSync(join(dir, 'twice', 'a.stpm'), '@define mine %( 5 %)\n');
+        writeFileSync(join(dir, 'twice', 'b.stpm'), '# the second\n@define mine %( 6 %)\n');
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** Check `text` (with `<|>` where each error starts) as file `name` in `dir`, with `options`. */
+    async function expectLibraryErrors(name: string, marked: string, messages: RegExp[], options: CheckOptions = {}): Promise<void> {
+        const services = await stapServices(options, { ...TEST_HOST, tapsetDirs: [INSTALLED_TAPSET] });
+        const { text, offsets } = markers(marked);
+        const { doc, errors } = await checkStap(services, text, URI.file(join(dir, name)));
+        expect(errors.map(e => doc.textDocument.offsetAt(e.range.start))).toEqual(offsets);
+        expect(errors.map(e => e.message)).toEqual(messages.map(m => expect.stringMatching(m)));
+        for (const e of errors) expect(e.code).toBe('stap-pp-library-file');
+    }
+
+    test.each<[string, string, string, RegExp[]]>([
+        ['only definitions, conditionals and comments', 'ok.stpm', '# c\n%( arch == "x86_64" %? @define a %( 1 %) %: @define a %( 2 %) %)\n/* c */ @define b(x) %( @x %)\n', []],
+        ['a probe after a definition', 'a.stpm', '@define foo %( 1 %)\n<|>probe begin {}\n', [/^unexpected token in library macro file: it may hold only `@define`s/]],
+        ['stray words: the first is reported, as stap does', 'a.stpm', '@define foo %( 1 %)\n<|>x y\n', [/^unexpected token in library macro file/]],
+        ['a macro invocation', 'a.stpm', '@define foo %( 1 %)\n<|>@foo\n', [/^unexpected token in library macro file/]],
+        ['a macro of the installed library', 'a.stpm', '@define <|>__syscall_gate(x) %( 1 %)\n',
+            [/^duplicate definition of library macro `@__syscall_gate`: first defined in \/usr\/share\/systemtap\/tapset\/linux\/syscalls\.stpm$/]],
+    ])('%s', async (_name, file, text, messages) => {
+        await expectLibraryErrors(file, text, messages);
+    });
+
+    test('a library file defining a macro an earlier one defines (read in name order)', async () => {
+        await expectLibraryErrors('twice/b.stpm', '# the second\n@define <|>mine %( 6 %)\n', [/^duplicate definition of library macro `@mine`: first defined in .*twice\/a\.stpm$/],
+            { stapOptions: `-I ${join(dir, 'twice')}` });
+        await expectLibraryErrors('twice/a.stpm', '@define mine %( 5 %)\n', [], { stapOptions: `-I ${join(dir, 'twice')}` });
+    });
+
+    test('the installed library files check clean, those stap reads for other runtimes too', async () => {
+        const services = await stapServices({}, { ...TEST_HOST, tapsetDirs: [INSTALLED_TAPSET] });
+        const files = readdirSync(INSTALLED_TAPSET, { recursive: true, encoding: 'utf8' }).filter(f => f.endsWith('.stpm'));
+        expect(files).toEqual(expect.arrayContaining(['dyninst/errno.stpm', 'linux/errno.stpm']));
+        for (const f of files) {
+            const path = join(INSTALLED_TAPSET, f);
+            expect((await checkStap(services, readFileSync(path, 'utf8'), URI.file(path))).errors).toEqual([]);
+        }
+    });
+
+    test('a broken library file fails every script and defines nothing', async () => {
+        const services = await stapServices({ stapOptions: `-I ${join(dir, 'broken')}` }, { ...TEST_HOST, tapsetDirs: [INSTALLED_TAPSET] });
+        const { errors } = await checkStap(services, 'probe begin { x = @foo }');
+        expect(errors.map(e => [e.range.start, e.message])).toEqual([
+            [{ line: 0, character: 0 }, expect.stringMatching(/^stap fails on library macro file .*broken\/a\.stpm, which it reads for every script: 2:1: unexpected token in library macro file/)],
+            [{ line: 0, character: 18 }, 'unknown operator `@foo`: not a macro or a built-in @-operator'],
+        ]);
     });
 });
