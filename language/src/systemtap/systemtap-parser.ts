@@ -1,4 +1,4 @@
-import type { IRecognitionException, IToken } from 'chevrotain';
+import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import {
     LangiumParser, type AstNode, type AstReflection, type CstNode, type GrammarAST, type LangiumCoreServices, type LexerResult,
     type ParseResult, type ParserOptions, type URI,
@@ -12,6 +12,7 @@ import type { StapIToken, SystemtapLexer } from './systemtap-lexer.js';
 import type { SystemtapServices } from './systemtap-module.js';
 import type { StapPreprocessResult } from './systemtap-preprocessor.js';
 import { STAP_CHECKED_TYPES, checkStapSyntax } from './systemtap-syntax-checks.js';
+import { StapFastParser } from './systemtap-fast-parser.js';
 import { withShebang } from './systemtap-target.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
@@ -77,6 +78,8 @@ export class SystemtapParser extends LangiumParser {
     private readonly shapes = new AstShapes();
     /** The nodes of the last tree that the syntax checks look at, in depth-first order. */
     private checked: AstNode[] = [];
+    /** The parser of token streams without syntax errors (systemtap-fast-parser.ts): Langium's tree, faster. Unset: Langium's only. */
+    fast: StapFastParser | undefined;
     /** The line table of the text being parsed, made for its first error. */
     private errorLines: { text: string; starts: number[] } | undefined;
     /** Set when the parse ran out of stack (what reaches `parse` may be a later error the unwinding caused). */
@@ -88,6 +91,7 @@ export class SystemtapParser extends LangiumParser {
         super(services);
         this.services = services;
         this.stapLexer = services.parser.Lexer as SystemtapLexer;
+        this.fast = new StapFastParser(services.Grammar, this.stapLexer.definition as Record<string, TokenType>, STAP_CHECKED_TYPES);
         const internals = this as unknown as ParserInternals;
         internals.nodeBuilder = new StapCstNodeBuilder();
         internals.astReflection = defaultsOnlyReflection(internals.astReflection);
@@ -169,19 +173,21 @@ export class SystemtapParser extends LangiumParser {
         internals.wrapper.input = lexerResult.tokens;
         const ruleMethod = options.rule ? internals.allRules.get(options.rule) : internals.mainRule;
         if (!ruleMethod) throw new Error(options.rule ? `No rule found with name '${options.rule}'` : 'No main rule available.');
+        // A stream without syntax errors gets the fast parser's tree; Langium's parser reads the others.
+        const fast = options.rule ? undefined : this.fast?.parse(input, lexerResult.tokens, lexerResult.hidden);
         let value: AstNode;
         try {
             this.reading = true;
-            value = internals.doParse(ruleMethod);
+            value = fast?.value ?? internals.doParse(ruleMethod);
             this.reading = false;
-            builder.addHiddenNodes(this.hidden.slice(this.hiddenCursor));
+            if (!fast) builder.addHiddenNodes(this.hidden.slice(this.hiddenCursor));
         } finally {
             this.hidden = NO_TOKENS;
             this.hiddenCursor = 0;
             this.unorderedGroups.clear();
             internals.lexerResult = undefined;
         }
-        this.checked = linkContainers(value, STAP_CHECKED_TYPES);
+        this.checked = fast?.checked ?? linkContainers(value, STAP_CHECKED_TYPES);
         return { value, lexerErrors: lexerResult.errors, lexerReport: lexerResult.report, parserErrors: internals.wrapper.errors };
     }
 
