@@ -19,7 +19,8 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
         const diagnostics = await super.validateDocument(document, options, cancelToken);
         diagnostics.push(...inactiveBranchHints(document));
         // Lexer, parser and rule findings come in three lists: in order of position, as stap reports them.
-        return diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+        diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+        return oneErrorPerPlace(diagnostics);
     }
 
     protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
@@ -41,6 +42,41 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
             if (last) last.message += ` (and ${errors.length - kept.length} more syntax errors not shown)`;
         }
     }
+}
+
+/** Which error stands when several start at one place: what stap meets first there. */
+function rank(d: Diagnostic): number {
+    const code = String(d.code ?? '');
+    // stap checks a number when its parser takes it: the parser's complaint about the token comes first.
+    if (code === StapCode.LexBadNumber) return 3;
+    return code.startsWith('stap-pp-') ? 0 : code.startsWith('stap-lex-') ? 1 : 2;
+}
+
+/**
+ * One error per place, as stap gives: a preprocessor error and the parser's complaint about the
+ * token it left (`@f` without its arguments), a bad number and the parser's about the same token.
+ * After a macro invocation that never ends (it takes the rest of the file), the parser's complaint
+ * about the end of the file goes too. `diagnostics` are sorted by position.
+ */
+function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
+    const endless = diagnostics.some(d => d.code === StapCode.PpMacroInvocation && d.message.startsWith('could not find end of macro invocation'));
+    const out: Diagnostic[] = [];
+    let first = -1;
+    for (const d of diagnostics) {
+        if (d.severity !== DiagnosticSeverity.Error) {
+            out.push(d);
+            continue;
+        }
+        if (endless && d.code === StapCode.ParseExpected && d.message.endsWith('but found the end of the file')) continue;
+        const same = first >= 0 && out[first].range.start.line === d.range.start.line && out[first].range.start.character === d.range.start.character;
+        if (!same) {
+            first = out.length;
+            out.push(d);
+        } else if (rank(d) < rank(out[first])) {
+            out[first] = d;
+        }
+    }
+    return out;
 }
 
 /**

@@ -80,6 +80,13 @@ export class SystemtapParserErrorMessageProvider implements IParserErrorMessageP
 
 const CLOSER: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
+/** The function's name when the `(` at `k` opens the parameter list of `function NAME` or `function NAME:TYPE`. */
+function functionBefore(tokens: readonly StapToken[], k: number): string | undefined {
+    const typed = tokens[k - 2]?.image === ':';
+    const name = tokens[typed ? k - 3 : k - 1];
+    return name?.kind === 'ident' && tokens[typed ? k - 4 : k - 2]?.image === 'function' ? name.image : undefined;
+}
+
 /**
  * For "expected `)`/`]`/`}`" at the active token `errorIndex`: the still-open bracket before it,
  * described with what it opened ("the call to printf opened at 12:9"). `position` turns an
@@ -105,6 +112,8 @@ export function describeOpener(tokens: readonly StapToken[], errorIndex: number,
             what = `the \`${before.image}\` opened`;
         } else if (opener === '(' && before?.kind === 'ident' && tokens[k - 2]?.image === '.') {
             what = `the argument of probe point component \`${before.image}\` opened`;
+        } else if (opener === '(' && functionBefore(tokens, k)) {
+            what = `the parameter list of function ${functionBefore(tokens, k)} opened`;
         } else if (opener === '(' && (before?.kind === 'ident' || before?.kind === 'at')) {
             what = `the call to ${before.image} opened`;
         } else if (opener === '(') {

@@ -1,7 +1,7 @@
 import { GrammarAST, GrammarUtils, type AstNode, type CompositeCstNode, type CstNode } from 'langium';
 import * as ast from './generated/ast.js';
 import type { StapTarget } from './systemtap-target.js';
-import type { StapToken } from './systemtap-tokens.js';
+import { STAP_KEYWORDS, type StapToken } from './systemtap-tokens.js';
 
 /**
  * The rules stap's parser (pass 1) enforces beyond the context-free grammar: duplicates, literal
@@ -18,6 +18,8 @@ export interface StapSyntaxProblem {
 export const STAP_CHECKED_TYPES: ReadonlySet<string> = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
     'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex']);
 const PRINT_FORMAT = new Set(['printf', 'sprintf']);
+/** A target variable printed pretty (`$p$`, `$p$$`, `$$parms$`): no `->` or `[` after it. */
+const PRETTY_VARIABLE = /^\$.*[^$]\$\$?$/;
 const PRINT_DELIM = new Set(['printd', 'printdln', 'sprintd', 'sprintdln']);
 const HIST = new Set(['@hist_linear', '@hist_log']);
 const REGEX = new Set(['=~', '!~']);
@@ -59,6 +61,35 @@ function leafSpan(c: CstNode | undefined, fallback: AstNode): { offset: number; 
     return c ? { offset: c.offset, end: c.end } : span(fallback);
 }
 
+/** The first of the active `tokens` at or after `offset` (they are in offset order). */
+function tokenAt(tokens: readonly StapToken[], offset: number): StapToken | undefined {
+    let lo = 0;
+    let hi = tokens.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (tokens[mid].offset < offset) lo = mid + 1;
+        else hi = mid;
+    }
+    return tokens[lo];
+}
+
+/** The span of the active token after `node` (stap reports there what it could not take), else the node's. */
+function after(tokens: readonly StapToken[], node: AstNode | CstNode | undefined, fallback: AstNode): { offset: number; end: number } {
+    const end = node && 'end' in node ? node.end : (node as AstNode | undefined)?.$cstNode?.end;
+    const t = end === undefined ? undefined : tokenAt(tokens, end);
+    return t ? { offset: t.offset, end: t.end } : span(fallback);
+}
+
+/**
+ * The span of a binary node's operator. The binary nodes of one expression share the CST node of
+ * the whole expression: the operator is the token after the last operand of the left side.
+ */
+function operatorSpan(node: ast.StapBinary, tokens: readonly StapToken[]): { offset: number; end: number } {
+    let left: ast.StapExpression = node.left;
+    while (ast.isStapBinary(left)) left = left.right;
+    return after(tokens, left, node);
+}
+
 function unparen(e: ast.StapExpression | undefined): ast.StapExpression | undefined {
     while (e && ast.isStapParens(e)) e = e.expression;
     return e;
@@ -97,8 +128,11 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 seen.add(p.name);
             }
             const prio = node.priority;
-            if (prio && (prio.number === undefined || prio.negative || safeNumber(prio.number) === 0)) {
-                report(span(prio), 'expected literal number: a function priority is a positive number');
+            if (prio && prio.number === undefined) {
+                // stap reads the literal, then finds no number: it reports the token after it.
+                report(after(tokens, prio, prio), 'expected literal number: a function priority is a positive number');
+            } else if (prio && (prio.negative || safeNumber(prio.number!) === 0)) {
+                report(leafSpan(GrammarUtils.findNodeForProperty(prio.$cstNode, 'number'), prio), 'specified priority must be > 0');
             }
         } else if (ast.isStapProbe(node)) {
             checkProbe(node, report);
@@ -117,21 +151,26 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
         } else if (ast.isStapPrefix(node) && node.operator === '&') {
             const inner = unparen(node.operand);
             if (ast.isStapPrefix(inner) && inner.operator === '&') report(span(inner), 'cannot take address more than once');
+        } else if (ast.isStapPrefix(node) && (node.operator === '++' || node.operator === '--')) {
+            checkCrement(node, tokens, report);
         } else if (ast.isStapBinary(node)) {
-            checkBinary(node, report);
+            checkBinary(node, tokens, report);
         } else if (ast.isStapTuple(node)) {
             const beforeIn = ast.isStapBinary(node.$container) && node.$container.operator === 'in' && node.$container.left === node;
             if (!beforeIn && node.items.length > 1) report(span(node), 'unexpected comma-separated expression list (only before `in`)');
         } else if (ast.isStapCall(node)) {
             checkPrint(node, report);
         } else if (ast.isStapAtOperator(node)) {
-            checkAtOperator(node, report);
+            checkAtOperator(node, tokens, report);
         } else if (ast.isStapForeach(node)) {
-            checkForeach(node, report);
-        } else if (!autocast && (ast.isStapMember(node) || ast.isStapIndex(node))) {
+            checkForeach(node, tokens, report);
+        } else if (ast.isStapMember(node) || ast.isStapIndex(node)) {
             const r = node.receiver;
-            const ok = ast.isStapVariable(r) || ast.isStapAtOperator(r) || ast.isStapMember(r) || ast.isStapIndex(r);
-            if (!ok) report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
+            if (ast.isStapVariable(r) && PRETTY_VARIABLE.test(r.variable)) {
+                report(after(tokens, r, node), '`->` and `[` are not accepted for a pretty-printing variable');
+            } else if (!autocast && !(ast.isStapVariable(r) || ast.isStapAtOperator(r) || ast.isStapMember(r) || ast.isStapIndex(r))) {
+                report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
+            }
         }
     }
     return problems;
@@ -164,15 +203,7 @@ function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report:
     }
     const keyword = returnKeyword(node.$cstNode);
     if (node.value || !keyword) return;
-    const end = keyword.end;
-    let lo = 0;
-    let hi = tokens.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (tokens[mid].offset < end) lo = mid + 1;
-        else hi = mid;
-    }
-    const next = tokens[lo];
+    const next = tokenAt(tokens, keyword.end);
     if (next && next.kind !== 'operator') {
         report({ offset: next.offset, end: next.end }, 'expected literal string or number: `return` without a value must be followed by `;` or `}`');
     } else if (next && next.image !== ';' && next.image !== '}') {
@@ -195,8 +226,31 @@ function returnKeyword(cst: CstNode | undefined): CstNode | undefined {
     return GrammarUtils.findNodeForKeyword(cst, 'return');
 }
 
-function checkBinary(node: ast.StapBinary, report: Report): void {
+/**
+ * `++y++`: stap's prefix `++`/`--` takes a value without postfix operators, so its statement ends
+ * before the postfix one, which then starts the next statement: an error unless a value follows.
+ */
+function checkCrement(node: ast.StapPrefix, tokens: readonly StapToken[], report: Report): void {
+    const operand = node.operand;
+    if (!ast.isStapPostIncrement(operand)) return;
+    const next = tokenAt(tokens, operand.$cstNode?.end ?? Infinity);
+    if (next && startsValue(next)) return;
+    const at = next ? { offset: next.offset, end: next.end } : after(tokens, operand, operand);
+    report(at, `expected literal string or number: \`${node.operator}\` and \`${operand.operator}\` on one operand need parentheses (stap reads the postfix \`${operand.operator}\` as the start of the next statement)`);
+}
+
+/** Whether a token starts a value (what stap's `++`/`--` take). */
+function startsValue(t: StapToken): boolean {
+    if (t.kind === 'ident') return !STAP_KEYWORDS.has(t.image);
+    return t.kind === 'number' || t.kind === 'string' || t.kind === 'arg' || t.kind === 'at' || t.kind === 'embedded' || (t.kind === 'operator' && t.image === '(');
+}
+
+function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report: Report): void {
     const left = node.left;
+    if (node.operator === 'in' && ast.isStapBinary(left) && left.operator === 'in') {
+        // stap's membership test takes one `in`: the statement ends before the second.
+        report(operatorSpan(node, tokens), 'expected a statement but found `in`: a membership test `… in ARRAY` cannot be the left side of another `in` (use parentheses)');
+    }
     if (ast.isStapBinary(left) && (REGEX.has(node.operator) ? COMPARISON.has(left.operator) || REGEX.has(left.operator) : COMPARISON.has(node.operator) && REGEX.has(left.operator))) {
         report(span(node.right), `expected literal string or number: a regular expression match \`=~\`/\`!~\` cannot be chained with \`${REGEX.has(node.operator) ? left.operator : node.operator}\` without parentheses`);
     }
@@ -226,13 +280,15 @@ function checkPrint(node: ast.StapCall, report: Report): void {
     }
 }
 
-function checkAtOperator(node: ast.StapAtOperator, report: Report): void {
+function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[], report: Report): void {
     const shape = AT_ARITY[node.operator];
     if (!shape) return;
     const n = node.args.length;
     if (n < shape.min || n > shape.max) {
+        // Where stap stops: at the `)` that comes too early, or at the `,` after the last argument it takes.
         const want = shape.min === shape.max ? `${shape.min}` : `${shape.min} to ${shape.max}`;
-        report(span(node), `\`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);
+        const at = n < shape.min ? leafSpan(GrammarUtils.findNodeForKeyword(node.$cstNode, ')'), node) : after(tokens, node.args[shape.max - 1], node);
+        report(at, `expected \`${n < shape.min ? ',' : ')'}\`: \`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);
         return;
     }
     for (const k of shape.strings ?? []) {
@@ -252,10 +308,16 @@ function checkAtOperator(node: ast.StapAtOperator, report: Report): void {
     });
 }
 
-function checkForeach(node: ast.StapForeach, report: Report): void {
-    const sorts = [node.valueSort, ...node.keys.map(k => k.sort), node.arraySort].filter(s => s !== undefined);
-    if (sorts.length > 1) report(span(node), 'multiple sort directives');
-    if (node.aggregate && !node.arraySort) report(span(node), 'expected sort directive (`+` or `-`) after the statistical operation');
+function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], report: Report): void {
+    // The sort directives in text order; stap reports the second.
+    const sorts: Array<CstNode | undefined> = [];
+    if (node.valueSort) sorts.push(GrammarUtils.findNodeForProperty(node.$cstNode, 'valueSort'));
+    for (const k of node.keys) if (k.sort) sorts.push(GrammarUtils.findNodeForProperty(k.$cstNode, 'sort'));
+    if (node.arraySort) sorts.push(GrammarUtils.findNodeForProperty(node.$cstNode, 'arraySort'));
+    if (sorts.length > 1) report(leafSpan(sorts[1], node), 'multiple sort directives');
+    if (node.aggregate && !node.arraySort) {
+        report(after(tokens, GrammarUtils.findNodeForProperty(node.$cstNode, 'aggregate'), node), 'expected sort directive (`+` or `-`) after the statistical operation');
+    }
     if (ast.isStapAtOperator(node.array) && !HIST.has(node.array.operator)) {
         report(span(node.array), 'expected an array name or @hist_linear/@hist_log after `in`');
     }

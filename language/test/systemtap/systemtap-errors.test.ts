@@ -71,3 +71,47 @@ describe('error messages with positions (same positions as stap 4.8 -p1)', () =>
         await expectErrors('global a\nglobal <|>a', [/duplicate global name `a`/]);
     });
 });
+
+/**
+ * Rules stap's parser enforces beyond the grammar, each reported once, at the token stap 4.8
+ * `-p1` reports (each case checked with it); the messages say what stap's say.
+ */
+const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
+    ['probe begin { x = a in b <|>in c }', /^expected a statement but found `in`: a membership test `… in ARRAY` cannot be the left side of another `in`/],
+    ['probe begin { x = [a, b] in m <|>in c }', /^expected a statement but found `in`/],
+    ['probe begin { x = ++y++ <|>}', /^expected literal string or number: `\+\+` and `\+\+` on one operand need parentheses/],
+    ['probe begin { x = --y++<|>; }', /^expected literal string or number: `--` and `\+\+` on one operand/],
+    ['probe begin { x = ++y-- <|>+ 1 }', /^expected literal string or number/],
+    ['probe begin { x = $a$<|>->b }', /^`->` and `\[` are not accepted for a pretty-printing variable$/],
+    ['probe begin { x = $a$$<|>->b }', /^`->` and `\[` are not accepted for a pretty-printing variable$/],
+    ['probe begin { x = $$parms$<|>[1] }', /^`->` and `\[` are not accepted for a pretty-printing variable$/],
+    ['probe begin { foreach ([x+,y<|>-] in a) {} }', /^multiple sort directives$/],
+    ['probe begin { foreach (v- = k<|>+ in a) {} }', /^multiple sort directives$/],
+    ['probe begin { foreach (k in a @sum<|>) {} }', /^expected sort directive/],
+    ['probe begin { foreach (k in a @max <|>limit 2) {} }', /^expected sort directive/],
+    ['function f() : <|>0 { }', /^specified priority must be > 0$/],
+    ['function f() : -<|>1 { }', /^specified priority must be > 0$/],
+    ['function f() : "x" <|>{ }', /^expected literal number/],
+    ['probe begin { x = @cast(p<|>) }', /^expected `,`: `@cast` takes 2 to 3 arguments, not 1$/],
+    ['probe begin { x = @cast(p, "a", "b"<|>, "c") }', /^expected `\)`: `@cast` takes 2 to 3 arguments, not 4$/],
+    ['probe begin { x = @entry(1<|>, 2) }', /^expected `\)`: `@entry` takes 1 argument, not 2$/],
+    ['function f(a <|>b) { }', /^expected `\)` to close the parameter list of function f opened at 1:11, but found `b`$/],
+    ['function f:long (a <|>b) { }', /^expected `\)` to close the parameter list of function f opened at 1:17/],
+    // one error for one token: the parser's about a bad number it expected no number at …
+    ['global <|>1x', /^expected an identifier but found `1x`$/],
+    // … the preprocessor's about the invocation it could not expand
+    ['@define f(a) %( @a %) probe begin { x = @f <|>}', /^expected `\(` in invocation of macro `@f` taking 1 parameter$/],
+    ['@define add(a, b) %( (@a + @b) %)\nprobe begin {\n  z = <|>@add(1, 2\n  w = 3\n}\n', /^could not find end of macro invocation `@add\(`$/],
+];
+
+describe('rules beyond the grammar, at stap\'s token', () => {
+    test.each(AT_STAPS_TOKEN)('%s', async (marked, message) => {
+        await expectErrors(marked, [message]);
+    });
+
+    test('errors come in order of position, whatever found them', async () => {
+        await expectErrors('probe begin { x = <|>1x + <|>@nope; foreach ([a+, b<|>-] in c) ; y = <|>}', [
+            /number invalid/, /unknown operator `@nope`/, /multiple sort directives/, /expected an expression/,
+        ]);
+    });
+});

@@ -92,6 +92,8 @@ const ACCEPTED = [
     'probe begin { x = $1 + @1 + $# + @# } probe $1 { } probe kernel.function(@2) { }',
     'probe process.function("*").callee("x").call { }',
     'probe begin { a = 1 b = 2 c = a + b }',
+    'probe begin { x = (a in b) in c; x = (++y)++; x = ++(y++); x = -y++; x = ++y++ z; x = --y-- (1) }',
+    'probe begin { x = p$->b; x = $a$b->c; x = $$vars->a; x = $a->b$; x = &$a$ }',
 ];
 
 /** Scripts stap 4.8 `-p1` rejects, with the reason it gives. */
@@ -114,7 +116,7 @@ const REJECTED: Array<[string, RegExp]> = [
     ['global a[0]', /array size out of range/],
     ['global a[10] = 42', /only scalar globals/],
     ['function f(x, x) { }', /duplicate parameter names/],
-    ['function f() : 0 { }', /positive number/],
+    ['function f() : 0 { }', /priority must be > 0/],
     ['probe a * b { }', /must not be separated by spaces/],
     ['probe begin { x = 0x10000000000000000 }', /number invalid or out of range/],
     ['probe begin { x = 089 + 12abc }', /number invalid or out of range/],
