@@ -79,13 +79,31 @@ function compare<T extends bigint | string>(l: T, op: StapToken, r: T): boolean 
     }
 }
 
-function toInt(image: string): bigint | undefined {
-    try {
-        const v = BigInt(/^0[0-7]+$/.test(image) ? '0o' + image.slice(1) : image);
-        return BigInt.asIntN(64, v);
-    } catch {
-        return undefined;
-    }
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * A number literal of a condition as stap reads it (`lex_cast<int64_t>`): decimal only (`010` is
+ * ten); anything else stops stap with "bad lexical cast".
+ */
+function decimal(t: StapToken): bigint {
+    const v = /^[0-9]+$/.test(t.image) ? BigInt(t.image) : undefined;
+    if (v === undefined || v > INT64_MAX) throw new StapConditionError(`bad lexical cast: stap reads numbers in conditions as decimal, and stops on \`${t.image}\``, t);
+    return v;
+}
+
+/**
+ * A configuration value as a number, as stap reads it (`strtoll(value, &end, 0)` taking all of
+ * it): decimal, `0x` hex or `0` octal, in the signed 64-bit range; an unset option (empty) is 0.
+ */
+function configNumber(value: string): bigint | undefined {
+    if (value === '') return 0n;
+    const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(value);
+    if (!m) return undefined;
+    const digits = m[2];
+    const magnitude = BigInt(/^0[0-7]+$/.test(digits) ? '0o' + digits.slice(1) : digits);
+    const v = m[1] === '-' ? -magnitude : magnitude;
+    return v < INT64_MIN || v > INT64_MAX ? undefined : v;
 }
 
 function eqOnly(op: StapToken, matches: boolean): boolean {
@@ -127,32 +145,31 @@ export function evalStapCondition(target: StapTarget, l: StapToken, op: StapToke
     }
     if (l.kind === 'ident' && l.image === 'guru_mode') {
         if (r.kind !== 'number') throw new StapConditionError('expected number', r);
-        const v = toInt(r.image);
+        const v = decimal(r);
         if (v !== 0n && v !== 1n) throw new StapConditionError('expected 0 or 1', op);
         return eqOnly(op, (target.guru ? 1n : 0n) === v);
     }
     if (l.kind === 'ident' && l.image.startsWith('CONFIG_')) {
-        const left = target.kernelConfig.get(l.image);
-        if (r.kind === 'string') {
-            if (left === undefined) return isOp(op, '!=');
-            return eqOnly(op, fnmatch(stapStringValue(r.image), left));
-        }
+        // As stap: an option the configuration does not set is empty, its value is the text after
+        // `=` as the .config file has it (a string option keeps its quotes).
+        const left = target.kernelConfig.get(l.image) ?? '';
+        if (r.kind === 'string') return eqOnly(op, fnmatch(stapStringValue(r.image), left));
         if (r.kind === 'number') {
-            const lv = left === undefined ? undefined : toInt(left);
-            if (lv === undefined) return isOp(op, '!=');
-            return compare(lv, op, toInt(r.image) ?? 0n);
+            const lv = configNumber(left);
+            if (lv === undefined) throw new StapConditionError('Config option value not a number', l);
+            return compare(lv, op, decimal(r));
         }
         if (r.kind === 'ident' && r.image.startsWith('CONFIG_')) {
-            const right = target.kernelConfig.get(r.image);
-            if (left === undefined || right === undefined) return compare(left ?? '', op, right ?? '');
-            const lv = toInt(left);
-            const rv = toInt(right);
+            // Numbers when both are, else strings.
+            const right = target.kernelConfig.get(r.image) ?? '';
+            const lv = configNumber(left);
+            const rv = configNumber(right);
             return lv !== undefined && rv !== undefined ? compare(lv, op, rv) : compare(left, op, right);
         }
         throw new StapConditionError('expected string, number literal or other CONFIG_... as right side operand', r);
     }
     if (l.kind === 'string' && r.kind === 'string') return compare(stapStringValue(l.image), op, stapStringValue(r.image));
-    if (l.kind === 'number' && r.kind === 'number') return compare(toInt(l.image) ?? 0n, op, toInt(r.image) ?? 0n);
+    if (l.kind === 'number' && r.kind === 'number') return compare(decimal(l), op, decimal(r));
     if (l.kind === 'string' && r.kind === 'number' && op.kind === 'operator') {
         throw new StapConditionError('expected string literal as right value', r);
     }

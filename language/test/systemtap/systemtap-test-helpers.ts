@@ -20,7 +20,9 @@ export const CORPUS = new URL('../../../../shared/corpus/stap/', import.meta.url
 export const TEST_HOST: HostFacts = {
     kernelRelease: '6.1.0-18-amd64',
     arch: 'x86_64',
-    kernelConfig: new Map([['CONFIG_HZ', '250'], ['CONFIG_COMPAT', 'y'], ['CONFIG_NR_CPUS', '64']]),
+    // As a .config has them (string options keep their quotes).
+    kernelConfig: new Map([['CONFIG_HZ', '250'], ['CONFIG_COMPAT', 'y'], ['CONFIG_NR_CPUS', '64'], ['CONFIG_DEFAULT_HOSTNAME', '"(none)"'],
+        ['CONFIG_PHYSICAL_START', '0x1000000']]),
     stapVersion: '4.8',
     tapsetDirs: [],
 };

@@ -14,14 +14,15 @@ export function stapArchOf(nodeArchName: string): string {
     return STAP_ARCH[nodeArchName] ?? nodeArchName;
 }
 
-/** Parse a kernel .config text into CONFIG_X → value (quotes removed). */
+/**
+ * Parse a kernel .config text into CONFIG_X → value, the text after `=` as it stands: a string
+ * option keeps its quotes (`"(none)"`), as stap's `%( CONFIG_X == "…" %)` compares it.
+ */
 export function parseKernelConfig(text: string): Map<string, string> {
     const config = new Map<string, string>();
     for (const line of text.split('\n')) {
         const m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line);
-        if (m) {
-            config.set(m[1], m[2].replace(/^"(.*)"$/, '$1'));
-        }
+        if (m) config.set(m[1], m[2]);
     }
     return config;
 }
