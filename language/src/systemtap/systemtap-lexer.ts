@@ -4,7 +4,7 @@ import type { SystemtapServices } from './systemtap-module.js';
 import type { SystemtapSettings } from './systemtap-settings.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 import { libraryFileProblems, preprocessStap, type StapPreprocessResult, type StapRange } from './systemtap-preprocessor.js';
-import { withShebang } from './systemtap-target.js';
+import { shebangCommandLine, withShebang } from './systemtap-target.js';
 import { brokenLibraryFiles, isStapLibraryFile, readBeforeIn } from './systemtap-macro-library.js';
 import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
@@ -213,7 +213,7 @@ export class SystemtapLexer extends DefaultLexer {
             };
         } else {
             const target = withShebang(this.settings.target, text);
-            const load = this.settings.libraryLoadFor(uri);
+            const load = this.settings.libraryLoadFor(uri, shebangCommandLine(text)?.includeDirs);
             const name = uri?.toString();
             pp = preprocessStap(text, target, load.library, name, this.maxNesting);
             if (isStapLibraryFile(name)) {

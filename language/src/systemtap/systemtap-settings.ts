@@ -1,4 +1,4 @@
-import type { FileSystemProvider, URI } from 'langium';
+import { URI, UriUtils, type FileSystemProvider } from 'langium';
 import type { CheckOptions } from '../common/check-options.js';
 import type { HostFacts } from '../common/host-facts.js';
 import type { ProbekitLanguageSettings } from '../common/language-settings.js';
@@ -51,9 +51,14 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
         return this.rootOfDir.get(dir);
     }
 
-    /** The library a document sees: its tapset tree's (unless a configured directory), else the configured one. */
-    libraryLoadFor(uri: URI | undefined): StapMacroLibraryLoad {
+    /**
+     * The library a document sees: its tapset tree's (unless a configured directory), else the
+     * configured one; with `includeDirs` (its own `#! stap -I DIR` line's, relative to its folder)
+     * the configured one and those.
+     */
+    libraryLoadFor(uri: URI | undefined, includeDirs: readonly string[] = []): StapMacroLibraryLoad {
         const fs = this.fileSystem?.();
+        if (includeDirs.length && fs) return this.withIncludeDirs(fs, uri, includeDirs);
         const root = this.tapsetRootOf(uri);
         if (!root || !fs) return this.load;
         const key = root.toString();
@@ -61,6 +66,18 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
         let load = this.trees.get(key);
         if (!load) {
             load = loadStapMacroLibrary(fs, [root], this.target);
+            this.trees.set(key, load);
+        }
+        return load;
+    }
+
+    private withIncludeDirs(fs: FileSystemProvider, uri: URI | undefined, includeDirs: readonly string[]): StapMacroLibraryLoad {
+        const base = uri?.scheme === 'file' ? UriUtils.dirname(uri).fsPath : this.options.baseDir;
+        const extra = includeDirs.map(d => toDirUri(d, base));
+        const key = `-I ${extra.map(d => d.toString()).join(' ')}`;
+        let load = this.trees.get(key);
+        if (!load) {
+            load = loadStapMacroLibrary(fs, [...this.load.roots.map(r => URI.parse(r)), ...extra], this.target);
             this.trees.set(key, load);
         }
         return load;

@@ -14,7 +14,7 @@ export interface StapTarget {
     runtime: string;
     /** `systemtap_v`: the `--compatible` version, else the stap version. */
     stapVersion: string;
-    /** `stapusr` (`-u`), `stapsys` or `stapdev` (`systemtap_privilege`). */
+    /** `stapusr` (`--unprivileged`), `stapsys` or `stapdev` (`--privilege=…`; `systemtap_privilege`). */
     privilege: string;
     /** `-g` (`guru_mode`). */
     guru: boolean;
@@ -48,8 +48,33 @@ export const DEFAULT_STAP_TARGET: StapTarget = {
     defines: new Map(),
 };
 
-/** stap short options that take a value (`-I DIR`, `-DNAME=1`, `-p1`, …). */
-const SHORT_WITH_VALUE = new Set('pIeEoRramcxDsldLSBTW'.split('').filter(c => c !== 'W'));
+/** stap 4.8's short options that take a value (`x:` in its getopt string): `-p1`, `-I DIR`, `-DNAME=1`, … */
+const SHORT_WITH_VALUE = new Set('acdelmoprsxBDEGIJLRST');
+
+/**
+ * stap 4.8's long options (its getopt_long table, checked with `stap --NAME`): those that take a
+ * value, in the next word when it is not given with `=`, and those that take none or only one
+ * given with `=`. getopt_long takes a unique prefix of a name for the name (`--priv=stapsys`).
+ */
+const LONG_WITH_VALUE = ['vp', 'compatible', 'remote', 'tmpdir', 'privilege', 'modinfo', 'rlimit-as', 'rlimit-cpu', 'rlimit-nproc',
+    'rlimit-stack', 'rlimit-fsize', 'sysroot', 'sysenv', 'runtime', 'benchmark-sdt-loops', 'benchmark-sdt-threads', 'target-namespaces',
+    'use-http-server'];
+const LONG_WITHOUT_VALUE = ['skip-badvars', 'unprivileged', 'client-options', 'help', 'disable-cache', 'poison-cache', 'clean-cache',
+    'ldd', 'use-server', 'list-servers', 'trust-servers', 'use-server-on-error', 'all-modules', 'remote-prefix', 'check-version',
+    'version', 'download-debuginfo', 'dump-probe-types', 'dump-probe-aliases', 'dump-functions', 'suppress-handler-errors',
+    'suppress-time-limits', 'dyninst', 'bpf', 'benchmark-sdt', 'color', 'colour', 'prologue-searching', 'save-uprobes', 'monitor',
+    'interactive', 'example', 'no-global-var-display', 'sign-module'];
+const LONG_OPTIONS = [...LONG_WITH_VALUE, ...LONG_WITHOUT_VALUE];
+
+/** The long option a name stands for (itself, or the one option it is a prefix of), as getopt_long finds it. */
+function longOption(name: string): string | undefined {
+    if (LONG_OPTIONS.includes(name)) return name;
+    const matches = LONG_OPTIONS.filter(o => o.startsWith(name));
+    return matches.length === 1 ? matches[0] : undefined;
+}
+
+/** The privilege levels `--privilege` takes. */
+const PRIVILEGES = new Set(['stapusr', 'stapsys', 'stapdev']);
 
 /** Split a command line the way a POSIX shell would (quotes and backslashes), without expansion. */
 export function splitCommandLine(line: string): string[] {
@@ -85,7 +110,8 @@ export function splitCommandLine(line: string): string[] {
 /** The parts of a stap command line that matter for checking. */
 export interface StapCommandLine {
     guru?: boolean;
-    unprivileged?: boolean;
+    /** `--privilege=LEVEL` or `--unprivileged` (stapusr). */
+    privilege?: string;
     compatible?: string;
     runtime?: string;
     includeDirs: string[];
@@ -95,8 +121,10 @@ export interface StapCommandLine {
 }
 
 /**
- * Read stap options (`-g -u --compatible=4.0 -I dir -D X=1 --runtime=bpf arg1 …`). A leading
- * program word (`stap`, `/usr/bin/env stap`) is skipped.
+ * Read stap options (`-g --privilege=stapsys --compatible=4.0 -I dir -D X=1 --runtime=bpf arg1 …`)
+ * as stap's getopt_long does: every option that takes a value takes it (the rest of the word, or
+ * the next word), options may follow positional words, `--` ends them. A leading program word
+ * (`stap`, `/usr/bin/env stap`) is skipped.
  */
 export function parseStapCommandLine(words: readonly string[]): StapCommandLine {
     const out: StapCommandLine = { includeDirs: [], defines: new Map() };
@@ -111,13 +139,15 @@ export function parseStapCommandLine(words: readonly string[]): StapCommandLine 
         }
         if (w.startsWith('--')) {
             const eq = w.indexOf('=');
-            const name = eq >= 0 ? w.slice(2, eq) : w.slice(2);
-            const value = eq >= 0 ? w.slice(eq + 1) : undefined;
-            if (name === 'compatible') out.compatible = value ?? words[++i];
-            else if (name === 'runtime') out.runtime = value ?? words[++i];
+            const name = longOption(eq >= 0 ? w.slice(2, eq) : w.slice(2));
+            let value = eq >= 0 ? w.slice(eq + 1) : undefined;
+            if (name && value === undefined && LONG_WITH_VALUE.includes(name)) value = words[++i];
+            if (name === 'compatible') out.compatible = value;
+            else if (name === 'runtime') out.runtime = value;
             else if (name === 'bpf') out.runtime = 'bpf';
             else if (name === 'dyninst') out.runtime = 'dyninst';
-            else if (name === 'unprivileged' || name === 'privilege' && value === 'stapusr') out.unprivileged = true;
+            else if (name === 'unprivileged') out.privilege = 'stapusr';
+            else if (name === 'privilege' && value !== undefined && PRIVILEGES.has(value)) out.privilege = value;
             continue;
         }
         if (w.startsWith('-') && w.length > 1) {
@@ -132,8 +162,8 @@ export function parseStapCommandLine(words: readonly string[]): StapCommandLine 
                     }
                     break;
                 }
+                // (`-u` is "unoptimized translation", not unprivileged.)
                 if (f === 'g') out.guru = true;
-                else if (f === 'u') out.unprivileged = true;
             }
             continue;
         }
@@ -148,7 +178,7 @@ export function withCommandLine(target: StapTarget, cmd: StapCommandLine): StapT
     return {
         ...target,
         guru: target.guru || !!cmd.guru,
-        privilege: cmd.unprivileged ? 'stapusr' : target.privilege,
+        privilege: cmd.privilege ?? target.privilege,
         stapVersion: cmd.compatible ?? target.stapVersion,
         runtime: cmd.runtime ?? target.runtime,
         includeDirs: [...target.includeDirs, ...cmd.includeDirs],
@@ -169,15 +199,23 @@ export function stapTargetOf(options: CheckOptions, host: HostFacts): StapTarget
     return options.stapOptions ? withCommandLine(base, parseStapCommandLine(splitCommandLine(options.stapOptions))) : base;
 }
 
+/** A file's own `#! stap -g …` line, read as stap options (its positional words dropped); undefined without one. */
+export function shebangCommandLine(text: string): StapCommandLine | undefined {
+    if (!text.startsWith('#!')) return undefined;
+    const eol = text.indexOf('\n');
+    const words = splitCommandLine(text.slice(2, eol < 0 ? text.length : eol));
+    // `#!/usr/bin/env -S stap …`: env's own option.
+    const s = words.indexOf('-S');
+    if (s >= 0 && /(^|\/)env$/.test(words[s - 1] ?? '')) words.splice(s, 1);
+    return { ...parseStapCommandLine(words), args: undefined };
+}
+
 /**
- * A file's own `#! stap -g …` line adds its options (not its positional words: the kernel
- * passes a shebang's arguments as one word, and scripts take arguments from the real command line).
+ * A file's own `#! stap -g …` line adds its options (not its positional words: the kernel passes
+ * a shebang's arguments as one word, and scripts take arguments from the real command line).
  */
 export function withShebang(target: StapTarget, text: string): StapTarget {
-    if (!text.startsWith('#!')) return target;
-    const eol = text.indexOf('\n');
-    const line = text.slice(2, eol < 0 ? text.length : eol);
-    const cmd = parseStapCommandLine(splitCommandLine(line));
-    if (!cmd.guru && !cmd.unprivileged && !cmd.compatible && !cmd.runtime && !cmd.includeDirs.length) return target;
-    return withCommandLine(target, { ...cmd, args: undefined });
+    const cmd = shebangCommandLine(text);
+    if (!cmd || (!cmd.guru && !cmd.privilege && !cmd.compatible && !cmd.runtime && !cmd.includeDirs.length)) return target;
+    return withCommandLine(target, cmd);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { URI } from 'langium';
 import { preprocessStap, type StapMacro } from '../../src/systemtap/systemtap-preprocessor.js';
-import { DEFAULT_STAP_TARGET, parseStapCommandLine, splitCommandLine, stapTargetOf, withShebang, type StapTarget } from '../../src/systemtap/systemtap-target.js';
+import { DEFAULT_STAP_TARGET, parseStapCommandLine, splitCommandLine, stapTargetOf, withShebang, type StapCommandLine, type StapTarget } from '../../src/systemtap/systemtap-target.js';
 import { lexStap } from '../../src/systemtap/systemtap-tokens.js';
 import { loadStapMacroLibrary, findTapsetRoot } from '../../src/systemtap/systemtap-macro-library.js';
 import { stapPreprocessResult } from '../../src/systemtap/systemtap-parser.js';
@@ -77,17 +77,49 @@ describe('conditionals for a target', () => {
         expect(pp(text)).toBe(active);
     });
 
-    test('the target follows options: -g, -u, --compatible, --runtime, --arch, --kernel-release', () => {
-        const t = stapTargetOf({ stapOptions: '-g -u --compatible=3.0 --runtime=bpf', arch: 'arm64', kernelRelease: '5.10.0' }, TEST_HOST);
+    test('the target follows options: -g, --unprivileged, --compatible, --runtime, --arch, --kernel-release', () => {
+        const t = stapTargetOf({ stapOptions: '-g --unprivileged --compatible=3.0 --runtime=bpf', arch: 'arm64', kernelRelease: '5.10.0' }, TEST_HOST);
         expect(pp('%( guru_mode == 1 %? g %) %( systemtap_privilege == "stapusr" %? u %) %( systemtap_v < "3.1" %? c %)'
             + ' %( runtime == "bpf" %? r %) %( arch == "arm64" %? a %) %( kernel_v == "5.10.0" %? k %)', t)).toBe('g u c r a k');
     });
 
     test('a #! line adds its options', () => {
         expect(withShebang(TARGET, '#! stap -gp1\nprobe').guru).toBe(true);
-        expect(withShebang(TARGET, '#!/usr/bin/env stap -u\n').privilege).toBe('stapusr');
-        expect(parseStapCommandLine(splitCommandLine('stap -g -I /x -D A=1 --compatible 2.9 a "b c"'))).toMatchObject(
-            { guru: true, includeDirs: ['/x'], compatible: '2.9', args: ['a', 'b c'] });
+        expect(withShebang(TARGET, '#!/usr/bin/env stap --unprivileged\n').privilege).toBe('stapusr');
+        expect(withShebang(TARGET, '#!/usr/bin/env -S stap --privilege=stapsys -g\n')).toMatchObject({ privilege: 'stapsys', guru: true });
+    });
+
+    /**
+     * Options read as stap 4.8's getopt_long reads them: every option that takes a value takes the
+     * next word when not given with `=` (so no value becomes a script argument), a unique prefix
+     * names a long option, options may follow script arguments; `-u` is "unoptimized", not
+     * unprivileged. (Privileges and prefixes checked with stap -p1 and `%( systemtap_privilege … %)`.)
+     */
+    test.each<[string, Partial<StapCommandLine>]>([
+        ['stap -g -I /x -D A=1 --compatible 2.9 a "b c"', { guru: true, includeDirs: ['/x'], compatible: '2.9', args: ['a', 'b c'] }],
+        ['--privilege=stapsys', { privilege: 'stapsys', args: undefined }],
+        ['--privilege stapsys', { privilege: 'stapsys', args: undefined }],
+        ['--priv stapusr --compat=3.0', { privilege: 'stapusr', compatible: '3.0', args: undefined }],
+        ['--unprivileged', { privilege: 'stapusr' }],
+        ['-u', { privilege: undefined }],
+        ['--privilege=root a', { privilege: undefined, args: ['a'] }],
+        ['--vp 01 --tmpdir /t --remote h --sysroot / --sysenv A=B --modinfo a=b --rlimit-cpu 1 --target-namespaces 1 a', { args: ['a'] }],
+        ['--runtime bpf --benchmark-sdt-loops 3 --use-http-server u a', { runtime: 'bpf', args: ['a'] }],
+        ['-G x=1 -J 1 -T 5 -S 1,2 -B x=1 -a arm64 -s 4 a', { args: ['a'] }],
+        ['--use-server --color a', { args: ['a'] }],
+        ['a -g b', { guru: true, args: ['a', 'b'] }],
+        ['-- -g', { guru: undefined, args: ['-g'] }],
+    ])('%s', (line, expected) => {
+        const read = parseStapCommandLine(splitCommandLine(line));
+        expect(Object.fromEntries(Object.keys(expected).map(k => [k, read[k as keyof StapCommandLine]]))).toEqual(expected);
+    });
+
+    test.each([
+        ['--privilege stapsys', '%( systemtap_privilege == "stapsys" %? s %: o %)', 's'],
+        ['-u', '%( systemtap_privilege == "stapdev" %? d %: o %)', 'd'],
+        ['--privilege stapsys x', '%( $# == 1 %? one %: other %)', 'one'],
+    ])('with %s, %s takes %s', (stapOptions, text, active) => {
+        expect(pp(text, stapTargetOf({ stapOptions }, TEST_HOST))).toBe(active);
     });
 
     test('unknown hosts get the documented defaults', () => {
@@ -257,6 +289,17 @@ describe('library macro files', () => {
             const path = join(INSTALLED_TAPSET, f);
             expect((await checkStap(services, readFileSync(path, 'utf8'), URI.file(path))).errors).toEqual([]);
         }
+    });
+
+    test('a #! stap -I DIR line adds the macros of DIR (relative to the script\'s folder)', async () => {
+        mkdirSync(join(dir, 'own', 'lib'), { recursive: true });
+        writeFileSync(join(dir, 'own', 'lib', 'm.stpm'), '@define mine %( 7 %)\n');
+        const services = await stapServices({}, { ...TEST_HOST, tapsetDirs: [INSTALLED_TAPSET] });
+        const script = 'probe begin { x = @mine + @__pointer(1) }';
+        const withLine = await checkStap(services, `#! stap -I lib\n${script}`, URI.file(join(dir, 'own', 'a.stp')));
+        expect(withLine.errors).toEqual([]);
+        const without = await checkStap(services, script, URI.file(join(dir, 'own', 'b.stp')));
+        expect(without.errors.map(e => e.message)).toEqual(['unknown operator `@mine`: not a macro or a built-in @-operator']);
     });
 
     test('a broken library file fails every script and defines nothing', async () => {

@@ -40,7 +40,7 @@ describe('kernel configuration conditions agree with stap', () => {
     test('each condition takes the branch stap takes', () => {
         const script = `probe begin {\n${CONDITIONS.map((c, k) => `  c${k} = %( ${c} %? 1 %: 2 %)\n`).join('')}}\n`;
         const target = stapTargetOf({}, { kernelRelease: release(), arch: stapArchOf(arch()), kernelConfig: readKernelConfig() });
-        const ours = preprocessStap(script, target, new Map()).tokens.filter((t, k, all) => all[k - 1]?.image === '=').map(t => t.image);
+        const ours = preprocessStap(script, target, new Map()).tokens.filter((_t, k, all) => all[k - 1]?.image === '=').map(t => t.image);
         const theirs = stapBranches(script);
         expect(theirs.length).toBe(CONDITIONS.length);
         expect(Object.fromEntries(CONDITIONS.map((c, k) => [c, ours[k]]))).toEqual(Object.fromEntries(CONDITIONS.map((c, k) => [c, theirs[k]])));
