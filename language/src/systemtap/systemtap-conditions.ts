@@ -60,7 +60,7 @@ export function fnmatch(pattern: string, s: string): boolean {
 /** The value of a string token, escapes resolved as stap does (`\c` → `c` except the C escapes). */
 export function stapStringValue(image: string): string {
     const body = image.length >= 2 && image.endsWith('"') ? image.slice(1, -1) : image.slice(1);
-    return body.replace(/\\(.)/g, (_m, c: string) => ('abtnvfr0123456789x\\'.includes(c) ? '\\' + c : c));
+    return body.replace(/\\([\s\S])/g, (_m, c: string) => ('abtnvfr0123456789x\\'.includes(c) ? '\\' + c : c));
 }
 
 function isOp(t: StapToken | undefined, ...ops: string[]): boolean {

@@ -10,7 +10,7 @@ import { StapCode, type StapCodeValue } from './systemtap-diagnostic-codes.js';
 export type StapTokenKind =
     | 'ident'      // [A-Za-z_$][A-Za-z0-9_$]*  (also `$var`, `$$vars`, `p$`)
     | 'number'     // a digit followed by alphanumerics (validated later: only active tokens matter)
-    | 'string'     // "…" with its quotes and escapes as written
+    | 'string'     // "…" with its quotes and escapes as written (a backslash-newline goes on to the next line)
     | 'embedded'   // %{ … %} with its markers
     | 'operator'   // punctuation and operators, longest match
     | 'at'         // @word: a built-in operator or a macro invocation (or @define)
@@ -150,8 +150,11 @@ export function lexStap(text: string): StapLexResult {
                 const d = text.charCodeAt(j);
                 if (d === 10 || d === 13) break;
                 if (d === 92 /* \ */) {
+                    // A backslash takes the next character into the string, a newline too (the
+                    // string goes on on the next line, as in stap); but not CR (`\` CR LF ends
+                    // the string unclosed in stap) nor the end of the text.
                     const e = j + 1 < n ? text.charCodeAt(j + 1) : -1;
-                    if (e === 10 || e === 13 || e < 0) {
+                    if (e === 13 || e < 0) {
                         j++;
                         break;
                     }

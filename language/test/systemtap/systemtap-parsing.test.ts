@@ -94,6 +94,7 @@ const ACCEPTED = [
     'probe begin { a = 1 b = 2 c = a + b }',
     'probe begin { x = (a in b) in c; x = (++y)++; x = ++(y++); x = -y++; x = ++y++ z; x = --y-- (1) }',
     'probe begin { x = p$->b; x = $a$b->c; x = $$vars->a; x = $a->b$; x = &$a$ }',
+    'probe begin { x = "a string \\\n  on two lines" }',
 ];
 
 /** Scripts stap 4.8 `-p1` rejects, with the reason it gives. */

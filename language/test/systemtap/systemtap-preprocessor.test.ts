@@ -32,8 +32,16 @@ describe('lexer', () => {
         ['%{ int x; %} %( %? %: %)', ['%{ int x; %}', '%(', '%?', '%:', '%)']],
         ['"a\\"b" 0x1f 077 12abc', ['"a\\"b"', '0x1f', '077', '12abc']],
         ['a # c\nb // c\nc /* c\n */ d', ['a', 'b', 'c', 'd']],
+        // a backslash-newline goes on with the string on the next line, as in stap 4.8
+        ['"ab\\\ncd" e', ['"ab\\\ncd"', 'e']],
     ])('%s', (text, images) => {
         expect(lexStap(text).tokens.map(t => t.image)).toEqual(images);
+    });
+
+    test.each([
+        ['"ab\\\r\ncd"'], ['"ab\\'], ['"ab\\\n'], ['"ab\ncd"'],
+    ])('an unclosed string: %j', text => {
+        expect(lexStap(text).diagnostics.map(d => d.code)).toContain('stap-lex-unclosed-string');
     });
 
     test('comments and junk', () => {
