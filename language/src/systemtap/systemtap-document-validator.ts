@@ -1,4 +1,4 @@
-import { DefaultDocumentValidator, type LangiumDocument, type ParseResult, type ValidationOptions } from 'langium';
+import { DefaultDocumentValidator, type AstReflection, type LangiumCoreServices, type LangiumDocument, type ParseResult, type ValidationOptions } from 'langium';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver-types';
 import { stapPreprocessResult, type StapParserError } from './systemtap-parser.js';
 import { stampLexerCodes } from '../common/lexer-codes.js';
@@ -15,6 +15,19 @@ const MAX_INACTIVE_HINTS = 1000;
  * diagnostics (`systemtap-diagnostic-codes.ts`) on each diagnostic.
  */
 export class SystemtapDocumentValidator extends DefaultDocumentValidator {
+    private readonly reflection: AstReflection;
+
+    constructor(services: LangiumCoreServices) {
+        super(services);
+        this.reflection = services.shared.AstReflection;
+    }
+
+    /** Langium walks the whole tree for the checks of each node: none are registered (syntax is the parser's), so no walk. */
+    protected override async validateAstNodes(...args: Parameters<DefaultDocumentValidator['validateAstNodes']>): Promise<void> {
+        const types = this.reflection.getAllTypes();
+        if (types.some(type => !this.validationRegistry.getChecks(type).isEmpty())) await super.validateAstNodes(...args);
+    }
+
     override async validateDocument(document: LangiumDocument, options: ValidationOptions = {}, cancelToken?: Parameters<DefaultDocumentValidator['validateDocument']>[2]): Promise<Diagnostic[]> {
         const diagnostics = await super.validateDocument(document, options, cancelToken);
         diagnostics.push(...inactiveBranchHints(document));

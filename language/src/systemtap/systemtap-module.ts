@@ -7,6 +7,7 @@ import { createSystemtapParser } from './systemtap-parser.js';
 import { lazyService } from '../common/lazy-service.js';
 import { SystemtapParserErrorMessageProvider } from './systemtap-error-messages.js';
 import { SystemtapDocumentValidator } from './systemtap-document-validator.js';
+import { UnreferencedLinker, UnreferencedReferenceDescriptionProvider, UnreferencedScopeComputation } from '../common/unreferenced-grammar.js';
 
 /** Services the SystemTap language adds to Langium's defaults. */
 export type SystemtapAddedServices = {
@@ -32,6 +33,14 @@ export const SystemtapModule: Module<SystemtapServices, PartialLangiumCoreServic
     validation: {
         SystemtapValidator: services => new SystemtapValidator(services),
         DocumentValidator: services => new SystemtapDocumentValidator(services),
+    },
+    // The grammar has no cross-references: no walks of the whole tree to link or index them.
+    references: {
+        Linker: services => new UnreferencedLinker(services),
+        ScopeComputation: services => new UnreferencedScopeComputation(services),
+    },
+    workspace: {
+        ReferenceDescriptionProvider: services => new UnreferencedReferenceDescriptionProvider(services),
     },
     settings: {
         SystemtapSettings: services => new SystemtapSettings(() => services.shared.workspace.FileSystemProvider),

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
 import type * as ast from '../../src/systemtap/generated/ast.js';
+import { hasCrossReferences } from '../../src/common/unreferenced-grammar.js';
 import { checkStap, firstExpression, stapServices } from './systemtap-test-helpers.js';
 
 let services: ProbekitServices;
@@ -172,6 +173,23 @@ describe('whole scripts', () => {
 });
 
 describe('documents as the language server builds them', () => {
+    test('the grammar has no cross-references: no linking or reference walks, the exported functions stay', async () => {
+        const { URI } = await import('langium');
+        expect(hasCrossReferences(services.systemtap.Grammar)).toBe(false);
+        const uri = URI.file('/nonexistent/probekit-test/exports.stp');
+        const doc = services.shared.workspace.LangiumDocumentFactory.fromString('function f() { return 1 } probe begin { x = f() }', uri);
+        services.shared.workspace.LangiumDocuments.addDocument(doc);
+        try {
+            await services.shared.workspace.DocumentBuilder.build([doc], { validation: true });
+            expect(doc.diagnostics).toEqual([]);
+            expect(doc.references).toEqual([]);
+            const exported = services.shared.workspace.IndexManager.allElements('StapFunction').filter(e => e.documentUri.toString() === uri.toString());
+            expect(exported.map(e => e.name).toArray()).toEqual(['f']);
+        } finally {
+            services.shared.workspace.LangiumDocuments.deleteDocument(uri);
+        }
+    });
+
     test('open, then re-parse after an edit (the async path)', async () => {
         const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
         const { join } = await import('node:path');
