@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { buildRunRequest, consentNeeded, readHosts, splitArguments, type SettingReader } from '../src/run/run-request.js';
+import { buildRunRequest, consentNeeded, hostsNamed, readHosts, splitArguments, type SettingReader } from '../src/run/run-request.js';
 import { ensureTracefs, removeDir, tempScripts } from '../../server/test/run/run-test-helpers.js';
 
 /** Settings as VS Code would return them: `{ 'systemtap.run.runtime': 'bpf' }`. */
@@ -91,6 +91,17 @@ describe('hosts setting', () => {
         const { hosts, problems } = readHosts(['a:22', 'a:2222', 'u@a:22', { host: 'b', name: 'web' }, { host: 'c', name: 'web' }, 'a:22']);
         expect(hosts.map(h => h.host)).toEqual(['a', 'a', 'a', 'b']);
         expect(problems).toEqual(['two hosts are called web: give each its own name', 'two hosts are called a:22: give each its own name']);
+    });
+
+    it.each<[string, unknown, string[] | undefined, string[]]>([
+        ['names and addresses, in the order given', ['web', 'u@a:2222'], ['b', 'a'], []],
+        ['a label the setting lacks is reported', ['web', 'nope'], ['b'], ['nope']],
+        ['not a list of labels: ask', { groupId: 1 }, undefined, []],
+        ['an empty list: ask', [], undefined, []],
+        ['a list with a non-string: ask', ['web', 3], undefined, []],
+    ])('host labels from a command argument: %s', (_, names, hosts, unknown) => {
+        const named = hostsNamed(readHosts(['u@a:2222', { host: 'b', name: 'web' }]).hosts, names);
+        expect(named && { hosts: named.hosts.map(h => h.host), unknown: named.unknown }).toEqual(hosts && { hosts, unknown });
     });
 });
 

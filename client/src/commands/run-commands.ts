@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { RunController } from '../run/run-controller.js';
 import { askConsent } from '../run/run-consent.js';
 import { RunDiagnostics } from '../run/run-diagnostics.js';
-import { buildRunRequest, consentNeeded, readHosts, splitArguments, toolOfLanguage, type RunChoices } from '../run/run-request.js';
+import { buildRunRequest, consentNeeded, hostsNamed, readHosts, splitArguments, toolOfLanguage, type RunChoices } from '../run/run-request.js';
 import type { RemoteHost, RunRequest } from '../../../server/src/run/run-types.js';
 import { hostAddress, hostLabel } from '../../../server/src/run/run-host.js';
 
@@ -97,14 +97,24 @@ async function askChoices(doc: vscode.TextDocument): Promise<RunChoices | undefi
     return choices;
 }
 
-/** "Run on Hosts…": pick hosts from `probekit.run.hosts`; one run and one panel per host. */
-async function askHosts(): Promise<RemoteHost[] | undefined> {
+/**
+ * "Run on Hosts…": hosts from `probekit.run.hosts`; one run and one panel per host. With `names` (a list of host
+ * labels: a host's `name`, else its address as written in the setting) those hosts run without asking; a label the
+ * setting lacks is an error and nothing runs. Otherwise the user picks in a multi-select quick pick.
+ */
+async function askHosts(names?: unknown): Promise<RemoteHost[] | undefined> {
     const { hosts, problems } = readHosts(vscode.workspace.getConfiguration('probekit').get('run.hosts'));
     if (problems.length > 0) void vscode.window.showWarningMessage(`probekit.run.hosts: ${problems.join('; ')}`);
     if (hosts.length === 0) {
         const open = 'Open Settings';
         const c = await vscode.window.showInformationMessage('No SSH hosts configured: add them to the setting probekit.run.hosts.', open);
         if (c === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'probekit.run.hosts');
+        return undefined;
+    }
+    const named = hostsNamed(hosts, names);
+    if (named) {
+        if (named.unknown.length === 0) return named.hosts;
+        void vscode.window.showErrorMessage(`Run on Hosts: no host called ${named.unknown.join(', ')} in probekit.run.hosts.`);
         return undefined;
     }
     const items = hosts.map(h => ({ label: hostLabel(h), description: h.name ? hostAddress(h) : undefined, host: h }));
@@ -122,8 +132,14 @@ export function registerRunCommands(context: vscode.ExtensionContext, controller
             const choices = await askChoices(doc);
             if (choices) await prepare(controller, context, doc.uri, choices);
         }),
-        vscode.commands.registerCommand('probekit.run.onHosts', async (uri?: vscode.Uri) => {
-            const hosts = await askHosts();
+        // Arguments: (uri?, hostLabels?). From the palette: none (the active editor; the hosts are asked for); from a
+        // menu: the script's URI; from a keybinding or a task (`{"command": "probekit.run.onHosts", "args": ["web",
+        // "db"]}`), whose `args` arrive as the first argument: the host labels, run on the active editor's script.
+        // Anything else in either place (a menu's own context object) is ignored.
+        vscode.commands.registerCommand('probekit.run.onHosts', async (target?: unknown, hostLabels?: unknown) => {
+            const uri = target instanceof vscode.Uri ? target : undefined;
+            const names = Array.isArray(target) ? target : Array.isArray(hostLabels) ? hostLabels : undefined;
+            const hosts = await askHosts(names);
             if (hosts) await prepare(controller, context, uri, {}, hosts);
         }),
         vscode.commands.registerCommand('probekit.run.stop', () => controller.stop()),

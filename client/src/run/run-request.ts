@@ -107,6 +107,17 @@ export function readHosts(value: unknown): { hosts: RemoteHost[]; problems: stri
 }
 
 /**
+ * The hosts a command argument names (keybindings and tasks: `"args": ["web", "db"]`): each entry is a host's label
+ * (its name, else its address as in the setting); a label the setting does not hold is reported, not guessed.
+ * Undefined when the argument is not a list of strings: the command then asks.
+ */
+export function hostsNamed(hosts: RemoteHost[], names: unknown): { hosts: RemoteHost[]; unknown: string[] } | undefined {
+    if (!Array.isArray(names) || names.length === 0 || !names.every(n => typeof n === 'string')) return undefined;
+    const chosen = names.map(n => hosts.find(h => hostLabel(h) === n));
+    return { hosts: chosen.filter((h): h is RemoteHost => h !== undefined), unknown: names.filter((_, i) => !chosen[i]) };
+}
+
+/**
  * Why a run needs consent: the tool options of its final argv (settings, choices and extra arguments alike: `-g`,
  * `-vg`, `--unsafe`, …), else the script text: embedded C, or unsafe builtins.
  */

@@ -1,10 +1,13 @@
 /**
  * Run checks inside a real VS Code extension host (code-server), driven by run-smoke-main.ts: the commands start real
- * bpftrace and stap runs on this machine. Results go to the JSON file named by PROBEKIT_API_RESULT.
+ * bpftrace and stap runs on this machine, and remote runs over ssh to the two sshd instances on 127.0.0.1 that the
+ * harness starts and puts in `probekit.run.hosts`. Results go to the JSON file named by PROBEKIT_API_RESULT.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { processTree, readProcTable } from '../../../server/src/run/run-process-tree.js';
 
 interface RunState {
     live: string[];
@@ -50,6 +53,40 @@ const checks: [string, () => Promise<string>][] = [
         assert.match(f.output, /stopped\n/);
         assert.match(f.output, /@opens\[/);
         return `charts: ${(await state()).charts.join(', ')}`;
+    }],
+    ['Run on Hosts: two ssh hosts, a panel each with output; Stop All stops both with END output, no bpftrace left', async () => {
+        const hosts = vscode.workspace.getConfiguration('probekit').get<{ name: string; identityFile: string }[]>('run.hosts')!;
+        assert.equal(hosts.length, 2);
+        // The bpftrace processes under the harness's sshd listeners (sshd-fixture.ts has them write sshd_N.pid beside
+        // the client key).
+        const remoteBpftrace = () => {
+            const table = readProcTable();
+            const listeners = hosts.map((_, i) => Number(fs.readFileSync(path.join(path.dirname(hosts[0].identityFile), `sshd_${i}.pid`), 'utf8')));
+            return listeners.flatMap(pid => processTree(pid, table, [])).filter(pid => table.find(e => e.pid === pid)?.comm === 'bpftrace');
+        };
+        const titles = hosts.map(h => `opens-by-comm.bt @ ${h.name}`);
+        await vscode.window.showTextDocument(uri('opens-by-comm.bt'));
+        // as a keybinding or task calls it: the host labels as the command's argument, the script from the editor
+        await vscode.commands.executeCommand('probekit.run.onHosts', hosts.map(h => h.name));
+        // a printed map opens a run's charts: its output arrived
+        await until('both hosts to print a map', async () => {
+            const s = await state();
+            return titles.every(t => s.live.includes(t) && s.charts.includes(t)) ? true : undefined;
+        });
+        const running = remoteBpftrace();
+        assert.equal(running.length, 2, `bpftrace under the sshds: ${running.join(', ')}`);
+        await vscode.commands.executeCommand('probekit.run.stopAll');
+        for (const title of titles) {
+            const f = await until(`${title} to finish`, finished(title));
+            assert.equal(f.stopped, true, title);
+            assert.equal(f.exitCode, 0, title);
+            assert.match(f.output, /@opens\[/, title);
+            assert.match(f.output, /stopped\n/, title);
+        }
+        const alive = () => running.filter(pid => fs.existsSync(`/proc/${pid}`));
+        await until('the remote bpftrace processes to be gone', async () => (alive().length === 0 ? true : undefined), 10_000);
+        assert.deepEqual(remoteBpftrace(), []);
+        return `${titles.join(', ')}: stopped, END output; bpftrace ${running.join(', ')} gone`;
     }],
     ['an unsaved bpftrace buffer runs with -e', async () => {
         const doc = await vscode.workspace.openTextDocument({ language: 'bpftrace', content: 'BEGIN { printf("from the buffer\\n"); exit(); }\n' });
