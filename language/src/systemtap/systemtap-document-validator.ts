@@ -3,6 +3,9 @@ import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-langu
 import { stapPreprocessResult, type StapParserError } from './systemtap-parser.js';
 import { stampLexerCodes } from '../common/lexer-codes.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
+import type { StapRootCstNode } from './systemtap-cst-nodes.js';
+import type { StapIToken } from './systemtap-lexer.js';
+import { placeInExpansion } from './systemtap-expansion-diagnostics.js';
 
 /** At most this many parser errors per file: past that they are noise (and cost time on junk input). */
 const MAX_PARSER_ERRORS = 100;
@@ -45,10 +48,16 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
     protected override processParsingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
         const errors = parseResult.parserErrors as StapParserError[];
         const kept = errors.length > MAX_PARSER_ERRORS ? errors.slice(0, MAX_PARSER_ERRORS) : errors;
+        const root = parseResult.value.$cstNode?.root as StapRootCstNode | undefined;
+        const record = stapPreprocessResult(parseResult.value);
+        const uri = parseResult.value.$document?.uri.toString();
         for (const err of kept) {
             const start = diagnostics.length;
             super.processParsingErrors({ ...parseResult, parserErrors: [err] }, diagnostics, options);
-            for (let k = start; k < diagnostics.length; k++) diagnostics[k].code = err.stapCode ?? StapCode.ParseExpected;
+            for (let k = start; k < diagnostics.length; k++) {
+                diagnostics[k].code = err.stapCode ?? StapCode.ParseExpected;
+                placeInExpansion(diagnostics[k], err.token as StapIToken, record, root, uri);
+            }
         }
         if (errors.length > kept.length) {
             const last = diagnostics[diagnostics.length - 1];
@@ -57,7 +66,7 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
     }
 }
 
-/** Which error stands when several start at one place: what stap meets first there. */
+/** Which error stands when a preprocessor or lexer error and a parser error start at one place: what stap meets first there. */
 function rank(d: Diagnostic): number {
     const code = String(d.code ?? '');
     // stap checks a number when its parser takes it: the parser's complaint about the token comes first.
@@ -65,29 +74,42 @@ function rank(d: Diagnostic): number {
     return code.startsWith('stap-pp-') ? 0 : code.startsWith('stap-lex-') ? 1 : 2;
 }
 
+/** Whether an error is the parser's (its own, or its rules beyond the grammar). */
+function byParser(d: Diagnostic): boolean {
+    return String(d.code ?? '').startsWith('stap-parse-');
+}
+
 /**
  * One error per place, as stap gives: a preprocessor error and the parser's complaint about the
- * token it left (`@f` without its arguments), a bad number and the parser's about the same token.
+ * token it left (`@f` without its arguments), a bad number and the parser's about the same token
+ * (errors of one kind at one place all stand).
  * After a macro invocation that never ends (it takes the rest of the file), the parser's complaint
  * about the end of the file goes too. `diagnostics` are sorted by position.
  */
 function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
     const endless = diagnostics.some(d => d.code === StapCode.PpMacroInvocation && d.message.startsWith('could not find end of macro invocation'));
     const out: Diagnostic[] = [];
-    let first = -1;
+    /** Index in `out` of the first error at the place being looked at. */
+    let place = -1;
     for (const d of diagnostics) {
         if (d.severity !== DiagnosticSeverity.Error) {
             out.push(d);
             continue;
         }
         if (endless && d.code === StapCode.ParseExpected && d.message.endsWith('but found the end of the file')) continue;
-        const same = first >= 0 && out[first].range.start.line === d.range.start.line && out[first].range.start.character === d.range.start.character;
-        if (!same) {
-            first = out.length;
+        const start = place >= 0 ? out[place].range.start : undefined;
+        if (start?.line !== d.range.start.line || start.character !== d.range.start.character) {
+            place = out.length;
             out.push(d);
-        } else if (rank(d) < rank(out[first])) {
-            out[first] = d;
+            continue;
         }
+        const here = out.slice(place).filter(o => o.severity === DiagnosticSeverity.Error);
+        // The same error again (a macro argument used twice in the body) goes; errors of the parser
+        // at one place all stand (a macro body expanded twice); the parser's and another's: one.
+        if (here.some(o => o.message === d.message)) continue;
+        const other = here.find(o => byParser(o) !== byParser(d));
+        if (!other) out.push(d);
+        else if (rank(d) < rank(other)) out[out.indexOf(other)] = d;
     }
     return out;
 }

@@ -123,7 +123,8 @@ export function describeOpener(tokens: readonly StapToken[], errorIndex: number,
         } else {
             what = 'the block opened';
         }
-        return `to close ${what} at ${position(tokens[k].offset)}`;
+        // An opener from a macro expansion is where its text is, when that is in this file.
+        return `to close ${what} at ${position(tokens[k].origin ?? tokens[k].offset)}`;
     }
     return undefined;
 }

@@ -13,6 +13,8 @@ import { MAX_CHECKED_TEXT } from '../common/lexer-codes.js';
 /** A Chevrotain token that came from an expansion: its CST leaf spans the whole invocation. */
 export interface StapIToken extends IToken {
     stapSpan?: number;
+    /** Where an expanded token's own text is in this text, if it is (see {@link StapToken.origin}). */
+    stapOrigin?: number;
     /** Index of an active token in the preprocessed stream. */
     stapIndex?: number;
     stapCode?: string;
@@ -259,8 +261,8 @@ export class SystemtapLexer extends DefaultLexer {
         const last = Math.max(t.offset, t.end - 1);
         const endLine = lines.line(last);
         const endColumn = lines.column(last, endLine);
-        // Every field in the literal, `stapSpan` and `stapIndex` too (undefined when unused): a
-        // field added later moves the token's fields into a second object.
+        // Every field in the literal, `stapSpan`, `stapIndex` and `stapOrigin` too (undefined when
+        // unused): a field added later moves the token's fields into a second object.
         return {
             image: t.image,
             startOffset: t.offset,
@@ -270,6 +272,7 @@ export class SystemtapLexer extends DefaultLexer {
             tokenType: type,
             stapSpan: t.expansion !== undefined || t.end - t.offset !== t.image.length ? t.end - t.offset : undefined,
             stapIndex: undefined,
+            stapOrigin: t.origin,
         };
     }
 

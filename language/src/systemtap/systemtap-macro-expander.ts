@@ -22,6 +22,8 @@ interface Invocation {
 interface ArgBinding {
     tokens: StapToken[];
     env: Env | undefined;
+    /** Whether the argument's tokens are in the text being expanded (not in a library macro's body). */
+    local: boolean;
 }
 type Env = Map<string, ArgBinding>;
 
@@ -57,10 +59,13 @@ export class MacroExpander {
         this.out.push({ kind: 'error', diag: { offset, end, message, code, severity: 'error' } });
     }
 
-    /** Emit one token: file tokens as they are, body tokens at the invocation. */
-    emit(t: StapToken, inv: Invocation | undefined): void {
+    /**
+     * Emit one token: file tokens as they are, expanded ones at the invocation (with their own
+     * offset as `origin` when `local`: their text is in the file).
+     */
+    emit(t: StapToken, inv: Invocation | undefined, local = false): void {
         if (t.kind === 'pp') this.pause = true;
-        this.out.push(inv ? { kind: t.kind, image: t.image, offset: inv.offset, end: inv.end, expansion: inv.expansion } : t);
+        this.out.push(inv ? { kind: t.kind, image: t.image, offset: inv.offset, end: inv.end, expansion: inv.expansion, origin: local ? t.origin ?? t.offset : undefined } : t);
     }
 
     hide(t: StapToken, inv: Invocation | undefined): void {
@@ -69,7 +74,7 @@ export class MacroExpander {
 
     /** Start on the file's tokens. */
     start(tokens: readonly StapToken[]): void {
-        this.source = this.run(tokens, undefined, undefined, 0);
+        this.source = this.run(tokens, undefined, undefined, 0, true);
     }
 
     /** The next item, or undefined at the end. */
@@ -88,8 +93,11 @@ export class MacroExpander {
         return this.out[this.outPos++];
     }
 
-    /** Process a token sequence (the file, a macro body or an argument), one token per step. */
-    private *run(tokens: readonly StapToken[], env: Env | undefined, inv: Invocation | undefined, depth: number): Generator<void> {
+    /**
+     * Process a token sequence (the file, a macro body or an argument), one token per step;
+     * `local` when its text is the file's.
+     */
+    private *run(tokens: readonly StapToken[], env: Env | undefined, inv: Invocation | undefined, depth: number, local: boolean): Generator<void> {
         const end = tokens.length ? tokens[tokens.length - 1].end : 0;
         for (let i = 0; i < tokens.length; i++) {
             if (this.pause) {
@@ -100,7 +108,7 @@ export class MacroExpander {
             }
             const t = tokens[i];
             if (this.skipping) {
-                this.emit(t, inv);
+                this.emit(t, inv, local);
                 continue;
             }
             if (t.kind === 'arg') {
@@ -108,7 +116,7 @@ export class MacroExpander {
                 continue;
             }
             if (t.kind !== 'at') {
-                this.emit(t, inv);
+                this.emit(t, inv, local);
                 continue;
             }
             if (t.image === '@define') {
@@ -119,12 +127,12 @@ export class MacroExpander {
             const param = env?.get(name);
             if (param) {
                 this.hide(t, inv);
-                yield* this.run(param.tokens, param.env, inv, depth + 1);
+                yield* this.run(param.tokens, param.env, inv, depth + 1, param.local);
                 continue;
             }
             const macro = this.macros.get(name) ?? this.library.get(name);
             if (!macro) {
-                this.emit(t, inv);
+                this.emit(t, inv, local);
                 continue;
             }
             if (depth >= MAX_EXPANSION_DEPTH) {
@@ -139,7 +147,7 @@ export class MacroExpander {
                 const r = this.collectArgs(tokens, i, macro, inv, env, end);
                 if (!r) return;
                 next = r.next;
-                macro.params.forEach((p, k) => bindings.set(p, { tokens: r.args[k] ?? [], env }));
+                macro.params.forEach((p, k) => bindings.set(p, { tokens: r.args[k] ?? [], env, local }));
             }
             let own = inv;
             if (!inv) {
@@ -147,7 +155,7 @@ export class MacroExpander {
                 this.expansions.push({ name: t.image, offset: t.offset, end: last.end, macro });
                 own = { offset: t.offset, end: last.end, expansion: this.expansions.length - 1 };
             }
-            yield* this.run(macro.body, bindings, own, depth + 1);
+            yield* this.run(macro.body, bindings, own, depth + 1, macro.uri === this.uri);
             i = next - 1;
         }
     }

@@ -4,6 +4,7 @@ import { ConditionalPass } from './systemtap-conditional-pass.js';
 import { MacroExpander } from './systemtap-macro-expander.js';
 import type { StapTarget } from './systemtap-target.js';
 import { lexStap, stapNumberValue, type StapDiagnostic, type StapLexResult, type StapToken } from './systemtap-tokens.js';
+import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 
 /**
  * stap's token-level preprocessing: `scan_pp` (conditionals) pulling tokens from `scan_pp1`
@@ -20,6 +21,9 @@ export interface StapMacro {
     uri?: string;
     /** Offset of the name token in the defining text. */
     offset: number;
+    /** 0-based line and character of the name token there. */
+    line?: number;
+    character?: number;
 }
 
 export type StapMacroLibrary = ReadonlyMap<string, StapMacro>;
@@ -60,8 +64,20 @@ export const STAP_AT_WORDS: ReadonlyMap<string, string> = new Map([
     ['@enum', '5.5'], ['@enumname', '5.6'],
 ]);
 
+/** Where a finding on token `t` goes: its own text when it has one in this text (an expanded token's origin), as stap reports. */
+function at(t: StapToken): { offset: number; end: number } {
+    return t.origin !== undefined ? { offset: t.origin, end: t.origin + t.image.length } : { offset: t.offset, end: t.end };
+}
+
+/** ` (in expansion of `@name`)` for a token of a macro expansion. */
+export function expansionTrail(t: { expansion?: number }, expansions: readonly StapExpansion[]): string {
+    const e = t.expansion === undefined ? undefined : expansions[t.expansion];
+    return e?.macro ? ` (in expansion of \`${e.name}\`)` : '';
+}
+
 /** Per-token checks stap makes when the parser reads a token, and the nesting guard (see {@link preprocessStap}). */
-function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: StapDiagnostic[], target: StapTarget, maxNesting: number): StapToken[] {
+function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: StapDiagnostic[], target: StapTarget, maxNesting: number,
+    expansions: readonly StapExpansion[]): StapToken[] {
     const out: StapToken[] = [];
     const tooNew = new Map<string, boolean>();
     const needsNewer = (since: string) => {
@@ -77,13 +93,13 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
             continue;
         }
         if (t.kind === 'number' && stapNumberValue(t.image) === undefined) {
-            diagnostics.push({ offset: t.offset, end: t.end, message: `number invalid or out of range: \`${t.image}\``,
+            diagnostics.push({ ...at(t), message: `number invalid or out of range: \`${t.image}\`${expansionTrail(t, expansions)}`,
                 code: StapCode.LexBadNumber, severity: 'error' });
         } else if (t.kind === 'at' && t.image !== '@define') {
             const since = STAP_AT_WORDS.get(t.image);
             if (since === undefined || (since !== '0' && needsNewer(since))) {
-                diagnostics.push({ offset: t.offset, end: t.end, message: `unknown operator \`${t.image}\`: not a macro or a built-in @-operator`
-                    + (since ? ` (needs stap ${since})` : ''), code: StapCode.PpUnknownOperator, severity: 'error' });
+                diagnostics.push({ ...at(t), message: `unknown operator \`${t.image}\`: not a macro or a built-in @-operator`
+                    + (since ? ` (needs stap ${since})` : '') + expansionTrail(t, expansions), code: StapCode.PpUnknownOperator, severity: 'error' });
             }
         }
         const op = t.kind === 'operator' ? t.image : '';
@@ -129,7 +145,16 @@ function versionLess(a: string, b: string): boolean {
  * parse ran out of stack there (see systemtap-parse-recovery.ts).
  */
 export function preprocessStap(text: string, target: StapTarget, library: StapMacroLibrary, uri?: string, maxNesting = Infinity): StapPreprocessResult {
-    return preprocessLexed(lexStap(text), target, library, uri, maxNesting);
+    const result = preprocessLexed(lexStap(text), target, library, uri, maxNesting);
+    if (result.macros.size) {
+        const starts = lineStarts(text);
+        for (const macro of result.macros.values()) {
+            const line = lineOfOffset(starts, macro.offset);
+            macro.line = line;
+            macro.character = macro.offset - starts[line];
+        }
+    }
+    return result;
 }
 
 /** {@link preprocessStap} over an existing lex result. */
@@ -148,7 +173,7 @@ export function preprocessLexed(lexed: StapLexResult, target: StapTarget, librar
         if (!junkOffsets.has(d.offset) || activeJunk.has(d.offset)) diagnostics.push(d);
     }
     diagnostics.push(...pass.diagnostics);
-    const tokens = checkActive(pass.tokens, hidden, diagnostics, target, maxNesting);
+    const tokens = checkActive(pass.tokens, hidden, diagnostics, target, maxNesting, expander.expansions);
     hidden.sort((a, b) => a.offset - b.offset);
     diagnostics.sort((a, b) => a.offset - b.offset);
     return { tokens, hidden, diagnostics, inactiveRanges: pass.inactive, expansions: expander.expansions, macros: expander.macros };

@@ -31,6 +31,13 @@ export interface StapToken {
      * expansion in {@link StapPreprocessResult.expansions}. Such tokens span the invocation.
      */
     expansion?: number;
+    /**
+     * For a token of an expansion whose own text is in the same text as the invocation (a macro
+     * argument, the body of a macro that text defines): where that text is. Diagnostics point
+     * there, as stap's do; the token's offsets stay the invocation's (the tree's offsets must not
+     * go backwards).
+     */
+    origin?: number;
 }
 
 export type StapSeverity = 'error' | 'warning';

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { URI } from 'langium';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
 import { checkStap, markers, stapServices } from './systemtap-test-helpers.js';
@@ -62,9 +66,7 @@ describe('error messages with positions (same positions as stap 4.8 -p1)', () =>
         ]);
     });
 
-    test('an error in a macro expansion points at the invocation', async () => {
-        await expectErrors('@define bad %( (1 ] %)\nprobe begin { x = <|>@bad }', [/expected `\)` to close the `\(` opened at 2:19, but found `\]`/]);
-    });
+
 
     test('rules beyond the grammar', async () => {
         await expectErrors('probe begin { <|>return }', [/found `return` not in function context/]);
@@ -113,5 +115,44 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         await expectErrors('probe begin { x = <|>1x + <|>@nope; foreach ([a+, b<|>-] in c) ; y = <|>}', [
             /number invalid/, /unknown operator `@nope`/, /multiple sort directives/, /expected an expression/,
         ]);
+    });
+});
+
+/**
+ * Errors in macro expansions, where stap 4.8 -p1 reports them: at the token's own text when it
+ * is in the file (an argument, the body of a macro the file defines), with the invocation it is in
+ * ("in expansion of macro"); in a library macro's body, at the invocation.
+ */
+describe('errors in macro expansions', () => {
+    test.each<[string, RegExp[]]>([
+        ['@define add(a, b) %( (@a + @b) %)\nprobe begin {\n  x = @add(y * <|>/ 2, 1)\n}', [/^expected an expression but found `\/` \(in expansion of `@add` at 3:7\)$/]],
+        ['@define bad %( (1 <|>] %)\nprobe begin { x = @bad }', [/^expected `\)` to close the `\(` opened at 1:16, but found `\]` \(in expansion of `@bad` at 2:19\)$/]],
+        ['@define bad %( 1 + <|><|>) %)\nprobe begin { x = @bad; y = @bad }', [/in expansion of `@bad` at 2:19\)$/, /in expansion of `@bad` at 2:29\)$/]],
+        ['@define add(a, b) %( @a + @b + @a %)\nprobe begin { x = @add(<|>1x, 2) }', [/^number invalid or out of range: `1x` \(in expansion of `@add`\)$/]],
+        // stap 4.8: "saw: operator ')' at 1:30 in expansion of macro: operator '@add' at 3:19"
+        ['@define add(a, b) %( (@a + @b<|>) %)\n@define two %( 1 * %)\nprobe begin { x = @add(@two, ) }', [/^expected an expression but found `\)` \(in expansion of `@add` at 3:19\)$/]],
+        // the error is at the file's own `}`, after the expansion
+        ['@define half %( 1 + %)\nprobe begin { x = @half <|>}', [/^expected an expression but found `\}`$/]],
+    ])('%s', async (marked, messages) => {
+        await expectErrors(marked, messages);
+    });
+
+    test('an error in a library macro\'s body: at the invocation, with where the macro is defined (stap points into that file)', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'probekit-macro-'));
+        try {
+            writeFileSync(join(dir, 'lib.stpm'), '# a macro whose body does not close its parenthesis\n@define half %( (1 ] %)\n');
+            const withLibrary = await stapServices({ stapOptions: `-I ${dir}` });
+            const { text, offsets } = markers('probe begin { x = <|>@half }');
+            const { doc, errors } = await checkStap(withLibrary, text);
+            expect(errors.map(e => e.message)).toEqual(['expected `)` to close the `(` opened at 1:19, but found `]` (in expansion of `@half` at 1:19)']);
+            expect(doc.textDocument.offsetAt(errors[0].range.start)).toBe(offsets[0]);
+            expect(errors[0].relatedInformation).toEqual([
+                { location: { uri: doc.uri.toString(), range: { start: { line: 0, character: 18 }, end: { line: 0, character: 23 } } }, message: 'in expansion of `@half`' },
+                { location: { uri: URI.file(join(dir, 'lib.stpm')).toString(), range: { start: { line: 1, character: 8 }, end: { line: 1, character: 12 } } },
+                    message: '`@half` is defined here' },
+            ]);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
