@@ -86,12 +86,13 @@ export function nestingAfterOverflow(tokens: readonly IToken[], index: number, m
 
 /**
  * The declaration to leave out after the parser failed reading token `index` of `tokens` (the
- * parser's input), with a message saying so; undefined when there is nothing left to leave out.
- * `cuts` is how many were left out already.
+ * parser's input), with a message saying so; undefined when there is nothing left to leave out,
+ * or after {@link MAX_CUTS} (then the last one took the rest of the file). `cuts` is how many were
+ * left out already.
  */
 export function cutAfterFailure(tokens: readonly IToken[], index: number, textLength: number, overflow: boolean,
     failure: unknown, cuts: number): StapParseCut | undefined {
-    if (tokens.length === 0) return undefined;
+    if (tokens.length === 0 || cuts >= MAX_CUTS) return undefined;
     const k = Math.max(0, Math.min(index, tokens.length - 1));
     const [from, next] = declarationAround(tokens, k);
     const to = cuts + 1 < MAX_CUTS ? next : tokens.length;

@@ -57,6 +57,13 @@ describe('deep nesting', () => {
         expect((doc.parseResult.value as ast.StapScript).items.map(i => i.$type)).toEqual(['StapGlobal', 'StapProbe']);
     });
 
+    test('after 16 declarations left out, the rest of the file is left out with the 16th', async () => {
+        const deep = NESTING_SHAPES['chained assignments'](3000);
+        const { errors } = await checkStap(services, `${deep}\n`.repeat(20) + 'probe end { y = }\n');
+        expect(errors.map(e => e.range.start.line)).toEqual(Array.from({ length: 16 }, (_, k) => k));
+        expect(errors[15].message).toMatch(/so the `probe` at 16:1 and the rest of the file is not checked$/);
+    }, 60_000);
+
     test('with a larger stack (node --stack-size=3900, 4 MB) 2,000 else-if branches and 500 levels of brackets parse', () => {
         const depths = ['else if branches:2000', 'parentheses:500', 'blocks:500', 'nested ifs:1500'];
         const child = new URL('./systemtap-nesting-child.ts', import.meta.url).pathname;
