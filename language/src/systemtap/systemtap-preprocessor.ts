@@ -70,7 +70,7 @@ function at(t: StapToken): { offset: number; end: number } {
 }
 
 /** ` (in expansion of `@name`)` for a token of a macro expansion. */
-export function expansionTrail(t: { expansion?: number }, expansions: readonly StapExpansion[]): string {
+function expansionTrail(t: { expansion?: number }, expansions: readonly StapExpansion[]): string {
     const e = t.expansion === undefined ? undefined : expansions[t.expansion];
     return e?.macro ? ` (in expansion of \`${e.name}\`)` : '';
 }

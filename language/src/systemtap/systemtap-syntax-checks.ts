@@ -18,9 +18,9 @@ export interface StapSyntaxProblem {
 export const STAP_CHECKED_TYPES: ReadonlySet<string> = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
     'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex']);
 const PRINT_FORMAT = new Set(['printf', 'sprintf']);
+const PRINT_DELIM = new Set(['printd', 'printdln', 'sprintd', 'sprintdln']);
 /** A target variable printed pretty (`$p$`, `$p$$`, `$$parms$`): no `->` or `[` after it. */
 const PRETTY_VARIABLE = /^\$.*[^$]\$\$?$/;
-const PRINT_DELIM = new Set(['printd', 'printdln', 'sprintd', 'sprintdln']);
 const HIST = new Set(['@hist_linear', '@hist_log']);
 const REGEX = new Set(['=~', '!~']);
 const COMPARISON = new Set(['<', '>', '<=', '>=', '==', '!=']);
@@ -235,7 +235,7 @@ function checkCrement(node: ast.StapPrefix, tokens: readonly StapToken[], report
     if (!ast.isStapPostIncrement(operand)) return;
     const next = tokenAt(tokens, operand.$cstNode?.end ?? Infinity);
     if (next && startsValue(next)) return;
-    const at = next ? { offset: next.offset, end: next.end } : after(tokens, operand, operand);
+    const at = next ? { offset: next.offset, end: next.end } : span(operand);
     report(at, `expected literal string or number: \`${node.operator}\` and \`${operand.operator}\` on one operand need parentheses (stap reads the postfix \`${operand.operator}\` as the start of the next statement)`);
 }
 
