@@ -32,7 +32,7 @@ async function applyEditorSettings(): Promise<void> {
     const host = await hostFactsFor(paths);
     await applySettings(services, options, host);
     connection.console.info(
-        `Probekit: kernel ${host.kernelRelease ?? '?'} ${host.arch ?? '?'}, ` +
+        `Probekit language server: kernel ${host.kernelRelease ?? '?'} ${host.arch ?? '?'}, ` +
         `stap ${host.stapVersion ?? 'not installed'} (${paths.stap ?? 'stap'}), ` +
         `bpftrace ${host.bpftraceVersion ?? 'not installed'} (${paths.bpftrace ?? 'bpftrace'}); settings ${JSON.stringify(options)}`);
 }

@@ -97,9 +97,10 @@ function portFree(port: number): Promise<boolean> {
 async function interrupt(start: Start): Promise<[boolean, string]> {
     const pid = start.child.pid!;
     const onItsOwn = await stopProcessGroup(start.child, 'SIGINT');
-    // start.sh has exited; give the rest of its group (code-server's children) a moment to follow it.
+    // start.sh has exited; give the rest of its group (code-server's children) time to follow it. On a busy
+    // machine code-server's VS Code server took over 5 s to finish its own shutdown after start.sh had gone.
     let left = groupMembers(pid);
-    for (let i = 0; i < 50 && left.length > 0; i++) {
+    for (let i = 0; i < 200 && left.length > 0; i++) {
         await new Promise(resolve => setTimeout(resolve, 100));
         left = groupMembers(pid);
     }
