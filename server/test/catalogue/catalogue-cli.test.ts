@@ -1,7 +1,7 @@
 /** `probekit index` and `probekit doctor` end to end: in-process, and bundled as a non-root user. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/cli/cli-args.js';
@@ -9,7 +9,7 @@ import { runDoctor } from '../../src/cli/cli-doctor.js';
 import { runIndex } from '../../src/cli/cli-index.js';
 import { Btf } from '../../src/catalogue/catalogue-btf.js';
 import { BtfBuilder, K } from './catalogue-btf-builder.js';
-import { hasTool, runTool, shippedCli, tempDir } from './catalogue-test-kit.js';
+import { hasTool, runTool, shippedCli, tempDir, tree } from './catalogue-test-kit.js';
 
 const root = process.getuid?.() === 0;
 
@@ -189,15 +189,6 @@ describe.runIf(root && hasTool('sudo') && hasTool('runuser') && hasTool('useradd
     });
 });
 
-/** Writes `files` (relative path → text) under a new temp dir. */
-function tree(files: Record<string, string>): string {
-    const dir = tempDir();
-    for (const [rel, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(dir, rel)), { recursive: true });
-        writeFileSync(join(dir, rel), text);
-    }
-    return dir;
-}
 
 /** A vmlinux BTF blob and a module's split BTF beside it, in the kernel's format. */
 function btfFixture(): string {

@@ -1,5 +1,5 @@
 /** Tapset trees made in temp dirs: stap's directory choice, and the disk cache's keys and invalidation. */
-import { mkdirSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { arch as nodeArch, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -8,21 +8,12 @@ import { CatalogueCache, DEFAULT_ENTRIES_PER_KIND, defaultCacheDir, rootIndexCom
 import { stapArchOf } from '../../src/providers/node-host-facts.js';
 import { NodeSystemCatalogue } from '../../src/catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
-import { hasTool, kernelStub, runTool, tempDir } from './catalogue-test-kit.js';
+import { hasTool, kernelStub, runTool, tempDir, tree } from './catalogue-test-kit.js';
 
 const ARCH = stapArchOf(nodeArch());
 const TARGET: TapsetTarget = { kernelRelease: release(), arch: ARCH, runtime: 'kernel', stapVersion: '4.8' };
 const OTHER_ARCH = ARCH === 'x86_64' ? 's390' : 'x86_64';
 
-/** Writes `files` (relative path → text) under a new temp dir. */
-function tree(files: Record<string, string>): string {
-    const dir = tempDir();
-    for (const [rel, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(dir, rel)), { recursive: true });
-        writeFileSync(join(dir, rel), text);
-    }
-    return dir;
-}
 
 const FILES = {
     'mine.stp': 'probe mine.here = begin { where = "root" }\n',

@@ -1,12 +1,22 @@
 /** Shared helpers for the catalogue tests: a stap kernel stub (real-tools.md), temp dirs, real tool runs. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeKernelStub } from '../../src/run/stap-kernel-tree.js';
 
 export function tempDir(prefix = 'probekit-catalogue-'): string {
     return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes `files` (relative path → text) under a new temp dir. */
+export function tree(files: Record<string, string>): string {
+    const dir = tempDir();
+    for (const [rel, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, rel)), { recursive: true });
+        writeFileSync(join(dir, rel), text);
+    }
+    return dir;
 }
 
 /** A kernel "build tree" stub: what stap needs to run passes 1–2 on a machine without headers. */
