@@ -126,16 +126,16 @@ async function buildIdOf(fh: FileHandle, fileSize: number, le: boolean, sections
     return buildId;
 }
 
-/** An ELF file's section names and build id, without reading any symbols; undefined for non-ELF or unreadable files. */
-export async function readElfSections(path: string): Promise<{ sections: string[]; buildId?: string } | undefined> {
+type ElfSections = NonNullable<Awaited<ReturnType<typeof readSections>>>;
+
+/** Opens an ELF file and reads from it with its section table; undefined for non-ELF or unreadable files. */
+async function withElf<T>(path: string, read: (fh: FileHandle, fileSize: number, elf: ElfSections) => Promise<T>): Promise<T | undefined> {
     let fh: FileHandle | undefined;
     try {
         fh = await open(path, 'r');
         const fileSize = (await fh.stat()).size;
         const elf = await readSections(fh, fileSize);
-        if (!elf) return undefined;
-        const buildId = await buildIdOf(fh, fileSize, elf.le, elf.sections);
-        return { sections: elf.sections.map(s => s.name), ...(buildId ? { buildId } : {}) };
+        return elf ? await read(fh, fileSize, elf) : undefined;
     } catch {
         return undefined;
     } finally {
@@ -143,14 +143,17 @@ export async function readElfSections(path: string): Promise<{ sections: string[
     }
 }
 
+/** An ELF file's section names and build id, without reading any symbols; undefined for non-ELF or unreadable files. */
+export function readElfSections(path: string): Promise<{ sections: string[]; buildId?: string } | undefined> {
+    return withElf(path, async (fh, fileSize, elf) => {
+        const buildId = await buildIdOf(fh, fileSize, elf.le, elf.sections);
+        return { sections: elf.sections.map(s => s.name), ...(buildId ? { buildId } : {}) };
+    });
+}
+
 /** Reads an ELF file's function symbols, SDT markers and build id. Undefined for non-ELF or unreadable files. */
-export async function readElf(path: string): Promise<BinaryInfo | undefined> {
-    let fh: FileHandle | undefined;
-    try {
-        fh = await open(path, 'r');
-        const fileSize = (await fh.stat()).size;
-        const elf = await readSections(fh, fileSize);
-        if (!elf) return undefined;
+export function readElf(path: string): Promise<BinaryInfo | undefined> {
+    return withElf(path, async (fh, fileSize, elf) => {
         const { le, is64, machine, sections } = elf;
         const functions = new Set<string>();
         let hasSymtab = false;
@@ -180,11 +183,7 @@ export async function readElf(path: string): Promise<BinaryInfo | undefined> {
             path, format: `ELF${is64 ? 64 : 32} ${MACHINES[machine] ?? `machine ${machine}`}`,
             functions: [...functions].sort(), hasSymtab, markers, ...(buildId ? { buildId } : {}),
         };
-    } catch {
-        return undefined;
-    } finally {
-        await fh?.close();
-    }
+    });
 }
 
 /** Where shared libraries are looked for when a name has no slash and ends in `.so…`. */
