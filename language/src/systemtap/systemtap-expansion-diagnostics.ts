@@ -3,6 +3,7 @@ import type { StapRootCstNode } from './systemtap-cst-nodes.js';
 import type { StapIToken } from './systemtap-lexer.js';
 import type { StapPreprocessRecord } from './systemtap-parser.js';
 import type { StapExpansion } from './systemtap-preprocessor.js';
+import { firstAtOrAfter } from '../common/offset-search.js';
 
 /**
  * Parser errors on tokens of a macro expansion. The tokens sit at their invocation in the tree
@@ -14,14 +15,7 @@ import type { StapExpansion } from './systemtap-preprocessor.js';
 
 /** The macro invocation whose expansion starts at `offset` (expanded tokens take its offset). */
 function expansionAt(expansions: readonly StapExpansion[], offset: number): StapExpansion | undefined {
-    let lo = 0;
-    let hi = expansions.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (expansions[mid].offset < offset) lo = mid + 1;
-        else hi = mid;
-    }
-    const e = expansions[lo];
+    const e = expansions[firstAtOrAfter(expansions, offset)];
     return e && e.offset === offset ? e : undefined;
 }
 

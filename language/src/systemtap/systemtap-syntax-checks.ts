@@ -2,6 +2,7 @@ import { GrammarAST, GrammarUtils, type AstNode, type CompositeCstNode, type Cst
 import * as ast from './generated/ast.js';
 import type { StapTarget } from './systemtap-target.js';
 import { STAP_KEYWORDS, type StapToken } from './systemtap-tokens.js';
+import { firstAtOrAfter } from '../common/offset-search.js';
 
 /**
  * The rules stap's parser (pass 1) enforces beyond the context-free grammar: duplicates, literal
@@ -63,14 +64,7 @@ function leafSpan(c: CstNode | undefined, fallback: AstNode): { offset: number; 
 
 /** The first of the active `tokens` at or after `offset` (they are in offset order). */
 function tokenAt(tokens: readonly StapToken[], offset: number): StapToken | undefined {
-    let lo = 0;
-    let hi = tokens.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (tokens[mid].offset < offset) lo = mid + 1;
-        else hi = mid;
-    }
-    return tokens[lo];
+    return tokens[firstAtOrAfter(tokens, offset)];
 }
 
 /** The span of the active token after `node` (stap reports there what it could not take), else the node's. */
