@@ -57,15 +57,50 @@ FOLDER="$(cd "${PROBEKIT_FOLDER:-$ROOT/test-workspace}" && pwd)"
 URL="http://$BIND:$PORT/?folder=$(node -p 'encodeURIComponent(process.argv[1])' "$FOLDER")"
 
 printf '\n== start: code-server on %s:%s (Ctrl+C stops it)\n' "$BIND" "$PORT"
+
+# code-server runs as a process group of its own, and Ctrl+C (or a TERM) stops that whole group here: SIGINT,
+# then SIGTERM after up to 3 s, then SIGKILL after 3 s more. Left to code-server alone, its VS Code server
+# outlived it by more than 20 s after a browser had been connected.
+CS_GROUP=
+group_alive() { # a process of group $1 still runs (zombies waiting to be reaped do not count)
+    local f stat state pgrp
+    for f in /proc/[0-9]*/stat; do
+        read -r stat 2>/dev/null <"$f" || continue
+        read -r state _ pgrp _ <<<"${stat##*) }"
+        [ "$pgrp" = "$1" ] && [ "$state" != Z ] && return 0
+    done
+    return 1
+}
+stop_code_server() {
+    local group=$CS_GROUP step sig tenths i
+    CS_GROUP=
+    [ -n "$group" ] || return 0
+    for step in INT:30 TERM:30 KILL:10; do
+        sig=${step%:*} tenths=${step#*:}
+        kill -s "$sig" -- "-$group" 2>/dev/null || return 0
+        for ((i = 0; i < tenths; i++)); do
+            group_alive "$group" || return 0
+            sleep 0.1
+        done
+    done
+}
+trap 'stop_code_server; exit 130' INT
+trap 'stop_code_server; exit 143' TERM
+trap 'stop_code_server' EXIT
+
 # Workspace trust is off: the opened folder is the project's own samples, and the runner needs a trusted
 # workspace. Probekit's restricted mode is exercised by opening any folder in a code-server with trust on.
-"$CODE_SERVER" "${COMMON[@]}" --bind-addr "$BIND:$PORT" --auth none --disable-telemetry --disable-update-check \
-    --disable-getting-started-override --disable-workspace-trust --ignore-last-opened "$FOLDER" 2>&1 \
-    | while IFS= read -r line; do
-        printf '%s\n' "$line"
-        case "$line" in
-            *"HTTP server listening"*)
-                printf '\n    Probekit is running in VS Code (code-server %s). Open:\n\n    %s\n\n' \
-                    "$("$CODE_SERVER" --version 2>/dev/null | head -1 | cut -d' ' -f1)" "$URL" ;;
-        esac
-    done
+setsid "$CODE_SERVER" "${COMMON[@]}" --bind-addr "$BIND:$PORT" --auth none --disable-telemetry --disable-update-check \
+    --disable-getting-started-override --disable-workspace-trust --ignore-last-opened "$FOLDER" > >(
+        # Ctrl+C is for the trap above; this copy of code-server's output ends with it.
+        trap '' INT
+        while IFS= read -r line; do
+            printf '%s\n' "$line"
+            case "$line" in
+                *"HTTP server listening"*)
+                    printf '\n    Probekit is running in VS Code (code-server %s). Open:\n\n    %s\n\n' \
+                        "$("$CODE_SERVER" --version 2>/dev/null | head -1 | cut -d' ' -f1)" "$URL" ;;
+            esac
+        done) 2>&1 &
+CS_GROUP=$!
+wait "$CS_GROUP"

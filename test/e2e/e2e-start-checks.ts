@@ -68,22 +68,50 @@ async function servedFolders(url: URL): Promise<{ status: number; workbench: boo
     };
 }
 
-/** The processes of the group led by `pid` that still run (zombies waiting to be reaped do not count). */
-function groupMembers(pid: number): string[] {
-    const members: string[] = [];
+interface ProcessStat {
+    pid: number;
+    state: string;
+    ppid: number;
+    pgrp: number;
+    command: string;
+}
+
+/** Every process now: its state, parent and process group (from /proc/PID/stat) and its command line. */
+function processes(): ProcessStat[] {
+    const all: ProcessStat[] = [];
     for (const entry of fs.readdirSync('/proc')) {
         try {
             const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
             // pid (comm) state ppid pgrp …: the fields after the last ')'
-            const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-            if (Number(pgrp) === pid && state !== 'Z') {
-                members.push(fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 100));
-            }
+            const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            const command = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 100);
+            all.push({ pid: Number(entry), state, ppid: Number(ppid), pgrp: Number(pgrp), command });
         } catch {
             // not a process, or gone meanwhile
         }
     }
-    return members;
+    return all;
+}
+
+/** The process groups of `pid` and of every process below it (code-server runs in a group of its own). */
+function groupsBelow(pid: number): Set<number> {
+    const all = processes();
+    const below = new Set([pid]);
+    for (let grew = true; grew;) {
+        grew = false;
+        for (const p of all) {
+            if (below.has(p.ppid) && !below.has(p.pid)) {
+                below.add(p.pid);
+                grew = true;
+            }
+        }
+    }
+    return new Set(all.filter(p => below.has(p.pid)).map(p => p.pgrp).concat(pid));
+}
+
+/** The processes of these groups that still run (zombies waiting to be reaped do not count). */
+function groupMembers(groups: Set<number>): string[] {
+    return processes().filter(p => groups.has(p.pgrp) && p.state !== 'Z').map(p => p.command);
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -96,16 +124,21 @@ function portFree(port: number): Promise<boolean> {
 /** Ctrl+C: SIGINT to the whole foreground group. Then nothing of it may remain and the port is free again. */
 async function interrupt(start: Start): Promise<[boolean, string]> {
     const pid = start.child.pid!;
+    const groups = groupsBelow(pid);
     const onItsOwn = await stopProcessGroup(start.child, 'SIGINT');
-    // start.sh has exited; give the rest of its group (code-server's children) time to follow it. On a busy
-    // machine code-server's VS Code server took over 5 s to finish its own shutdown after start.sh had gone.
-    let left = groupMembers(pid);
-    for (let i = 0; i < 200 && left.length > 0; i++) {
+    // start.sh waits for code-server's group to end before it exits (code-server's VS Code server had outlived
+    // code-server by over 20 s), so what is left a second later was left for good.
+    let left = groupMembers(groups);
+    for (let i = 0; i < 10 && left.length > 0; i++) {
         await new Promise(resolve => setTimeout(resolve, 100));
-        left = groupMembers(pid);
+        left = groupMembers(groups);
     }
-    if (left.length > 0) {
-        process.kill(-pid, 'SIGKILL');
+    for (const group of left.length > 0 ? groups : []) {
+        try {
+            process.kill(-group, 'SIGKILL');
+        } catch {
+            // that group is gone
+        }
     }
     const free = await portFree(Number(start.url.port));
     const how = start.child.signalCode ?? `exit ${start.child.exitCode}`;
