@@ -1,5 +1,5 @@
-import type { IToken, TokenType } from 'chevrotain';
-import { DefaultLexer, type LexerResult, type LexingDiagnostic, type TokenizeOptions, type URI } from 'langium';
+import { EmbeddedActionsParser, type IToken, type TokenType, type TokenTypeDictionary } from 'chevrotain';
+import type { Lexer, LexerResult, LexingDiagnostic, TokenizeOptions, URI } from 'langium';
 import type { SystemtapServices } from './systemtap-module.js';
 import type { SystemtapSettings } from './systemtap-settings.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
@@ -160,9 +160,11 @@ class LineIndex {
 /**
  * The Langium lexer of SystemTap: stap's lexer, macro expansion and conditional evaluation for
  * the current target (`systemtap-preprocessor.ts`), turned into Chevrotain tokens. Removed tokens
- * become hidden tokens; expanded tokens take the invocation's offset.
+ * become hidden tokens; expanded tokens take the invocation's offset. It builds no Chevrotain lexer of its
+ * own (Langium's DefaultLexer would: ~10 ms per process for a lexer never used, and a warning on stderr).
  */
-export class SystemtapLexer extends DefaultLexer {
+export class SystemtapLexer implements Lexer {
+    readonly definition: TokenTypeDictionary = {};
     private readonly settings: SystemtapSettings;
     /** The document being tokenized, when the document factory says (for its tapset tree's macros). */
     documentUri: URI | undefined;
@@ -175,10 +177,15 @@ export class SystemtapLexer extends DefaultLexer {
     private readonly types = new Map<string, TokenType>();
 
     constructor(services: SystemtapServices) {
-        super(services);
         this.settings = services.settings.SystemtapSettings;
-        for (const [name, type] of Object.entries(this.definition)) {
-            this.types.set(name.endsWith(':KW') ? name.slice(0, -3) : name, type);
+        const tokens = services.parser.TokenBuilder.buildTokens(services.Grammar, { caseInsensitive: false });
+        const types = Array.isArray(tokens) ? tokens : Object.values(tokens) as TokenType[];
+        // Numbers the token types (tokenTypeIdx) as a Chevrotain lexer would; a parser's recognizer does only that
+        // until its self-analysis, which this one never runs.
+        new (class extends EmbeddedActionsParser {})(types, { skipValidations: true });
+        for (const type of types) {
+            this.definition[type.name] = type;
+            this.types.set(type.name.endsWith(':KW') ? type.name.slice(0, -3) : type.name, type);
         }
     }
 
@@ -201,7 +208,7 @@ export class SystemtapLexer extends DefaultLexer {
         }
     }
 
-    override tokenize(text: string, _options?: TokenizeOptions): LexerResult {
+    tokenize(text: string, _options?: TokenizeOptions): LexerResult {
         const lines = new LineIndex(text);
         const uri = this.documentUri;
         let pp: StapPreprocessResult;
