@@ -1,6 +1,6 @@
 import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
 import {
-    LangiumParser, type AstNode, type AstReflection, type CstNode, type GrammarAST, type LangiumCoreServices, type LexerResult,
+    LangiumParser, type AstNode, type AstReflection, type CstNode, type GrammarAST, type LexerResult,
     type ParseResult, type ParserOptions, type URI,
 } from 'langium';
 import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
@@ -86,6 +86,7 @@ export class SystemtapParser extends LangiumParser {
     private overflowed = false;
     /** Whether Chevrotain is reading the tokens (an exception then has a position). */
     private reading = false;
+    private rulesBuilt = false;
 
     constructor(services: SystemtapServices) {
         super(services);
@@ -167,20 +168,25 @@ export class SystemtapParser extends LangiumParser {
         const builder = internals.nodeBuilder;
         builder.buildRootNode(input);
         const lexerResult = this.stapLexer.tokenize(input);
-        internals.lexerResult = lexerResult;
         this.hidden = lexerResult.hidden;
         this.hiddenCursor = 0;
-        internals.wrapper.input = lexerResult.tokens;
-        const ruleMethod = options.rule ? internals.allRules.get(options.rule) : internals.mainRule;
-        if (!ruleMethod) throw new Error(options.rule ? `No rule found with name '${options.rule}'` : 'No main rule available.');
         // A stream without syntax errors gets the fast parser's tree; Langium's parser reads the others.
         const fast = options.rule ? undefined : this.fast?.parse(input, lexerResult.tokens, lexerResult.hidden);
         let value: AstNode;
         try {
-            this.reading = true;
-            value = fast?.value ?? internals.doParse(ruleMethod);
-            this.reading = false;
-            if (!fast) builder.addHiddenNodes(this.hidden.slice(this.hiddenCursor));
+            if (fast) {
+                value = fast.value;
+            } else {
+                this.langiumRules();
+                internals.lexerResult = lexerResult;
+                internals.wrapper.input = lexerResult.tokens;
+                const ruleMethod = options.rule ? internals.allRules.get(options.rule) : internals.mainRule;
+                if (!ruleMethod) throw new Error(options.rule ? `No rule found with name '${options.rule}'` : 'No main rule available.');
+                this.reading = true;
+                value = internals.doParse(ruleMethod);
+                this.reading = false;
+                builder.addHiddenNodes(this.hidden.slice(this.hiddenCursor));
+            }
         } finally {
             this.hidden = NO_TOKENS;
             this.hiddenCursor = 0;
@@ -188,7 +194,20 @@ export class SystemtapParser extends LangiumParser {
             internals.lexerResult = undefined;
         }
         this.checked = fast?.checked ?? linkContainers(value, STAP_CHECKED_TYPES);
-        return { value, lexerErrors: lexerResult.errors, lexerReport: lexerResult.report, parserErrors: internals.wrapper.errors };
+        // The fast parser takes only streams without syntax errors.
+        return { value, lexerErrors: lexerResult.errors, lexerReport: lexerResult.report, parserErrors: fast ? [] : internals.wrapper.errors };
+    }
+
+    /**
+     * Langium's rules and Chevrotain's analysis of them (50–75 ms in a fresh process), made for the first text the
+     * fast parser does not take (a library of error-free files never needs them), unless rules were given already.
+     */
+    langiumRules(): void {
+        if (this.rulesBuilt) return;
+        this.rulesBuilt = true;
+        if (this.allRules.size > 0) return;
+        buildStapParserRules(this.services.Grammar, this, this.stapLexer.definition);
+        this.finalize();
     }
 
     /** Langium's `action`; a node re-parented by an assigned action gets its `container` here. */
@@ -331,10 +350,7 @@ export class SystemtapParser extends LangiumParser {
     }
 }
 
-/** Build the SystemTap parser (Langium's `createLangiumParser`, with our subclass and rule builder). */
+/** The SystemTap parser (Langium's `createLangiumParser` with our subclass; its rules are built on first need). */
 export function createSystemtapParser(services: SystemtapServices): SystemtapParser {
-    const parser = new SystemtapParser(services);
-    buildStapParserRules(services.Grammar, parser, (services as LangiumCoreServices).parser.Lexer.definition);
-    parser.finalize();
-    return parser;
+    return new SystemtapParser(services);
 }

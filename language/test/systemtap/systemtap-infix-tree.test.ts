@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { buildInfixTree, type InfixParts, type InfixPrecedence } from '../../src/common/infix-tree.js';
 import { lcg } from '../seeded-random.js';
 import { stapServices } from './systemtap-test-helpers.js';
+import type { SystemtapParser } from '../../src/systemtap/systemtap-parser.js';
 
 /** Langium's own `constructInfix` (recursive splits), the reference. */
 function langiumInfix(obj: InfixParts, precedence: ReadonlyMap<unknown, InfixPrecedence>): unknown {
@@ -13,8 +14,9 @@ function langiumInfix(obj: InfixParts, precedence: ReadonlyMap<unknown, InfixPre
 /** The SystemTap grammar's precedence table, and one with a right-associative level (the grammar has none). */
 async function tables(): Promise<Array<[string, ReadonlyMap<unknown, InfixPrecedence>]>> {
     const services = await stapServices();
-    const stap = (services.systemtap.parser.LangiumParser as unknown as { operatorPrecedence: Map<string, Map<unknown, InfixPrecedence>> })
-        .operatorPrecedence.get('StapBinary')!;
+    const parser = services.systemtap.parser.LangiumParser as SystemtapParser;
+    parser.langiumRules(); // built on first need: the table is Langium's, made with its rules
+    const stap = (parser as unknown as { operatorPrecedence: Map<string, Map<unknown, InfixPrecedence>> }).operatorPrecedence.get('StapBinary')!;
     const mixed = new Map<unknown, InfixPrecedence>([['*', { precedence: 0, rightAssoc: false }], ['^', { precedence: 1, rightAssoc: true }],
         ['+', { precedence: 2, rightAssoc: false }], ['=', { precedence: 3, rightAssoc: true }]]);
     return [['StapBinary', stap], ['with right-associative levels', mixed]];
