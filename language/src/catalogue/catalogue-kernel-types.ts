@@ -79,7 +79,7 @@ export interface CatalogueNotice {
 
 /** Kernel symbols and tracing events, each degrading to undefined when unreadable. */
 export interface KernelSymbolSource {
-    /** Function symbols (`t`/`T`) from /proc/kallsyms, names only. */
+    /** Function symbols (`t`/`T`) from /proc/kallsyms, names only, each once (static functions of one name in several files are one name to a probe). */
     kallsymsFunctions(): Promise<string[] | undefined>;
     /** Traceable functions (`available_filter_functions`; root). */
     traceableFunctions(): Promise<string[] | undefined>;

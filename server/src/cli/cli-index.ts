@@ -16,8 +16,9 @@ export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-in
                       [--alias NAME]… [--function NAME]… [--tracepoint SYS:EVENT]… [--repeat N] [--list]
   --list: print every bpftrace probe the kernel sources give, one a line, as bpftrace -l does: tracepoint:SYS:EVENT,
           kprobe:FUNCTION (traceable functions, else kallsyms's), kfunc:FUNCTION and iter:NAME (BTF)
-  --repeat N: build the requested sources N times in this process, each time from a fresh catalogue without
-              the disk cache, and print the median and fastest build times (what the running language server pays)`;
+  --repeat N: build the requested sources N times in this process, each time from a fresh catalogue (through the
+              disk cache unless --no-cache), and print the median and fastest build times (what the running language
+              server pays)`;
 
 const SOURCES = ['tapsets', 'btf', 'kernel', 'tracefs'] as const;
 /** `kernel` = kallsyms + tracefs; `tracefs` alone is what bpftrace lists (tracepoints, traceable functions). */
@@ -48,7 +49,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     if (only.has('tapsets')) setFlagsFromString('--semi-space-growth-factor=16');
     const repeat = Number(args.values.get('repeat')?.[0] ?? 0);
     if (!Number.isInteger(repeat) || repeat < 0) throw new UsageError('--repeat: a whole number of builds');
-    const cache = args.flags.has('no-cache') || repeat ? undefined : new CatalogueCache();
+    const cache = args.flags.has('no-cache') ? undefined : new CatalogueCache();
     const roots = [...(args.values.get('tapset-dir') ?? [])];
     if (!args.flags.has('no-installed') && existsSync(INSTALLED_TAPSET_DIR)) roots.push(INSTALLED_TAPSET_DIR);
     const kernelRelease = args.values.get('kernel-release')?.[0] ?? release();

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cacheKey, CatalogueCache } from '../../src/catalogue/catalogue-cache.js';
@@ -40,7 +40,7 @@ describe('a tracefs-shaped directory', () => {
         expect(await ks.tracepoints()).toEqual([{ system: 'sched', event: 'sched_switch' }, { system: 'syscalls', event: 'sys_enter_openat' }]);
         expect(await ks.tracepointFormat('syscalls', 'sys_enter_openat')).toEqual([{ name: '__syscall_nr', type: 'int' }, { name: 'filename', type: 'const char *' }]);
         expect(await ks.traceableFunctions()).toEqual(['vfs_read', 'vfs_write', '__x64_sys_openat']);
-        expect(await ks.kallsymsFunctions()).toEqual(['_stext', 'local_fn', 'local_fn', 'mod_fn']);
+        expect(await ks.kallsymsFunctions()).toEqual(['_stext', 'local_fn', 'mod_fn']);
         expect(ks.notices()).toEqual([]);
     });
     test('kernel functions: the traceable ones, else every function in kallsyms', async () => {
@@ -76,6 +76,48 @@ describe('the tracefs snapshot cached per kernel', () => {
         expect(await new NodeKernelSymbols(unreadable, { cache, kernelIdentity: 'build-id-A' }).tracepoints()).toBeUndefined();
         cache.write('tracefs', cacheKey('build-id-A'), { events: ['sched:sched_switch'], formats: { 'sched:sched_switch': [{ name: 1 }] } });
         expect(await new NodeKernelSymbols(unreadable, { cache, kernelIdentity: 'build-id-A' }).tracepoints()).toBeUndefined();
+    });
+});
+
+describe('the kallsyms names cached per kernel, boot and modules', () => {
+    test('a file standing in for kallsyms: read again when its mtime or size changes, from the cache otherwise', async () => {
+        const cache = new CatalogueCache(tempDir());
+        const dir = fakeTracefs();
+        const kallsyms = join(dir, 'kallsyms');
+        const paths = { kallsyms, tracefs: [dir] };
+        const when = new Date('2026-01-01T00:00:00Z'); // whole seconds: the same mtime can be set again
+        utimesSync(kallsyms, when, when);
+        const first = await new NodeKernelSymbols(paths, { cache, kernelIdentity: 'build-id-A' }).kallsymsFunctions();
+        expect(first).toEqual(['_stext', 'local_fn', 'mod_fn']);
+        // Same size and mtime, other names: what comes back is the cached list.
+        writeFileSync(kallsyms, 'ffffffff81000000 T _stexx\nffffffff81000008 t __pfx_local_fn\nffffffff81000010 t local_fn\nffffffff81000020 D some_data\n'
+            + 'ffffffff81000030 t local_fn\nffffffffc0000000 t mod_fn\t[mymod]\n');
+        utimesSync(kallsyms, when, when);
+        expect(await new NodeKernelSymbols(paths, { cache, kernelIdentity: 'build-id-A' }).kallsymsFunctions()).toEqual(first);
+        // Another kernel, or a changed file: read from the file.
+        expect((await new NodeKernelSymbols(paths, { cache, kernelIdentity: 'build-id-B' }).kallsymsFunctions())?.[0]).toBe('_stexx');
+        writeFileSync(kallsyms, 'ffffffff81000000 T _stext\nffffffffc0000000 t new_fn\t[newmod]\n');
+        expect(await new NodeKernelSymbols(paths, { cache, kernelIdentity: 'build-id-A' }).kallsymsFunctions()).toEqual(['_stext', 'new_fn']);
+    });
+    test('/proc/kallsyms: keyed by the boot id and the loaded modules', async () => {
+        const cache = new CatalogueCache(tempDir());
+        const dir = tempDir();
+        const modules = join(dir, 'modules');
+        const bootId = join(dir, 'boot_id');
+        writeFileSync(modules, 'ext4 1003520 1 - Live 0xffffffffc0a00000\n');
+        writeFileSync(bootId, 'e8920729-295a-4778-960a-809731e0d4e1\n');
+        const paths = { ...DEFAULT_KERNEL_PATHS, modules, bootId };
+        const entries = (): string[] => readdirSync(cache.dir).filter(f => f.startsWith('kallsyms-'));
+        const names = await new NodeKernelSymbols(paths, { cache, kernelIdentity: 'K' }).kallsymsFunctions();
+        if (!names) return; // /proc/kallsyms not readable here: nothing to cache
+        expect(entries()).toHaveLength(1);
+        expect(await new NodeKernelSymbols(paths, { cache, kernelIdentity: 'K' }).kallsymsFunctions()).toEqual(names);
+        expect(entries()).toHaveLength(1);
+        writeFileSync(modules, 'ext4 1003520 1 - Live 0xffffffffc0a00000\nxfs 2002944 0 - Live 0xffffffffc0c00000\n');
+        await new NodeKernelSymbols(paths, { cache, kernelIdentity: 'K' }).kallsymsFunctions();
+        writeFileSync(bootId, '0c6c5f5e-0000-4000-8000-000000000000\n');
+        await new NodeKernelSymbols(paths, { cache, kernelIdentity: 'K' }).kallsymsFunctions();
+        expect(entries()).toHaveLength(3);
     });
 });
 
