@@ -158,7 +158,10 @@ export class BtfTypeSource implements KernelTypeSource {
     }
 
     functionNames(): string[] {
-        return [...new Set(this.all.flatMap(({ btf }) => btf.namesOfKind(BtfKind.Func)))];
+        // Within one object equal names share an offset (the kernel's BTF is deduplicated by pahole, strings and all);
+        // across objects (vmlinux and modules) a Set takes the names each has once.
+        if (this.all.length === 1) return this.all[0].btf.namesOfKind(BtfKind.Func, true);
+        return [...new Set(this.all.flatMap(({ btf }) => btf.namesOfKind(BtfKind.Func, true)))];
     }
 
     functionCount(): number {

@@ -17,6 +17,8 @@ export class BtfFormatError extends Error {}
 
 /** Name lookups answered by searching the string section before the name index is built instead. */
 const NAME_SEARCHES_BEFORE_INDEX = 64;
+/** Past this many names decoded one by one, {@link Btf.str} decodes the whole string section once and slices it. */
+const STR_CALLS_BEFORE_TEXT = 256;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -59,6 +61,9 @@ export class Btf {
     private names?: Map<string, number[]>;
     private searches = 0;
     private readonly decoder = new TextDecoder('latin1');
+    /** The string section decoded whole, once {@link str} has been asked often enough. */
+    private strings?: string;
+    private strCalls = 0;
 
     /** Parses `data`; `base` is vmlinux BTF when `data` is a module's split BTF. Throws BtfFormatError. */
     constructor(readonly data: Uint8Array, readonly base?: Btf) {
@@ -136,6 +141,14 @@ export class Btf {
             off -= this.base.strLen;
         }
         if (off >= this.strLen) return '';
+        if (this.strings === undefined && ++this.strCalls > STR_CALLS_BEFORE_TEXT) {
+            // Many names wanted (a name index, a list): the whole string section as one string, names sliced from it.
+            this.strings = this.decoder.decode(this.data.subarray(this.strStart, this.strStart + this.strLen));
+        }
+        if (this.strings !== undefined) {
+            const end = this.strings.indexOf('\0', off);
+            return this.strings.slice(off, end < 0 ? this.strLen : end);
+        }
         const start = this.strStart + off;
         let end = start;
         const d = this.data;
@@ -246,10 +259,22 @@ export class Btf {
         return n;
     }
 
-    /** Names of all types of a kind, without decoding the records. */
-    namesOfKind(kind: BtfKind): string[] {
+    /**
+     * Names of all types of a kind, without decoding the records; `unique`: each name once (BTF keeps every string
+     * once in its section, so equal names have equal offsets).
+     */
+    namesOfKind(kind: BtfKind, unique = false): string[] {
         const out: string[] = [];
-        for (let i = 0; i < this.count; i++) if (this.kinds[i] === kind) out.push(this.str(this.nameOffs[i]));
+        const seen = unique ? new Uint8Array(this.strLen + (this.base?.strLen ?? 0)) : undefined;
+        for (let i = 0; i < this.count; i++) {
+            if (this.kinds[i] !== kind) continue;
+            const off = this.nameOffs[i];
+            if (seen) {
+                if (seen[off]) continue;
+                seen[off] = 1;
+            }
+            out.push(this.str(off));
+        }
         return out;
     }
 }

@@ -95,6 +95,8 @@ interface TracefsSnapshot {
     formats: Record<string, TypedName[]>;
 }
 
+const isNameLines = (v: unknown): v is { names: string } => isObject(v) && typeof v.names === 'string';
+
 function isSnapshot(v: unknown): v is TracefsSnapshot {
     return isObject(v) && isStringArray(v.events) && isObject(v.formats) && Object.values(v.formats).every(isTypedNames);
 }
@@ -212,8 +214,9 @@ export class NodeKernelSymbols implements KernelSymbolSource {
     kallsymsFunctions(): Promise<string[] | undefined> {
         return this.once('kallsyms', async () => {
             const key = this.kallsymsKey();
-            const cached = key ? this.persist?.cache.read('kallsyms', key, isStringArray) : undefined;
-            if (cached) return cached;
+            // One string of names a line: JSON.parse reads that several times faster than an array of strings.
+            const cached = key ? this.persist?.cache.read('kallsyms', key, isNameLines) : undefined;
+            if (cached) return cached.names === '' ? [] : cached.names.split('\n');
             let text: string;
             try {
                 text = readProcFile(this.paths.kallsyms);
@@ -246,7 +249,7 @@ export class NodeKernelSymbols implements KernelSymbolSource {
                 }
                 start = end + 1;
             }
-            if (key && out.length > 0) this.persist?.cache.write('kallsyms', key, out);
+            if (key && out.length > 0) this.persist?.cache.write('kallsyms', key, { names: out.join('\n') });
             return out;
         });
     }

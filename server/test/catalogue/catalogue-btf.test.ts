@@ -211,6 +211,23 @@ describe('split BTF (a module on top of vmlinux)', () => {
         expect(mod.firstId).toBe(base.count + 1);
         expect(src.func('mod_open')).toEqual({ name: 'mod_open', module: 'mymod', returnType: 'int', params: [{ name: 'f', type: 'struct file *' }, { name: 'flags', type: 'int' }] });
         expect(src.func('vfs_read')?.module).toBe('vmlinux');
+        expect(src.functionNames().sort()).toEqual(['__probestub_sched_switch', 'mod_open', 'printk', 'vfs_read']);
+    });
+});
+
+describe('names read one by one, and sliced from the whole string section after many', () => {
+    test('the same names either way, each once in a list', () => {
+        const b = new BtfBuilder();
+        const int = b.int('int', 4);
+        const proto = b.proto(int, [['x', int]]);
+        const names = Array.from({ length: 600 }, (_, i) => `fn_${i}_${'x'.repeat(i % 7)}`);
+        for (const name of names) b.func(name, proto);
+        const btf = new Btf(b.build());
+        const ids = btf.idsOfKind(BtfKind.Func);
+        // The first 256 names are decoded one by one, the rest sliced from the section decoded whole.
+        expect(ids.map(id => btf.nameOf(id))).toEqual(names);
+        expect(ids.map(id => btf.nameOf(id))).toEqual(names);
+        expect(new BtfTypeSource(btf).functionNames()).toEqual(names);
     });
 });
 
