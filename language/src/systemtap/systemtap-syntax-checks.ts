@@ -103,67 +103,96 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
     const globals = new Map<string, ast.StapGlobalVar>();
     const autocast = !versionBelow(target.stapVersion, '2.6');
 
-    for (const node of nodes) {
-        if (ast.isStapGlobalVar(node)) {
-            if (globals.has(node.name)) {
-                report(leafSpan(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), node), `duplicate global name \`${node.name}\``);
-            } else globals.set(node.name, node);
-            if (node.size) {
-                const v = node.size.number !== undefined && !node.size.negative ? safeNumber(node.size.number) : undefined;
-                if (node.size.arg === undefined && (v === undefined || v < 1 || v > 0x7fffffff)) {
-                    report(span(node.size), 'array size out of range');
+    // The nodes are of these types exactly (see STAP_CHECKED_TYPES), none a subtype of another: their `$type` is
+    // the dispatch, with no type hierarchy to walk per node.
+    for (const n of nodes) {
+        switch (n.$type) {
+            case 'StapGlobalVar': {
+                const node = n as ast.StapGlobalVar;
+                if (globals.has(node.name)) {
+                    report(leafSpan(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), node), `duplicate global name \`${node.name}\``);
+                } else globals.set(node.name, node);
+                if (node.size) {
+                    const v = node.size.number !== undefined && !node.size.negative ? safeNumber(node.size.number) : undefined;
+                    if (node.size.arg === undefined && (v === undefined || v < 1 || v > 0x7fffffff)) {
+                        report(span(node.size), 'array size out of range');
+                    }
+                    if (node.init) report(span(node.init), 'only scalar globals can be initialized');
                 }
-                if (node.init) report(span(node.init), 'only scalar globals can be initialized');
+                break;
             }
-        } else if (ast.isStapFunction(node)) {
-            const seen = new Set<string>();
-            for (const p of node.params) {
-                if (seen.has(p.name)) report(span(p), `duplicate parameter names: \`${p.name}\``);
-                seen.add(p.name);
-            }
-            const prio = node.priority;
-            if (prio && prio.number === undefined) {
-                // stap reads the literal, then finds no number: it reports the token after it.
-                report(after(tokens, prio, prio), 'expected literal number: a function priority is a positive number');
-            } else if (prio && (prio.negative || safeNumber(prio.number!) === 0)) {
-                report(leafSpan(GrammarUtils.findNodeForProperty(prio.$cstNode, 'number'), prio), 'specified priority must be > 0');
-            }
-        } else if (ast.isStapProbe(node)) {
-            checkProbe(node, report);
-        } else if (ast.isStapNamedComponent(node)) {
-            // One leaf per part: with fewer than two there is no gap to look for.
-            if (node.parts.length < 2) continue;
-            const parts = GrammarUtils.findNodesForProperty(node.$cstNode, 'parts');
-            for (let k = 1; k < parts.length; k++) {
-                if (parts[k].offset > parts[k - 1].end) {
-                    report(leafSpan(parts[k], node), 'expected one of `,` `{` `}` `=` `+=`: parts of a probe point name must not be separated by spaces');
-                    break;
+            case 'StapFunction': {
+                const node = n as ast.StapFunction;
+                const seen = new Set<string>();
+                for (const p of node.params) {
+                    if (seen.has(p.name)) report(span(p), `duplicate parameter names: \`${p.name}\``);
+                    seen.add(p.name);
                 }
+                const prio = node.priority;
+                if (prio && prio.number === undefined) {
+                    // stap reads the literal, then finds no number: it reports the token after it.
+                    report(after(tokens, prio, prio), 'expected literal number: a function priority is a positive number');
+                } else if (prio && (prio.negative || safeNumber(prio.number!) === 0)) {
+                    report(leafSpan(GrammarUtils.findNodeForProperty(prio.$cstNode, 'number'), prio), 'specified priority must be > 0');
+                }
+                break;
             }
-        } else if (ast.isStapReturn(node)) {
-            checkReturn(node, tokens, report);
-        } else if (ast.isStapPrefix(node) && node.operator === '&') {
-            const inner = unparen(node.operand);
-            if (ast.isStapPrefix(inner) && inner.operator === '&') report(span(inner), 'cannot take address more than once');
-        } else if (ast.isStapPrefix(node) && (node.operator === '++' || node.operator === '--')) {
-            checkCrement(node, tokens, report);
-        } else if (ast.isStapBinary(node)) {
-            checkBinary(node, tokens, report);
-        } else if (ast.isStapTuple(node)) {
-            const beforeIn = ast.isStapBinary(node.$container) && node.$container.operator === 'in' && node.$container.left === node;
-            if (!beforeIn && node.items.length > 1) report(span(node), 'unexpected comma-separated expression list (only before `in`)');
-        } else if (ast.isStapCall(node)) {
-            checkPrint(node, report);
-        } else if (ast.isStapAtOperator(node)) {
-            checkAtOperator(node, tokens, report);
-        } else if (ast.isStapForeach(node)) {
-            checkForeach(node, tokens, report);
-        } else if (ast.isStapMember(node) || ast.isStapIndex(node)) {
-            const r = node.receiver;
-            if (ast.isStapVariable(r) && PRETTY_VARIABLE.test(r.variable)) {
-                report(after(tokens, r, node), '`->` and `[` are not accepted for a pretty-printing variable');
-            } else if (!autocast && !(ast.isStapVariable(r) || ast.isStapAtOperator(r) || ast.isStapMember(r) || ast.isStapIndex(r))) {
-                report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
+            case 'StapProbe':
+                checkProbe(n as ast.StapProbe, report);
+                break;
+            case 'StapNamedComponent': {
+                const node = n as ast.StapNamedComponent;
+                // One leaf per part: with fewer than two there is no gap to look for.
+                if (node.parts.length < 2) break;
+                const parts = GrammarUtils.findNodesForProperty(node.$cstNode, 'parts');
+                for (let k = 1; k < parts.length; k++) {
+                    if (parts[k].offset > parts[k - 1].end) {
+                        report(leafSpan(parts[k], node), 'expected one of `,` `{` `}` `=` `+=`: parts of a probe point name must not be separated by spaces');
+                        break;
+                    }
+                }
+                break;
+            }
+            case 'StapReturn':
+                checkReturn(n as ast.StapReturn, tokens, report);
+                break;
+            case 'StapPrefix': {
+                const node = n as ast.StapPrefix;
+                if (node.operator === '&') {
+                    const inner = unparen(node.operand);
+                    if (ast.isStapPrefix(inner) && inner.operator === '&') report(span(inner), 'cannot take address more than once');
+                } else if (node.operator === '++' || node.operator === '--') {
+                    checkCrement(node, tokens, report);
+                }
+                break;
+            }
+            case 'StapBinary':
+                checkBinary(n as ast.StapBinary, tokens, report);
+                break;
+            case 'StapTuple': {
+                const node = n as ast.StapTuple;
+                const beforeIn = ast.isStapBinary(node.$container) && node.$container.operator === 'in' && node.$container.left === node;
+                if (!beforeIn && node.items.length > 1) report(span(node), 'unexpected comma-separated expression list (only before `in`)');
+                break;
+            }
+            case 'StapCall':
+                checkPrint(n as ast.StapCall, report);
+                break;
+            case 'StapAtOperator':
+                checkAtOperator(n as ast.StapAtOperator, tokens, report);
+                break;
+            case 'StapForeach':
+                checkForeach(n as ast.StapForeach, tokens, report);
+                break;
+            case 'StapMember':
+            case 'StapIndex': {
+                const r = (n as ast.StapMember | ast.StapIndex).receiver;
+                if (ast.isStapVariable(r) && PRETTY_VARIABLE.test(r.variable)) {
+                    report(after(tokens, r, n), '`->` and `[` are not accepted for a pretty-printing variable');
+                } else if (!autocast && !(ast.isStapVariable(r) || ast.isStapAtOperator(r) || ast.isStapMember(r) || ast.isStapIndex(r))) {
+                    report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
+                }
+                break;
             }
         }
     }
