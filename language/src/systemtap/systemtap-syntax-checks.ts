@@ -18,6 +18,18 @@ export interface StapSyntaxProblem {
 /** The node types with rules; most nodes (variables, literals, statements) have none. */
 export const STAP_CHECKED_TYPES: ReadonlySet<string> = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
     'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex']);
+/**
+ * The node types the checks below test nodes for. None has subtypes, nor has any of STAP_CHECKED_TYPES
+ * (systemtap-syntax-checks.test.ts keeps it so), so a node's `$type` says whether it is one: no walk of the type
+ * hierarchy per test.
+ */
+export const STAP_EXACT_TYPES = ['StapAtOperator', 'StapBinary', 'StapFunction', 'StapIndex', 'StapMember', 'StapNumber', 'StapParens',
+    'StapPostIncrement', 'StapPrefix', 'StapScriptArg', 'StapString', 'StapVariable', 'StapWildcard'] as const;
+
+function is<K extends typeof STAP_EXACT_TYPES[number]>(node: unknown, type: K): node is ast.SystemtapAstType[K] {
+    return (node as AstNode | undefined)?.$type === type;
+}
+
 const PRINT_FORMAT = new Set(['printf', 'sprintf']);
 const PRINT_DELIM = new Set(['printd', 'printdln', 'sprintd', 'sprintdln']);
 /** A target variable printed pretty (`$p$`, `$p$$`, `$$parms$`): no `->` or `[` after it. */
@@ -80,17 +92,17 @@ function after(tokens: readonly StapToken[], node: AstNode | CstNode | undefined
  */
 function operatorSpan(node: ast.StapBinary, tokens: readonly StapToken[]): { offset: number; end: number } {
     let left: ast.StapExpression = node.left;
-    while (ast.isStapBinary(left)) left = left.right;
+    while (is(left, 'StapBinary')) left = left.right;
     return after(tokens, left, node);
 }
 
 function unparen(e: ast.StapExpression | undefined): ast.StapExpression | undefined {
-    while (e && ast.isStapParens(e)) e = e.expression;
+    while (e && is(e, 'StapParens')) e = e.expression;
     return e;
 }
 
 function argExpr(a: ast.StapIndexArg | undefined): ast.StapExpression | undefined {
-    return a && !ast.isStapWildcard(a) ? a.value : undefined;
+    return a && !is(a, 'StapWildcard') ? a.value : undefined;
 }
 
 /**
@@ -160,7 +172,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 const node = n as ast.StapPrefix;
                 if (node.operator === '&') {
                     const inner = unparen(node.operand);
-                    if (ast.isStapPrefix(inner) && inner.operator === '&') report(span(inner), 'cannot take address more than once');
+                    if (is(inner, 'StapPrefix') && inner.operator === '&') report(span(inner), 'cannot take address more than once');
                 } else if (node.operator === '++' || node.operator === '--') {
                     checkCrement(node, tokens, report);
                 }
@@ -171,7 +183,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 break;
             case 'StapTuple': {
                 const node = n as ast.StapTuple;
-                const beforeIn = ast.isStapBinary(node.$container) && node.$container.operator === 'in' && node.$container.left === node;
+                const beforeIn = is(node.$container, 'StapBinary') && node.$container.operator === 'in' && node.$container.left === node;
                 if (!beforeIn && node.items.length > 1) report(span(node), 'unexpected comma-separated expression list (only before `in`)');
                 break;
             }
@@ -187,9 +199,9 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             case 'StapMember':
             case 'StapIndex': {
                 const r = (n as ast.StapMember | ast.StapIndex).receiver;
-                if (ast.isStapVariable(r) && PRETTY_VARIABLE.test(r.variable)) {
+                if (is(r, 'StapVariable') && PRETTY_VARIABLE.test(r.variable)) {
                     report(after(tokens, r, n), '`->` and `[` are not accepted for a pretty-printing variable');
-                } else if (!autocast && !(ast.isStapVariable(r) || ast.isStapAtOperator(r) || ast.isStapMember(r) || ast.isStapIndex(r))) {
+                } else if (!autocast && !(is(r, 'StapVariable') || is(r, 'StapAtOperator') || is(r, 'StapMember') || is(r, 'StapIndex'))) {
                     report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
                 }
                 break;
@@ -218,7 +230,7 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
 function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report: Report): void {
     let inFunction = false;
     for (let c: AstNode | undefined = node.$container; c; c = c.$container) {
-        if (ast.isStapFunction(c)) inFunction = true;
+        if (is(c, 'StapFunction')) inFunction = true;
     }
     if (!inFunction) {
         report(span(node), 'found `return` not in function context');
@@ -255,7 +267,7 @@ function returnKeyword(cst: CstNode | undefined): CstNode | undefined {
  */
 function checkCrement(node: ast.StapPrefix, tokens: readonly StapToken[], report: Report): void {
     const operand = node.operand;
-    if (!ast.isStapPostIncrement(operand)) return;
+    if (!is(operand, 'StapPostIncrement')) return;
     const next = tokenAt(tokens, operand.$cstNode?.end ?? Infinity);
     if (next && startsValue(next)) return;
     const at = next ? { offset: next.offset, end: next.end } : span(operand);
@@ -270,18 +282,18 @@ function startsValue(t: StapToken): boolean {
 
 function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report: Report): void {
     const left = node.left;
-    if (node.operator === 'in' && ast.isStapBinary(left) && left.operator === 'in') {
+    if (node.operator === 'in' && is(left, 'StapBinary') && left.operator === 'in') {
         // stap's membership test takes one `in`: the statement ends before the second.
         report(operatorSpan(node, tokens), 'expected a statement but found `in`: a membership test `… in ARRAY` cannot be the left side of another `in` (use parentheses)');
     }
-    if (ast.isStapBinary(left) && (REGEX.has(node.operator) ? COMPARISON.has(left.operator) || REGEX.has(left.operator) : COMPARISON.has(node.operator) && REGEX.has(left.operator))) {
+    if (is(left, 'StapBinary') && (REGEX.has(node.operator) ? COMPARISON.has(left.operator) || REGEX.has(left.operator) : COMPARISON.has(node.operator) && REGEX.has(left.operator))) {
         report(span(node.right), `expected literal string or number: a regular expression match \`=~\`/\`!~\` cannot be chained with \`${REGEX.has(node.operator) ? left.operator : node.operator}\` without parentheses`);
     }
     if (node.operator === '=~' || node.operator === '!~') {
-        if (!ast.isStapString(node.right)) report(span(node.right), `expected literal string: the right side of \`${node.operator}\` must be a regular expression literal`);
+        if (!is(node.right, 'StapString')) report(span(node.right), `expected literal string: the right side of \`${node.operator}\` must be a regular expression literal`);
     } else if (node.operator === 'in') {
         const r = node.right;
-        const ok = ast.isStapVariable(r) || (ast.isStapAtOperator(r) && HIST.has(r.operator)) || ast.isStapScriptArg(r);
+        const ok = is(r, 'StapVariable') || (is(r, 'StapAtOperator') && HIST.has(r.operator)) || is(r, 'StapScriptArg');
         if (!ok) report(span(r), 'expected an array name (or @hist_*) after `in`');
     }
 }
@@ -291,11 +303,11 @@ function checkPrint(node: ast.StapCall, report: Report): void {
     if (PRINT_NONEMPTY.has(fn) && node.args.length === 0) {
         report(span(node), `expected literal string or number: \`${fn}\` needs an argument`);
     } else if (PRINT_FORMAT.has(fn)) {
-        if (!node.args.length || !ast.isStapString(node.args[0])) {
+        if (!node.args.length || !is(node.args[0], 'StapString')) {
             report(node.args.length ? span(node.args[0]) : span(node), `expected literal string: \`${fn}\` takes a format string literal first`);
         }
     } else if (PRINT_DELIM.has(fn)) {
-        if (!node.args.length || !ast.isStapString(node.args[0])) {
+        if (!node.args.length || !is(node.args[0], 'StapString')) {
             report(node.args.length ? span(node.args[0]) : span(node), `expected literal string: \`${fn}\` takes a delimiter string literal first`);
         } else if (node.args.length < 3) {
             report(span(node), `expected literal string or number: \`${fn}\` needs at least two values after the delimiter`);
@@ -316,18 +328,18 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
     }
     for (const k of shape.strings ?? []) {
         const e = argExpr(node.args[k]);
-        if (k < n && !ast.isStapString(e) && !ast.isStapScriptArg(e)) report(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
+        if (k < n && !is(e, 'StapString') && !is(e, 'StapScriptArg')) report(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
     }
     for (const k of shape.numbers ?? []) {
         const e = argExpr(node.args[k]);
-        if (k < n && !ast.isStapNumber(e) && !ast.isStapScriptArg(e)) report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
+        if (k < n && !is(e, 'StapNumber') && !is(e, 'StapScriptArg')) report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
     }
     for (const k of shape.ident ?? []) {
         const e = argExpr(node.args[k]);
-        if (k < n && !ast.isStapVariable(e)) report(span(node.args[k]), `expected identifier as argument of \`${node.operator}\``);
+        if (k < n && !is(e, 'StapVariable')) report(span(node.args[k]), `expected identifier as argument of \`${node.operator}\``);
     }
     node.args.forEach(a => {
-        if (ast.isStapWildcard(a)) report(span(a), `\`*\` is not an argument of \`${node.operator}\``);
+        if (is(a, 'StapWildcard')) report(span(a), `\`*\` is not an argument of \`${node.operator}\``);
     });
 }
 
@@ -341,7 +353,7 @@ function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], repor
     if (node.aggregate && !node.arraySort) {
         report(after(tokens, GrammarUtils.findNodeForProperty(node.$cstNode, 'aggregate'), node), 'expected sort directive (`+` or `-`) after the statistical operation');
     }
-    if (ast.isStapAtOperator(node.array) && !HIST.has(node.array.operator)) {
+    if (is(node.array, 'StapAtOperator') && !HIST.has(node.array.operator)) {
         report(span(node.array), 'expected an array name or @hist_linear/@hist_log after `in`');
     }
 }
