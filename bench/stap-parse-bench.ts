@@ -17,7 +17,7 @@ import { applySettings } from '../language/src/common/probekit-check.js';
 import { listTapsetFiles } from '../server/src/catalogue/catalogue-tapset-reader.js';
 import type { SystemtapParser } from '../language/src/systemtap/systemtap-parser.js';
 import { preprocessStap } from '../language/src/systemtap/systemtap-preprocessor.js';
-import { SERVER_NODE_FLAGS } from '../server/src/server-node-flags.js';
+import { SERVER_HEAP_FLAGS } from '../server/src/server-node-flags.js';
 
 const TAPSET = '/usr/share/systemtap/tapset';
 const CHILD_FLAG = '--stap-parse-bench-child';
@@ -138,7 +138,7 @@ function split(run: ChildRun, preprocessMs: number): string {
     const r = run.report;
     return `${r.parseErrors} syntax errors; child CPU ${r.cpuMs.toFixed(0)} ms; setup ${r.setupMs.toFixed(0)} ms; parse ${r.workMs.toFixed(0)} ms = `
         + `GC ${(100 * r.gcMs / r.workMs).toFixed(0)}%, lex+preprocess ≈${(100 * preprocessMs / r.workMs).toFixed(0)}% `
-        + `(own child), the parser's tree building and syntax checks the rest; node ${SERVER_NODE_FLAGS.join(' ')} (the language server's)`;
+        + `(own child), the parser's tree building and syntax checks the rest; node ${SERVER_HEAP_FLAGS.join(' ')} (the language server's)`;
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -152,8 +152,8 @@ export async function run(): Promise<BenchRow[]> {
         const stapOk = spawnSync('stap', stapArgs, { stdio: 'ignore' }).status === 0;
         for (let r = 0; r < ROUNDS; r++) {
             // interleaved, so all see the same machine state; with the heap flags the language server runs with
-            all.push(await runChild('all', 'keep', [...SERVER_NODE_FLAGS]));
-            x86.push(await runChild('x86', 'keep', [...SERVER_NODE_FLAGS]));
+            all.push(await runChild('all', 'keep', [...SERVER_HEAP_FLAGS]));
+            x86.push(await runChild('x86', 'keep', [...SERVER_HEAP_FLAGS]));
             if (stapOk) stap.push(await timed('stap', stapArgs));
         }
         const drop = await runChild('all', 'drop');
