@@ -3,10 +3,13 @@ import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { createProbekitServices } from '../../../language/src/probekit-module.js';
-import { applySettings, checkTexts } from '../../../language/src/common/probekit-check.js';
+import { applySettings, checkTexts, type CheckedFile } from '../../../language/src/common/probekit-check.js';
 import type { CheckOptions } from '../../../language/src/common/check-options.js';
+import type { HostFacts } from '../../../language/src/common/host-facts.js';
+import { StapCode } from '../../../language/src/systemtap/systemtap-diagnostic-codes.js';
 import { readHostFacts } from '../providers/node-host-facts.js';
 import { parseArgs, UsageError } from './cli-args.js';
+import { checkOnWorker, deepCheckBundle, deepCheckRequest, postDeepCheckResults } from './cli-check-deep.js';
 import { readInputs } from './cli-files.js';
 import { CHECK_USAGE } from './cli-usage.js';
 
@@ -16,9 +19,34 @@ export { frontendTapsetIndexer } from '../catalogue/catalogue-tapset-frontend-in
 
 const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
 
+// This bundle on a worker thread, started by checkDeepFiles below: check what it was given and answer.
+const request = deepCheckRequest();
+if (request) {
+    const services = createProbekitServices({ ...NodeFileSystem });
+    void applySettings(services, request.options, request.host)
+        .then(() => checkTexts(services, request.files.map(f => ({ uri: URI.parse(f.uri), text: f.text })), request.options))
+        .then(checked => postDeepCheckResults(checked.map(f => ({ uri: f.uri.toString(), diagnostics: f.diagnostics }))));
+}
+
 function codeOf(d: Diagnostic): string | undefined {
     const code = d.code ?? (d.data as { code?: string } | undefined)?.code;
     return code === undefined ? undefined : String(code);
+}
+
+/**
+ * Files the main thread's stack was too small for (`stap-lex-too-deep`) get the diagnostics of a check on a worker
+ * thread, whose stack is larger (see cli-check-deep.ts); where even that one runs out, they say so again.
+ */
+async function checkDeepFiles(checked: CheckedFile[], texts: ReadonlyArray<{ uri: URI; text: string }>, options: CheckOptions, host: HostFacts): Promise<void> {
+    const deep = checked.filter(f => f.diagnostics.some(d => codeOf(d) === StapCode.LexTooDeep));
+    const bundle = deepCheckBundle();
+    if (deep.length === 0 || !bundle) return;
+    const wanted = new Set(deep.map(f => f.uri.toString()));
+    const again = await checkOnWorker(bundle, {
+        files: texts.filter(t => wanted.has(t.uri.toString())).map(t => ({ uri: t.uri.toString(), text: t.text })), options, host,
+    });
+    const byUri = new Map(again.map(r => [r.uri, r.diagnostics]));
+    for (const f of deep) f.diagnostics = byUri.get(f.uri.toString()) ?? f.diagnostics;
 }
 
 /** `probekit check`: returns the exit code (0 clean, 1 errors, 2 usage or I/O problems). */
@@ -52,7 +80,9 @@ export async function runCheck(argv: readonly string[], out: (s: string) => void
     const services = createProbekitServices({ ...NodeFileSystem });
     await applySettings(services, options, host);
     const byUri = new Map(files.map(f => [URI.file(resolve(f.path)).toString(), f.path]));
-    const checked = await checkTexts(services, files.map(f => ({ uri: URI.file(resolve(f.path)), text: f.text })), options);
+    const texts = files.map(f => ({ uri: URI.file(resolve(f.path)), text: f.text }));
+    const checked = await checkTexts(services, texts, options);
+    await checkDeepFiles(checked, texts, options, host);
 
     let errors = 0;
     for (const file of checked) {

@@ -136,6 +136,23 @@ describe('SystemTap files: the same output and exit codes', () => {
     });
 });
 
+describe('SystemTap nests deeper than the main thread\'s stack holds are checked on a worker thread', () => {
+    // stap 4.8 takes all of these (-p1 exit 0); node's default stack holds about 620 `else if` branches.
+    const branches = (n: number): string => ['probe begin {', '  x = 5', '  if (x == 0) { printf("0") }',
+        ...Array.from({ length: n - 1 }, (_, i) => `  else if (x == ${i + 1}) { printf("${i + 1}") }`), '  exit()', '}', ''].join('\n');
+    test.each([1000, 2000])('%i else-if branches: clean, as for stap', n => {
+        expect(check(['--syntax-only', 'deep.stp'], workspace({ 'deep.stp': branches(n) }))).toEqual({ code: 0, out: '', err: '' });
+    });
+    test('10,000 parentheses: still too deep, said once, the rest of the file checked', () => {
+        const r = check(['--syntax-only', 'deep.stp'], workspace({ 'deep.stp': `probe begin { x = ${'('.repeat(10_000)}1${')'.repeat(10_000)} }\nprobe end { y = }\n` }));
+        expect(r.code).toBe(1);
+        expect(r.out.split('\n').filter(Boolean)).toEqual([
+            expect.stringMatching(/^deep\.stp:1:\d+: error: too deeply nested to check: over \d+ levels of brackets, where the parser ran out of stack; the rest of this nest is not checked \[stap-lex-too-deep\]$/),
+            'deep.stp:2:17: error: expected an expression but found `}` [stap-parse-expected]',
+        ]);
+    });
+});
+
 describe('programs at the limits of the bpftrace front end check cleanly in a fresh process (the first parse is the deepest)', () => {
     const { nesting, prefixRun, conditionals, elseIfs, operators } = BT_LIMITS;
     const AT_LIMITS: Record<string, string> = {
