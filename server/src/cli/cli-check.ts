@@ -42,9 +42,10 @@ async function checkDeepFiles(checked: CheckedFile[], texts: ReadonlyArray<{ uri
     const bundle = deepCheckBundle();
     if (deep.length === 0 || !bundle) return;
     const wanted = new Set(deep.map(f => f.uri.toString()));
+    // A worker that fails leaves the main thread's diagnostics (the nest reported too deep) in place.
     const again = await checkOnWorker(bundle, {
         files: texts.filter(t => wanted.has(t.uri.toString())).map(t => ({ uri: t.uri.toString(), text: t.text })), options, host,
-    });
+    }).catch(() => []);
     const byUri = new Map(again.map(r => [r.uri, r.diagnostics]));
     for (const f of deep) f.diagnostics = byUri.get(f.uri.toString()) ?? f.diagnostics;
 }
