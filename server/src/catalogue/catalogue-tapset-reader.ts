@@ -6,7 +6,7 @@
  * message) made a cold index slower (0.35 s against 0.27 s wall, +0.2 s CPU), as the worker runs the indexer
  * unoptimised all over again and V8's own compiler and GC threads already use much of the second core.
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { indexMacroFile, indexTapsetFile } from '../../../language/src/catalogue/catalogue-tapset-indexer.js';
 import { isTapsetIndexData, TapsetIndex, type TapsetIndexData } from '../../../language/src/catalogue/catalogue-tapset-index.js';
@@ -93,9 +93,21 @@ export function listTapsetFiles(roots: readonly string[], target: TapsetTarget, 
     };
 }
 
+/** One buffer for every tapset file read: a few hundred reads into it take about half the time readFileSync does. */
+let readBuffer: Buffer | undefined;
+
 function readFile(path: string): string {
     try {
-        return readFileSync(path, 'latin1');
+        readBuffer ??= Buffer.allocUnsafe(1 << 20);
+        const fd = openSync(path, 'r');
+        try {
+            let n = 0;
+            for (let k; n < readBuffer.length && (k = readSync(fd, readBuffer, n, readBuffer.length - n, n)) > 0;) n += k;
+            // A file as large as the buffer, or larger: read it whole.
+            return n < readBuffer.length ? readBuffer.toString('latin1', 0, n) : readFileSync(path, 'latin1');
+        } finally {
+            closeSync(fd);
+        }
     } catch {
         return '';
     }
