@@ -61,7 +61,12 @@ async function main(): Promise<number> {
         await toast.locator('a.monaco-button', { hasText: 'Run Anyway' }).click();
         const ran = page.locator('.notification-toast', { hasText: 'broken-syntax.bt: 1 error (marked in the editor)' }).first();
         await ran.waitFor();
+        // The run shows its output channel in the panel; once its exit line is there, nothing takes the panel back
+        // from Problems (pressed earlier, the run's channel could still come up over it, and the filter below went
+        // into the Output view's filter box).
+        await page.waitForFunction(`/broken-syntax\\.bt: exit status/.test(${outputText})`);
         await page.keyboard.press('Control+Shift+M');
+        await page.locator('.markers-panel').first().waitFor();
         await page.locator('.markers-panel-action-filter input, .viewpane-filter input').first().fill('unexpected ;');
         const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'bpftrace run' }).first();
         await problem.waitFor();
