@@ -167,7 +167,7 @@ async function readmeShot(results: Results, page: Page, files: E2eFiles): Promis
         await page.mouse.move(5, 450);
         await runCommand(page, 'Problems: Focus on Problems View');
         // Only the two scripts' problems: the picture is about the scripts shown.
-        const filter = page.locator('.markers-panel-action-filter input, .viewpane-filter input').first();
+        const filter = page.locator('.markers-panel-action-filter input:visible, .viewpane-filter input:visible').first();
         await filter.fill(shown.join(', '));
         for (const file of shown) {
             await page.locator('.markers-panel .monaco-list-row', { hasText: path.basename(file) }).first().waitFor();
@@ -227,7 +227,7 @@ export async function untrustedChecks(results: Results, server: CodeServer, chro
                 await openFile(page!, macros);
                 await waitForErrorSquiggle(page!);
                 await runCommand(page!, 'Problems: Focus on Problems View');
-                await page!.locator('.markers-panel-action-filter input, .viewpane-filter input').first().fill(macros);
+                await page!.locator('.markers-panel-action-filter input:visible, .viewpane-filter input:visible').first().fill(macros);
                 const row = page!.locator('.markers-panel .monaco-list-row', { hasText: /unknown operator `@KB`/ }).first();
                 await row.waitFor();
                 return [true, (await row.innerText()).replace(/\s+/g, ' ').trim().slice(0, 120)];

@@ -67,7 +67,7 @@ async function main(): Promise<number> {
         await page.waitForFunction(`/broken-syntax\\.bt: exit status/.test(${outputText})`);
         await page.keyboard.press('Control+Shift+M');
         await page.locator('.markers-panel').first().waitFor();
-        await page.locator('.markers-panel-action-filter input, .viewpane-filter input').first().fill('unexpected ;');
+        await page.locator('.markers-panel-action-filter input:visible, .viewpane-filter input:visible').first().fill('unexpected ;');
         const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'bpftrace run' }).first();
         await problem.waitFor();
         checks.push(['"Run Anyway" runs it; the tool\'s error is in Problems under "bpftrace run"', /syntax error/.test(await problem.innerText()), (await problem.innerText()).replace(/\s+/g, ' ')]);
