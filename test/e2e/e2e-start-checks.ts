@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { isAlive, processTree, readProcTable } from '../../server/src/run/run-process-tree.js';
 import { freePort, stopProcessGroup, waitForPrinted } from './e2e-code-server.js';
 import type { Results } from './e2e-results.js';
 import { openWorkbench } from './e2e-workbench.js';
@@ -68,50 +69,22 @@ async function servedFolders(url: URL): Promise<{ status: number; workbench: boo
     };
 }
 
-interface ProcessStat {
-    pid: number;
-    state: string;
-    ppid: number;
-    pgrp: number;
-    command: string;
-}
-
-/** Every process now: its state, parent and process group (from /proc/PID/stat) and its command line. */
-function processes(): ProcessStat[] {
-    const all: ProcessStat[] = [];
-    for (const entry of fs.readdirSync('/proc')) {
-        try {
-            const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-            // pid (comm) state ppid pgrp …: the fields after the last ')'
-            const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-            const command = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 100);
-            all.push({ pid: Number(entry), state, ppid: Number(ppid), pgrp: Number(pgrp), command });
-        } catch {
-            // not a process, or gone meanwhile
-        }
-    }
-    return all;
-}
-
 /** The process groups of `pid` and of every process below it (code-server runs in a group of its own). */
 function groupsBelow(pid: number): Set<number> {
-    const all = processes();
-    const below = new Set([pid]);
-    for (let grew = true; grew;) {
-        grew = false;
-        for (const p of all) {
-            if (below.has(p.ppid) && !below.has(p.pid)) {
-                below.add(p.pid);
-                grew = true;
-            }
-        }
-    }
-    return new Set(all.filter(p => below.has(p.pid)).map(p => p.pgrp).concat(pid));
+    const table = readProcTable();
+    const below = new Set(processTree(pid, table));
+    return new Set(table.filter(e => below.has(e.pid)).map(e => e.pgid).concat(pid));
 }
 
-/** The processes of these groups that still run (zombies waiting to be reaped do not count). */
+/** The processes of these groups that still run (zombies waiting to be reaped do not count), by command line. */
 function groupMembers(groups: Set<number>): string[] {
-    return processes().filter(p => groups.has(p.pgrp) && p.state !== 'Z').map(p => p.command);
+    return readProcTable().filter(e => groups.has(e.pgid) && isAlive(e.pid)).map(e => {
+        try {
+            return fs.readFileSync(`/proc/${e.pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 100);
+        } catch {
+            return e.comm; // gone meanwhile
+        }
+    });
 }
 
 function portFree(port: number): Promise<boolean> {
