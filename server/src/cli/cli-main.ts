@@ -52,6 +52,13 @@ async function main(argv: string[]): Promise<number> {
     }
 }
 
-main(process.argv.slice(2)).then(code => {
-    process.exitCode = code;
-});
+/**
+ * Exit once stdout and stderr have taken everything written (each write's callback runs after the ones before it),
+ * not when the event loop runs dry: a command has awaited all its work when it returns, and a natural exit first
+ * runs V8's pending collector tasks (measured: 15–20 ms of a cold `probekit index --only tapsets`).
+ */
+function exitWhenFlushed(code: number): void {
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+main(process.argv.slice(2)).then(exitWhenFlushed);
