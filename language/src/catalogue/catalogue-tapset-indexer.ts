@@ -4,7 +4,7 @@
  * kerneldoc from the preprocessed token stream of one file.
  */
 import { parseKernelDoc } from './catalogue-kerneldoc.js';
-import { evalConditionals, expandMacros, extractLibraryMacros, extractMacros, type MacroDef } from './catalogue-tapset-preprocess.js';
+import { evalConditionals, expandMacros, extractLibraryMacros, extractMacros, settleMacroBody, type MacroDef } from './catalogue-tapset-preprocess.js';
 import { LineIndex, scanSystemTap, Tk, type ScanToken } from './catalogue-tapset-scanner.js';
 import type {
     KernelDoc, TapsetFileDecls, TapsetFunction, TapsetGlobal, TapsetMacro, TapsetProbeAlias, TapsetTarget,
@@ -20,6 +20,7 @@ export type MacroTable = ReadonlyMap<string, MacroDef>;
 export function indexMacroFile(file: string, text: string, target: TapsetTarget): { defs: MacroDef[]; decls: TapsetFileDecls } {
     const { tokens, docs } = scanSystemTap(text);
     const defs = extractLibraryMacros(tokens, target);
+    for (const d of defs) settleMacroBody(d, target);
     const lines = new LineIndex(text);
     const decls = emptyDecls(file);
     decls.macros = defs.map(d => macroDecl(file, d, lines, true));
@@ -41,6 +42,7 @@ export function indexTapsetFile(file: string, text: string, target: TapsetTarget
         // As stap 4.8: a `@define` in a branch not taken defines nothing.
         defs = extractLibraryMacros(tokens, target);
     }
+    for (const d of defs) settleMacroBody(d, target);
     const local = new Map(defs.map(d => [`@${d.name}`, d]));
     const expanded = expandMacros(rest, defs.length ? at => local.get(at) ?? library.get(at) : at => library.get(at));
     const active = evalConditionals(expanded, target);

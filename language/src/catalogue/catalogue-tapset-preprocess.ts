@@ -124,6 +124,22 @@ function conditionalBranches(tokens: readonly ScanToken[], open: number, to: num
     return { then: q, otherwise, close: to };
 }
 
+/**
+ * Decides the conditionals of a macro body for the target once, when no condition in the body invokes a macro or
+ * names a parameter (an `@` word): the target is fixed and the body's conditionals are balanced, so this gives what
+ * deciding them in every expansion would, and each expansion then splices in only the active tokens.
+ */
+export function settleMacroBody(def: MacroDef, target: TapsetTarget): void {
+    let pp = false;
+    let inCondition = false;
+    for (const t of def.body) {
+        if (t.kind === Tk.PpOpen) inCondition = pp = true;
+        else if (t.kind === Tk.PpThen) inCondition = false;
+        else if (inCondition && t.kind === Tk.At) return;
+    }
+    if (pp) def.body = evalConditionals(def.body, target);
+}
+
 /** Splits the argument list after an invocation at `open` (a `(` token); returns args and the index after `)`. */
 function splitArgs(tokens: readonly ScanToken[], open: number): { args: ScanToken[][]; next: number } {
     const args: ScanToken[][] = [[]];

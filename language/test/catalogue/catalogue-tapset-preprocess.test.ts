@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { compareVersions, evalCondition, evalConditionals, expandMacros, extractMacros } from '../../src/catalogue/catalogue-tapset-preprocess.js';
+import { compareVersions, evalCondition, evalConditionals, expandMacros, extractMacros, settleMacroBody } from '../../src/catalogue/catalogue-tapset-preprocess.js';
 import { scanSystemTap } from '../../src/catalogue/catalogue-tapset-scanner.js';
 import { indexTapsetFile } from '../../src/catalogue/catalogue-tapset-indexer.js';
 import type { TapsetTarget } from '../../src/catalogue/catalogue-tapset-types.js';
@@ -19,6 +19,17 @@ function pp(text: string, target = TARGET): string {
     const { defs, rest } = extractMacros(scanSystemTap(text).tokens);
     const table = new Map(defs.map(d => [`@${d.name}`, d]));
     return evalConditionals(expandMacros(rest, n => table.get(n)), target).map(t => t.text).join(' ');
+}
+
+/** {@link pp} with every macro body's conditionals decided once first, where they can be ({@link settleMacroBody}). */
+function ppSettled(text: string, target = TARGET): { out: string; bodies: string[] } {
+    const { defs, rest } = extractMacros(scanSystemTap(text).tokens);
+    for (const d of defs) settleMacroBody(d, target);
+    const table = new Map(defs.map(d => [`@${d.name}`, d]));
+    return {
+        out: evalConditionals(expandMacros(rest, n => table.get(n)), target).map(t => t.text).join(' '),
+        bodies: defs.map(d => d.body.map(t => t.text).join(' ')),
+    };
 }
 
 describe('conditions', () => {
@@ -81,6 +92,22 @@ describe('macros then conditionals', () => {
         const { defs, rest } = extractMacros(scanSystemTap(text).tokens);
         const out = expandMacros(rest, n => defs.find(d => `@${d.name}` === n));
         expect(out.map(t => [t.text, t.macro, t.offset])).toEqual([['a', false, text.indexOf('@A')], ['b', true, text.indexOf('b')]]);
+    });
+});
+
+describe('macro bodies decided once for the target expand as bodies decided at each expansion', () => {
+    test.each([
+        ['@define C %( %( arch == "x86_64" %? yes %: no %) %) @C @C', ['yes']],
+        ['@define P(a) %( %( CONFIG_COMPAT == "y" %? @a %: no %) %) @P(1) @P(2)', ['@a']],
+        ['@define N %( a %( arch == "s390" %? b %: %( kernel_v >= "6" %? c %) %) d %) @N', ['a c d']],
+        // A condition that names a parameter or invokes a macro is left to each expansion.
+        ['@define Q(a) %( %( @a == 1 %? one %: other %) %) @Q(1) @Q(2)', ['%( @a == 1 %? one %: other %)']],
+        ['@define S %( 0 %) @define R %( %( @S == 1 %? s %: t %) %) @R', ['0', '%( @S == 1 %? s %: t %)']],
+        ['@define M %( x %) @M', ['x']],
+    ])('%s', (text, bodies) => {
+        const settled = ppSettled(text);
+        expect(settled.out).toBe(pp(text));
+        expect(settled.bodies).toEqual(bodies);
     });
 });
 
