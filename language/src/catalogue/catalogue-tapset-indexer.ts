@@ -30,8 +30,7 @@ export function indexMacroFile(file: string, text: string, target: TapsetTarget)
 
 /** Indexes one `.stp` file against the target and the library macros. */
 export function indexTapsetFile(file: string, text: string, target: TapsetTarget, library: MacroTable): TapsetFileDecls {
-    const { tokens, docs } = scanSystemTap(text);
-    const defines = defineDepths(tokens);
+    const { tokens, docs, defines } = scanSystemTap(text);
     let rest = tokens;
     let defs: MacroDef[] = [];
     if (defines === 'top-level') {
@@ -67,24 +66,6 @@ export function indexTokens(
     new DeclarationReader(file, active, lines, decls).read();
     attachDocs(decls, docTexts.map(parseKernelDoc));
     return decls;
-}
-
-/**
- * Where a file's `@define`s sit: none at all (most files: nothing to extract), all outside any `%( … %)`
- * (then every one is active, whatever the target), or some inside one (a conditional, or another macro's body).
- */
-function defineDepths(tokens: readonly ScanToken[]): 'none' | 'top-level' | 'nested' {
-    let depth = 0;
-    let any = false;
-    for (const t of tokens) {
-        if (t.kind === Tk.PpOpen) depth++;
-        else if (t.kind === Tk.PpClose) depth--;
-        else if (t.kind === Tk.At && t.text === '@define') {
-            if (depth !== 0) return 'nested';
-            any = true;
-        }
-    }
-    return any ? 'top-level' : 'none';
 }
 
 export function emptyDecls(file: string): TapsetFileDecls {

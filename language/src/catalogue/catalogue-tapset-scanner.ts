@@ -51,9 +51,16 @@ export interface DocComment {
     text: string;
 }
 
+/**
+ * Where a text's `@define`s sit: none at all (most files: nothing to extract), all outside any `%( … %)` (then every
+ * one is active, whatever the target), or some inside one (a conditional, or another macro's body).
+ */
+export type DefinePlacement = 'none' | 'top-level' | 'nested';
+
 export interface ScanResult {
     tokens: ScanToken[];
     docs: DocComment[];
+    defines: DefinePlacement;
 }
 
 const OPS2 = ['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',
@@ -93,6 +100,9 @@ export function scanSystemTap(text: string): ScanResult {
     const docs: DocComment[] = [];
     const n = text.length;
     let i = 0;
+    // `%(` nesting, and where the `@define`s seen so far sit (see DefinePlacement).
+    let ppDepth = 0;
+    let defines: DefinePlacement = 'none';
     while (i < n) {
         const c = text.charCodeAt(i);
         // whitespace
@@ -146,7 +156,9 @@ export function scanSystemTap(text: string): ScanResult {
         if (c === 64 /* @ */ && i + 1 < n && isIdentPart(c1)) {
             let j = i + 1;
             while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-            tokens.push({ kind: Tk.At, text: text.slice(i, j), offset: i, macro: false });
+            const word = text.slice(i, j);
+            if (word === '@define' && defines !== 'nested') defines = ppDepth === 0 ? 'top-level' : 'nested';
+            tokens.push({ kind: Tk.At, text: word, offset: i, macro: false });
             i = j;
             continue;
         }
@@ -160,6 +172,8 @@ export function scanSystemTap(text: string): ScanResult {
             }
             const kind = c1 === 40 ? Tk.PpOpen : c1 === 63 ? Tk.PpThen : c1 === 58 ? Tk.PpElse : c1 === 41 ? Tk.PpClose : 0;
             if (kind) {
+                if (kind === Tk.PpOpen) ppDepth++;
+                else if (kind === Tk.PpClose) ppDepth--;
                 tokens.push({ kind, text: text.slice(i, i + 2), offset: i, macro: false });
                 i += 2;
                 continue;
@@ -169,7 +183,7 @@ export function scanSystemTap(text: string): ScanResult {
         tokens.push({ kind: Tk.Op, text: op, offset: i, macro: false });
         i += op.length;
     }
-    return { tokens, docs };
+    return { tokens, docs, defines };
 }
 
 /** Maps offsets to 0-based line/character, with a line table built once per text. */

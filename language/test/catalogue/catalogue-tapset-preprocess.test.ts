@@ -136,4 +136,14 @@ describe('scanner', () => {
     test('doc comments are collected', () => {
         expect(scanSystemTap('/** a */ /* b */ /**/ x').docs.map(d => d.text)).toEqual(['/** a */']);
     });
+    test.each([
+        ['probe a {}', 'none'],
+        ['@define A %( 1 %) @define B(x) %( @x %) @A', 'top-level'],
+        ['@define A %( 1 %) %( arch == "x86_64" %? @define B %( 2 %) %)', 'nested'],
+        ['%( arch == "x86_64" %? @define B %( 2 %) %) @define A %( 1 %)', 'nested'],
+        ['@define A %( @define B %( 2 %) %)', 'nested'],
+        ['%) @define A %( 1 %)', 'nested'],
+    ])('where the @defines of %j sit: %s', (text, placement) => {
+        expect(scanSystemTap(text).defines).toBe(placement);
+    });
 });
