@@ -188,26 +188,29 @@ export async function run(): Promise<BenchRow[]> {
         }
 
         if (has('bpftrace') && process.getuid?.() === 0) {
-            // Probe providers are a static table; tracepoints from tracefs; kernel functions by name (traceable functions, else
-            // kallsyms's names, as root is refused available_filter_functions on some machines); BTF function names, iterators
-            // and one prototype. --list prints every name, as bpftrace -l prints its list.
-            const ours = ['index', '--only', 'kernel,btf', '--list', '--function', 'vfs_read', '--no-cache'];
-            check(node, [cli, ...ours], env, /^(?=[\s\S]*^tracepoint:sched:sched_switch$)(?=[\s\S]*^kprobe:vfs_read$)(?=[\s\S]*^kfunc:vfs_read$)[\s\S]*vfs_read\(struct file \* file[\s\S]*kernel: \d+ kallsyms functions, \S+ traceable functions, \d+ tracepoints/m);
+            // What bpftrace -l lists, from the same sources: probe providers (a static table), tracepoints from tracefs,
+            // kprobe: functions (traceable functions, else kallsyms's names, as root is refused available_filter_functions on
+            // some machines; none where the kernel has no kprobes), kfunc: functions and iterators from BTF, plus one
+            // prototype. --list prints every name, as bpftrace -l prints its list.
+            const ours = ['index', '--only', 'tracefs,btf', '--list', '--function', 'vfs_read', '--no-cache'];
+            const kprobes = readKernelConfig(release())?.get('CONFIG_KPROBES') === 'y';
+            check(node, [cli, ...ours], env, new RegExp(`^(?=[\\s\\S]*^tracepoint:sched:sched_switch$)${kprobes ? '(?=[\\s\\S]*^kprobe:vfs_read$)' : ''}(?=[\\s\\S]*^kfunc:vfs_read$)`
+                + '[\\s\\S]*vfs_read\\(struct file \\* file[\\s\\S]*kernel: \\S+ traceable functions, \\d+ tracepoints', 'm'));
             const listed = spawnSync(node, [cli, ...ours], { encoding: 'utf8', env, maxBuffer: 512 << 20 }).stdout.split('\n');
             const count = (kind: string): number => listed.filter(l => l.startsWith(`${kind}:`)).length;
             const theirs = spawnSync('bpftrace', ['-l'], { encoding: 'utf8', maxBuffer: 512 << 20 }).stdout.split('\n').filter(Boolean).length;
             const bt = sideBySide(() => wall(node, [cli, ...ours], env), () => wall('bpftrace', ['-l']));
             rows.push({ name: 'bpftrace catalogue (root), fresh process: tracepoints, kernel functions, BTF functions (all listed by name), fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
-                note: `lists ${count('tracepoint')} tracepoints, ${count('kprobe')} kprobe and ${count('kfunc')} kfunc functions, ${count('iter')} iterators; bpftrace -l lists ${theirs} probes here; a bare node start alone takes ${nodeStart.toFixed(3)} s; ${cpuNote(bt)}` });
+                note: `lists ${count('tracepoint')} tracepoints, ${count('kprobe')} kprobe${kprobes ? '' : ' (the kernel has no kprobes)'} and ${count('kfunc')} kfunc functions, ${count('iter')} iterators; bpftrace -l lists ${theirs} probes here; a bare node start alone takes ${nodeStart.toFixed(3)} s; ${cpuNote(bt)}` });
             // The catalogue lives in the running language server: the build itself, in a process that is already up.
             const inProc = inProcessBuild(node, [cli, ...ours], env);
             rows.push({ name: 'bpftrace catalogue (root), in-process build', probekit: inProc, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
                 note: `median of ${IN_PROCESS_BUILDS} builds in one process, each from a fresh catalogue without the disk cache (probekit index --repeat): the same names decoded, not printed` });
-            // The language server's case after its first start on this boot: kallsyms names (and tool versions) from the
-            // disk cache, BTF and tracefs read as always.
+            // The language server's case after its first start on this boot: what the disk cache holds (kallsyms names where
+            // kprobe names come from them), BTF and tracefs read as always.
             const warm = inProcessBuild(node, [cli, ...ours.filter(a => a !== '--no-cache')], env);
             rows.push({ name: 'bpftrace catalogue (root), in-process build, warm cache', probekit: warm, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
-                note: `median of ${IN_PROCESS_BUILDS} builds in one process, each from a fresh catalogue through the disk cache (kallsyms names keyed by kernel, boot id and loaded modules); BTF and tracefs read each time` });
+                note: `median of ${IN_PROCESS_BUILDS} builds in one process, each from a fresh catalogue through the disk cache (kallsyms names, when kprobe names come from them, keyed by kernel, boot id and loaded modules); BTF and tracefs read each time` });
             if (has('setpriv')) {
                 const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', node, cli, 'index', '--only', 'btf', '--function', 'vfs_read', '--no-cache'];
                 check('setpriv', nobody, env, /vfs_read\(struct file \* file/);

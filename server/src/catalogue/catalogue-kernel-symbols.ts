@@ -112,9 +112,14 @@ export class NodeKernelSymbols implements KernelSymbolSource {
      * `cache` + `kernelIdentity`: what tracefs shows root is remembered per kernel, so a later non-root process
      * (tracefs is 0700) still knows the tracepoints and their fields.
      */
+    /**
+     * `kprobes`: whether the kernel is built with kprobes (its CONFIG_KPROBES), asked once when kernel function names
+     * are wanted; undefined when unknown.
+     */
     constructor(
         private readonly paths: KernelPaths = DEFAULT_KERNEL_PATHS,
         private readonly persist?: { cache: CatalogueCache; kernelIdentity: string },
+        private readonly kprobes?: () => boolean | undefined,
     ) {}
 
     private cached(): TracefsSnapshot | undefined {
@@ -263,6 +268,12 @@ export class NodeKernelSymbols implements KernelSymbolSource {
     }
 
     async kernelFunctions(): Promise<{ names: string[]; from: 'available_filter_functions' | 'kallsyms' } | undefined> {
+        // kprobe: and kernel.function("…") attach through kprobes: a kernel built without them has no such names to
+        // offer (and its kallsyms is not read for them). fentry names come from BTF.
+        if (this.kprobes?.() === false) {
+            this.note('kprobes', 'this kernel is built without kprobes (CONFIG_KPROBES is not set): no kprobe: or kernel.function names', 'boot a kernel built with CONFIG_KPROBES=y');
+            return undefined;
+        }
         const traceable = await this.traceableFunctions();
         if (traceable) return { names: traceable, from: 'available_filter_functions' };
         const symbols = await this.kallsymsFunctions();

@@ -15,7 +15,7 @@ import { BtfTypeSource } from './catalogue-btf-types.js';
 import type { CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
-import { installedStapVersion } from '../providers/node-host-facts.js';
+import { installedStapVersion, readKernelConfig } from '../providers/node-host-facts.js';
 import { toolVersion } from './catalogue-tool-version.js';
 import { loadTapsetIndex, readTapsetSources, type TapsetIndexer, type TapsetLoadResult } from './catalogue-tapset-reader.js';
 
@@ -99,7 +99,13 @@ export class NodeSystemCatalogue implements SystemCatalogue {
     constructor(private readonly options: NodeCatalogueOptions) {
         // The build id is read only when a cache needs a key.
         const persist = options.cache ? { cache: options.cache, kernelIdentity: this.kernelIdentity } : undefined;
-        this.kernelSymbols = new NodeKernelSymbols(options.kernelPaths ?? DEFAULT_KERNEL_PATHS, persist);
+        // Kernel function names exist for probes only where the kernel has kprobes: its configuration says (the one
+        // given, else this machine's, read when first asked; not this machine's for other kernel paths).
+        const kprobes = (): boolean | undefined => {
+            const config = options.target.kernelConfig ?? (options.kernelPaths ? undefined : readKernelConfig(options.target.kernelRelease));
+            return config ? config.get('CONFIG_KPROBES') === 'y' : undefined;
+        };
+        this.kernelSymbols = new NodeKernelSymbols(options.kernelPaths ?? DEFAULT_KERNEL_PATHS, persist, kprobes);
         this.binaries = new NodeBinarySource(options.env ?? process.env);
     }
 

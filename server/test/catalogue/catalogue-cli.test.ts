@@ -8,10 +8,13 @@ import { UsageError } from '../../src/cli/cli-args.js';
 import { runDoctor } from '../../src/cli/cli-doctor.js';
 import { runIndex } from '../../src/cli/cli-index.js';
 import { Btf } from '../../src/catalogue/catalogue-btf.js';
+import { readKernelConfig } from '../../src/providers/node-host-facts.js';
 import { BtfBuilder, K } from './catalogue-btf-builder.js';
 import { hasTool, runTool, shippedCli, tempDir, tree } from './catalogue-test-kit.js';
 
 const root = process.getuid?.() === 0;
+/** Whether this machine's kernel has kprobes (kprobe: names are listed only then). */
+const kprobes = readKernelConfig()?.get('CONFIG_KPROBES') === 'y';
 
 async function index(...argv: string[]): Promise<{ code: number; out: string }> {
     let out = '';
@@ -48,11 +51,16 @@ describe('probekit index', () => {
         expect(code).toBe(1);
         expect(JSON.parse(out).notices.map((n: { source: string }) => n.source)).toEqual(['tapsets', 'btf']);
     });
-    test('--list: the probes bpftrace -l lists, with kernel functions and BTF functions by name', async () => {
+    test('--list: the probes bpftrace -l lists, with kernel functions (where the kernel has kprobes) and BTF functions by name', async () => {
         const { code, out } = await index('--only', 'kernel,btf', '--list', '--no-cache');
         expect(code).toBe(0);
         const listed = out.split('\n').filter(l => /^(tracepoint|kprobe|kfunc|iter):/.test(l));
-        for (const probe of ['tracepoint:sched:sched_switch', 'kprobe:vfs_read', 'kfunc:vfs_read', 'iter:task']) expect(listed).toContain(probe);
+        for (const probe of ['tracepoint:sched:sched_switch', 'kfunc:vfs_read', 'iter:task']) expect(listed).toContain(probe);
+        if (kprobes) expect(listed).toContain('kprobe:vfs_read');
+        else {
+            expect(listed.filter(l => l.startsWith('kprobe:'))).toEqual([]);
+            expect(out).toMatch(/^note: this kernel is built without kprobes \(CONFIG_KPROBES is not set\)/m);
+        }
         expect(listed.filter(l => l.startsWith('kprobe:__pfx_'))).toEqual([]);
         expect(new Set(listed).size).toBe(listed.length);
         if (root && hasTool('bpftrace')) {

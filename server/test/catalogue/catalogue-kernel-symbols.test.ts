@@ -50,6 +50,17 @@ describe('a tracefs-shaped directory', () => {
         const fallback = new NodeKernelSymbols({ kallsyms: join(noFilter, 'kallsyms'), tracefs: [noFilter] });
         expect(await fallback.kernelFunctions()).toEqual({ names: ['_stext', 'local_fn', 'mod_fn'], from: 'kallsyms' });
     });
+    test.each([
+        [true, { names: ['vfs_read', 'vfs_write', '__x64_sys_openat'], from: 'available_filter_functions' }, []],
+        [undefined, { names: ['vfs_read', 'vfs_write', '__x64_sys_openat'], from: 'available_filter_functions' }, []],
+        [false, undefined, ['kprobes']],
+    ])('kernel built with kprobes: %s → kernel functions %j, notices %j', async (kprobes, functions, notices) => {
+        let asked = 0;
+        const kernel = new NodeKernelSymbols({ kallsyms: join(dir, 'kallsyms'), tracefs: [dir] }, undefined, () => (asked++, kprobes));
+        expect(await kernel.kernelFunctions()).toEqual(functions);
+        expect(kernel.notices().map(n => n.source)).toEqual(notices);
+        expect(asked).toBe(1);
+    });
     test('names with path characters are refused, not read', async () => {
         expect(await ks.tracepointFormat('..', 'x')).toBeUndefined();
         expect(await ks.tracepointFormat('syscalls', '../../etc')).toBeUndefined();
