@@ -1,8 +1,7 @@
 /** `probekit index` and `probekit doctor` end to end: in-process, and bundled as a non-root user. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
+import { chmodSync, copyFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../../src/cli/cli-args.js';
 import { runDoctor } from '../../src/cli/cli-doctor.js';
@@ -95,18 +94,16 @@ describe('probekit doctor', () => {
     });
 });
 
-/** The whole CLI bundled into one file that any user can run. */
+/** The shipped CLI (out/cli.cjs and the command bundles it loads) copied where any user can run it. */
 async function bundleCli(): Promise<string> {
     const dir = tempDir();
     chmodSync(dir, 0o755);
-    const cli = join(dir, 'cli.cjs');
-    await esbuild.build({
-        entryPoints: [resolve(__dirname, '../../src/cli/cli-main.ts')], outfile: cli, bundle: true, format: 'cjs', platform: 'node',
-        target: 'node20', external: ['vscode'], logLevel: 'error',
-        define: { 'import.meta.url': 'importMetaUrl' }, banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-    });
-    chmodSync(cli, 0o755);
-    return cli;
+    const out = dirname(shippedCli());
+    for (const name of readdirSync(out).filter(n => /^cli(-\w+)?\.cjs$/.test(n))) {
+        copyFileSync(join(out, name), join(dir, name));
+        chmodSync(join(dir, name), 0o755);
+    }
+    return join(dir, 'cli.cjs');
 }
 
 describe.runIf(root && hasTool('setpriv'))('as a non-root user', () => {

@@ -1,23 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
+import { shippedCli } from '../catalogue/catalogue-test-kit.js';
 
-let built: Promise<string> | undefined;
-
-/** The CLI bundled from the sources the way esbuild.mjs bundles out/cli.cjs (once per test file). */
+/** The shipped CLI, out/cli.cjs, which loads `run` from its own bundle (rebuilt first when older than the sources). */
 export function cliBundle(): Promise<string> {
-    built ??= (async () => {
-        const bundle = join(mkdtempSync(join(tmpdir(), 'probekit-cli-')), 'cli.cjs');
-        await esbuild.build({
-            entryPoints: ['server/src/cli/cli-main.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: bundle,
-            define: { 'import.meta.url': 'importMetaUrl' },
-            banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" }, logLevel: 'error',
-        });
-        return bundle;
-    })();
-    return built;
+    return Promise.resolve(shippedCli());
 }
 
 /** Run `probekit run ARGS` as its own process; `interruptWhen` sends it SIGINT once stdout matches. */
