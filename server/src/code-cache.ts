@@ -6,9 +6,10 @@
  *
  * The cache file is named by the bundle's name, size and mtime and the node version; V8 itself refuses data made by
  * another V8 or with other flags, and then the bundle compiles as usual and the cache is written again when the
- * process exits. Any failure to read or write the cache only costs the compile: the bundle loads all the same.
+ * process exits. Any failure to read or write the cache only costs the compile: the bundle loads all the same. Only
+ * files this user alone can have written are used (see readOwnFile).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -30,6 +31,23 @@ export function cacheFileOf(dir: string, file: string): string {
     return join(dir, `${basename(file)}-${st.size}-${Math.trunc(st.mtimeMs)}-${process.version}-${process.arch}.bin`);
 }
 
+/**
+ * The cache file's bytes when this user alone can have written it: owned by this user, and neither it nor its folder
+ * writable by group or others (the code in it runs as this process: a root process started with another user's HOME
+ * must not take that user's files).
+ */
+function readOwnFile(path: string): Buffer | undefined {
+    const uid = process.getuid?.();
+    const own = (st: { uid: number; mode: number }) => uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0);
+    if (!own(statSync(dirname(path)))) return undefined;
+    const fd = openSync(path, 'r');
+    try {
+        return own(fstatSync(fd)) ? readFileSync(fd) : undefined;
+    } finally {
+        closeSync(fd);
+    }
+}
+
 /** CommonJS's wrapper around a module's source. */
 function wrap(source: string): string {
     // A bundle may start with a `#!` line, which only the first line of a file may hold.
@@ -40,9 +58,9 @@ function wrap(source: string): string {
 /** Writes `data` as `path` (a temporary file renamed into place) and removes the bundle's older cache files. */
 export function storeCodeCache(dir: string, path: string, data: Buffer, bundle: string): void {
     try {
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
         const tmp = `${path}.${process.pid}.tmp`;
-        writeFileSync(tmp, data);
+        writeFileSync(tmp, data, { mode: 0o600 });
         renameSync(tmp, path);
         const prefix = `${bundle}-`;
         for (const name of readdirSync(dir)) {
@@ -70,7 +88,7 @@ export function compileBundle(file: string, dir: string | undefined): CompiledBu
     let cachedData: Buffer | undefined;
     try {
         cacheFile = cacheFileOf(dir, file);
-        cachedData = readFileSync(cacheFile);
+        cachedData = readOwnFile(cacheFile);
     } catch {
         cachedData = undefined;
     }

@@ -1,4 +1,4 @@
-import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { cacheFileOf, codeCacheDir, compileBundle, loadBundle, storeCodeCache } from '../src/code-cache.js';
@@ -46,6 +46,18 @@ describe('bundles loaded through the code cache', () => {
         expect(compileBundle(file, dir).cache).toBe('none');
         runAndStore(file, dir);
         expect(readdirSync(dir)).toEqual([compileBundle(file, dir).cacheFile!.split('/').pop()]);
+    });
+    test.each([
+        ['a cache file others may write', (file: string, dir: string) => chmodSync(cacheFileOf(dir, file), 0o666)],
+        ['a cache folder others may write', (_file: string, dir: string) => chmodSync(dir, 0o777)],
+        ['a cache file of another user', (file: string, dir: string) => chownSync(cacheFileOf(dir, file), 65534, 65534)],
+    ])('%s is not used', (_what, spoil) => {
+        const file = bundle('cli-x.cjs', `exports.spoilt = ${JSON.stringify(_what)};`);
+        const dir = tempDir();
+        runAndStore(file, dir);
+        if (_what.includes('another user') && process.getuid?.() !== 0) return; // only root can give a file away
+        spoil(file, dir);
+        expect(compileBundle(file, dir).cache).toBe('none');
     });
     test('a cache folder that cannot be written costs nothing but the compile', () => {
         const file = bundle();
