@@ -54,6 +54,7 @@ const cli = { ...common, supported: { 'dynamic-import': false } };
 const builds = [
     { ...common, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'out' },
     { ...common, entryPoints: { server: 'server/src/main.ts' }, outdir: 'out' },
+    { ...common, entryPoints: { 'server-boot': 'server/src/server-boot.ts' }, outdir: 'out' },
     { ...cli, entryPoints: { cli: 'server/src/cli/cli-main.ts' }, outdir: 'out', banner: cliBanner, plugins: [cliCommandsExternal] },
     ...CLI_COMMANDS.map(c => ({ ...cli, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out', plugins: [frontendIndexerExternal] })),
 ];

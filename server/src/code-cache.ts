@@ -110,11 +110,20 @@ function run(script: Script, file: string): unknown {
  * bundle compiles as `require` would, and the cache is written when the process exits (then it holds every function
  * this run compiled, not only the top level).
  */
-export function loadBundle(file: string, dir: string | undefined = codeCacheDir()): unknown {
+export function loadBundle(file: string, dir: string | undefined = codeCacheDir(), options: { storeAfterMs?: number } = {}): unknown {
     const compiled = compileBundle(file, dir);
     const { script, cacheFile } = compiled;
     if (dir && cacheFile && (compiled.cache === 'none' || compiled.cache === 'rejected')) {
-        process.once('exit', () => storeCodeCache(dir, cacheFile, script.createCachedData(), basename(file)));
+        let stored = false;
+        const store = () => {
+            if (stored) return;
+            stored = true;
+            storeCodeCache(dir, cacheFile, script.createCachedData(), basename(file));
+        };
+        process.once('exit', store);
+        // A long-lived process (the language server) may end by a signal, with no exit event: store a while after
+        // the start too, by when its first documents have been through most of the code.
+        if (options.storeAfterMs !== undefined) setTimeout(store, options.storeAfterMs).unref();
     }
     return run(script, file);
 }

@@ -39,9 +39,12 @@ function lspFrames(onMessage: (m: { method?: string; params?: unknown; id?: numb
     };
 }
 
-/** The diagnostics the shipped server (out/server.cjs, started with `flags`) publishes for one SystemTap text. */
+/**
+ * The diagnostics the shipped server publishes for one SystemTap text, started as the client starts it: out/server-boot.cjs
+ * (out/server.cjs through the code cache) with `flags`.
+ */
 function serverDiagnostics(flags: string[], text: string): Promise<Array<{ message: string }>> {
-    const server = join(shippedCli(), '..', 'server.cjs');
+    const server = join(shippedCli(), '..', 'server-boot.cjs');
     const child = spawn(process.execPath, [...flags, server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const send = (m: object): void => {
         const body = JSON.stringify({ jsonrpc: '2.0', ...m });

@@ -48,7 +48,7 @@ export async function vsixChecks(results: Results, vsix: string, server: CodeSer
         const size = fs.statSync(vsix).size;
         const files = listFiles(server.extensionDir);
         const unexpected = files.filter(f => !SHIPPED.test(f));
-        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs', 'out/cli.cjs', ...CLI_COMMANDS.map(c => `out/cli-${c}.cjs`)].filter(f => !files.includes(f));
+        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs', 'out/server-boot.cjs', 'out/cli.cjs', ...CLI_COMMANDS.map(c => `out/cli-${c}.cjs`)].filter(f => !files.includes(f));
         const ok = size < VSIX_LIMIT && unexpected.length === 0 && missing.length === 0;
         return [ok, `${(size / 1024).toFixed(0)} KB, ${files.length} files` +
             (unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : '') +

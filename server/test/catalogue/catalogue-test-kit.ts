@@ -56,7 +56,7 @@ function newestSource(dir: string): number {
  */
 export function shippedCli(): string {
     const root = resolve(__dirname, '../../..');
-    const bundles = ['cli.cjs', 'cli-check.cjs', 'cli-index.cjs', 'cli-doctor.cjs', 'cli-run.cjs'].map(b => join(root, 'out', b));
+    const bundles = ['cli.cjs', 'cli-check.cjs', 'cli-index.cjs', 'cli-doctor.cjs', 'cli-run.cjs', 'server.cjs', 'server-boot.cjs'].map(b => join(root, 'out', b));
     const sources = Math.max(newestSource(join(root, 'server', 'src')), newestSource(join(root, 'language', 'src')));
     if (bundles.some(b => !existsSync(b) || statSync(b).mtimeMs < sources)) {
         execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore', timeout: 300_000 });
