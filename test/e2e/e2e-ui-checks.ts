@@ -33,7 +33,7 @@ const CLI_COMMANDS = ['check', 'run', 'index', 'doctor'];
  * vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt; the README's screenshot ships so that its relative
  * link works on the extension's page.
  */
-const SHIPPED = new RegExp(String.raw`^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server|cli(-(${CLI_COMMANDS.join('|')}))?)\.cjs|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$`, 'i');
+const SHIPPED = new RegExp(String.raw`^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server(-boot)?|cli(-(${CLI_COMMANDS.join('|')}))?)\.cjs|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$`, 'i');
 const VSIX_LIMIT = 3 * 1024 * 1024;
 
 function listFiles(dir: string, prefix = ''): string[] {
