@@ -17,7 +17,9 @@ import { Script } from 'node:vm';
 
 /**
  * Where the code cache goes: `$PROBEKIT_CACHE_DIR/v8`, else under `$XDG_CACHE_HOME/probekit` or `~/.cache/probekit`;
- * none with `PROBEKIT_CODE_CACHE=off`.
+ * none with `PROBEKIT_CODE_CACHE=off`. The catalogue's folder (catalogue-cache.ts), but this process's own home
+ * under sudo too (bytecode is never shared between users), and without loading that module's dependencies (crypto)
+ * into the boot bundles.
  */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
     if (env.PROBEKIT_CODE_CACHE === 'off') return undefined;
