@@ -22,16 +22,10 @@ const common = {
 
 /**
  * The CLI is a small dispatcher (out/cli.cjs) and one bundle per command (out/cli-<command>.cjs), loaded on
- * demand: a cold `probekit index` then neither reads nor compiles the language services it does not use.
+ * demand (with V8's code cache, server/src/code-cache.ts): a cold `probekit index` then neither reads nor compiles
+ * the language services it does not use.
  */
 const CLI_COMMANDS = ['check', 'run', 'index', 'doctor'];
-const cliCommandsExternal = {
-    name: 'cli-commands-external',
-    setup(build) {
-        build.onResolve({ filter: new RegExp(`^\\./cli-(${CLI_COMMANDS.join('|')})\\.js$`) }, args =>
-            args.importer.endsWith('cli-main.ts') ? { path: args.path.replace(/\.js$/, '.cjs'), external: true } : undefined);
-    },
-};
 /**
  * `probekit index --front-end` takes the SystemTap front end's tapset indexer from the check bundle, which carries
  * the front end anyway: out/cli-index.cjs stays without it, and no extra file ships.
@@ -45,9 +39,10 @@ const frontendIndexerExternal = {
 };
 const cliBanner = { js: `#!/usr/bin/env node\n${common.banner.js}` };
 /**
- * The CLI's on-demand bundles are loaded with `require`, not `import()`: from CommonJS, `import()` starts Node's
- * ESM loader and scans the loaded bundle for its exports first, ~0.1 s of a cold `probekit index` (measured:
- * out/cli-index.cjs loads in 20–35 ms by `require`, 110–140 ms by `import()`).
+ * What the CLI's bundles load on demand (the check bundle, for `probekit index --front-end`) is loaded with
+ * `require`, not `import()`: from CommonJS, `import()` starts Node's ESM loader and scans the loaded bundle for its
+ * exports first, ~0.1 s of a cold `probekit index` (measured: out/cli-index.cjs loads in 20–35 ms by `require`,
+ * 110–140 ms by `import()`).
  */
 const cli = { ...common, supported: { 'dynamic-import': false } };
 
@@ -55,7 +50,7 @@ const builds = [
     { ...common, entryPoints: { extension: 'client/src/extension.ts' }, outdir: 'out' },
     { ...common, entryPoints: { server: 'server/src/main.ts' }, outdir: 'out' },
     { ...common, entryPoints: { 'server-boot': 'server/src/server-boot.ts' }, outdir: 'out' },
-    { ...cli, entryPoints: { cli: 'server/src/cli/cli-main.ts' }, outdir: 'out', banner: cliBanner, plugins: [cliCommandsExternal] },
+    { ...cli, entryPoints: { cli: 'server/src/cli/cli-main.ts' }, outdir: 'out', banner: cliBanner },
     ...CLI_COMMANDS.map(c => ({ ...cli, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out', plugins: [frontendIndexerExternal] })),
 ];
 

@@ -107,14 +107,13 @@ export class NodeKernelSymbols implements KernelSymbolSource {
     private readonly memo = new Map<string, Promise<unknown>>();
 
     private snapshot?: TracefsSnapshot | null;
+    /** What `kprobes` answered (null: unknown). */
+    private hasKprobes?: boolean | null;
 
     /**
      * `cache` + `kernelIdentity`: what tracefs shows root is remembered per kernel, so a later non-root process
-     * (tracefs is 0700) still knows the tracepoints and their fields.
-     */
-    /**
-     * `kprobes`: whether the kernel is built with kprobes (its CONFIG_KPROBES), asked once when kernel function names
-     * are wanted; undefined when unknown.
+     * (tracefs is 0700) still knows the tracepoints and their fields. `kprobes`: whether the kernel is built with
+     * kprobes (its CONFIG_KPROBES), asked once, when kernel function names are first wanted; undefined when unknown.
      */
     constructor(
         private readonly paths: KernelPaths = DEFAULT_KERNEL_PATHS,
@@ -270,7 +269,8 @@ export class NodeKernelSymbols implements KernelSymbolSource {
     async kernelFunctions(): Promise<{ names: string[]; from: 'available_filter_functions' | 'kallsyms' } | undefined> {
         // kprobe: and kernel.function("…") attach through kprobes: a kernel built without them has no such names to
         // offer (and its kallsyms is not read for them). fentry names come from BTF.
-        if (this.kprobes?.() === false) {
+        if (this.hasKprobes === undefined) this.hasKprobes = this.kprobes?.() ?? null;
+        if (this.hasKprobes === false) {
             this.note('kprobes', 'this kernel is built without kprobes (CONFIG_KPROBES is not set): no kprobe: or kernel.function names', 'boot a kernel built with CONFIG_KPROBES=y');
             return undefined;
         }

@@ -58,6 +58,7 @@ describe('a tracefs-shaped directory', () => {
         let asked = 0;
         const kernel = new NodeKernelSymbols({ kallsyms: join(dir, 'kallsyms'), tracefs: [dir] }, undefined, () => (asked++, kprobes));
         expect(await kernel.kernelFunctions()).toEqual(functions);
+        expect(await kernel.kernelFunctions()).toEqual(functions);
         expect(kernel.notices().map(n => n.source)).toEqual(notices);
         expect(asked).toBe(1);
     });
