@@ -57,7 +57,10 @@ function wrap(source: string): string {
     return `(function (exports, require, module, __filename, __dirname) { ${body}\n});`;
 }
 
-/** Writes `data` as `path` (a temporary file renamed into place) and removes the bundle's older cache files. */
+/**
+ * Writes `data` as `path` (a temporary file renamed into place) and removes this node's cache files of other builds
+ * of the bundle (another node's, e.g. the editor's own, stay).
+ */
 export function storeCodeCache(dir: string, path: string, data: Buffer, bundle: string): void {
     try {
         mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -65,8 +68,9 @@ export function storeCodeCache(dir: string, path: string, data: Buffer, bundle: 
         writeFileSync(tmp, data, { mode: 0o600 });
         renameSync(tmp, path);
         const prefix = `${bundle}-`;
+        const suffix = `-${process.version}-${process.arch}.bin`;
         for (const name of readdirSync(dir)) {
-            if (name.startsWith(prefix) && join(dir, name) !== path && !name.endsWith('.tmp')) unlinkSync(join(dir, name));
+            if (name.startsWith(prefix) && name.endsWith(suffix) && join(dir, name) !== path) unlinkSync(join(dir, name));
         }
     } catch {
         // Not writable (a read-only home, a full disk): the next run compiles again.

@@ -37,15 +37,17 @@ describe('bundles loaded through the code cache', () => {
         if (state === 'junk') writeFileSync(cacheFileOf(dir!, file), 'not V8 data');
         expect(compileBundle(file, dir).cache).toBe(expected);
     });
-    test('a changed bundle gets a cache file of its own, and storing it removes the old one', () => {
+    test('a changed bundle gets a cache file of its own, and storing it removes the old one (not another node\'s)', () => {
         const file = bundle();
         const dir = tempDir();
         runAndStore(file, dir);
+        const otherNode = join(dir, 'cli-x.cjs-1-2-v99.0.0-x64.bin');
+        writeFileSync(otherNode, 'another node');
         writeFileSync(file, '#!/usr/bin/env node\nexports.changed = true;\n');
         utimesSync(file, new Date(), new Date(Date.now() + 5000));
         expect(compileBundle(file, dir).cache).toBe('none');
         runAndStore(file, dir);
-        expect(readdirSync(dir)).toEqual([compileBundle(file, dir).cacheFile!.split('/').pop()]);
+        expect(readdirSync(dir).sort()).toEqual([compileBundle(file, dir).cacheFile!.split('/').pop(), 'cli-x.cjs-1-2-v99.0.0-x64.bin'].sort());
     });
     test.each([
         ['a cache file others may write', (file: string, dir: string) => chmodSync(cacheFileOf(dir, file), 0o666)],
