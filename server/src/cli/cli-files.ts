@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 
 export const LANGUAGE_BY_EXTENSION: Record<string, 'systemtap' | 'bpftrace'> = {
     '.stp': 'systemtap',
@@ -31,11 +31,13 @@ function walk(dir: string, out: string[]): void {
 
 /**
  * Expand FILE|DIR arguments and read them. A problem with one argument (missing, unreadable,
- * unknown extension) is reported and the others are still read.
+ * unknown extension) is reported and the others are still read. A file named twice (`a.stp a.stp`,
+ * a directory and a file in it) is read and checked once, under the path it was first named by.
  */
 export function readInputs(args: readonly string[]): { files: InputFile[]; problems: InputProblem[] } {
     const files: InputFile[] = [];
     const problems: InputProblem[] = [];
+    const named = new Set<string>();
     for (const arg of args) {
         let paths: string[];
         try {
@@ -50,6 +52,8 @@ export function readInputs(args: readonly string[]): { files: InputFile[]; probl
             continue;
         }
         for (const path of paths) {
+            if (named.has(resolve(path))) continue;
+            named.add(resolve(path));
             if (!LANGUAGE_BY_EXTENSION[extname(path)]) {
                 problems.push({ path, message: 'unknown language: expected a .stp, .stpm or .bt file' });
                 continue;

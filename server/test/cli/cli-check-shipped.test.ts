@@ -121,6 +121,27 @@ describe('SystemTap files: the same output and exit codes', () => {
         expect(check(['--syntax-only', file], workspace(STP))).toEqual({ code, out, err: '' });
     });
 
+    test.each([
+        [['bad.stp', 'bad.stp']],
+        [['bad.stp', './bad.stp', '.']],
+        [['.', 'bad.stp']],
+    ])('a file named twice (%j) is checked once, under the path it was first named by', argv => {
+        const r = check(['--syntax-only', '--format', 'json', ...argv], workspace(STP));
+        expect(r.code).toBe(1);
+        expect(JSON.parse(r.out).files.map((f: { path: string }) => f.path).filter((p: string) => p.endsWith('bad.stp'))).toEqual([argv[0] === '.' ? 'bad.stp' : argv[0]]);
+    });
+
+    test('a syntax-only check of more files than one batch holds reports every file, in order, as checks one by one do', () => {
+        const files: Record<string, string> = {};
+        for (let k = 0; k < 150; k++) files[`f${String(k).padStart(3, '0')}.stp`] = k % 7 === 0 ? `probe begin { x = ${'('.repeat(k % 3)} }\n` : 'probe begin { exit() }\n';
+        const dir = workspace(files);
+        const all = JSON.parse(check(['--syntax-only', '--format', 'json', '.'], dir).out).files;
+        expect(all.map((f: { path: string }) => f.path)).toEqual(Object.keys(files));
+        for (const name of ['f000.stp', 'f007.stp', 'f070.stp', 'f147.stp', 'f001.stp']) {
+            expect(all.find((f: { path: string }) => f.path === name)).toEqual(JSON.parse(check(['--syntax-only', '--format', 'json', name], dir).out).files[0]);
+        }
+    });
+
     test('--format json, beside a .bt file', () => {
         const r = check(['--syntax-only', '--format', 'json', '--bpftrace-version', 'latest', 'bad.stp', 'clean.bt'], workspace({ ...STP, ...BT }));
         expect(r.code).toBe(1);
