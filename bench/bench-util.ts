@@ -1,5 +1,6 @@
 /** Small helpers every bench shares: the median of runs, the repository root, a throw-away kernel tree. */
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,4 +29,19 @@ export function repoRoot(): string {
  */
 export function kernelStub(prefix: string): string {
     return writeKernelStub(mkdtempSync(join(tmpdir(), prefix)));
+}
+
+/**
+ * Bundles the TypeScript `contents` (imports resolved from the repository root) into the CommonJS file `outfile`:
+ * an entry made for one bench, beside the shipped bundles.
+ */
+export async function bundleEntry(outfile: string, contents: string): Promise<string> {
+    const root = repoRoot();
+    // Loaded at run time from the project: esbuild's API cannot itself be bundled.
+    const esbuild = createRequire(join(root, 'package.json'))('esbuild') as typeof import('esbuild');
+    await esbuild.build({
+        stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: outfile.replace(/^.*\//, '').replace(/\.cjs$/, '.ts') },
+        outfile, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'error',
+    });
+    return outfile;
 }

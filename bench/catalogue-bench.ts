@@ -10,9 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import type { BenchRow } from './bench-row.js';
-import { kernelStub, median, repoRoot } from './bench-util.js';
+import { bundleEntry, kernelStub, median, repoRoot } from './bench-util.js';
 import { CatalogueCache } from '../server/src/catalogue/catalogue-cache.js';
 import { readKernelConfig, stapArchOf } from '../server/src/providers/node-host-facts.js';
 import { INSTALLED_TAPSET_DIR, loadTapsetIndex } from '../server/src/catalogue/catalogue-tapset-reader.js';
@@ -21,19 +20,10 @@ import { arch as nodeArch } from 'node:os';
 const REPS = 7;
 
 /** Bundles `probekit index` alone: the catalogue's own start-up cost, without the rest of the CLI. */
-async function bundleIndexCli(root: string, outDir: string): Promise<string> {
-    const outfile = join(outDir, 'catalogue-index.cjs');
-    // Loaded at run time from the project: esbuild's API cannot itself be bundled.
-    const esbuild = createRequire(join(root, 'package.json'))('esbuild') as typeof import('esbuild');
-    await esbuild.build({
-        stdin: {
-            contents: "import { runIndex } from './server/src/cli/cli-index.ts';\n" +
-                "const argv = process.argv.slice(2); if (argv[0] === 'index') argv.shift();\n" +
-                'runIndex(argv, s => process.stdout.write(s), s => process.stderr.write(s)).then(c => { process.exitCode = c; });\n',
-            resolveDir: root, loader: 'ts', sourcefile: 'catalogue-index-entry.ts',
-        },
-        outfile, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'error',
-    });
+async function bundleIndexCli(outDir: string): Promise<string> {
+    const outfile = await bundleEntry(join(outDir, 'catalogue-index.cjs'), "import { runIndex } from './server/src/cli/cli-index.ts';\n" +
+        "const argv = process.argv.slice(2); if (argv[0] === 'index') argv.shift();\n" +
+        'runIndex(argv, s => process.stdout.write(s), s => process.stderr.write(s)).then(c => { process.exitCode = c; });\n');
     chmodSync(outDir, 0o755);
     chmodSync(outfile, 0o755);
     return outfile;
@@ -135,7 +125,7 @@ export async function run(): Promise<BenchRow[]> {
     // command bundled here.
     const productCli = join(root, 'out', 'cli.cjs');
     const shipped = existsSync(productCli) && existsSync(join(root, 'out', 'cli-index.cjs'));
-    const cli = shipped ? productCli : await bundleIndexCli(root, outDir);
+    const cli = shipped ? productCli : await bundleIndexCli(outDir);
     const node = process.execPath;
     // A bare node start, the floor under every fresh-process figure: measured once, quoted in several notes.
     const nodeStart = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0']).wall));

@@ -7,14 +7,13 @@
 // one row shows a first run, without it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { URI } from 'langium';
 import { NodeFileSystem } from 'langium/node';
 import type { BenchRow } from './bench-row.js';
-import { kernelStub, median, repoRoot } from './bench-util.js';
+import { bundleEntry, kernelStub, median, repoRoot } from './bench-util.js';
 import { createProbekitServices } from '../language/src/probekit-module.js';
 import { applySettings } from '../language/src/common/probekit-check.js';
 import { listTapsetFiles } from '../server/src/catalogue/catalogue-tapset-reader.js';
@@ -131,19 +130,9 @@ interface ChildRun {
  * The product's bundle loader (server/src/code-cache.ts) as a boot script, bundled here: `node BOOT BUNDLE ARGS…`
  * loads BUNDLE with V8's code cache, as `probekit` loads its commands (out/cli-check.cjs among them).
  */
-async function bundleBoot(): Promise<string> {
-    const root = repoRoot();
-    const outfile = join(root, 'out', 'bench', 'code-cache-boot.cjs');
-    // Loaded at run time from the project: esbuild's API cannot itself be bundled.
-    const esbuild = createRequire(join(root, 'package.json'))('esbuild') as typeof import('esbuild');
-    await esbuild.build({
-        stdin: {
-            contents: "import { loadBundle } from './server/src/code-cache.ts';\nloadBundle(process.argv.splice(2, 1)[0]);\n",
-            resolveDir: root, loader: 'ts', sourcefile: 'code-cache-boot.ts',
-        },
-        outfile, bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'error',
-    });
-    return outfile;
+function bundleBoot(): Promise<string> {
+    return bundleEntry(join(repoRoot(), 'out', 'bench', 'code-cache-boot.cjs'),
+        "import { loadBundle } from './server/src/code-cache.ts';\nloadBundle(process.argv.splice(2, 1)[0]);\n");
 }
 
 /** How a child loads this bundle: as `node BUNDLE` does, or through the code-cache boot with its cache folder. */

@@ -1,10 +1,4 @@
 import { spawn } from 'node:child_process';
-import { shippedCli } from '../catalogue/catalogue-test-kit.js';
-
-/** The shipped CLI, out/cli.cjs, which loads `run` from its own bundle (rebuilt first when older than the sources). */
-export function cliBundle(): Promise<string> {
-    return Promise.resolve(shippedCli());
-}
 
 /** Run `probekit run ARGS` as its own process; `interruptWhen` sends it SIGINT once stdout matches. */
 export function runCli(bundle: string, args: string[], interruptWhen?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {

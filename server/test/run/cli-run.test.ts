@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { ensureTracefs, leaked, live, removeDir, tempScripts } from './run-test-helpers.js';
-import { cliBundle, runCli } from './cli-helpers.js';
+import { shippedCli } from '../catalogue/catalogue-test-kit.js';
+import { runCli } from './cli-helpers.js';
 
 // `probekit run` on the same core, as a separate process built from the sources like the shipped bundle.
 describe('probekit run', () => {
@@ -18,7 +19,7 @@ describe('probekit run', () => {
             'loop.bt': 'interval:ms:100 { @n = count(); printf("tick\\n"); }\nEND { printf("END ran\\n"); }\n',
             'bad.bt': 'BEGIN { @x = nope(); }\n',
         });
-        bundle = await cliBundle();
+        bundle = shippedCli(); // out/cli.cjs, which loads `run` from its own bundle
     });
 
     afterAll(() => removeDir(dir));

@@ -7,6 +7,7 @@ import { RunRegistry } from '../../src/run/run-registry.js';
 import { processTree } from '../../src/run/run-process-tree.js';
 import { ensureTracefs, leaked, live, record, removeDir, tempScripts, waitFor, waitGone, type Recorded } from './run-test-helpers.js';
 import { startSshd, type SshdFixture } from './sshd-fixture.js';
+import { shippedCli } from '../catalogue/catalogue-test-kit.js';
 import type { RemoteHost } from '../../src/run/run-types.js';
 
 // Two "hosts": two real sshd instances on 127.0.0.1, started by the test with their own keys and config.
@@ -93,8 +94,8 @@ describe('remote runs over ssh', () => {
     });
 
     it('probekit run --host twice: both hosts print, prefixed; one Ctrl-C stops both', async () => {
-        const { cliBundle, runCli } = await import('./cli-helpers.js');
-        const bundle = await cliBundle();
+        const { runCli } = await import('./cli-helpers.js');
+        const bundle = shippedCli();
         const [h1, h2] = sshd.hosts;
         const r = await runCli(bundle, [
             '--host', `root@127.0.0.1:${h1.port}`, '--host', `root@127.0.0.1:${h2.port}`, '--identity', h1.identityFile!,
