@@ -252,8 +252,10 @@ export class SystemtapLexer implements Lexer {
             token.stapIndex = k;
             tokens.push(token);
         }
+        // Tokens no type takes are rare; without them the hidden ones are in order already.
+        const unordered = hidden.length > 0;
         for (const t of mergeHidden(pp.hidden, pp.tokens, text)) hidden.push(this.token(t, this.hiddenType(t), lines));
-        hidden.sort((a, b) => a.startOffset - b.startOffset);
+        if (unordered) hidden.sort((a, b) => a.startOffset - b.startOffset);
         return { tokens, hidden, errors: [], report: { diagnostics } };
     }
 

@@ -31,18 +31,36 @@ function isOp(t: StapToken | undefined, image: string): boolean {
     return !!t && (t.kind === 'operator' || t.kind === 'pp') && t.image === image;
 }
 
+/** A token sequence being expanded (the file, a macro body or an argument) and where in it expansion is. */
+interface Frame {
+    tokens: readonly StapToken[];
+    /** The next token to read. */
+    i: number;
+    env: Env | undefined;
+    inv: Invocation | undefined;
+    depth: number;
+    /** Whether the tokens' text is the file's. */
+    local: boolean;
+    /** Where the sequence ends (for diagnostics at its end). */
+    end: number;
+}
+
+function frame(tokens: readonly StapToken[], env: Env | undefined, inv: Invocation | undefined, depth: number, local: boolean): Frame {
+    return { tokens, i: 0, env, inv, depth, local, end: tokens.length ? tokens[tokens.length - 1].end : 0 };
+}
+
 /**
  * stap's `scan_pp1`, pulled token by token by the conditional pass (as stap does): a branch being
- * skipped passes its tokens through raw, so an `@define` there defines nothing.
+ * skipped passes its tokens through raw, so an `@define` there defines nothing. The sequences being
+ * expanded are a stack of frames (the file at the bottom), so that each pull reads one token and the
+ * file's own tokens, most of them, pass through without a copy or a call.
  */
 export class MacroExpander {
     readonly out: Pp1Item[] = [];
     private outPos = 0;
     /** Set by the conditional pass while it skips a branch. */
     skipping = false;
-    /** A preprocessor marker was emitted: stop until the conditional pass has read it. */
-    private pause = false;
-    private source: Generator<void> | undefined;
+    private frames: Frame[] = [];
     readonly hidden: StapToken[] = [];
     readonly expansions: StapExpansion[] = [];
     readonly macros = new Map<string, StapMacro>();
@@ -51,6 +69,8 @@ export class MacroExpander {
         private readonly target: StapTarget,
         private readonly library: StapMacroLibrary,
         private readonly uri: string | undefined,
+        /** The tokens a macro expands to (its body, or that body with its conditionals decided: systemtap-macro-settle.ts). */
+        private readonly bodyOf: (macro: StapMacro) => readonly StapToken[] = macro => macro.body,
     ) {}
 
     error(at: StapToken | undefined, fallback: number, message: string, code: StapCodeValue, inv?: Invocation): void {
@@ -64,7 +84,6 @@ export class MacroExpander {
      * offset as `origin` when `local`: their text is in the file).
      */
     emit(t: StapToken, inv: Invocation | undefined, local = false): void {
-        if (t.kind === 'pp') this.pause = true;
         this.out.push(inv ? { kind: t.kind, image: t.image, offset: inv.offset, end: inv.end, expansion: inv.expansion, origin: local ? t.origin ?? t.offset : undefined } : t);
     }
 
@@ -74,90 +93,94 @@ export class MacroExpander {
 
     /** Start on the file's tokens. */
     start(tokens: readonly StapToken[]): void {
-        this.source = this.run(tokens, undefined, undefined, 0, true);
+        this.frames = [frame(tokens, undefined, undefined, 0, true)];
     }
 
-    /** The next item, or undefined at the end. */
+    /**
+     * The next item, or undefined at the end. Each pull reads tokens until one gives an item, so
+     * the conditional pass may switch between skipping and expanding before any token after a
+     * marker is read.
+     */
     pull(): Pp1Item | undefined {
-        while (this.outPos >= this.out.length) {
+        for (;;) {
+            if (this.outPos < this.out.length) return this.out[this.outPos++];
             if (this.outPos > 0) {
                 this.out.length = 0;
                 this.outPos = 0;
             }
-            if (!this.source) return undefined;
-            if (this.source.next().done) {
-                this.source = undefined;
-                if (this.outPos >= this.out.length) return undefined;
+            const frames = this.frames;
+            const top = frames[frames.length - 1];
+            if (!top) return undefined;
+            if (top.i >= top.tokens.length) {
+                frames.pop();
+                continue;
             }
+            const t = top.tokens[top.i++];
+            // The file's own tokens, but script arguments and @-words, are items as they are.
+            if (top.inv === undefined && (this.skipping || (t.kind !== 'at' && t.kind !== 'arg'))) return t;
+            this.step(top, t);
         }
-        return this.out[this.outPos++];
     }
 
-    /**
-     * Process a token sequence (the file, a macro body or an argument), one token per step;
-     * `local` when its text is the file's.
-     */
-    private *run(tokens: readonly StapToken[], env: Env | undefined, inv: Invocation | undefined, depth: number, local: boolean): Generator<void> {
-        const end = tokens.length ? tokens[tokens.length - 1].end : 0;
-        for (let i = 0; i < tokens.length; i++) {
-            if (this.pause) {
-                // The conditional pass must see a marker before the next token is read: it may
-                // switch between skipping and expanding.
-                this.pause = false;
-                yield;
-            }
-            const t = tokens[i];
-            if (this.skipping) {
-                this.emit(t, inv, local);
-                continue;
-            }
-            if (t.kind === 'arg') {
-                this.scriptArg(t, inv);
-                continue;
-            }
-            if (t.kind !== 'at') {
-                this.emit(t, inv, local);
-                continue;
-            }
-            if (t.image === '@define') {
-                i = this.define(tokens, i, inv, end) - 1;
-                continue;
-            }
-            const name = t.image.slice(1);
-            const param = env?.get(name);
-            if (param) {
-                this.hide(t, inv);
-                yield* this.run(param.tokens, param.env, inv, depth + 1, param.local);
-                continue;
-            }
-            const macro = this.macros.get(name) ?? this.library.get(name);
-            if (!macro) {
-                this.emit(t, inv, local);
-                continue;
-            }
-            if (depth >= MAX_EXPANSION_DEPTH) {
-                this.error(t, end, `macro expansion too deep at \`@${name}\` (does it invoke itself?)`, StapCode.PpMacroInvocation, inv);
-                this.hide(t, inv);
-                continue;
-            }
-            this.hide(t, inv);
-            let next = i + 1;
-            const bindings: Env = new Map();
-            if (macro.params.length > 0) {
-                const r = this.collectArgs(tokens, i, macro, inv, env, end);
-                if (!r) return;
-                next = r.next;
-                macro.params.forEach((p, k) => bindings.set(p, { tokens: r.args[k] ?? [], env, local }));
-            }
-            let own = inv;
-            if (!inv) {
-                const last = tokens[next - 1];
-                this.expansions.push({ name: t.image, offset: t.offset, end: last.end, macro });
-                own = { offset: t.offset, end: last.end, expansion: this.expansions.length - 1 };
-            }
-            yield* this.run(macro.body, bindings, own, depth + 1, macro.uri === this.uri);
-            i = next - 1;
+    /** One token of `top` (read already): emitted, hidden, or the start of an expansion (a new frame). */
+    private step(top: Frame, t: StapToken): void {
+        const inv = top.inv;
+        if (this.skipping) {
+            this.emit(t, inv, top.local);
+            return;
         }
+        if (t.kind === 'arg') {
+            this.scriptArg(t, inv);
+            return;
+        }
+        if (t.kind !== 'at') {
+            this.emit(t, inv, top.local);
+            return;
+        }
+        const tokens = top.tokens;
+        const i = top.i - 1;
+        if (t.image === '@define') {
+            top.i = this.define(tokens, i, inv, top.end);
+            return;
+        }
+        const name = t.image.slice(1);
+        const param = top.env?.get(name);
+        if (param) {
+            this.hide(t, inv);
+            this.frames.push(frame(param.tokens, param.env, inv, top.depth + 1, param.local));
+            return;
+        }
+        const macro = this.macros.get(name) ?? this.library.get(name);
+        if (!macro) {
+            this.emit(t, inv, top.local);
+            return;
+        }
+        if (top.depth >= MAX_EXPANSION_DEPTH) {
+            this.error(t, top.end, `macro expansion too deep at \`@${name}\` (does it invoke itself?)`, StapCode.PpMacroInvocation, inv);
+            this.hide(t, inv);
+            return;
+        }
+        this.hide(t, inv);
+        let next = i + 1;
+        const bindings: Env = new Map();
+        if (macro.params.length > 0) {
+            const r = this.collectArgs(tokens, i, macro, inv, top.env, top.end);
+            if (!r) {
+                // No end to the invocation: nothing more of this sequence.
+                top.i = tokens.length;
+                return;
+            }
+            next = r.next;
+            macro.params.forEach((p, k) => bindings.set(p, { tokens: r.args[k] ?? [], env: top.env, local: top.local }));
+        }
+        let own = inv;
+        if (!inv) {
+            const last = tokens[next - 1];
+            this.expansions.push({ name: t.image, offset: t.offset, end: last.end, macro });
+            own = { offset: t.offset, end: last.end, expansion: this.expansions.length - 1 };
+        }
+        top.i = next;
+        this.frames.push(frame(this.bodyOf(macro), bindings, own, top.depth + 1, macro.uri === this.uri));
     }
 
     private collectArgs(tokens: readonly StapToken[], at: number, macro: StapMacro, inv: Invocation | undefined,

@@ -2,6 +2,7 @@ import { URI } from 'langium';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 import { ConditionalPass } from './systemtap-conditional-pass.js';
 import { MacroExpander } from './systemtap-macro-expander.js';
+import { settledMacroBody } from './systemtap-macro-settle.js';
 import type { StapTarget } from './systemtap-target.js';
 import { lexStap, stapNumberValue, type StapDiagnostic, type StapLexResult, type StapToken } from './systemtap-tokens.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
@@ -138,6 +139,20 @@ function versionLess(a: string, b: string): boolean {
     return false;
 }
 
+/** Two lists of tokens, each by offset, as one list by offset (`a` first where offsets are equal); sorted if they were not. */
+export function mergeByOffset(a: readonly StapToken[], b: readonly StapToken[]): StapToken[] {
+    const out: StapToken[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length && j < b.length) out.push(a[i].offset <= b[j].offset ? a[i++] : b[j++]);
+    while (i < a.length) out.push(a[i++]);
+    while (j < b.length) out.push(b[j++]);
+    for (let k = 1; k < out.length; k++) {
+        if (out[k - 1].offset > out[k].offset) return out.sort((x, y) => x.offset - y.offset);
+    }
+    return out;
+}
+
 /**
  * Lex and preprocess a SystemTap text for a target: the token stream the parser reads, the hidden
  * tokens, diagnostics (lexer and preprocessor), inactive ranges and the expansion map. Brackets
@@ -159,22 +174,26 @@ export function preprocessStap(text: string, target: StapTarget, library: StapMa
 
 /** {@link preprocessStap} over an existing lex result. */
 export function preprocessLexed(lexed: StapLexResult, target: StapTarget, library: StapMacroLibrary, uri?: string, maxNesting = Infinity): StapPreprocessResult {
-    const expander = new MacroExpander(target, library, uri);
+    const expander = new MacroExpander(target, library, uri, macro => settledMacroBody(macro, target));
     expander.start(lexed.tokens);
-    const hidden: StapToken[] = [...lexed.comments];
-    const pass = new ConditionalPass(expander, hidden, target);
+    const passHidden: StapToken[] = [];
+    const pass = new ConditionalPass(expander, passHidden, target);
     pass.run();
-    for (const t of expander.hidden) hidden.push(t); // a loop: a spread call overflows on huge macro bodies
     const diagnostics: StapDiagnostic[] = [];
     // Lexer findings count where stap's parser would meet them: junk tokens only when active.
-    const activeJunk = new Set(pass.tokens.filter(t => t.kind === 'junk' && t.expansion === undefined).map(t => t.offset));
-    const junkOffsets = new Set(lexed.tokens.filter(t => t.kind === 'junk').map(t => t.offset));
-    for (const d of lexed.diagnostics) {
-        if (!junkOffsets.has(d.offset) || activeJunk.has(d.offset)) diagnostics.push(d);
+    if (lexed.diagnostics.length) {
+        const activeJunk = new Set(pass.tokens.filter(t => t.kind === 'junk' && t.expansion === undefined).map(t => t.offset));
+        const junkOffsets = new Set(lexed.tokens.filter(t => t.kind === 'junk').map(t => t.offset));
+        for (const d of lexed.diagnostics) {
+            if (!junkOffsets.has(d.offset) || activeJunk.has(d.offset)) diagnostics.push(d);
+        }
     }
     diagnostics.push(...pass.diagnostics);
-    const tokens = checkActive(pass.tokens, hidden, diagnostics, target, maxNesting, expander.expansions);
-    hidden.sort((a, b) => a.offset - b.offset);
+    const checkHidden: StapToken[] = [];
+    const tokens = checkActive(pass.tokens, checkHidden, diagnostics, target, maxNesting, expander.expansions);
+    // Each list is in the text's order already: merged, not sorted (a sort with a comparator is most of this
+    // function's time on a tapset file).
+    const hidden = mergeByOffset(mergeByOffset(lexed.comments, passHidden), mergeByOffset(expander.hidden, checkHidden));
     diagnostics.sort((a, b) => a.offset - b.offset);
     return { tokens, hidden, diagnostics, inactiveRanges: pass.inactive, expansions: expander.expansions, macros: expander.macros };
 }

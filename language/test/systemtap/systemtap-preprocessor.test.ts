@@ -207,6 +207,37 @@ describe('macros', () => {
         expect(r.tokens.every((t, k) => k === 0 || r.tokens[k - 1].offset <= t.offset)).toBe(true);
     });
 
+    // A body's conditionals are decided once per target when the target alone decides them (systemtap-macro-settle.ts);
+    // each case gives what stap gives deciding them in every expansion.
+    test.each([
+        ['@define m %( %( arch == "x86_64" %? a %: b %) %) x = @m + @m', 'x = a + a'],
+        ['@define m %( %( arch == "x86_64" %? %( kernel_v < "2.6" %? old %: new %) %: b %) %) x = @m', 'x = new'],
+        // a condition naming a parameter: decided in each expansion
+        ['@define m(p) %( %( @p == 1 %? one %: other %) %) x = @m(1) + @m(2)', 'x = one + other'],
+        // a body whose `%:` belongs to a conditional of the invoking text
+        ['@define m %( a %: b %) %( arch == "x86_64" %? @m %) x', 'a x'],
+        ['@define m %( a %: b %) %( arch == "i386" %? @m %) x', 'x'], // a branch not taken expands nothing
+        // an @-word in a branch: kept for the expansion (`@p` is the parameter there)
+        ['@define m(p) %( %( arch == "x86_64" %? @p %: 0 %) %) x = @m(7)', 'x = 7'],
+    ])('a conditional in a macro body: %s → %s', (text, active) => {
+        expect(pp(text)).toBe(active);
+    });
+
+    test('a malformed conditional in a library macro body is reported at each expansion', () => {
+        const library = new Map(preprocessStap('@define m %( %( arch == %? a %) %)', TARGET, new Map()).macros);
+        const r = preprocessStap('x = @m; y = @m', TARGET, library);
+        expect(r.diagnostics.filter(d => d.code === 'stap-pp-condition').map(d => d.offset)).toEqual([4, 12]);
+    });
+
+    test('hidden tokens (comments, markers, branches not taken, invocations, junk) come in offset order', () => {
+        const text = '# c\n@define m(a) %( @a %) %( 1 == 0 %? gone /* in */ %: x = @m(1) %) // d\n\u0001 y %( 1 == 1 %? z %)';
+        const r = preprocessStap(text, TARGET, new Map());
+        const offsets = r.hidden.map(t => t.offset);
+        expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+        expect(r.hidden.map(t => t.image)).toEqual(['# c', '@define', 'm', '(', 'a', ')', '%(', '@a', '%)', '%(', '1', '==', '0', '%?', 'gone',
+            '/* in */', '%:', '@m', '(', '1', ')', '%)', '// d', '\u0001', '%(', '1', '==', '1', '%?', '%)']);
+    });
+
     test('script arguments: spliced when given, placeholders when not', () => {
         const given = { ...TARGET, args: ['kernel.function("f")', 'x y'] };
         expect(pp('probe $1 { s = @2; n = $# }', given)).toBe('probe kernel . function ( "f" ) { s = "x y" ; n = 2 }');
