@@ -1,5 +1,5 @@
 import { EmbeddedActionsParser, type IToken, type TokenType, type TokenTypeDictionary } from 'chevrotain';
-import type { Lexer, LexerResult, LexingDiagnostic, TokenizeOptions, URI } from 'langium';
+import { GrammarAST, type Lexer, type LexerResult, type LexingDiagnostic, type TokenizeOptions, type URI } from 'langium';
 import type { SystemtapServices } from './systemtap-module.js';
 import type { SystemtapSettings } from './systemtap-settings.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
@@ -174,7 +174,12 @@ export class SystemtapLexer implements Lexer {
     skipRanges: readonly StapRange[] = [];
     /** Brackets nested deeper are not given to the parser (set where it ran out of stack: see systemtap-parse-recovery.ts). */
     maxNesting = Infinity;
+    /** Token types by name: terminals (`ID`, `NUMBER`, …) and keywords (`probe`, `+`, `@cast`, …). */
     private readonly types = new Map<string, TokenType>();
+    /** The keywords' types alone, by their text: an identifier spelled like a terminal (`NUMBER`, `PP_HIDDEN`) stays one. */
+    private readonly keywords = new Map<string, TokenType>();
+    private readonly idType: TokenType;
+    private readonly atWordType: TokenType;
 
     constructor(services: SystemtapServices) {
         this.settings = services.settings.SystemtapSettings;
@@ -183,10 +188,15 @@ export class SystemtapLexer implements Lexer {
         // Numbers the token types (tokenTypeIdx) as a Chevrotain lexer would; a parser's recognizer does only that
         // until its self-analysis, which this one never runs.
         new (class extends EmbeddedActionsParser {})(types, { skipValidations: true });
+        const terminals = new Set(services.Grammar.rules.filter(GrammarAST.isTerminalRule).map(r => r.name));
         for (const type of types) {
             this.definition[type.name] = type;
-            this.types.set(type.name.endsWith(':KW') ? type.name.slice(0, -3) : type.name, type);
+            const name = type.name.endsWith(':KW') ? type.name.slice(0, -3) : type.name;
+            this.types.set(name, type);
+            if (!terminals.has(type.name)) this.keywords.set(name, type);
         }
+        this.idType = this.type('ID');
+        this.atWordType = this.type('AT_WORD');
     }
 
     private type(name: string): TokenType {
@@ -197,13 +207,13 @@ export class SystemtapLexer implements Lexer {
 
     private typeOf(t: StapToken): TokenType | undefined {
         switch (t.kind) {
-            case 'ident': return this.types.get(t.image) ?? this.types.get('ID');
+            case 'ident': return this.keywords.get(t.image) ?? this.idType;
             case 'number': return this.types.get('NUMBER');
             case 'string': return this.types.get('STR');
             case 'embedded': return this.types.get('EMBEDDED');
             case 'arg': return this.types.get('ARG');
-            case 'at': return this.types.get(t.image) ?? this.types.get('AT_WORD');
-            case 'operator': return this.types.get(t.image);
+            case 'at': return this.keywords.get(t.image) ?? this.atWordType;
+            case 'operator': return this.keywords.get(t.image);
             default: return undefined;
         }
     }

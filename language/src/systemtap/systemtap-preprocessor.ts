@@ -4,7 +4,7 @@ import { ConditionalPass } from './systemtap-conditional-pass.js';
 import { MacroExpander } from './systemtap-macro-expander.js';
 import { settledMacroBody } from './systemtap-macro-settle.js';
 import type { StapTarget } from './systemtap-target.js';
-import { lexStap, stapNumberValue, type StapDiagnostic, type StapLexResult, type StapToken } from './systemtap-tokens.js';
+import { isStapNumber, lexStap, type StapDiagnostic, type StapLexResult, type StapToken } from './systemtap-tokens.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 
 /**
@@ -93,7 +93,7 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
             if (t.expansion === undefined) hidden.push(t);
             continue;
         }
-        if (t.kind === 'number' && stapNumberValue(t.image) === undefined) {
+        if (t.kind === 'number' && !isStapNumber(t.image)) {
             diagnostics.push({ ...at(t), message: `number invalid or out of range: \`${t.image}\`${expansionTrail(t, expansions)}`,
                 code: StapCode.LexBadNumber, severity: 'error' });
         } else if (t.kind === 'at' && t.image !== '@define') {

@@ -247,6 +247,24 @@ export function lexStap(text: string): StapLexResult {
 const MAX_U64 = (1n << 64n) - 1n;
 
 /**
+ * Whether a number token is one stap accepts ({@link stapNumberValue} is not undefined), without a BigInt for the
+ * numbers that cannot reach 2^64 (decimal up to 19 digits, hex up to 16, octal up to 21): nearly all of them.
+ */
+export function isStapNumber(image: string): boolean {
+    const n = image.length;
+    const c0 = image.charCodeAt(0);
+    if (c0 >= 49 && c0 <= 57 && n <= 19) {
+        for (let i = 1; i < n; i++) {
+            const c = image.charCodeAt(i);
+            if (c < 48 || c > 57) return false;
+        }
+        return true;
+    }
+    if (c0 === 48 && n === 1) return true;
+    return stapNumberValue(image) !== undefined;
+}
+
+/**
  * Whether a number token is one stap accepts (`strtoull(…, 0)` consuming all of it, ≤ 2^64−1).
  * Returns the value, or undefined when it is invalid.
  */

@@ -96,6 +96,8 @@ const ACCEPTED = [
     'probe begin { x = (a in b) in c; x = (++y)++; x = ++(y++); x = -y++; x = ++y++ z; x = --y-- (1) }',
     'probe begin { x = p$->b; x = $a$b->c; x = $$vars->a; x = $a->b$; x = &$a$ }',
     'probe begin { x = "a string \\\n  on two lines" }',
+    // identifiers spelled like the grammar's terminals are identifiers
+    'probe begin { NUMBER = 1; STR = 2; ID = 3; EMBEDDED = 4; AT_WORD = 5; ARG = 6; WS = 7; PP_HIDDEN = 8; SL_COMMENT = 9; ML_COMMENT = 10 }',
 ];
 
 /** Scripts stap 4.8 `-p1` rejects, with the reason it gives. */

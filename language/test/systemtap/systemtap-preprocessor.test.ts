@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { URI } from 'langium';
 import { preprocessStap, type StapMacro } from '../../src/systemtap/systemtap-preprocessor.js';
 import { DEFAULT_STAP_TARGET, parseStapCommandLine, splitCommandLine, stapTargetOf, withShebang, type StapCommandLine, type StapTarget } from '../../src/systemtap/systemtap-target.js';
-import { lexStap } from '../../src/systemtap/systemtap-tokens.js';
+import { isStapNumber, lexStap, stapNumberValue } from '../../src/systemtap/systemtap-tokens.js';
 import { loadStapMacroLibrary, findTapsetRoot } from '../../src/systemtap/systemtap-macro-library.js';
 import { stapPreprocessResult } from '../../src/systemtap/systemtap-parser.js';
 import { NodeFileSystemProvider } from 'langium/node';
@@ -348,5 +348,14 @@ describe('library macro files', () => {
             [{ line: 0, character: 0 }, expect.stringMatching(/^stap fails on library macro file .*broken\/a\.stpm, which it reads for every script: 2:1: unexpected token in library macro file/)],
             [{ line: 0, character: 18 }, 'unknown operator `@foo`: not a macro or a built-in @-operator'],
         ]);
+    });
+});
+
+describe('number tokens', () => {
+    // isStapNumber skips the BigInt for numbers that cannot reach 2^64; it must agree with stapNumberValue everywhere.
+    test.each(['0', '1', '9', '1234567890123456789', '9999999999999999999', '18446744073709551615', '18446744073709551616',
+        '99999999999999999999', '0x0', '0xffffffffffffffff', '0x10000000000000000', '0777', '08', '1a', '12abc', '0x', '01777777777777777777777',
+        '02000000000000000000000'])('%s', image => {
+        expect(isStapNumber(image)).toBe(stapNumberValue(image) !== undefined);
     });
 });
