@@ -90,12 +90,16 @@ async function child(set: FileSet, work: Work): Promise<void> {
     await new Promise(resolve => setImmediate(resolve));
     for (const e of observer.takeRecords()) gcMs += e.duration;
     observer.disconnect();
+    let lines = 0;
+    for (const f of files) for (let i = f.text.indexOf('\n'); i >= 0; i = f.text.indexOf('\n', i + 1)) lines++;
     const report: ChildReport = {
-        files: files.length, lines: files.reduce((n, f) => n + f.text.split('\n').length, 0), parseErrors,
+        files: files.length, lines: lines + files.length, parseErrors,
         workMs, gcMs, setupMs, cpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
         maxRssKb: process.resourceUsage().maxRSS,
     };
-    process.stdout.write(JSON.stringify(report) + '\n');
+    // Exit once the report is out, as `probekit` does (cli-main.ts): a natural exit would first run the collector's
+    // pending tasks over the heap of every tree.
+    process.stdout.write(JSON.stringify(report) + '\n', () => process.exit(0));
 }
 
 /** Wall time of a whole process, its stdout, and its peak RSS (KB) when GNU time is there. */
