@@ -54,6 +54,12 @@ export class ConditionalPass {
         for (;;) {
             const top = stack[stack.length - 1];
             const skipping = top?.state === 'skip-then' || top?.state === 'skip-else';
+            if (!skipping && !this.pushedBack) {
+                // Tokens up to the next marker (or @-word, or argument) are taken as they come.
+                this.source.skipping = false;
+                const last = this.source.drain(this.tokens);
+                if (last) this.last = last;
+            }
             const t = skipping ? this.skip() : this.next(true);
             if (!t) {
                 if (top) this.err(top.open, 'incomplete conditional at end of file: `%(` has no closing `%)`', StapCode.PpConditional);

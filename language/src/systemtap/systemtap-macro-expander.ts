@@ -84,7 +84,7 @@ export class MacroExpander {
      * offset as `origin` when `local`: their text is in the file).
      */
     emit(t: StapToken, inv: Invocation | undefined, local = false): void {
-        this.out.push(inv ? { kind: t.kind, image: t.image, offset: inv.offset, end: inv.end, expansion: inv.expansion, origin: local ? t.origin ?? t.offset : undefined } : t);
+        this.out.push(inv ? this.expanded(t, inv, local) : t);
     }
 
     hide(t: StapToken, inv: Invocation | undefined): void {
@@ -120,6 +120,42 @@ export class MacroExpander {
             if (top.inv === undefined && (this.skipping || (t.kind !== 'at' && t.kind !== 'arg'))) return t;
             this.step(top, t);
         }
+    }
+
+    /**
+     * While the conditional pass takes tokens as they come (no branch being skipped, nothing queued): move the plain
+     * tokens straight into `into` — the file's own as they are, expanded ones at their invocation — up to the next
+     * marker, @-word or script argument (which {@link pull} then reads). Returns the last token moved. What {@link pull}
+     * would give one token at a time, in one loop: most tokens of a file go this way.
+     */
+    drain(into: StapToken[]): StapToken | undefined {
+        if (this.skipping || this.outPos < this.out.length) return undefined;
+        const frames = this.frames;
+        let last: StapToken | undefined;
+        for (;;) {
+            const top = frames[frames.length - 1];
+            if (!top) return last;
+            const tokens = top.tokens;
+            const inv = top.inv;
+            let i = top.i;
+            for (; i < tokens.length; i++) {
+                const t = tokens[i];
+                const kind = t.kind;
+                if (kind === 'pp' || kind === 'at' || kind === 'arg') {
+                    top.i = i;
+                    return last;
+                }
+                last = inv === undefined ? t : this.expanded(t, inv, top.local);
+                into.push(last);
+            }
+            top.i = i;
+            frames.pop();
+        }
+    }
+
+    /** Token `t` of an expansion, at the invocation (with its own offset as `origin` when `local`: its text is in the file). */
+    private expanded(t: StapToken, inv: Invocation, local: boolean): StapToken {
+        return { kind: t.kind, image: t.image, offset: inv.offset, end: inv.end, expansion: inv.expansion, origin: local ? t.origin ?? t.offset : undefined };
     }
 
     /** One token of `top` (read already): emitted, hidden, or the start of an expansion (a new frame). */

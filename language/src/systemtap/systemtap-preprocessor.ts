@@ -79,20 +79,13 @@ function expansionTrail(t: { expansion?: number }, expansions: readonly StapExpa
 /** Per-token checks stap makes when the parser reads a token, and the nesting guard (see {@link preprocessStap}). */
 function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: StapDiagnostic[], target: StapTarget, maxNesting: number,
     expansions: readonly StapExpansion[]): StapToken[] {
-    const out: StapToken[] = [];
     const tooNew = new Map<string, boolean>();
     const needsNewer = (since: string) => {
         let r = tooNew.get(since);
         if (r === undefined) tooNew.set(since, r = versionLess(target.stapVersion, since));
         return r;
     };
-    let depth = 0;
-    for (let k = 0; k < tokens.length; k++) {
-        const t = tokens[k];
-        if (t.kind === 'junk') {
-            if (t.expansion === undefined) hidden.push(t);
-            continue;
-        }
+    const check = (t: StapToken): void => {
         if (t.kind === 'number' && !isStapNumber(t.image)) {
             diagnostics.push({ ...at(t), message: `number invalid or out of range: \`${t.image}\`${expansionTrail(t, expansions)}`,
                 code: StapCode.LexBadNumber, severity: 'error' });
@@ -103,6 +96,33 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
                     + (since ? ` (needs stap ${since})` : '') + expansionTrail(t, expansions), code: StapCode.PpUnknownOperator, severity: 'error' });
             }
         }
+    };
+    if (maxNesting === Infinity) {
+        // No nesting guard (the parser has not run out of stack on this text): the stream stays as it is unless
+        // it holds junk.
+        let junk = false;
+        for (const t of tokens) {
+            const kind = t.kind;
+            if (kind === 'number' || kind === 'at') check(t);
+            else if (kind === 'junk') junk = true;
+        }
+        if (!junk) return tokens;
+        const kept: StapToken[] = [];
+        for (const t of tokens) {
+            if (t.kind !== 'junk') kept.push(t);
+            else if (t.expansion === undefined) hidden.push(t);
+        }
+        return kept;
+    }
+    const out: StapToken[] = [];
+    let depth = 0;
+    for (let k = 0; k < tokens.length; k++) {
+        const t = tokens[k];
+        if (t.kind === 'junk') {
+            if (t.expansion === undefined) hidden.push(t);
+            continue;
+        }
+        check(t);
         const op = t.kind === 'operator' ? t.image : '';
         if (op === '(' || op === '[' || op === '{') depth++;
         else if (op === ')' || op === ']' || op === '}') depth = Math.max(0, depth - 1);
