@@ -31,8 +31,21 @@ export function strverscmp(a: string, b: string): number {
     return Math.sign(ra.length - rb.length);
 }
 
+/** The expression of each pattern {@link fnmatch} was given (undefined: not one; compare the texts): a tapset file has the same few. */
+const fnmatchPatterns = new Map<string, RegExp | undefined>();
+
 /** `fnmatch(pattern, s, FNM_NOESCAPE)`: `*`, `?`, `[…]`. */
 export function fnmatch(pattern: string, s: string): boolean {
+    let re = fnmatchPatterns.get(pattern);
+    if (re === undefined && !fnmatchPatterns.has(pattern)) {
+        re = fnmatchExpression(pattern);
+        if (fnmatchPatterns.size >= 1000) fnmatchPatterns.clear(); // patterns typed in an editor, one per keystroke
+        fnmatchPatterns.set(pattern, re);
+    }
+    return re ? re.test(s) : pattern === s;
+}
+
+function fnmatchExpression(pattern: string): RegExp | undefined {
     let re = '^';
     for (let i = 0; i < pattern.length; i++) {
         const c = pattern[i];
@@ -51,9 +64,9 @@ export function fnmatch(pattern: string, s: string): boolean {
         } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
     }
     try {
-        return new RegExp(re + '$', 's').test(s);
+        return new RegExp(re + '$', 's');
     } catch {
-        return pattern === s;
+        return undefined;
     }
 }
 

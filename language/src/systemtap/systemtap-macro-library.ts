@@ -49,7 +49,7 @@ function listStpm(fs: FileSystemProvider, dir: URI): URI[] {
         return fs.readDirectorySync(dir)
             .filter(n => n.isFile && n.uri.path.endsWith('.stpm'))
             .map(n => n.uri)
-            .sort((a, b) => a.path.localeCompare(b.path));
+            .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)); // glob(3)'s order in the C locale
     } catch {
         return [];
     }
