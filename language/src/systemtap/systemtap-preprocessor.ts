@@ -85,7 +85,17 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
         if (r === undefined) tooNew.set(since, r = versionLess(target.stapVersion, since));
         return r;
     };
-    const check = (t: StapToken): void => {
+    // A copy of the stream only from the first token removed (junk, a nest too deep): most streams lose none.
+    let out: StapToken[] | undefined;
+    const guard = maxNesting !== Infinity;
+    let depth = 0;
+    for (let k = 0; k < tokens.length; k++) {
+        const t = tokens[k];
+        if (t.kind === 'junk') {
+            out ??= tokens.slice(0, k);
+            if (t.expansion === undefined) hidden.push(t);
+            continue;
+        }
         if (t.kind === 'number' && !isStapNumber(t.image)) {
             diagnostics.push({ ...at(t), message: `number invalid or out of range: \`${t.image}\`${expansionTrail(t, expansions)}`,
                 code: StapCode.LexBadNumber, severity: 'error' });
@@ -96,37 +106,15 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
                     + (since ? ` (needs stap ${since})` : '') + expansionTrail(t, expansions), code: StapCode.PpUnknownOperator, severity: 'error' });
             }
         }
-    };
-    if (maxNesting === Infinity) {
-        // No nesting guard (the parser has not run out of stack on this text): the stream stays as it is unless
-        // it holds junk.
-        let junk = false;
-        for (const t of tokens) {
-            const kind = t.kind;
-            if (kind === 'number' || kind === 'at') check(t);
-            else if (kind === 'junk') junk = true;
-        }
-        if (!junk) return tokens;
-        const kept: StapToken[] = [];
-        for (const t of tokens) {
-            if (t.kind !== 'junk') kept.push(t);
-            else if (t.expansion === undefined) hidden.push(t);
-        }
-        return kept;
-    }
-    const out: StapToken[] = [];
-    let depth = 0;
-    for (let k = 0; k < tokens.length; k++) {
-        const t = tokens[k];
-        if (t.kind === 'junk') {
-            if (t.expansion === undefined) hidden.push(t);
+        if (!guard) {
+            out?.push(t);
             continue;
         }
-        check(t);
         const op = t.kind === 'operator' ? t.image : '';
         if (op === '(' || op === '[' || op === '{') depth++;
         else if (op === ')' || op === ']' || op === '}') depth = Math.max(0, depth - 1);
         if (depth > maxNesting) {
+            out ??= tokens.slice(0, k);
             diagnostics.push({ offset: t.offset, end: t.end, code: StapCode.LexTooDeep, severity: 'error',
                 message: `too deeply nested to check: over ${maxNesting} levels of brackets, where the parser ran out of stack; the rest of this nest is not checked` });
             // Hide this nest up to its matching close, so the parser does not recurse into it.
@@ -143,9 +131,9 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
             k = m;
             continue;
         }
-        out.push(t);
+        out?.push(t);
     }
-    return out;
+    return out ?? tokens;
 }
 
 function versionLess(a: string, b: string): boolean {
@@ -160,7 +148,7 @@ function versionLess(a: string, b: string): boolean {
 }
 
 /** Two lists of tokens, each by offset, as one list by offset (`a` first where offsets are equal); sorted if they were not. */
-export function mergeByOffset(a: readonly StapToken[], b: readonly StapToken[]): StapToken[] {
+function mergeByOffset(a: readonly StapToken[], b: readonly StapToken[]): StapToken[] {
     const out: StapToken[] = [];
     let i = 0;
     let j = 0;

@@ -247,8 +247,8 @@ export function lexStap(text: string): StapLexResult {
 const MAX_U64 = (1n << 64n) - 1n;
 
 /**
- * Whether a number token is one stap accepts ({@link stapNumberValue} is not undefined), without a BigInt for the
- * numbers that cannot reach 2^64 (decimal up to 19 digits, hex up to 16, octal up to 21): nearly all of them.
+ * Whether a number token is one stap accepts ({@link stapNumberValue} is not undefined), without a BigInt for
+ * `0` and the decimals of up to 19 digits, which cannot reach 2^64 (nearly all numbers in scripts).
  */
 export function isStapNumber(image: string): boolean {
     const n = image.length;
