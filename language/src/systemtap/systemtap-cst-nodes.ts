@@ -133,6 +133,12 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
         this.fixedEnd = (this.lastNonHiddenNode?.end ?? 0) | 0;
     }
 
+    /** Finish the node with its offset and end known (as {@link finish} would find them). */
+    fixSpan(offset: number, end: number): void {
+        this.fixedOffset = offset | 0;
+        this.fixedEnd = end | 0;
+    }
+
     // As Langium's: from the first to the last non-hidden child; computed, not cached (a field
     // in each of a library's half million composites, for a range few are asked for). A child that
     // is both first and last (a rule called without assignment wraps one node) is asked once: asked

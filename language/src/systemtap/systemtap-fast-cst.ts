@@ -1,6 +1,6 @@
-import type { IToken } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
 import type { CstNode, GrammarAST } from 'langium';
-import type { StapIToken } from './systemtap-lexer.js';
+import type { StapToken } from './systemtap-tokens.js';
 import { OPEN, StapCompositeCstNode, StapLeafCstNode, StapRootCstNode } from './systemtap-cst-nodes.js';
 
 const LEAF = StapLeafCstNode.prototype;
@@ -14,9 +14,10 @@ const COMPOSITE = StapCompositeCstNode.prototype;
  * (on the library: 0.3–0.4 s of collector pauses instead of 0.05–0.1 s; setting the prototype
  * costs some of that back, 0.2 s in a cold process).
  */
-function leafOf(token: IToken, length: number, feature: GrammarAST.AbstractElement | undefined, root: StapRootCstNode, container: StapCompositeCstNode): StapLeafCstNode {
+function leafOf(offset: number, length: number, tokenType: TokenType, feature: GrammarAST.AbstractElement | undefined, root: StapRootCstNode,
+    container: StapCompositeCstNode): StapLeafCstNode {
     return {
-        __proto__: LEAF, offset: token.startOffset | 0, length: length | 0, tokenType: token.tokenType, next: undefined,
+        __proto__: LEAF, offset: offset | 0, length: length | 0, tokenType, next: undefined,
         container, grammarSource: feature, root,
     } as unknown as StapLeafCstNode;
 }
@@ -59,11 +60,12 @@ export class StapFastCst {
     private depth = 0;
     /** The child before the composite closed last, in its parent. */
     private closedPrev: CstNode | undefined;
-    private hidden: IToken[] = [];
+    private hidden: readonly StapToken[] = [];
+    private hiddenTypes: readonly TokenType[] = [];
     private hiddenAt = 0;
 
-    /** Start the tree of `input`; `hidden` are its hidden tokens in order. */
-    start(input: string, hidden: IToken[]): StapRootCstNode {
+    /** Start the tree of `input`; `hidden` are its hidden tokens in order, `hiddenTypes` their token types. */
+    start(input: string, hidden: readonly StapToken[], hiddenTypes: readonly TokenType[]): StapRootCstNode {
         this.root = new StapRootCstNode(input);
         this.nodes.length = this.lasts.length = this.prevs.length = 0;
         this.nodes.push(this.root);
@@ -72,6 +74,7 @@ export class StapFastCst {
         this.depth = 0;
         this.closedPrev = undefined;
         this.hidden = hidden;
+        this.hiddenTypes = hiddenTypes;
         this.hiddenAt = 0;
         return this.root;
     }
@@ -79,7 +82,7 @@ export class StapFastCst {
     /** Drop the references to the last input. */
     clear(): void {
         this.nodes.length = this.lasts.length = this.prevs.length = 0;
-        this.hidden = [];
+        this.hidden = this.hiddenTypes = [];
         this.closedPrev = undefined;
         this.root = undefined as never;
     }
@@ -114,7 +117,11 @@ export class StapFastCst {
         const node = this.nodes[d];
         this.closedPrev = this.prevs[d];
         this.depth = d - 1;
-        node.finish(true);
+        // Hidden leaves are never the first or the last child of a composite built here (they go before the next
+        // token, and before a composite that would start with them): its span is from its first to its last child.
+        const first = node.first;
+        if (first === undefined) node.finish(true);
+        else node.fixSpan(first.offset, this.lasts[d]!.end);
         return node;
     }
 
@@ -135,13 +142,17 @@ export class StapFastCst {
         return node;
     }
 
-    /** A leaf for `token` in the current composite, after the hidden tokens before it. */
-    leaf(token: IToken, feature: GrammarAST.AbstractElement): void {
+    /**
+     * A leaf for `token` of type `type` in the current composite, after the hidden tokens before it. It spans the
+     * token's text, or for a token of an expansion the whole invocation.
+     */
+    leaf(token: StapToken, type: TokenType, feature: GrammarAST.AbstractElement): void {
         const hidden = this.hidden;
-        if (this.hiddenAt < hidden.length && hidden[this.hiddenAt].startOffset <= token.startOffset) this.placeHidden(token.startOffset);
+        const offset = token.offset;
+        if (this.hiddenAt < hidden.length && hidden[this.hiddenAt].offset <= offset) this.placeHidden(offset);
         const d = this.depth;
         const parent = this.nodes[d];
-        const leaf = leafOf(token, (token as StapIToken).stapSpan ?? token.image.length, feature, this.root, parent);
+        const leaf = leafOf(offset, token.end - offset, type, feature, this.root, parent);
         const last = this.lasts[d];
         if (last) (last as Linked).next = leaf;
         else parent.first = leaf;
@@ -165,7 +176,7 @@ export class StapFastCst {
         const hidden = this.hidden;
         const from = this.hiddenAt;
         let to = from;
-        while (to < hidden.length && hidden[to].startOffset <= offset) to++;
+        while (to < hidden.length && hidden[to].offset <= offset) to++;
         this.hiddenAt = to;
         let c = this.depth;
         if (c === 0 || this.nodes[c].first !== undefined) {
@@ -178,7 +189,7 @@ export class StapFastCst {
         const before = this.nodes[c];
         let prev = this.prevs[c];
         for (let k = from; k < to; k++) {
-            const leaf = leafOf(hidden[k], hidden[k].image.length, undefined, this.root, into);
+            const leaf = leafOf(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined, this.root, into);
             if (prev) (prev as Linked).next = leaf;
             else into.first = leaf;
             prev = leaf;
@@ -193,7 +204,7 @@ export class StapFastCst {
         const into = this.nodes[d];
         let last = this.lasts[d];
         for (let k = from; k < to; k++) {
-            const leaf = leafOf(hidden[k], hidden[k].image.length, undefined, this.root, into);
+            const leaf = leafOf(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined, this.root, into);
             if (last) (last as Linked).next = leaf;
             else into.first = leaf;
             last = leaf;

@@ -1,6 +1,8 @@
-import type { IToken, TokenType } from 'chevrotain';
+import type { TokenType } from 'chevrotain';
 import type { AstNode, Grammar, GrammarAST } from 'langium';
 import type { StapCompositeCstNode } from './systemtap-cst-nodes.js';
+import type { StapLexed } from './systemtap-lexer.js';
+import type { StapToken } from './systemtap-tokens.js';
 import * as ast from './systemtap-fast-ast.js';
 import type { FastNode } from './systemtap-fast-ast.js';
 import { StapFastCst, type STAP_FAST_MAX_DEPTH } from './systemtap-fast-cst.js';
@@ -77,7 +79,9 @@ export class StapFastParser {
     private readonly g: StapFastElements;
     private readonly kinds: Uint8Array;
     private readonly cst = new StapFastCst();
-    private tokens: IToken[] = [];
+    private tokens: readonly StapToken[] = [];
+    /** The token type of each token. */
+    private types: readonly TokenType[] = [];
     private pos = 0;
     /** Kind of the current token (0 after the last). */
     private k = 0;
@@ -102,12 +106,14 @@ export class StapFastParser {
      * The tree of a token stream (the SystemTap lexer's tokens and hidden tokens for `input`),
      * its container links set, or undefined at the first syntax error.
      */
-    parse(input: string, tokens: IToken[], hidden: IToken[]): StapFastParse | undefined {
+    parse(input: string, lexed: StapLexed): StapFastParse | undefined {
+        const tokens = lexed.tokens;
         this.tokens = tokens;
+        this.types = lexed.types;
         this.pos = 0;
-        this.k = tokens.length > 0 ? this.kinds[tokens[0].tokenTypeIdx] : 0;
+        this.k = tokens.length > 0 ? this.kinds[lexed.types[0].tokenTypeIdx!] : 0;
         this.top = this.opTop = 0;
-        const root = this.cst.start(input, hidden);
+        const root = this.cst.start(input, lexed.hidden, lexed.hiddenTypes);
         try {
             const base = this.top;
             while (FIRST_TOP[this.k]) this.push(this.topLevel());
@@ -123,7 +129,7 @@ export class StapFastParser {
             // stack holds): Langium's parser takes over, and reports as it does.
             return undefined;
         } finally {
-            this.tokens = [];
+            this.tokens = this.types = [];
             this.stack.length = this.operators.length = this.strengths.length = 0;
             this.cst.clear();
         }
@@ -132,20 +138,20 @@ export class StapFastParser {
     // ------------------------------------------------------------------ tokens, lists, tree
 
     private advance(): void {
-        const t = this.tokens[++this.pos];
-        this.k = t === undefined ? 0 : this.kinds[t.tokenTypeIdx];
+        const t = this.types[++this.pos];
+        this.k = t === undefined ? 0 : this.kinds[t.tokenTypeIdx!];
     }
 
     private peek(n: number): number {
-        const t = this.tokens[this.pos + n];
-        return t === undefined ? 0 : this.kinds[t.tokenTypeIdx];
+        const t = this.types[this.pos + n];
+        return t === undefined ? 0 : this.kinds[t.tokenTypeIdx!];
     }
 
     /** Take the current token as a leaf of `feature` (none: not a token the rule takes here); its image. */
     private take(feature: Element | undefined): string {
         if (feature === undefined) throw GIVE_UP;
         const t = this.tokens[this.pos];
-        this.cst.leaf(t, feature);
+        this.cst.leaf(t, this.types[this.pos], feature);
         this.advance();
         return t.image;
     }

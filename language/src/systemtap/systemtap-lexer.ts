@@ -20,6 +20,25 @@ export interface StapIToken extends IToken {
     stapCode?: string;
 }
 
+/**
+ * A text's tokens as the parsers read them (see {@link SystemtapLexer.lex}). The hand-written parser reads these
+ * as they are; Langium's parser reads them as Chevrotain tokens ({@link SystemtapLexer.chevrotainTokens}).
+ */
+export interface StapLexed {
+    pp: StapPreprocessResult;
+    /** The active tokens: the preprocessor's, less any no token type takes. */
+    tokens: readonly StapToken[];
+    /** The token type of each. */
+    types: readonly TokenType[];
+    /** Where each is in `pp.tokens`, when some were left out (else at its own index). */
+    indexes: readonly number[] | undefined;
+    /** Comments and runs of removed text, in order. */
+    hidden: readonly StapToken[];
+    /** The token type of each. */
+    hiddenTypes: readonly TokenType[];
+    diagnostics: StapLexingDiagnostic[];
+}
+
 /** A lexer diagnostic carrying its stable code. */
 export interface StapLexingDiagnostic extends LexingDiagnostic {
     code: string;
@@ -128,11 +147,14 @@ function skipActive(pp: StapPreprocessResult, ranges: readonly StapRange[]): voi
 
 /** Line starts of a text, for offset → line/column. */
 class LineIndex {
-    private readonly starts: number[];
+    private startsOf: number[] | undefined;
     private last = 0;
 
-    constructor(text: string) {
-        this.starts = lineStarts(text);
+    constructor(private readonly text: string) {}
+
+    /** Made when first asked (most texts have no diagnostic, and the fast parser needs no lines). */
+    private get starts(): number[] {
+        return (this.startsOf ??= lineStarts(this.text));
     }
 
     /** 0-based line of an offset (fast for increasing offsets); no allocation per call. */
@@ -218,8 +240,11 @@ export class SystemtapLexer implements Lexer {
         }
     }
 
-    tokenize(text: string, _options?: TokenizeOptions): LexerResult {
-        const lines = new LineIndex(text);
+    /**
+     * The tokens of `text` as the parsers read them: preprocessed for the target, each active token with its type,
+     * the hidden ones (comments, and a token each for runs of removed text) in order, and the lexer's findings.
+     */
+    lex(text: string): StapLexed {
         const uri = this.documentUri;
         let pp: StapPreprocessResult;
         if (text.length > STAP_MAX_TEXT || text.includes('\0')) {
@@ -246,27 +271,61 @@ export class SystemtapLexer implements Lexer {
             }
         }
         this.lastPreprocess = pp;
-        const tokens: IToken[] = [];
-        const hidden: IToken[] = [];
+        const lines = new LineIndex(text);
         const diagnostics: StapLexingDiagnostic[] = pp.diagnostics.map(d => this.toDiagnostic(d, lines));
-        for (let k = 0; k < pp.tokens.length; k++) {
-            const t = pp.tokens[k];
+        const all = pp.tokens;
+        const types: TokenType[] = new Array(all.length);
+        let tokens: StapToken[] = all;
+        let indexes: number[] | undefined;
+        let stray: StapToken[] | undefined;
+        let n = 0;
+        for (let k = 0; k < all.length; k++) {
+            const t = all[k];
             const type = this.typeOf(t);
-            if (!type) {
-                diagnostics.push(this.toDiagnostic({ offset: t.offset, end: t.end, message: `unexpected \`${t.image}\``,
-                    code: StapCode.LexUnexpectedChar, severity: 'error' }, lines));
-                if (t.expansion === undefined) hidden.push(this.token(t, this.hiddenType(t), lines));
+            if (type) {
+                if (indexes) {
+                    tokens.push(t);
+                    indexes.push(k);
+                }
+                types[n++] = type;
                 continue;
             }
-            const token = this.token(t, type, lines);
-            token.stapIndex = k;
-            tokens.push(token);
+            // A token no type takes: reported, and hidden (unless it came from an expansion); the parsers read the others.
+            diagnostics.push(this.toDiagnostic({ offset: t.offset, end: t.end, message: `unexpected \`${t.image}\``,
+                code: StapCode.LexUnexpectedChar, severity: 'error' }, lines));
+            if (t.expansion === undefined) (stray ??= []).push(t);
+            if (!indexes) {
+                tokens = all.slice(0, k);
+                indexes = Array.from({ length: k }, (_, i) => i);
+            }
         }
+        types.length = n;
+        let hidden = mergeHidden(pp.hidden, all, text);
         // Tokens no type takes are rare; without them the hidden ones are in order already.
-        const unordered = hidden.length > 0;
-        for (const t of mergeHidden(pp.hidden, pp.tokens, text)) hidden.push(this.token(t, this.hiddenType(t), lines));
-        if (unordered) hidden.sort((a, b) => a.startOffset - b.startOffset);
-        return { tokens, hidden, errors: [], report: { diagnostics } };
+        if (stray) hidden = [...stray, ...hidden].sort((a, b) => a.offset - b.offset);
+        const hiddenTypes: TokenType[] = new Array(hidden.length);
+        for (let k = 0; k < hidden.length; k++) hiddenTypes[k] = this.hiddenType(hidden[k]);
+        return { pp, tokens, types, indexes, hidden, hiddenTypes, diagnostics };
+    }
+
+    /** Chevrotain's tokens for the tokens of {@link lex} (for Langium's parser, which reads what the fast parser does not take). */
+    chevrotainTokens(text: string, lexed: StapLexed): { tokens: IToken[]; hidden: IToken[] } {
+        const lines = new LineIndex(text);
+        const tokens: IToken[] = new Array(lexed.tokens.length);
+        for (let k = 0; k < lexed.tokens.length; k++) {
+            const token = this.token(lexed.tokens[k], lexed.types[k], lines);
+            token.stapIndex = lexed.indexes ? lexed.indexes[k] : k;
+            tokens[k] = token;
+        }
+        const hidden: IToken[] = new Array(lexed.hidden.length);
+        for (let k = 0; k < lexed.hidden.length; k++) hidden[k] = this.token(lexed.hidden[k], lexed.hiddenTypes[k], lines);
+        return { tokens, hidden };
+    }
+
+    tokenize(text: string, _options?: TokenizeOptions): LexerResult {
+        const lexed = this.lex(text);
+        const { tokens, hidden } = this.chevrotainTokens(text, lexed);
+        return { tokens, hidden, errors: [], report: { diagnostics: lexed.diagnostics } };
     }
 
     private hiddenType(t: StapToken): TokenType {

@@ -167,16 +167,19 @@ export class SystemtapParser extends LangiumParser {
         const internals = this as unknown as ParserInternals;
         const builder = internals.nodeBuilder;
         builder.buildRootNode(input);
-        const lexerResult = this.stapLexer.tokenize(input);
-        this.hidden = lexerResult.hidden;
-        this.hiddenCursor = 0;
-        // A stream without syntax errors gets the fast parser's tree; Langium's parser reads the others.
-        const fast = options.rule ? undefined : this.fast?.parse(input, lexerResult.tokens, lexerResult.hidden);
+        const lexed = this.stapLexer.lex(input);
+        const report = { diagnostics: lexed.diagnostics };
+        // A stream without syntax errors gets the fast parser's tree; Langium's parser reads the others, as
+        // Chevrotain's tokens (made only then).
+        const fast = options.rule ? undefined : this.fast?.parse(input, lexed);
         let value: AstNode;
         try {
             if (fast) {
                 value = fast.value;
             } else {
+                const lexerResult: LexerResult = { ...this.stapLexer.chevrotainTokens(input, lexed), errors: [], report };
+                this.hidden = lexerResult.hidden;
+                this.hiddenCursor = 0;
                 this.langiumRules();
                 internals.lexerResult = lexerResult;
                 internals.wrapper.input = lexerResult.tokens;
@@ -195,7 +198,7 @@ export class SystemtapParser extends LangiumParser {
         }
         this.checked = fast?.checked ?? linkContainers(value, STAP_CHECKED_TYPES);
         // The fast parser takes only streams without syntax errors.
-        return { value, lexerErrors: lexerResult.errors, lexerReport: lexerResult.report, parserErrors: fast ? [] : internals.wrapper.errors };
+        return { value, lexerErrors: [], lexerReport: report, parserErrors: fast ? [] : internals.wrapper.errors };
     }
 
     /**

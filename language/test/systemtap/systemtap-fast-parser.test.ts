@@ -51,8 +51,7 @@ function langiumParse(uri: URI, text: string): ParseResult<AstNode> {
 function fastParse(uri: URI, text: string): StapFastParse | undefined {
     lexer.documentUri = uri;
     try {
-        const tokens = lexer.tokenize(text);
-        return fast.parse(text, tokens.tokens, tokens.hidden);
+        return fast.parse(text, lexer.lex(text));
     } finally {
         lexer.documentUri = undefined;
         lexer.lastPreprocess = undefined;
