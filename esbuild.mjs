@@ -1,6 +1,7 @@
 // Bundles the three entry points into self-contained CommonJS files under out/.
 // Everything is bundled (no node_modules in the .vsix); only `vscode` is provided by the host.
 import * as esbuild from 'esbuild';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
@@ -54,6 +55,14 @@ const builds = [
     ...CLI_COMMANDS.map(c => ({ ...cli, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out', plugins: [frontendIndexerExternal] })),
 ];
 
+/** The `probekit` command (the package's bin): a shell launcher for out/cli.cjs (see the script for why). */
+function copyLauncher() {
+    mkdirSync('out', { recursive: true });
+    copyFileSync('server/src/cli/probekit.sh', 'out/probekit');
+    chmodSync('out/probekit', 0o755);
+}
+
+copyLauncher();
 if (watch) {
     for (const b of builds) {
         const ctx = await esbuild.context(b);

@@ -117,11 +117,13 @@ export async function run(): Promise<BenchRow[]> {
     const v017 = svc.get('0.17') ?? await services('0.17');
     const ourTools: number[] = [];
     for (let r = 0; r < ROUNDS; r++) ourTools.push(await checkAll(v017, tools.map(f => f.text)));
-    const cli = join(root, 'out', 'cli.cjs');
+    // `probekit` as users run it: the package's bin (out/probekit, a launcher for out/cli.cjs), with this node.
+    const launcher = join(root, 'out', 'probekit');
     let cold: number | undefined;
-    if (existsSync(cli)) {
+    if (existsSync(launcher) && existsSync(join(root, 'out', 'cli.cjs'))) {
         const t0 = performance.now();
-        spawnSync(process.execPath, [cli, 'check', '--syntax-only', '--bpftrace-version', '0.17', ...tools.map(f => f.path)], { stdio: 'ignore' });
+        spawnSync(launcher, ['check', '--syntax-only', '--bpftrace-version', '0.17', ...tools.map(f => f.path)],
+            { stdio: 'ignore', env: { ...process.env, PROBEKIT_NODE: process.execPath } });
         cold = performance.now() - t0;
     }
     const why = canRunBpftrace();

@@ -16,6 +16,7 @@ import { CatalogueCache } from '../server/src/catalogue/catalogue-cache.js';
 import { readKernelConfig, stapArchOf } from '../server/src/providers/node-host-facts.js';
 import { INSTALLED_TAPSET_DIR, loadTapsetIndex } from '../server/src/catalogue/catalogue-tapset-reader.js';
 import { arch as nodeArch } from 'node:os';
+import { launcherEnv } from '../server/src/cli/cli-launch-env.js';
 
 const REPS = 7;
 
@@ -95,13 +96,19 @@ const IN_PROCESS_BUILDS = 9;
  * Where a cold `probekit index --only tapsets` spends its time: a bare node start, the index bundle loaded
  * (`--help`), and the build itself as the process measures it (`--stats`); medians of REPS runs.
  */
-function coldParts(node: string, cli: string, env: NodeJS.ProcessEnv, start: number): string {
-    const loaded = median(Array.from({ length: REPS }, () => wall(node, [cli, 'index', '--help']).wall));
+function coldParts(probekit: Command, env: NodeJS.ProcessEnv, start: number): string {
+    const loaded = median(Array.from({ length: REPS }, () => wall(probekit.cmd, [...probekit.pre, 'index', '--help'], env).wall));
     const builds = Array.from({ length: REPS }, () => {
-        const r = spawnSync(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--stats'], { encoding: 'utf8', env, timeout: 120_000 });
+        const r = spawnSync(probekit.cmd, [...probekit.pre, 'index', '--only', 'tapsets', '--no-cache', '--stats'], { encoding: 'utf8', env, timeout: 120_000 });
         return Number(/stats: tapsets ([\d.]+) ms/.exec(r.stdout ?? '')?.[1] ?? NaN) / 1000;
     });
     return `node start ${start.toFixed(3)} s, index bundle loaded ${loaded.toFixed(3)} s, the build itself ${median(builds).toFixed(3)} s`;
+}
+
+/** How `probekit` is run: a command and the arguments before the command's own. */
+interface Command {
+    cmd: string;
+    pre: string[];
 }
 
 /** Seconds: the median of `probekit index --repeat` builds (the command given without `--repeat`). */
@@ -121,14 +128,17 @@ export async function run(): Promise<BenchRow[]> {
     const root = repoRoot();
     const outDir = join(root, 'out', 'bench');
     mkdirSync(outDir, { recursive: true });
-    // The shipped CLI (out/cli.cjs dispatches `index` to out/cli-index.cjs) when it has been built; else the same
-    // command bundled here.
-    const productCli = join(root, 'out', 'cli.cjs');
-    const shipped = existsSync(productCli) && existsSync(join(root, 'out', 'cli-index.cjs'));
-    const cli = shipped ? productCli : await bundleIndexCli(outDir);
+    // The shipped CLI as users run it (out/probekit, the package's bin: a shell launcher for out/cli.cjs, which
+    // dispatches `index` to out/cli-index.cjs) when it has been built; else the same command bundled here, run by
+    // node with the launcher's environment.
+    const launcher = join(root, 'out', 'probekit');
+    const shipped = existsSync(launcher) && existsSync(join(root, 'out', 'cli.cjs')) && existsSync(join(root, 'out', 'cli-index.cjs'));
     const node = process.execPath;
-    // A bare node start, the floor under every fresh-process figure: measured once, quoted in several notes.
-    const nodeStart = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0']).wall));
+    const probekit: Command = shipped ? { cmd: launcher, pre: [] } : { cmd: node, pre: [await bundleIndexCli(outDir)] };
+    const pk = (...args: string[]): [string, string[]] => [probekit.cmd, [...probekit.pre, ...args]];
+    // A bare node start as the launcher starts node, the floor under every fresh-process figure: measured once,
+    // quoted in several notes.
+    const nodeStart = median(Array.from({ length: REPS }, () => wall(node, ['-e', '0'], launcherEnv()).wall));
     const temps: string[] = [];
     const tempDir = (dir: string): string => {
         temps.push(dir);
@@ -137,20 +147,21 @@ export async function run(): Promise<BenchRow[]> {
     try {
         const cacheDir = tempDir(mkdtempSync(join(tmpdir(), 'probekit-bench-cache-')));
         chmodSync(cacheDir, 0o777);
-        const env = { ...process.env, PROBEKIT_CACHE_DIR: cacheDir };
+        // This node for the launcher too; and its environment when the command runs without it.
+        const env = { ...launcherEnv(), PROBEKIT_CACHE_DIR: cacheDir, PROBEKIT_NODE: node };
 
         if (has('stap')) {
             const stub = tempDir(kernelStub('probekit-bench-kstub-'));
             const stapArgs = ['-r', stub, '-p1', '-e', 'probe never {}'];
             const stap = (): Timing => wall('stap', stapArgs);
-            check(node, [cli, 'index', '--only', 'tapsets', '--no-cache', '--alias', 'syscall.openat'], env, /tapsets: 484 files[\s\S]*variables: .*filename/);
+            check(...pk('index', '--only', 'tapsets', '--no-cache', '--alias', 'syscall.openat'), env, /tapsets: 484 files[\s\S]*variables: .*filename/);
             check('stap', ['-v', ...stapArgs], env, /Pass 1: parsed user script and \d+ library scripts/);
-            const cold = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env), stap);
-            rows.push({ name: `tapset library ready, cold process (${shipped ? 'out/cli.cjs index' : 'probekit index bundled alone'})`, probekit: cold.ours, reference: cold.theirs, unit: 's', target: '≤ 1.0×',
-                note: `484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"; ${cpuNote(cold)}; ${coldParts(node, cli, env, nodeStart)}` });
+            const cold = sideBySide(() => wall(...pk('index', '--only', 'tapsets', '--no-cache'), env), stap);
+            rows.push({ name: `tapset library ready, cold process (${shipped ? 'probekit index, as shipped' : 'probekit index bundled alone'})`, probekit: cold.ours, reference: cold.theirs, unit: 's', target: '≤ 1.0×',
+                note: `484 files: aliases + context vars, functions, globals, macros, kerneldoc; vs stap -p1 -e "probe never {}"; ${cpuNote(cold)}; ${coldParts(probekit, env, nodeStart)}` });
             // Prime the cache, then time fresh processes that read it.
-            spawnSync(node, [cli, 'index', '--only', 'tapsets'], { env, stdio: 'ignore' });
-            const warm = sideBySide(() => wall(node, [cli, 'index', '--only', 'tapsets'], env), stap);
+            spawnSync(...pk('index', '--only', 'tapsets'), { env, stdio: 'ignore' });
+            const warm = sideBySide(() => wall(...pk('index', '--only', 'tapsets'), env), stap);
             rows.push({ name: 'tapset library ready, warm cache, fresh process', probekit: warm.ours, reference: warm.theirs, unit: 's', target: '≤ 0.2×',
                 note: `a bare node start alone takes ${nodeStart.toFixed(3)} s here (${(nodeStart / warm.theirs).toFixed(2)}× stap); ${cpuNote(warm)}` });
             // In-process: what the language server pays at start-up when the cache is warm.
@@ -167,10 +178,10 @@ export async function run(): Promise<BenchRow[]> {
             rows.push({ name: 'tapset library ready, warm cache, in-process', probekit: median(inProc), reference: warm.theirs, unit: 's', target: '≤ 0.2×',
                 note: 'stat 484 files + read and parse the cached index + first context-variable query' });
             // A rebuild in the running server (tapsets changed): warm JIT, no cache.
-            const rebuild = inProcessBuild(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env);
+            const rebuild = inProcessBuild(...pk('index', '--only', 'tapsets', '--no-cache'), env);
             rows.push({ name: 'tapset library, in-process rebuild without cache', probekit: rebuild, reference: cold.theirs, unit: 's',
                 note: `median of ${IN_PROCESS_BUILDS} builds in one process, fresh catalogue each (stap --version included), no disk cache` });
-            const rss = timed(node, [cli, 'index', '--only', 'tapsets', '--no-cache'], env);
+            const rss = timed(...pk('index', '--only', 'tapsets', '--no-cache'), env);
             const stapRss = timed('stap', stapArgs);
             rows.push({ name: 'tapset index peak RSS, cold', probekit: rss.maxRssMb, reference: stapRss.maxRssMb, unit: 'MB', target: '≤ 150 MB' });
         } else {
@@ -184,25 +195,25 @@ export async function run(): Promise<BenchRow[]> {
             // prototype. --list prints every name, as bpftrace -l prints its list.
             const ours = ['index', '--only', 'tracefs,btf', '--list', '--function', 'vfs_read', '--no-cache'];
             const kprobes = readKernelConfig(release())?.get('CONFIG_KPROBES') === 'y';
-            check(node, [cli, ...ours], env, new RegExp(`^(?=[\\s\\S]*^tracepoint:sched:sched_switch$)${kprobes ? '(?=[\\s\\S]*^kprobe:vfs_read$)' : ''}(?=[\\s\\S]*^kfunc:vfs_read$)`
+            check(...pk(...ours), env, new RegExp(`^(?=[\\s\\S]*^tracepoint:sched:sched_switch$)${kprobes ? '(?=[\\s\\S]*^kprobe:vfs_read$)' : ''}(?=[\\s\\S]*^kfunc:vfs_read$)`
                 + '[\\s\\S]*vfs_read\\(struct file \\* file[\\s\\S]*kernel: \\S+ traceable functions, \\d+ tracepoints', 'm'));
-            const listed = spawnSync(node, [cli, ...ours], { encoding: 'utf8', env, maxBuffer: 512 << 20 }).stdout.split('\n');
+            const listed = spawnSync(...pk(...ours), { encoding: 'utf8', env, maxBuffer: 512 << 20 }).stdout.split('\n');
             const count = (kind: string): number => listed.filter(l => l.startsWith(`${kind}:`)).length;
             const theirs = spawnSync('bpftrace', ['-l'], { encoding: 'utf8', maxBuffer: 512 << 20 }).stdout.split('\n').filter(Boolean).length;
-            const bt = sideBySide(() => wall(node, [cli, ...ours], env), () => wall('bpftrace', ['-l']));
+            const bt = sideBySide(() => wall(...pk(...ours), env), () => wall('bpftrace', ['-l']));
             rows.push({ name: 'bpftrace catalogue (root), fresh process: tracepoints, kernel functions, BTF functions (all listed by name), fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
                 note: `lists ${count('tracepoint')} tracepoints, ${count('kprobe')} kprobe${kprobes ? '' : ' (the kernel has no kprobes)'} and ${count('kfunc')} kfunc functions, ${count('iter')} iterators; bpftrace -l lists ${theirs} probes here; a bare node start alone takes ${nodeStart.toFixed(3)} s; ${cpuNote(bt)}` });
             // The catalogue lives in the running language server: the build itself, in a process that is already up.
-            const inProc = inProcessBuild(node, [cli, ...ours], env);
+            const inProc = inProcessBuild(...pk(...ours), env);
             rows.push({ name: 'bpftrace catalogue (root), in-process build', probekit: inProc, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
                 note: `median of ${IN_PROCESS_BUILDS} builds in one process, each from a fresh catalogue without the disk cache (probekit index --repeat): the same names decoded, not printed` });
             // The language server's case after its first start on this boot: what the disk cache holds (kallsyms names where
             // kprobe names come from them), BTF and tracefs read as always.
-            const warm = inProcessBuild(node, [cli, ...ours.filter(a => a !== '--no-cache')], env);
+            const warm = inProcessBuild(...pk(...ours.filter(a => a !== '--no-cache')), env);
             rows.push({ name: 'bpftrace catalogue (root), in-process build, warm cache', probekit: warm, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
                 note: `median of ${IN_PROCESS_BUILDS} builds in one process, each from a fresh catalogue through the disk cache (kallsyms names, when kprobe names come from them, keyed by kernel, boot id and loaded modules); BTF and tracefs read each time` });
             if (has('setpriv')) {
-                const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', node, cli, 'index', '--only', 'btf', '--function', 'vfs_read', '--no-cache'];
+                const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', probekit.cmd, ...probekit.pre, 'index', '--only', 'btf', '--function', 'vfs_read', '--no-cache'];
                 check('setpriv', nobody, env, /vfs_read\(struct file \* file/);
                 const np = sideBySide(() => wall('setpriv', nobody, env), () => wall('bpftrace', ['-l']));
                 rows.push({ name: 'BTF catalogue as non-root, fresh process: functions, iterators, fentry args of vfs_read', probekit: np.ours, reference: np.theirs, unit: 's', target: '≤ 1.0×',

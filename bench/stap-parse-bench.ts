@@ -2,9 +2,10 @@
 // `stap -p1 -e 'probe never {}'` on the same machine in the same run. stap reads the x86_64
 // selection of the library (466 .stp files and 18 .stpm macro files: its "484 library scripts");
 // we parse that selection (like for like) and all 586 .stp files. Each figure comes from its own
-// child process (this bundle started with CHILD_FLAG and a mode), so that no pass pays for another. The children load
-// this bundle as `probekit` loads its commands, with V8's code cache from an earlier run (server/src/code-cache.ts);
-// one row shows a first run, without it.
+// child process (this bundle started with CHILD_FLAG and a mode), so that no pass pays for another. The children start
+// as `probekit` starts (the environment its launcher gives node: server/src/cli/cli-launch-env.ts) and load this bundle
+// as it loads its commands, with V8's code cache from an earlier run (server/src/code-cache.ts); one row shows a first
+// run, without the code cache.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { listTapsetFiles } from '../server/src/catalogue/catalogue-tapset-reader
 import type { SystemtapParser } from '../language/src/systemtap/systemtap-parser.js';
 import { preprocessStap } from '../language/src/systemtap/systemtap-preprocessor.js';
 import { SERVER_HEAP_FLAGS } from '../server/src/server-node-flags.js';
+import { launcherEnv } from '../server/src/cli/cli-launch-env.js';
 
 const TAPSET = '/usr/share/systemtap/tapset';
 const CHILD_FLAG = '--stap-parse-bench-child';
@@ -144,8 +146,8 @@ type Load = { boot: string; cacheDir: string } | undefined;
 
 async function runChild(set: FileSet, work: Work, nodeFlags: string[] = [], load?: Load): Promise<ChildRun> {
     const o = load
-        ? await timed(process.execPath, [...nodeFlags, load.boot, __filename, CHILD_FLAG, set, work], { ...process.env, PROBEKIT_CACHE_DIR: load.cacheDir })
-        : await timed(process.execPath, [...nodeFlags, __filename, CHILD_FLAG, set, work]);
+        ? await timed(process.execPath, [...nodeFlags, load.boot, __filename, CHILD_FLAG, set, work], { ...launcherEnv(), PROBEKIT_CACHE_DIR: load.cacheDir })
+        : await timed(process.execPath, [...nodeFlags, __filename, CHILD_FLAG, set, work], launcherEnv());
     const report = JSON.parse(o.out.trim().split('\n').pop()!) as ChildReport;
     return { ms: o.ms, rssMb: (o.rssKb ?? report.maxRssKb) / 1024, report };
 }

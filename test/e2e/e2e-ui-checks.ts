@@ -33,7 +33,7 @@ const CLI_COMMANDS = ['check', 'run', 'index', 'doctor'];
  * vsce adds .vsixmanifest and renames LICENSE to LICENSE.txt; the README's screenshot ships so that its relative
  * link works on the extension's page.
  */
-const SHIPPED = new RegExp(String.raw`^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server(-boot)?|cli(-(${CLI_COMMANDS.join('|')}))?)\.cjs|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$`, 'i');
+const SHIPPED = new RegExp(String.raw`^(package\.json|README\.md|LICENSE(\.txt)?|CHANGELOG\.md|\.vsixmanifest|out\/(extension|server(-boot)?|cli(-(${CLI_COMMANDS.join('|')}))?)\.cjs|out\/probekit|client\/media\/[\w.-]+\.(js|css)|syntaxes\/[^/]+\.json|(docs\/)?images\/.+\.(png|svg))$`, 'i');
 const VSIX_LIMIT = 3 * 1024 * 1024;
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -48,17 +48,19 @@ export async function vsixChecks(results: Results, vsix: string, server: CodeSer
         const size = fs.statSync(vsix).size;
         const files = listFiles(server.extensionDir);
         const unexpected = files.filter(f => !SHIPPED.test(f));
-        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs', 'out/server-boot.cjs', 'out/cli.cjs', ...CLI_COMMANDS.map(c => `out/cli-${c}.cjs`)].filter(f => !files.includes(f));
+        const missing = ['package.json', 'out/extension.cjs', 'out/server.cjs', 'out/server-boot.cjs', 'out/cli.cjs', 'out/probekit', ...CLI_COMMANDS.map(c => `out/cli-${c}.cjs`)].filter(f => !files.includes(f));
         const ok = size < VSIX_LIMIT && unexpected.length === 0 && missing.length === 0;
         return [ok, `${(size / 1024).toFixed(0)} KB, ${files.length} files` +
             (unexpected.length ? `; unexpected: ${unexpected.join(', ')}` : '') +
             (missing.length ? `; missing: ${missing.join(', ')}` : '')];
     });
-    // The CLI as it ships: a dispatcher that loads each command's own bundle from the installed extension.
+    // The CLI as it ships: its launcher (out/probekit, run by sh: a .vsix keeps no file modes), then a dispatcher that
+    // loads each command's own bundle from the installed extension.
     await results.check(undefined, 'the shipped probekit CLI runs check and index from the installed extension', async () => {
-        const cli = path.join(server.extensionDir, 'out', 'cli.cjs');
+        const launcher = path.join(server.extensionDir, 'out', 'probekit');
         const sample = path.join(server.workspace, 'stap', 'syscall-count.stp');
-        const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+        const run = (...args: string[]) => spawnSync('sh', [launcher, ...args],
+            { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PROBEKIT_NODE: process.execPath } });
         const check = run('check', '--syntax-only', sample);
         const index = run('index', '--only', 'tapsets', '--no-cache');
         const tapsets = /tapsets: (\d+) files/.exec(index.stdout)?.[1];

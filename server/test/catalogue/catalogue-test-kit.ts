@@ -51,12 +51,12 @@ function newestSource(dir: string): number {
 }
 
 /**
- * The shipped CLI, out/cli.cjs (with the command bundles it loads), rebuilt by esbuild.mjs first when a bundle is
+ * The shipped CLI, out/cli.cjs (with the command bundles it loads, and out/probekit, its launcher), rebuilt by esbuild.mjs first when a bundle is
  * missing or older than the sources (the test suite bundles before it runs, so this is for a run of one file).
  */
 export function shippedCli(): string {
     const root = resolve(__dirname, '../../..');
-    const bundles = ['cli.cjs', 'cli-check.cjs', 'cli-index.cjs', 'cli-doctor.cjs', 'cli-run.cjs', 'server.cjs', 'server-boot.cjs'].map(b => join(root, 'out', b));
+    const bundles = ['cli.cjs', 'cli-check.cjs', 'cli-index.cjs', 'cli-doctor.cjs', 'cli-run.cjs', 'server.cjs', 'server-boot.cjs', 'probekit'].map(b => join(root, 'out', b));
     const sources = Math.max(newestSource(join(root, 'server', 'src')), newestSource(join(root, 'language', 'src')));
     if (bundles.some(b => !existsSync(b) || statSync(b).mtimeMs < sources)) {
         execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'ignore', timeout: 300_000 });

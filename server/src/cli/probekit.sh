@@ -1,0 +1,12 @@
+#!/bin/sh
+# probekit: the command-line tool (check, run, index, doctor). Runs out/cli.cjs, the bundle beside this script,
+# with node from PATH (or $PROBEKIT_NODE), and the command's arguments as they are.
+#
+# NODE_EXTRA_CA_CERTS is dropped: Node 20 reads the file it names, and with it every certificate bundled with Node,
+# when it starts, before any code runs (nodejs/node#40524): 35-40 ms of every start on a machine that sets it,
+# two thirds of a bare `node -e 0`. probekit opens no TLS connection, nor does anything it runs. The same rule for
+# node processes started from TypeScript: server/src/cli/cli-launch-env.ts.
+unset NODE_EXTRA_CA_CERTS
+# Where this script is, through the symlink npm makes for a package's bin.
+self=$(readlink -f -- "$0") || self=$0
+exec "${PROBEKIT_NODE:-node}" "${self%/*}/cli.cjs" "$@"
