@@ -247,18 +247,26 @@ function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report:
 }
 
 /**
- * `GrammarUtils.findNodeForKeyword(cst, 'return')`: the keyword is the first token of the
- * statement, so look at the leaves before the first composite child (Langium would walk the
- * whole statement, expression included); anything else goes to Langium's search.
+ * `GrammarUtils.findNodeForKeyword(cst, 'return')`: the first `return` leaf of the statement's own element, depth
+ * first, as Langium's search finds it (subtrees of other elements left out), but stopping there: Langium's walks the
+ * whole statement, expression included. The keyword is the statement's first token, under the composites of the
+ * rules that hand the node up (`StapStatement: StapReturn | …`), so the walk is a few steps down.
  */
 function returnKeyword(cst: CstNode | undefined): CstNode | undefined {
-    if (!cst || !('content' in cst)) return GrammarUtils.findNodeForKeyword(cst, 'return');
-    for (const child of (cst as CompositeCstNode).content) {
-        if ('content' in child) break;
-        const g = child.grammarSource;
-        if (g && GrammarAST.isKeyword(g) && g.value === 'return' && child.astNode === cst.astNode) return child;
+    if (!cst) return undefined;
+    const element = cst.astNode;
+    const pending: CstNode[] = [cst];
+    while (pending.length > 0) {
+        const n = pending.pop()!;
+        if (n.astNode !== element) continue;
+        const g = n.grammarSource;
+        if (g && GrammarAST.isKeyword(g) && g.value === 'return') return n;
+        if ('content' in n) {
+            const children = (n as CompositeCstNode).content;
+            for (let k = children.length - 1; k >= 0; k--) pending.push(children[k]);
+        }
     }
-    return GrammarUtils.findNodeForKeyword(cst, 'return');
+    return undefined;
 }
 
 /**

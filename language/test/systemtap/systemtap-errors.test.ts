@@ -71,6 +71,9 @@ describe('error messages with positions (same positions as stap 4.8 -p1)', () =>
     test('rules beyond the grammar', async () => {
         await expectErrors('probe begin { <|>return }', [/found `return` not in function context/]);
         await expectErrors('global a\nglobal <|>a', [/duplicate global name `a`/]);
+        // The token after a bare `return` (found under the statement's wrappers, in a nested block and an `if`).
+        await expectErrors('function f() { if (1) { return\n  <|>if (2) {} } }', [/^expected literal string or number: `return` without a value must be followed by `;` or `\}`/]);
+        await expectErrors('function f() { return <|>if (1) {} }', [/must be followed by `;` or `\}`/]);
     });
 });
 
