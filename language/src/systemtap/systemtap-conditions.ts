@@ -11,8 +11,22 @@ export class StapConditionError extends Error {
     }
 }
 
+/** Comparisons {@link strverscmp} made, by both versions: a tapset compares the same release with the same few. */
+const versionComparisons = new Map<string, number>();
+
 /** glibc `strverscmp` without its leading-zero subtleties: digit runs compare as numbers. */
 export function strverscmp(a: string, b: string): number {
+    const key = `${a}\0${b}`;
+    let result = versionComparisons.get(key);
+    if (result === undefined) {
+        result = compareVersions(a, b);
+        if (versionComparisons.size >= 1000) versionComparisons.clear(); // versions typed in an editor, one per keystroke
+        versionComparisons.set(key, result);
+    }
+    return result;
+}
+
+function compareVersions(a: string, b: string): number {
     const ra = a.match(/\d+|\D+/g) ?? [];
     const rb = b.match(/\d+|\D+/g) ?? [];
     for (let i = 0; i < Math.min(ra.length, rb.length); i++) {

@@ -60,6 +60,11 @@ class RuleElements {
         this.elements = AstUtils.streamAllContents(rule).toArray().filter(GrammarAST.isAbstractElement);
     }
 
+    /**
+     * The `n`th element `matches` takes. The tests compare `$type`s: none of these types (Keyword, RuleCall, Action,
+     * Assignment) has a subtype, and Langium's `is…` guards, which walk the type hierarchy, made this table a few
+     * milliseconds of every process's first parse.
+     */
     private nth<T extends Element>(what: string, matches: (e: Element) => e is T, n: number): T {
         const found = this.elements.filter(matches);
         if (n >= found.length) throw new Error(`SystemTap fast parser: rule ${this.rule.name} has no ${what} #${n}`);
@@ -68,22 +73,23 @@ class RuleElements {
 
     /** The `n`th keyword `value`. */
     kw(value: StapTokenName, n = 0): GrammarAST.Keyword {
-        return this.nth(`'${value}'`, (e): e is GrammarAST.Keyword => GrammarAST.isKeyword(e) && e.value === value, n);
+        return this.nth(`'${value}'`, (e): e is GrammarAST.Keyword => e.$type === 'Keyword' && (e as GrammarAST.Keyword).value === value, n);
     }
 
     /** The `n`th call of rule or terminal `name`. */
     call(name: string, n = 0): GrammarAST.RuleCall {
-        return this.nth(name, (e): e is GrammarAST.RuleCall => GrammarAST.isRuleCall(e) && e.rule.ref?.name === name, n);
+        return this.nth(name, (e): e is GrammarAST.RuleCall => e.$type === 'RuleCall' && (e as GrammarAST.RuleCall).rule.ref?.name === name, n);
     }
 
     /** The action making a `type`. */
     action(type: string): GrammarAST.Action {
-        return this.nth(`{${type}}`, (e): e is GrammarAST.Action => GrammarAST.isAction(e) && (e.inferredType?.name ?? e.type?.ref?.name) === type, 0);
+        return this.nth(`{${type}}`, (e): e is GrammarAST.Action => e.$type === 'Action'
+            && ((e as GrammarAST.Action).inferredType?.name ?? (e as GrammarAST.Action).type?.ref?.name) === type, 0);
     }
 
     /** The keywords and terminal calls of the alternatives assigned to `feature` (the `n`th such assignment), by kind. */
     choices(feature: string, n = 0): Array<Element | undefined> {
-        const assignment = this.nth(feature, (e): e is GrammarAST.Assignment => GrammarAST.isAssignment(e) && e.feature === feature, n);
+        const assignment = this.nth(feature, (e): e is GrammarAST.Assignment => e.$type === 'Assignment' && (e as GrammarAST.Assignment).feature === feature, n);
         const terminal = assignment.terminal;
         const options = GrammarAST.isAlternatives(terminal) ? terminal.elements : [terminal];
         return kindTable(options.map((e): [StapTokenName, Element] => {
@@ -126,7 +132,7 @@ function infixPrecedence(rule: GrammarAST.InfixRule): Uint8Array {
 export function stapFastElements(grammar: Grammar) {
     const keywords = new Set<string>();
     for (const rule of grammar.rules) {
-        for (const e of AstUtils.streamAllContents(rule)) if (GrammarAST.isKeyword(e)) keywords.add(e.value);
+        for (const e of AstUtils.streamAllContents(rule)) if (e.$type === 'Keyword') keywords.add((e as GrammarAST.Keyword).value);
     }
     const known = new Set<string>(NAMES.slice(6));
     if (keywords.size !== known.size || [...keywords].some(k => !known.has(k))) {
