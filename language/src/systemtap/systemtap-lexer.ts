@@ -181,8 +181,9 @@ class LineIndex {
 
 /**
  * The Langium lexer of SystemTap: stap's lexer, macro expansion and conditional evaluation for
- * the current target (`systemtap-preprocessor.ts`), turned into Chevrotain tokens. Removed tokens
- * become hidden tokens; expanded tokens take the invocation's offset. It builds no Chevrotain lexer of its
+ * the current target (`systemtap-preprocessor.ts`), each token with its token type ({@link lex}: what the
+ * hand-written parser reads), as Chevrotain tokens for Langium's parser ({@link chevrotainTokens}, {@link tokenize}).
+ * Removed tokens become hidden tokens; expanded tokens take the invocation's offset. It builds no Chevrotain lexer of its
  * own (Langium's DefaultLexer would: ~10 ms per process for a lexer never used, and a warning on stderr).
  */
 export class SystemtapLexer implements Lexer {

@@ -159,9 +159,9 @@ export class SystemtapParser extends LangiumParser {
     }
 
     /**
-     * Langium's `parse`, with the hidden-token cursor: tokenize, run the main rule, add the
-     * hidden tokens after the last one, link the AST nodes to their containers (and note the
-     * nodes the syntax checks want on the way).
+     * Langium's `parse`: lex; the fast parser's tree if it takes the tokens, else Langium's parser over them as
+     * Chevrotain tokens, with the hidden-token cursor (run the main rule, add the hidden tokens after the last one,
+     * link the AST nodes to their containers and note the nodes the syntax checks want on the way).
      */
     private parseTree(input: string, options: ParserOptions): ParseResult<AstNode> {
         const internals = this as unknown as ParserInternals;
