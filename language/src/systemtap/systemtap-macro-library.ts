@@ -116,20 +116,27 @@ export function readBeforeIn(load: StapMacroLibraryLoad, uri: string): (other: s
     return other => own < 0 || (other !== undefined && load.files.indexOf(other) < own);
 }
 
-function holdsStpm(fs: FileSystemProvider, dir: URI): boolean {
-    return listStpm(fs, dir).length > 0;
+function holdsStpm(fs: FileSystemProvider, dir: URI, known?: Map<string, boolean>): boolean {
+    const key = dir.toString();
+    let holds = known?.get(key);
+    if (holds === undefined) {
+        holds = listStpm(fs, dir).length > 0;
+        known?.set(key, holds);
+    }
+    return holds;
 }
 
 /**
  * The tapset tree a file belongs to, if any: the highest of its folder and the two above it that
  * holds `.stpm` files (`tapset/linux/x.stp` → `tapset`). A file there is elaborated by stap with
- * that tree's macros, not those of the installed library.
+ * that tree's macros, not those of the installed library. `known` remembers which folders hold some (the folders
+ * of a library share their parents, and listing one is a URI per entry).
  */
-export function findTapsetRoot(fs: FileSystemProvider, file: URI): URI | undefined {
+export function findTapsetRoot(fs: FileSystemProvider, file: URI, known?: Map<string, boolean>): URI | undefined {
     let dir = UriUtils.dirname(file);
     let found: URI | undefined;
     for (let k = 0; k < 3; k++) {
-        if (holdsStpm(fs, dir)) found = dir;
+        if (holdsStpm(fs, dir, known)) found = dir;
         const up = UriUtils.dirname(dir);
         if (up.toString() === dir.toString()) break;
         dir = up;

@@ -20,6 +20,8 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
     load: StapMacroLibraryLoad = NO_LIBRARY;
     private readonly trees = new Map<string, StapMacroLibraryLoad>();
     private readonly rootOfDir = new Map<string, URI | undefined>();
+    /** Which folders hold `.stpm` files, as findTapsetRoot found out (cleared with rootOfDir). */
+    private readonly stpmDirs = new Map<string, boolean>();
 
     constructor(private readonly fileSystem?: () => FileSystemProvider) {}
 
@@ -34,6 +36,7 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
         this.target = stapTargetOf(options, host);
         this.trees.clear();
         this.rootOfDir.clear();
+        this.stpmDirs.clear();
         const dirs = [...host.tapsetDirs ?? [], ...options.tapsetDirs ?? [], ...this.target.includeDirs];
         const fs = this.fileSystem?.();
         this.load = fs && dirs.length ? loadStapMacroLibrary(fs, dirs.map(d => toDirUri(d, options.baseDir)), this.target) : NO_LIBRARY;
@@ -47,7 +50,7 @@ export class SystemtapSettings implements ProbekitLanguageSettings {
         // encoding, for every parse).
         const path = uri.path;
         const dir = `${uri.authority}|${path.slice(0, path.lastIndexOf('/'))}`;
-        if (!this.rootOfDir.has(dir)) this.rootOfDir.set(dir, findTapsetRoot(fs, uri));
+        if (!this.rootOfDir.has(dir)) this.rootOfDir.set(dir, findTapsetRoot(fs, uri, this.stpmDirs));
         return this.rootOfDir.get(dir);
     }
 
