@@ -1,4 +1,4 @@
-import type { IRecognitionException, IToken, TokenType } from 'chevrotain';
+import type { IParserConfig, IRecognitionException, IToken, TokenType, TokenTypeDictionary } from 'chevrotain';
 import {
     LangiumParser, type AstNode, type AstReflection, type CstNode, type GrammarAST, type LexerResult,
     type ParseResult, type ParserOptions, type URI,
@@ -65,6 +65,33 @@ export function stapPreprocessResult(root: AstNode | undefined): StapPreprocessR
     return root ? preprocessOf.get(root) : undefined;
 }
 
+/** What Langium's parser constructor makes Chevrotain's parser of (the token types and the parser options). */
+interface EngineArgs {
+    tokens: TokenTypeDictionary;
+    config: IParserConfig;
+}
+
+const deferredEngines = new WeakMap<object, EngineArgs>();
+
+/**
+ * The services, with the lexer's token types set aside while Langium's parser constructor runs: it then makes its
+ * Chevrotain parser over no token types, which costs next to nothing, and {@link SystemtapParser.langiumRules} makes
+ * the real one when a text first needs Langium's parser. Constructing Chevrotain's parser over the grammar's token
+ * types took 8–11 ms of every process, whose library files the fast parser all takes. Not while Langium's profiler
+ * is on (it makes a parser of its own kind).
+ */
+function deferringEngine(services: SystemtapServices): SystemtapServices {
+    if (services.shared.profilers.LangiumProfiler?.isActive('parsing')) return services;
+    const lexer = services.parser.Lexer as SystemtapLexer;
+    const tokens = lexer.definition;
+    deferredEngines.set(lexer, {
+        tokens,
+        config: { ...services.parser.ParserConfig, skipValidations: services.LanguageMetaData.mode === 'production', errorMessageProvider: services.parser.ParserErrorMessageProvider },
+    });
+    (lexer as { definition: TokenTypeDictionary }).definition = {};
+    return services;
+}
+
 /**
  * The SystemTap parser: Langium's, plus the structural rules of stap's parser, better messages
  * for missing closers, and a guard that turns a stack overflow into a diagnostic.
@@ -88,10 +115,18 @@ export class SystemtapParser extends LangiumParser {
     private reading = false;
     private rulesBuilt = false;
 
+    /** How to make Chevrotain's parser when first needed (see {@link deferringEngine}); unset once made. */
+    private deferredEngine: EngineArgs | undefined;
+
     constructor(services: SystemtapServices) {
-        super(services);
+        super(deferringEngine(services));
         this.services = services;
         this.stapLexer = services.parser.Lexer as SystemtapLexer;
+        this.deferredEngine = deferredEngines.get(this.stapLexer);
+        if (this.deferredEngine) {
+            deferredEngines.delete(this.stapLexer);
+            (this.stapLexer as { definition: TokenTypeDictionary }).definition = this.deferredEngine.tokens;
+        }
         this.fast = new StapFastParser(services.Grammar, this.stapLexer.definition as Record<string, TokenType>, STAP_CHECKED_TYPES);
         const internals = this as unknown as ParserInternals;
         internals.nodeBuilder = new StapCstNodeBuilder();
@@ -142,12 +177,30 @@ export class SystemtapParser extends LangiumParser {
             }
             return target;
         };
-        // Langium's wrapper makes Chevrotain's `{ ARGS: [args] }` at every rule call; the
-        // arguments are always the same empty object here (see systemtap-parser-rules.ts).
-        const wrapper = internals.wrapper;
-        wrapper.wrapSubrule = (idx, rule, args) => wrapper.subrule(idx, rule, args === NO_ARGS ? NO_ARGS_OPTIONS : { ARGS: [args] });
         // Langium's `constructInfix` recurses once per operand and copies the operand list each time.
         internals.constructInfix = buildInfixTree;
+        if (!this.deferredEngine) this.adaptEngine();
+    }
+
+    /**
+     * Chevrotain's parser (Langium's wrapper of it), made now if it was deferred ({@link deferringEngine}), and
+     * adapted: Langium's rules are defined on it, so call this before defining them.
+     */
+    chevrotainEngine(): void {
+        const args = this.deferredEngine;
+        if (!args) return;
+        this.deferredEngine = undefined;
+        const internals = this as unknown as ParserInternals;
+        const Engine = internals.wrapper.constructor as new (tokens: TokenTypeDictionary, config: IParserConfig) => ParserInternals['wrapper'];
+        internals.wrapper = new Engine(args.tokens, args.config);
+        this.adaptEngine();
+    }
+
+    private adaptEngine(): void {
+        const wrapper = (this as unknown as ParserInternals).wrapper;
+        // Langium's wrapper makes Chevrotain's `{ ARGS: [args] }` at every rule call; the
+        // arguments are always the same empty object here (see systemtap-parser-rules.ts).
+        wrapper.wrapSubrule = (idx, rule, args) => wrapper.subrule(idx, rule, args === NO_ARGS ? NO_ARGS_OPTIONS : { ARGS: [args] });
         // Every exception passes through Chevrotain's catch of the rule it leaves: note a stack
         // overflow there, before Langium's clean-up on an unbalanced stack throws something else.
         const invokeRuleCatch = wrapper.invokeRuleCatch;
@@ -208,6 +261,7 @@ export class SystemtapParser extends LangiumParser {
     langiumRules(): void {
         if (this.rulesBuilt) return;
         this.rulesBuilt = true;
+        this.chevrotainEngine();
         if (this.allRules.size > 0) return;
         buildStapParserRules(this.services.Grammar, this, this.stapLexer.definition);
         this.finalize();

@@ -39,6 +39,7 @@ class LangiumReferenceBuilder extends CstNodeBuilder {
 function referenceParser(services: LangiumCoreServices & { systemtap?: unknown }, ours: SystemtapParser): SystemtapParser {
     const parser = new SystemtapParser(services as never);
     parser.fast = undefined;
+    parser.chevrotainEngine(); // made on first need otherwise; Langium's rules are defined on it below
     const internals = parser as unknown as Record<string, unknown> & { wrapper: Record<string, unknown> };
     internals.nodeBuilder = new LangiumReferenceBuilder();
     internals.astReflection = services.shared.AstReflection;
