@@ -54,47 +54,52 @@ export function kindsByTokenType(vocabulary: Record<string, TokenType>): Uint8Ar
 
 /** The elements of one parser rule, found by what they are and their place among their like (document order). */
 class RuleElements {
-    private readonly elements: Element[];
+    /** The rule's elements of each type, in document order. */
+    private readonly byType = new Map<string, Element[]>();
 
     constructor(readonly rule: GrammarAST.AbstractParserRule) {
-        this.elements = AstUtils.streamAllContents(rule).toArray().filter(GrammarAST.isAbstractElement);
+        for (const e of AstUtils.streamAllContents(rule)) {
+            const list = this.byType.get(e.$type);
+            if (list) list.push(e as Element);
+            else this.byType.set(e.$type, [e as Element]);
+        }
     }
 
     /**
-     * The `n`th element `matches` takes. The tests compare `$type`s: none of these types (Keyword, RuleCall, Action,
-     * Assignment) has a subtype, and Langium's `is…` guards, which walk the type hierarchy, made this table a few
-     * milliseconds of every process's first parse.
+     * The `n`th element of `type` that `matches` takes. Elements are found by their `$type`: none of the types asked
+     * for (Keyword, RuleCall, Action, Assignment) has a subtype, and Langium's `is…` guards, which walk the type
+     * hierarchy, made this table a few milliseconds of every process's first parse.
      */
-    private nth<T extends Element>(what: string, matches: (e: Element) => e is T, n: number): T {
-        const found = this.elements.filter(matches);
+    private nth<T extends Element>(what: string, type: string, matches: (e: T) => boolean, n: number): T {
+        const found = ((this.byType.get(type) ?? []) as T[]).filter(matches);
         if (n >= found.length) throw new Error(`SystemTap fast parser: rule ${this.rule.name} has no ${what} #${n}`);
         return found[n];
     }
 
     /** The `n`th keyword `value`. */
     kw(value: StapTokenName, n = 0): GrammarAST.Keyword {
-        return this.nth(`'${value}'`, (e): e is GrammarAST.Keyword => e.$type === 'Keyword' && (e as GrammarAST.Keyword).value === value, n);
+        return this.nth<GrammarAST.Keyword>(`'${value}'`, 'Keyword', e => e.value === value, n);
     }
 
     /** The `n`th call of rule or terminal `name`. */
     call(name: string, n = 0): GrammarAST.RuleCall {
-        return this.nth(name, (e): e is GrammarAST.RuleCall => e.$type === 'RuleCall' && (e as GrammarAST.RuleCall).rule.ref?.name === name, n);
+        return this.nth<GrammarAST.RuleCall>(name, 'RuleCall', e => e.rule.ref?.name === name, n);
     }
 
     /** The action making a `type`. */
     action(type: string): GrammarAST.Action {
-        return this.nth(`{${type}}`, (e): e is GrammarAST.Action => e.$type === 'Action'
-            && ((e as GrammarAST.Action).inferredType?.name ?? (e as GrammarAST.Action).type?.ref?.name) === type, 0);
+        return this.nth<GrammarAST.Action>(`{${type}}`, 'Action', e => (e.inferredType?.name ?? e.type?.ref?.name) === type, 0);
     }
 
     /** The keywords and terminal calls of the alternatives assigned to `feature` (the `n`th such assignment), by kind. */
     choices(feature: string, n = 0): Array<Element | undefined> {
-        const assignment = this.nth(feature, (e): e is GrammarAST.Assignment => e.$type === 'Assignment' && (e as GrammarAST.Assignment).feature === feature, n);
+        const assignment = this.nth<GrammarAST.Assignment>(feature, 'Assignment', e => e.feature === feature, n);
         const terminal = assignment.terminal;
-        const options = GrammarAST.isAlternatives(terminal) ? terminal.elements : [terminal];
+        const options = terminal.$type === 'Alternatives' ? (terminal as GrammarAST.Alternatives).elements : [terminal];
         return kindTable(options.map((e): [StapTokenName, Element] => {
-            if (GrammarAST.isKeyword(e)) return [e.value as StapTokenName, e];
-            if (GrammarAST.isRuleCall(e) && GrammarAST.isTerminalRule(e.rule.ref)) return [e.rule.ref.name as StapTokenName, e];
+            if (e.$type === 'Keyword') return [(e as GrammarAST.Keyword).value as StapTokenName, e];
+            const call = e as GrammarAST.RuleCall;
+            if (e.$type === 'RuleCall' && call.rule.ref?.$type === 'TerminalRule') return [call.rule.ref.name as StapTokenName, e];
             throw new Error(`SystemTap fast parser: ${this.rule.name}.${feature} is not a choice of tokens`);
         }));
     }
