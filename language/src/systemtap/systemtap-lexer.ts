@@ -25,7 +25,6 @@ export interface StapIToken extends IToken {
  * as they are; Langium's parser reads them as Chevrotain tokens ({@link SystemtapLexer.chevrotainTokens}).
  */
 export interface StapLexed {
-    pp: StapPreprocessResult;
     /** The active tokens: the preprocessor's, less any no token type takes. */
     tokens: readonly StapToken[];
     /** The token type of each. */
@@ -201,8 +200,16 @@ export class SystemtapLexer implements Lexer {
     private readonly types = new Map<string, TokenType>();
     /** The keywords' types alone, by their text: an identifier spelled like a terminal (`NUMBER`, `PP_HIDDEN`) stays one. */
     private readonly keywords = new Map<string, TokenType>();
+    /** The types the lexer gives by a token's kind, looked up once (not per token). */
     private readonly idType: TokenType;
     private readonly atWordType: TokenType;
+    private readonly numberType: TokenType;
+    private readonly stringType: TokenType;
+    private readonly embeddedType: TokenType;
+    private readonly argType: TokenType;
+    private readonly mlCommentType: TokenType;
+    private readonly slCommentType: TokenType;
+    private readonly ppHiddenType: TokenType;
 
     constructor(services: SystemtapServices) {
         this.settings = services.settings.SystemtapSettings;
@@ -220,6 +227,13 @@ export class SystemtapLexer implements Lexer {
         }
         this.idType = this.type('ID');
         this.atWordType = this.type('AT_WORD');
+        this.numberType = this.type('NUMBER');
+        this.stringType = this.type('STR');
+        this.embeddedType = this.type('EMBEDDED');
+        this.argType = this.type('ARG');
+        this.mlCommentType = this.type('ML_COMMENT');
+        this.slCommentType = this.type('SL_COMMENT');
+        this.ppHiddenType = this.type('PP_HIDDEN');
     }
 
     private type(name: string): TokenType {
@@ -231,10 +245,10 @@ export class SystemtapLexer implements Lexer {
     private typeOf(t: StapToken): TokenType | undefined {
         switch (t.kind) {
             case 'ident': return this.keywords.get(t.image) ?? this.idType;
-            case 'number': return this.types.get('NUMBER');
-            case 'string': return this.types.get('STR');
-            case 'embedded': return this.types.get('EMBEDDED');
-            case 'arg': return this.types.get('ARG');
+            case 'number': return this.numberType;
+            case 'string': return this.stringType;
+            case 'embedded': return this.embeddedType;
+            case 'arg': return this.argType;
             case 'at': return this.keywords.get(t.image) ?? this.atWordType;
             case 'operator': return this.keywords.get(t.image);
             default: return undefined;
@@ -306,7 +320,7 @@ export class SystemtapLexer implements Lexer {
         if (stray) hidden = [...stray, ...hidden].sort((a, b) => a.offset - b.offset);
         const hiddenTypes: TokenType[] = new Array(hidden.length);
         for (let k = 0; k < hidden.length; k++) hiddenTypes[k] = this.hiddenType(hidden[k]);
-        return { pp, tokens, types, indexes, hidden, hiddenTypes, diagnostics };
+        return { tokens, types, indexes, hidden, hiddenTypes, diagnostics };
     }
 
     /** Chevrotain's tokens for the tokens of {@link lex} (for Langium's parser, which reads what the fast parser does not take). */
@@ -330,8 +344,8 @@ export class SystemtapLexer implements Lexer {
     }
 
     private hiddenType(t: StapToken): TokenType {
-        if (t.kind === 'comment') return this.type(t.image.startsWith('/*') ? 'ML_COMMENT' : 'SL_COMMENT');
-        return this.type('PP_HIDDEN');
+        if (t.kind === 'comment') return t.image.startsWith('/*') ? this.mlCommentType : this.slCommentType;
+        return this.ppHiddenType;
     }
 
     private token(t: StapToken, type: TokenType, lines: LineIndex): StapIToken {
