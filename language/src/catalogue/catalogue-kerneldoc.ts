@@ -9,11 +9,28 @@ const HEAD = /^(sfunction|probe|smacro)\s+([\w.*$]+)\s*(?:-\s*(.*))?$/;
 const ARG = /^@([\w.$]+)\s*:\s*(.*)$/;
 const SECTION = /^([%$&]?[A-Za-z][\w ]{0,40}):\s*(.*)$/;
 
+/** `\s`, as a regular expression means it. */
+function isSpace(c: number): boolean {
+    return c === 32 || (c >= 9 && c <= 13) || (c >= 128 && /\s/.test(String.fromCharCode(c)));
+}
+
+/**
+ * A line of the block without its leading ` * ` (`/^\s*\*( |\t)?/`): up to the first `*` when only white space comes
+ * before it, and one space or tab after it. By hand: the library's 716 blocks have some 20,000 lines.
+ */
+function withoutStar(line: string): string {
+    let i = 0;
+    while (i < line.length && isSpace(line.charCodeAt(i))) i++;
+    if (line.charCodeAt(i) !== 42) return line;
+    const c = line.charCodeAt(++i);
+    return line.slice(c === 32 || c === 9 ? i + 1 : i);
+}
+
 /** Returns the parsed block, or undefined when the comment is not a tapset kerneldoc block. */
 export function parseKernelDoc(comment: string): KernelDoc | undefined {
     if (!QUICK.test(comment.slice(0, 160))) return undefined;
     const body = comment.replace(/^\/\*\*/, '').replace(/\*\/$/, '');
-    const lines = body.split('\n').map(l => l.replace(/^\s*\*( |\t)?/, '').replace(/\s+$/, ''));
+    const lines = body.split('\n').map(l => withoutStar(l).trimEnd());
     let i = 0;
     while (i < lines.length && lines[i].trim() === '') i++;
     const head = HEAD.exec(lines[i]?.trim() ?? '');

@@ -122,9 +122,11 @@ export class NodeSystemCatalogue implements SystemCatalogue {
                 this.note('tapsets', 'no tapset directory (is systemtap installed?)', 'apt-get install systemtap');
                 return undefined;
             }
-            // While `stap --version` still runs (its answer is not cached yet), read the sources meanwhile.
+            // While `stap --version` still runs (its answer is not cached yet), read the sources meanwhile. A version
+            // the cache knows settles within the microtasks before the next turn of the event loop, whatever chain of
+            // `then`s it came through: only a version still being asked of stap leaves the sources read here early.
             const pending = Symbol('pending');
-            const early = await Promise.race([this.options.stapVersion, pending]);
+            const early = await Promise.race([this.options.stapVersion, new Promise<symbol>(resolve => setImmediate(resolve, pending))]);
             const sources = early === pending ? readTapsetSources(this.options.tapsetRoots, this.options.target, !!this.options.cache) : undefined;
             const stapVersion = (await this.options.stapVersion) || ASSUMED_STAP_VERSION;
             return loadTapsetIndex({

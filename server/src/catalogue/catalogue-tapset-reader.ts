@@ -48,6 +48,8 @@ export interface TapsetLoadResult {
     /** Milliseconds spent listing + stat'ing, and indexing (or reading the cache). */
     listMs: number;
     loadMs: number;
+    /** How many of the files' texts were read for this load: none on a cache hit, unless they were read beforehand. */
+    textsRead: number;
 }
 
 interface SourceFile {
@@ -171,5 +173,7 @@ export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
     const data = cached ?? indexTapsetFiles(macros, scripts, options.target, options.indexer, options.sources?.texts);
     if (!cached) options.cache?.write('tapsets', key, data);
     const index = new TapsetIndex(data);
-    return { index, fromCache: !!cached, files: macros.length + scripts.length, listMs: t1 - t0, loadMs: performance.now() - t1 };
+    const files = macros.length + scripts.length;
+    const textsRead = options.sources ? Math.max(options.sources.texts.size, cached ? 0 : files) : cached ? 0 : files;
+    return { index, fromCache: !!cached, files, listMs: t1 - t0, loadMs: performance.now() - t1, textsRead };
 }

@@ -7,6 +7,9 @@
 # two thirds of a bare `node -e 0`. probekit opens no TLS connection, nor does anything it runs. The same rule for
 # node processes started from TypeScript: server/src/cli/cli-launch-env.ts.
 unset NODE_EXTRA_CA_CERTS
-# Where this script is, through the symlink npm makes for a package's bin.
-self=$(readlink -f -- "$0") || self=$0
+# Where this script is, through the symlink npm makes for a package's bin (readlink runs only for a symlink: it is a
+# process of its own, and the shell tests the link itself).
+self=$0
+if [ -L "$self" ]; then self=$(readlink -f -- "$self") || self=$0; fi
+case $self in */*) ;; *) self=./$self ;; esac
 exec "${PROBEKIT_NODE:-node}" "${self%/*}/cli.cjs" "$@"

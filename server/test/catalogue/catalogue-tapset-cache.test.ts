@@ -1,10 +1,10 @@
 /** Tapset trees made in temp dirs: stap's directory choice, and the disk cache's keys and invalidation. */
-import { readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { arch as nodeArch, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
-import { CatalogueCache, DEFAULT_ENTRIES_PER_KIND, defaultCacheDir, rootIndexCommand, sudoInvoker } from '../../src/catalogue/catalogue-cache.js';
+import { asciiJson, CatalogueCache, DEFAULT_ENTRIES_PER_KIND, defaultCacheDir, rootIndexCommand, sudoInvoker } from '../../src/catalogue/catalogue-cache.js';
 import { stapArchOf } from '../../src/providers/node-host-facts.js';
 import { NodeSystemCatalogue } from '../../src/catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
@@ -55,6 +55,15 @@ describe('a tapset tree given with --tapset-dir', () => {
 });
 
 describe('the disk cache', () => {
+    test('entries are ASCII files that read back as the same values, whatever characters they hold', () => {
+        const cache = new CatalogueCache(tempDir());
+        const value = { doc: 'naïve — “quoted” ✓ 𝄞 \u0000 \\u00e9 \n', n: [1, 2.5, null, true] };
+        expect(cache.write('k', 'a1', value)).toBe(true);
+        const bytes = readFileSync(join(cache.dir, 'k-a1.json'));
+        expect(bytes.every(b => b < 0x80)).toBe(true);
+        expect(cache.read('k', 'a1', (v): v is typeof value => typeof v === 'object')).toEqual(value);
+        expect(JSON.parse(asciiJson(value))).toEqual(value);
+    });
     test('miss, hit, and a new key when a file changes, appears, or the target changes', () => {
         const dir = tree(FILES);
         const cache = new CatalogueCache(tempDir());
@@ -196,6 +205,22 @@ describe('the Node catalogue service', () => {
         const catalogue = new NodeSystemCatalogue({ tapsetRoots: [], target: TARGET, stapVersion: '4.8', btfPath: bad });
         expect(await catalogue.kernelTypes()).toBeUndefined();
         expect(catalogue.notices().find(n => n.source === 'btf')?.message).toMatch(/bad BTF magic/);
+    });
+    test('with the cache warm, a stap version the cache knows is not waited for by reading the files', async () => {
+        const dir = tree(FILES);
+        const cache = new CatalogueCache(tempDir());
+        const make = (stapVersion: Promise<string>) => new NodeSystemCatalogue({ tapsetRoots: [dir], target: TARGET, stapVersion, cache });
+        // As `probekit index` passes it: the cached version through a chain of `then`s, settled within the microtasks.
+        const known = () => Promise.resolve('4.8').then(v => v).then(v => v ?? '');
+        const first = (await make(known()).tapsetResult())!;
+        expect([first.fromCache, first.textsRead]).toEqual([false, first.files]);
+        const hit = (await make(known()).tapsetResult())!;
+        expect([hit.fromCache, hit.textsRead]).toEqual([true, 0]);
+        // A version still being asked of stap (a later turn of the event loop): the files are read meanwhile.
+        const asked = new Promise<string>(resolve => setTimeout(resolve, 20, '4.8'));
+        const slow = (await make(asked).tapsetResult())!;
+        expect([slow.fromCache, slow.textsRead]).toEqual([true, slow.files]);
+        expect(hit.index.data).toEqual(first.index.data);
     });
     test('the stap version may arrive later (promise)', async () => {
         const dir = tree({ 'v.stp': '%( systemtap_v >= "4.0" %? function new_enough() {} %: function too_old() {} %)\n' });

@@ -22,13 +22,16 @@ function run(command: string, argv: string[], env: NodeJS.ProcessEnv = {}): { co
 }
 
 describe('out/probekit runs the CLI', () => {
-    test('directly and through a symlink (as npm links a bin)', () => {
+    test('directly, through a symlink (as npm links a bin), and by its bare name', () => {
         const link = join(tempDir('probekit-bin-'), 'probekit');
         symlinkSync(launcher, link);
         for (const command of [launcher, link]) {
             const r = run(command, ['--help']);
             expect([r.code, r.out.split('\n')[0]]).toEqual([0, 'usage: probekit <command> [options]']);
         }
+        // By its bare name from its own folder: a path without a slash.
+        const bare = spawnSync('sh', ['probekit', '--help'], { cwd: dirname(launcher), encoding: 'utf8', env: { ...process.env, PROBEKIT_NODE: process.execPath } });
+        expect([bare.status, bare.stdout.split('\n')[0]]).toEqual([0, 'usage: probekit <command> [options]']);
     });
 
     test('arguments as they are (spaces, quotes, globs), and the exit status', () => {
