@@ -174,6 +174,5 @@ export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
     if (!cached) options.cache?.write('tapsets', key, data);
     const index = new TapsetIndex(data);
     const files = macros.length + scripts.length;
-    const textsRead = options.sources ? Math.max(options.sources.texts.size, cached ? 0 : files) : cached ? 0 : files;
-    return { index, fromCache: !!cached, files, listMs: t1 - t0, loadMs: performance.now() - t1, textsRead };
+    return { index, fromCache: !!cached, files, listMs: t1 - t0, loadMs: performance.now() - t1, textsRead: options.sources?.texts.size ?? (cached ? 0 : files) };
 }
