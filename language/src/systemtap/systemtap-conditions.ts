@@ -11,19 +11,24 @@ export class StapConditionError extends Error {
     }
 }
 
-/** Comparisons {@link strverscmp} made, by both versions: a tapset compares the same release with the same few. */
+/**
+ * `make(key)`, remembered in `cache`: a tapset's conditions compare the same few versions and patterns again and
+ * again. At most 1,000 are kept (what is typed in an editor is a new text per keystroke).
+ */
+function remembered<V>(cache: Map<string, V>, key: string, make: (key: string) => V): V {
+    if (cache.has(key)) return cache.get(key)!;
+    const value = make(key);
+    if (cache.size >= 1000) cache.clear();
+    cache.set(key, value);
+    return value;
+}
+
+/** Comparisons {@link strverscmp} made, by both versions. */
 const versionComparisons = new Map<string, number>();
 
 /** glibc `strverscmp` without its leading-zero subtleties: digit runs compare as numbers. */
 export function strverscmp(a: string, b: string): number {
-    const key = `${a}\0${b}`;
-    let result = versionComparisons.get(key);
-    if (result === undefined) {
-        result = compareVersions(a, b);
-        if (versionComparisons.size >= 1000) versionComparisons.clear(); // versions typed in an editor, one per keystroke
-        versionComparisons.set(key, result);
-    }
-    return result;
+    return remembered(versionComparisons, `${a}\0${b}`, () => compareVersions(a, b));
 }
 
 function compareVersions(a: string, b: string): number {
@@ -45,17 +50,12 @@ function compareVersions(a: string, b: string): number {
     return Math.sign(ra.length - rb.length);
 }
 
-/** The expression of each pattern {@link fnmatch} was given (undefined: not one; compare the texts): a tapset file has the same few. */
+/** The expression of each pattern {@link fnmatch} was given (undefined: not one; compare the texts). */
 const fnmatchPatterns = new Map<string, RegExp | undefined>();
 
 /** `fnmatch(pattern, s, FNM_NOESCAPE)`: `*`, `?`, `[…]`. */
 export function fnmatch(pattern: string, s: string): boolean {
-    let re = fnmatchPatterns.get(pattern);
-    if (re === undefined && !fnmatchPatterns.has(pattern)) {
-        re = fnmatchExpression(pattern);
-        if (fnmatchPatterns.size >= 1000) fnmatchPatterns.clear(); // patterns typed in an editor, one per keystroke
-        fnmatchPatterns.set(pattern, re);
-    }
+    const re = remembered(fnmatchPatterns, pattern, fnmatchExpression);
     return re ? re.test(s) : pattern === s;
 }
 

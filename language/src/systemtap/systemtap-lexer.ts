@@ -3,7 +3,7 @@ import { GrammarAST, type Lexer, type LexerResult, type LexingDiagnostic, type T
 import type { SystemtapServices } from './systemtap-module.js';
 import type { SystemtapSettings } from './systemtap-settings.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
-import { libraryFileProblems, preprocessStap, type StapPreprocessResult, type StapRange } from './systemtap-preprocessor.js';
+import { libraryFileProblems, mergeByOffset, preprocessStap, type StapPreprocessResult, type StapRange } from './systemtap-preprocessor.js';
 import { shebangCommandLine, withShebang } from './systemtap-target.js';
 import { brokenLibraryFiles, isStapLibraryFile, readBeforeIn } from './systemtap-macro-library.js';
 import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
@@ -317,7 +317,7 @@ export class SystemtapLexer implements Lexer {
         types.length = n;
         let hidden = mergeHidden(pp.hidden, all, text);
         // Tokens no type takes are rare; without them the hidden ones are in order already.
-        if (stray) hidden = [...stray, ...hidden].sort((a, b) => a.offset - b.offset);
+        if (stray) hidden = mergeByOffset(stray, hidden);
         const hiddenTypes: TokenType[] = new Array(hidden.length);
         for (let k = 0; k < hidden.length; k++) hiddenTypes[k] = this.hiddenType(hidden[k]);
         return { tokens, types, indexes, hidden, hiddenTypes, diagnostics };

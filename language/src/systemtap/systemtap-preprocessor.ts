@@ -148,7 +148,7 @@ function versionLess(a: string, b: string): boolean {
 }
 
 /** Two lists of tokens, each by offset, as one list by offset (`a` first where offsets are equal); sorted if they were not. */
-function mergeByOffset(a: readonly StapToken[], b: readonly StapToken[]): StapToken[] {
+export function mergeByOffset(a: readonly StapToken[], b: readonly StapToken[]): StapToken[] {
     const out: StapToken[] = [];
     let i = 0;
     let j = 0;
