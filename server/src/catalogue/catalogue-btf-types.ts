@@ -164,6 +164,15 @@ export class BtfTypeSource implements KernelTypeSource {
         return [...new Set(this.all.flatMap(({ btf }) => btf.namesOfKind(BtfKind.Func, true)))];
     }
 
+    /**
+     * {@link functionNames} as lines of text, `prefix` + name + newline, each name once: `probekit index --list`.
+     * From vmlinux alone the bytes are copied from BTF's string section, with no string made per name.
+     */
+    functionNameLines(prefix: string): Uint8Array {
+        if (this.all.length === 1) return this.all[0].btf.nameLinesOfKind(BtfKind.Func, prefix);
+        return Buffer.from(this.functionNames().map(n => `${prefix}${n}\n`).join(''), 'latin1');
+    }
+
     functionCount(): number {
         return this.all.reduce((n, { btf }) => n + btf.countOfKind(BtfKind.Func), 0);
     }

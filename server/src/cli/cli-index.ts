@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { arch as nodeArch, release } from 'node:os';
+import type { KernelTypeSource } from '../../../language/src/catalogue/catalogue-kernel-types.js';
+import { BtfTypeSource } from '../catalogue/catalogue-btf-types.js';
 import { CatalogueCache } from '../catalogue/catalogue-cache.js';
 import { NodeSystemCatalogue, stapVersionOf } from '../catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR } from '../catalogue/catalogue-tapset-reader.js';
@@ -28,7 +30,7 @@ function ms(n: number): string {
 }
 
 /** `probekit index`: 0 when every requested source was read, 1 when some could not be, 2 on usage errors. */
-export async function runIndex(argv: readonly string[], out: (s: string) => void, _err: (s: string) => void): Promise<number> {
+export async function runIndex(argv: readonly string[], out: (s: string | Uint8Array) => void, _err: (s: string) => void): Promise<number> {
     const t0 = performance.now();
     const args = parseArgs(argv, {
         flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'no-tracefs-cache', 'front-end', 'list', 'help'],
@@ -77,8 +79,8 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     const report: Record<string, unknown> = {};
     const stats: Record<string, number> = {};
     const lines: string[] = [];
-    /** `--list`: probe names, printed before the summary. */
-    const listed: string[] = [];
+    /** `--list`: probe names, a line each, printed before the summary. */
+    const listed: Array<string | Uint8Array> = [];
     let missing = 0;
 
     if (only.has('tapsets')) {
@@ -121,7 +123,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
             const fns = types.functionCount();
             const iters = types.iterNames();
             lines.push(`btf: ${types.typeCount} types, ${fns} functions, ${iters.length} iterators`);
-            if (args.flags.has('list')) listed.push(...types.functionNames().map(f => `kfunc:${f}`), ...iters.map(i => `iter:${i}`));
+            if (args.flags.has('list')) listed.push(functionLines(types), iters.map(i => `iter:${i}\n`).join(''));
             report.btf = { types: types.typeCount, functions: fns, iterators: iters };
             for (const name of args.values.get('function') ?? []) {
                 const f = types.func(name);
@@ -141,7 +143,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
             args.flags.has('list') ? ks.kernelFunctions() : Promise.resolve(undefined),
         ]);
         if (args.flags.has('list')) {
-            listed.push(...(tracepoints ?? []).map(tp => `tracepoint:${tp.system}:${tp.event}`), ...(functions?.names ?? []).map(f => `kprobe:${f}`));
+            listed.push((tracepoints ?? []).map(tp => `tracepoint:${tp.system}:${tp.event}\n`).join(''), (functions?.names ?? []).map(f => `kprobe:${f}\n`).join(''));
         }
         stats.kernelMs = performance.now() - t;
         const count = (l?: unknown[]): string => (l ? String(l.length) : 'unreadable');
@@ -172,7 +174,7 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
     stats.maxRssMb = process.resourceUsage().maxRSS / 1024;
     if (args.flags.has('stats')) report.stats = stats;
 
-    if (listed.length) out(listed.join('\n') + '\n');
+    for (const part of listed) if (part.length) out(part);
     if (args.flags.has('json')) {
         out(JSON.stringify(report) + '\n');
     } else {
@@ -183,6 +185,11 @@ export async function runIndex(argv: readonly string[], out: (s: string) => void
         out(lines.join('\n') + '\n');
     }
     return missing ? 1 : 0;
+}
+
+/** The `kfunc:` lines of `--list`, as bytes where the types come from BTF (see {@link BtfTypeSource.functionNameLines}). */
+function functionLines(types: KernelTypeSource): string | Uint8Array {
+    return types instanceof BtfTypeSource ? types.functionNameLines('kfunc:') : types.functionNames().map(f => `kfunc:${f}\n`).join('');
 }
 
 function median(xs: readonly number[]): number {
@@ -204,7 +211,7 @@ async function repeatBuilds(n: number, make: () => NodeSystemCatalogue, only: Re
         if (only.has('tapsets')) (await catalogue.tapsets())?.contextVariables('syscall.openat');
         if (only.has('btf')) {
             const types = await catalogue.kernelTypes();
-            if (list) types?.functionNames(); else types?.functionCount();
+            if (list && types) functionLines(types); else types?.functionCount();
             types?.iterNames();
             for (const f of functions) types?.func(f);
         }

@@ -16,7 +16,7 @@ ${CHECK_USAGE}
 ${RUN_USAGE}
 `;
 
-type Command = (argv: readonly string[], out: (s: string) => void, err: (s: string) => void) => Promise<number>;
+type Command = (argv: readonly string[], out: (s: string | Uint8Array) => void, err: (s: string) => void) => Promise<number>;
 
 /**
  * A command's own bundle (out/cli-<name>.cjs, next to this one), loaded with V8's code cache (code-cache.ts):
@@ -35,7 +35,7 @@ const COMMANDS: Record<string, Command> = {
     doctor: async (argv, out, err) => command<typeof import('./cli-doctor.js')>('doctor').runDoctor(argv, out, err),
 };
 
-function write(stream: NodeJS.WriteStream): (s: string) => void {
+function write(stream: NodeJS.WriteStream): (s: string | Uint8Array) => void {
     return s => { stream.write(s); };
 }
 

@@ -7,6 +7,11 @@ import { BtfBuilder, K } from './catalogue-btf-builder.js';
 
 /** A small kernel-like BTF exercising every kind. */
 /** A copy of `data` at an odd byte offset, which makes the reader walk the records through a DataView. */
+/** The lines of a listing (each ends with a newline). */
+function lines(bytes: Uint8Array): string[] {
+    return Buffer.from(bytes).toString('latin1').split('\n').slice(0, -1);
+}
+
 function unaligned(data: Buffer): Buffer {
     const b = Buffer.alloc(data.length + 1);
     data.copy(b, 1);
@@ -212,6 +217,10 @@ describe('split BTF (a module on top of vmlinux)', () => {
         expect(src.func('mod_open')).toEqual({ name: 'mod_open', module: 'mymod', returnType: 'int', params: [{ name: 'f', type: 'struct file *' }, { name: 'flags', type: 'int' }] });
         expect(src.func('vfs_read')?.module).toBe('vmlinux');
         expect(src.functionNames().sort()).toEqual(['__probestub_sched_switch', 'mod_open', 'printk', 'vfs_read']);
+        expect(lines(src.functionNameLines('kfunc:'))).toEqual(src.functionNames().map(n => `kfunc:${n}`));
+        // A module's own names, some of them in its base's string section.
+        expect(lines(mod.nameLinesOfKind(BtfKind.Func, 'f:'))).toEqual(mod.namesOfKind(BtfKind.Func, true).map(n => `f:${n}`));
+        expect(lines(base.nameLinesOfKind(BtfKind.Func, ''))).toEqual(base.namesOfKind(BtfKind.Func, true));
     });
 });
 
@@ -228,6 +237,16 @@ describe('names read one by one, and sliced from the whole string section after 
         expect(ids.map(id => btf.nameOf(id))).toEqual(names);
         expect(ids.map(id => btf.nameOf(id))).toEqual(names);
         expect(new BtfTypeSource(btf).functionNames()).toEqual(names);
+        expect(lines(new BtfTypeSource(btf).functionNameLines('kfunc:'))).toEqual(names.map(n => `kfunc:${n}`));
+    });
+    test('as lines of bytes: each name once, none for a kind without types', () => {
+        const b = new BtfBuilder();
+        const int = b.int('int', 4);
+        const proto = b.proto(int, [['x', int]]);
+        for (const name of ['a', 'bb', 'a', 'ccc']) b.func(name, proto);
+        const btf = new Btf(b.build());
+        expect(lines(btf.nameLinesOfKind(BtfKind.Func, 'kfunc:'))).toEqual(['kfunc:a', 'kfunc:bb', 'kfunc:ccc']);
+        expect(btf.nameLinesOfKind(BtfKind.Enum, 'x:').length).toBe(0);
     });
 });
 
@@ -317,6 +336,7 @@ describe.runIf(existsSync('/sys/kernel/btf/vmlinux'))('this machine\'s vmlinux B
     test('counts', () => {
         expect(btf.count).toBeGreaterThan(100_000);
         expect(src.functionNames().length).toBeGreaterThan(50_000);
+        expect(lines(src.functionNameLines('kfunc:'))).toEqual(src.functionNames().map(n => `kfunc:${n}`));
     });
 });
 

@@ -17,7 +17,7 @@ const kprobes = readKernelConfig()?.get('CONFIG_KPROBES') === 'y';
 
 async function index(...argv: string[]): Promise<{ code: number; out: string }> {
     let out = '';
-    const code = await runIndex(argv, s => { out += s; }, () => undefined);
+    const code = await runIndex(argv, s => { out += typeof s === 'string' ? s : Buffer.from(s).toString('latin1'); }, () => undefined);
     return { code, out };
 }
 
