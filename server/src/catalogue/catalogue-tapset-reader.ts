@@ -67,8 +67,12 @@ function listFiles(dir: string, ext: string, identity: boolean): SourceFile[] {
     }
     const out: SourceFile[] = [];
     const picked = entries.filter(e => e.name.endsWith(ext)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // `join(dir, name)` for every entry, the folder normalised once (a name from readdir holds no `/`, and is never
+    // `.` or `..`): join normalised the whole path each time, 3.5 ms of a cold index for 484 files.
+    const folder = join(dir, '.');
+    const prefix = folder === '.' ? '' : folder.endsWith('/') ? folder : `${folder}/`;
     for (const entry of picked) {
-        const path = join(dir, entry.name);
+        const path = prefix + entry.name;
         // Without a cache there is no key to compute: the directory entry says whether it is a file.
         if (!identity && !entry.isSymbolicLink()) {
             if (entry.isFile()) out.push({ path, mtimeMs: 0, size: 0 });
