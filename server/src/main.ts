@@ -23,29 +23,49 @@ const { shared } = services;
 const hostFactsFor = hostFactsByToolPaths();
 void hostFactsFor({});
 
-async function applyEditorSettings(): Promise<void> {
+/** The settings last applied (the check options and tool paths, as JSON). */
+let applied: string | undefined;
+
+/** Applies the editor settings; false when they are the ones already applied (nothing to do). */
+async function applyEditorSettings(): Promise<boolean> {
     const folder = shared.workspace.WorkspaceManager.workspaceFolders?.[0];
     const root = folder && folder.uri.startsWith('file:') ? fileURLToPath(folder.uri) : undefined;
     const config = shared.workspace.ConfigurationProvider;
     const options = await readCheckOptions(config, root);
     const paths = await readToolPaths(config);
+    const settings = JSON.stringify([options, paths]);
+    if (settings === applied) return false;
     const host = await hostFactsFor(paths);
     await applySettings(services, options, host);
+    applied = settings;
     connection.console.info(
         `Probekit language server: kernel ${host.kernelRelease ?? '?'} ${host.arch ?? '?'}, ` +
         `stap ${host.stapVersion ?? 'not installed'} (${paths.stap ?? 'stap'}), ` +
         `bpftrace ${host.bpftraceVersion ?? 'not installed'} (${paths.bpftrace ?? 'bpftrace'}); settings ${JSON.stringify(options)}`);
+    return true;
 }
 
-(shared.workspace.WorkspaceManager as ProbekitWorkspaceManager).beforeFirstBuild(applyEditorSettings);
+(shared.workspace.WorkspaceManager as ProbekitWorkspaceManager).beforeFirstBuild(async () => {
+    await applyEditorSettings();
+});
 
-// A changed setting can change how every document lexes (targets, macros, versions): re-parse them all.
+/**
+ * Set when settings have been applied and the documents not yet rebuilt with them: a rebuild is cancelled by the next
+ * write to the workspace, which may be the report of the other section of the same change.
+ */
+let rebuildPending = false;
+
+// A changed setting can change how every document lexes (targets, macros, versions): re-parse them all. The client
+// reports each section (both once when it starts, as it registers for changes, with nothing changed: every open
+// document was then parsed three times before its first diagnostics).
 shared.workspace.ConfigurationProvider.onConfigurationSectionUpdate(update => {
     if (update.section !== 'systemtap' && update.section !== 'bpftrace') return;
     void shared.workspace.WorkspaceLock.write(async token => {
-        await applyEditorSettings();
+        if (await applyEditorSettings()) rebuildPending = true;
+        if (!rebuildPending) return;
         const uris: URI[] = shared.workspace.LangiumDocuments.all.map(d => d.uri).toArray();
         await shared.workspace.DocumentBuilder.update(uris, [], token);
+        rebuildPending = false;
     });
 });
 

@@ -3,6 +3,7 @@ import type { LangiumServices, PartialLangiumServices } from 'langium/lsp';
 import { BpftraceDocumentValidator, BpftraceValidator } from './bpftrace-validator.js';
 import { BpftraceSettings } from './bpftrace-settings.js';
 import { BpftraceLexer } from './bpftrace-lexer.js';
+import { HandLexedTokenBuilder } from '../common/hand-lexed-token-builder.js';
 import { createBpftraceParser } from './bpftrace-parser.js';
 import { lazyService } from '../common/lazy-service.js';
 import { BpftraceParserErrorMessageProvider } from './bpftrace-parser-messages.js';
@@ -22,6 +23,7 @@ export type PartialBpftraceServices = PartialLangiumServices & Partial<BpftraceA
 
 export const BpftraceModule: Module<BpftraceServices, PartialLangiumCoreServices & PartialLangiumServices & BpftraceAddedServices> = {
     parser: {
+        TokenBuilder: () => new HandLexedTokenBuilder(),
         Lexer: services => new BpftraceLexer(services),
         // Built when the first document of the language is parsed, or the first completion asked for.
         LangiumParser: services => lazyService(() => createBpftraceParser(services)),

@@ -3,7 +3,7 @@ import type { LangiumServices, PartialLangiumServices } from 'langium/lsp';
 import { SystemtapValidator } from './systemtap-validator.js';
 import { SystemtapSettings } from './systemtap-settings.js';
 import { SystemtapLexer } from './systemtap-lexer.js';
-import { SystemtapTokenBuilder } from './systemtap-token-builder.js';
+import { HandLexedTokenBuilder } from '../common/hand-lexed-token-builder.js';
 import { createSystemtapParser } from './systemtap-parser.js';
 import { lazyService } from '../common/lazy-service.js';
 import { SystemtapParserErrorMessageProvider } from './systemtap-error-messages.js';
@@ -26,7 +26,7 @@ export type PartialSystemtapServices = PartialLangiumServices & Partial<Systemta
 export const SystemtapModule: Module<SystemtapServices, PartialLangiumCoreServices & PartialLangiumServices & SystemtapAddedServices> = {
     parser: {
         Lexer: services => new SystemtapLexer(services),
-        TokenBuilder: () => new SystemtapTokenBuilder(),
+        TokenBuilder: () => new HandLexedTokenBuilder(),
         // Built when the first document of the language is parsed, or the first completion asked for.
         LangiumParser: services => lazyService(() => createSystemtapParser(services)),
         CompletionParser: services => lazyService(() => createCompletionParser(services)),
