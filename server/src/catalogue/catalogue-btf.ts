@@ -275,10 +275,6 @@ export class Btf {
     }
 
     /**
-     * Names of all types of a kind, without decoding the records; `unique`: each name once (BTF keeps every string
-     * once in its section, so equal names have equal offsets).
-     */
-    /**
      * The names of all types of a kind as text, each once, a line apiece: `prefix` + name + newline, copied byte for
      * byte from the string section (BTF names are ASCII C identifiers). No string is made per name: listing the
      * kernel's 55,000 functions as strings, joined and encoded, took two thirds of a `probekit index --list`.
@@ -311,6 +307,10 @@ export class Btf {
         return out.subarray(0, p);
     }
 
+    /**
+     * Names of all types of a kind, without decoding the records; `unique`: each name once (BTF keeps every string
+     * once in its section, so equal names have equal offsets).
+     */
     namesOfKind(kind: BtfKind, unique = false): string[] {
         const out: string[] = [];
         const seen = unique ? new Uint8Array(this.strLen + (this.base?.strLen ?? 0)) : undefined;

@@ -356,6 +356,8 @@ describe('randomly corrupted BTF never escapes as anything but BtfFormatError', 
         const src = new BtfTypeSource(btf);
         for (let id = 1; id <= btf.count; id++) expect(typeof typeText(btf, id)).toBe('string');
         for (const name of src.functionNames()) src.func(name);
+        // The same names as lines of bytes, whatever the name offsets point at.
+        expect(lines(src.functionNameLines('kfunc:'))).toEqual(src.functionNames().map(n => `kfunc:${n}`));
         src.aggregateOf('struct file *');
         src.iterArgs('task_file');
     });
