@@ -1,6 +1,6 @@
 import { startLanguageServer } from 'langium/lsp';
 import { NodeFileSystem } from 'langium/node';
-import { URI } from 'langium';
+import { DocumentState, URI } from 'langium';
 import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
 import { createProbekitServices } from '../../language/src/probekit-module.js';
@@ -8,6 +8,7 @@ import { applySettings } from '../../language/src/common/probekit-check.js';
 import { hostFactsByToolPaths } from './providers/node-host-facts.js';
 import { readCheckOptions, readToolPaths } from './server-settings.js';
 import { ProbekitWorkspaceManager } from './server-workspace-manager.js';
+import { ParserPrewarm } from './server-prewarm.js';
 
 // The client starts us over IPC (see client/src/language-client.ts).
 const connection = createConnection(ProposedFeatures.all);
@@ -67,6 +68,12 @@ shared.workspace.ConfigurationProvider.onConfigurationSectionUpdate(update => {
         await shared.workspace.DocumentBuilder.update(uris, [], token);
         rebuildPending = false;
     });
+});
+
+// A while after the first document of a language is parsed: the parsers its first syntax error and completion need.
+const prewarm = new ParserPrewarm(services);
+shared.workspace.DocumentBuilder.onBuildPhase(DocumentState.Parsed, documents => {
+    for (const d of documents) prewarm.seen(d.textDocument.languageId);
 });
 
 startLanguageServer(shared);

@@ -254,6 +254,11 @@ export class SystemtapParser extends LangiumParser {
         return { value, lexerErrors: [], lexerReport: report, parserErrors: fast ? [] : internals.wrapper.errors };
     }
 
+    /** Whether {@link langiumRules} has made them. */
+    get hasLangiumRules(): boolean {
+        return this.rulesBuilt;
+    }
+
     /**
      * Langium's rules and Chevrotain's analysis of them (50–75 ms in a fresh process), made for the first text the
      * fast parser does not take (a library of error-free files never needs them), unless rules were given already.
