@@ -1,7 +1,6 @@
 /**
- * What the language server builds once its first build is done and it has been idle a while: the parsers that a
- * language's first syntax error and first completion need, for the languages the workspace has documents of.
- * Built on demand instead, the first error a user types waits for Langium's SystemTap parser rules and Chevrotain's
+ * What the language server builds a while after it has parsed the first document of a language: the parsers that
+ * the language's first syntax error and first completion need. Built on demand instead, the first error a user types waits for Langium's SystemTap parser rules and Chevrotain's
  * analysis of them (84–91 ms to the squiggle, against 5–8 ms for the next one), and the first completion for the
  * language's completion parser (32–49 ms, against 3–15 ms).
  */
@@ -12,20 +11,20 @@ import type { SystemtapParser } from '../../language/src/systemtap/systemtap-par
 /** One piece of work, each short enough (≤ ~60 ms) to run between two requests. */
 export type PrewarmStep = () => void;
 
-/** Makes a service of {@link lazyService} (any property read builds it). */
+/** Makes a service that lazyService (language/src/common/lazy-service.ts) stands in for: any property read builds it. */
 function build(service: object): void {
     if (!isServiceBuilt(service)) void (service as { constructor: unknown }).constructor;
 }
 
-/** The steps for `languages` (language ids: `systemtap`, `bpftrace`), in the order a user is likely to need them. */
-export function prewarmSteps(services: ProbekitServices, languages: ReadonlySet<string>): PrewarmStep[] {
+/** The steps for a language (`systemtap`, `bpftrace`; none for another id), in the order a user is likely to need them. */
+export function prewarmSteps(services: ProbekitServices, language: string): PrewarmStep[] {
     const steps: PrewarmStep[] = [];
-    if (languages.has('systemtap')) {
+    if (language === 'systemtap') {
         // The fast parser takes error-free texts; Langium's rules are made for the first text it does not.
         steps.push(() => (services.systemtap.parser.LangiumParser as SystemtapParser).langiumRules());
         steps.push(() => build(services.systemtap.parser.CompletionParser));
     }
-    if (languages.has('bpftrace')) {
+    if (language === 'bpftrace') {
         steps.push(() => build(services.bpftrace.parser.LangiumParser));
         steps.push(() => build(services.bpftrace.parser.CompletionParser));
     }
@@ -46,7 +45,7 @@ export class ParserPrewarm {
     seen(language: string): void {
         if (this.scheduled.has(language)) return;
         this.scheduled.add(language);
-        const steps = prewarmSteps(this.services, new Set([language]));
+        const steps = prewarmSteps(this.services, language);
         const next = (): void => {
             const step = steps.shift();
             if (!step) return;
