@@ -51,13 +51,13 @@ export interface TapsetCounts {
     docs: number;
 }
 
-function group<T extends { name: string }>(items: Iterable<T>): Map<string, T[]> {
-    const map = new Map<string, T[]>();
+/** Adds `items` to their names' lists in `map`; their number. */
+function group<T extends { name: string }>(map: Map<string, T[]>, items: readonly T[]): number {
     for (const item of items) {
         const list = map.get(item.name);
         if (list) list.push(item); else map.set(item.name, [item]);
     }
-    return map;
+    return items.length;
 }
 
 function componentsMatch(pattern: string[], name: string[]): boolean {
@@ -80,19 +80,34 @@ export class TapsetIndex {
     readonly macros: ReadonlyMap<string, TapsetMacro[]>;
     private readonly docs = new Map<string, KernelDoc>();
     private readonly varCache = new Map<string, AliasVariable[]>();
+    /** How many declarations of each kind (all definitions and overloads). */
+    private readonly totals = { aliases: 0, functions: 0, globals: 0, macros: 0 };
 
     constructor(readonly data: TapsetIndexData) {
-        const files = data.files;
-        this.aliases = group(files.flatMap(f => f.aliases));
-        this.functions = group(files.flatMap(f => f.functions));
-        this.globals = group(files.flatMap(f => f.globals));
-        this.macros = group(files.flatMap(f => f.macros));
-        for (const f of files) {
-            for (const d of [...f.aliases, ...f.functions, ...f.macros]) {
-                if (d.doc) this.docs.set(`${d.doc.kind}:${d.doc.name}`, d.doc);
-            }
+        const aliases = new Map<string, TapsetProbeAlias[]>();
+        const functions = new Map<string, TapsetFunction[]>();
+        const globals = new Map<string, TapsetGlobal[]>();
+        const macros = new Map<string, TapsetMacro[]>();
+        const totals = this.totals;
+        // One pass over the files, in stap's order: the lists, then the docs (a later one of a name wins).
+        for (const f of data.files) {
+            totals.aliases += group(aliases, f.aliases);
+            totals.functions += group(functions, f.functions);
+            totals.globals += group(globals, f.globals);
+            totals.macros += group(macros, f.macros);
+            this.addDocs(f.aliases);
+            this.addDocs(f.functions);
+            this.addDocs(f.macros);
             for (const d of f.looseDocs) this.docs.set(`${d.kind}:${d.name}`, d);
         }
+        this.aliases = aliases;
+        this.functions = functions;
+        this.globals = globals;
+        this.macros = macros;
+    }
+
+    private addDocs(decls: ReadonlyArray<{ doc?: KernelDoc }>): void {
+        for (const d of decls) if (d.doc) this.docs.set(`${d.doc.kind}:${d.doc.name}`, d.doc);
     }
 
     /** The kerneldoc for a function, probe alias or macro name. */
@@ -157,14 +172,7 @@ export class TapsetIndex {
     }
 
     counts(): TapsetCounts {
-        let aliases = 0;
-        let functions = 0;
-        let globals = 0;
-        let macros = 0;
-        for (const l of this.aliases.values()) aliases += l.length;
-        for (const l of this.functions.values()) functions += l.length;
-        for (const l of this.globals.values()) globals += l.length;
-        for (const l of this.macros.values()) macros += l.length;
+        const { aliases, functions, globals, macros } = this.totals;
         return {
             files: this.data.files.length, aliases, aliasNames: this.aliases.size, functions,
             functionNames: this.functions.size, globals, macros, docs: this.docs.size,
