@@ -46,9 +46,7 @@ async function applyEditorSettings(): Promise<boolean> {
     return true;
 }
 
-(shared.workspace.WorkspaceManager as ProbekitWorkspaceManager).beforeFirstBuild(async () => {
-    await applyEditorSettings();
-});
+(shared.workspace.WorkspaceManager as ProbekitWorkspaceManager).beforeFirstBuild(applyEditorSettings);
 
 /**
  * Set when settings have been applied and the documents not yet rebuilt with them: a rebuild is cancelled by the next

@@ -1,8 +1,8 @@
 /**
  * What the language server builds a while after it has parsed the first document of a language: the parsers that
- * the language's first syntax error and first completion need. Built on demand instead, the first error a user types waits for Langium's SystemTap parser rules and Chevrotain's
- * analysis of them (84–91 ms to the squiggle, against 5–8 ms for the next one), and the first completion for the
- * language's completion parser (32–49 ms, against 3–15 ms).
+ * the language's first syntax error and first completion need. Built on demand instead, the first error a user types
+ * waits for Langium's SystemTap parser rules and Chevrotain's analysis of them (84–91 ms to the squiggle, against
+ * 5–8 ms for the next one), and the first completion for the language's completion parser (32–49 ms, against 3–15 ms).
  */
 import type { ProbekitServices } from '../../language/src/probekit-module.js';
 import { isServiceBuilt } from '../../language/src/common/lazy-service.js';

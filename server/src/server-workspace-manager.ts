@@ -7,7 +7,7 @@ import type { WorkspaceFolder } from 'vscode-languageserver';
  */
 export class ProbekitWorkspaceManager extends DefaultWorkspaceManager {
     private readonly configuration: ConfigurationProvider;
-    private applySettings: () => Promise<void> = async () => {};
+    private applySettings: () => Promise<unknown> = async () => undefined;
 
     constructor(services: LangiumSharedCoreServices) {
         super(services);
@@ -15,7 +15,7 @@ export class ProbekitWorkspaceManager extends DefaultWorkspaceManager {
     }
 
     /** What to run once the client's configuration is known, before the first build. */
-    beforeFirstBuild(apply: () => Promise<void>): void {
+    beforeFirstBuild(apply: () => Promise<unknown>): void {
         this.applySettings = apply;
     }
 

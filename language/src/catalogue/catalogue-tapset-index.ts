@@ -51,13 +51,12 @@ export interface TapsetCounts {
     docs: number;
 }
 
-/** Adds `items` to their names' lists in `map`; their number. */
-function group<T extends { name: string }>(map: Map<string, T[]>, items: readonly T[]): number {
+/** Adds `items` to their names' lists in `map`. */
+function group<T extends { name: string }>(map: Map<string, T[]>, items: readonly T[]): void {
     for (const item of items) {
         const list = map.get(item.name);
         if (list) list.push(item); else map.set(item.name, [item]);
     }
-    return items.length;
 }
 
 function componentsMatch(pattern: string[], name: string[]): boolean {
@@ -80,21 +79,18 @@ export class TapsetIndex {
     readonly macros: ReadonlyMap<string, TapsetMacro[]>;
     private readonly docs = new Map<string, KernelDoc>();
     private readonly varCache = new Map<string, AliasVariable[]>();
-    /** How many declarations of each kind (all definitions and overloads). */
-    private readonly totals = { aliases: 0, functions: 0, globals: 0, macros: 0 };
 
     constructor(readonly data: TapsetIndexData) {
         const aliases = new Map<string, TapsetProbeAlias[]>();
         const functions = new Map<string, TapsetFunction[]>();
         const globals = new Map<string, TapsetGlobal[]>();
         const macros = new Map<string, TapsetMacro[]>();
-        const totals = this.totals;
         // One pass over the files, in stap's order: the lists, then the docs (a later one of a name wins).
         for (const f of data.files) {
-            totals.aliases += group(aliases, f.aliases);
-            totals.functions += group(functions, f.functions);
-            totals.globals += group(globals, f.globals);
-            totals.macros += group(macros, f.macros);
+            group(aliases, f.aliases);
+            group(functions, f.functions);
+            group(globals, f.globals);
+            group(macros, f.macros);
             this.addDocs(f.aliases);
             this.addDocs(f.functions);
             this.addDocs(f.macros);
@@ -172,7 +168,17 @@ export class TapsetIndex {
     }
 
     counts(): TapsetCounts {
-        const { aliases, functions, globals, macros } = this.totals;
+        let aliases = 0;
+        let functions = 0;
+        let globals = 0;
+        let macros = 0;
+        // Every definition and overload: what each file declares.
+        for (const f of this.data.files) {
+            aliases += f.aliases.length;
+            functions += f.functions.length;
+            globals += f.globals.length;
+            macros += f.macros.length;
+        }
         return {
             files: this.data.files.length, aliases, aliasNames: this.aliases.size, functions,
             functionNames: this.functions.size, globals, macros, docs: this.docs.size,
