@@ -14,6 +14,7 @@ import {
     checkAttachPointNode, checkCall, checkIntLit, checkPositional, checkVersionedNode,
 } from './bpftrace-version-checks.js';
 import { checkDefineUses } from './bpftrace-defines.js';
+import { checkBlockSemicolons017, checkFunctionName017, checkProgram017, checkShape017, checkTrailingComma017 } from './bpftrace-017-checks.js';
 import { stampLexerCodes } from '../common/lexer-codes.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
 import { REST_NOT_CHECKED } from './bpftrace-lexer.js';
@@ -46,15 +47,25 @@ export class BpftraceValidator {
     checkProgram(program: ast.BtProgram, accept: ValidationAcceptor, parserErrorOffsets: readonly number[] = []): void {
         const ctx = { ...this.context(accept), parserErrorOffsets };
         checkItemOrder(ctx, program);
+        checkProgram017(ctx, program);
         const idents: ast.BtIdent[] = [];
         for (const node of AstUtils.streamAst(program)) {
             checkVersionedNode(ctx, node);
+            checkShape017(ctx, node);
             switch (node.$type) {
                 case 'BtAttachPoint': checkAttachPointNode(ctx, node as ast.BtAttachPoint); break;
                 case 'BtIntLit': checkIntLit(ctx, node as ast.BtIntLit); break;
                 case 'BtPositional': checkPositional(ctx, node as ast.BtPositional); break;
-                case 'BtCallExpr': checkCall(ctx, node as ast.BtCallExpr); break;
-                case 'BtBlock': checkBlock(ctx, node as ast.BtBlock); break;
+                case 'BtCallExpr':
+                    checkCall(ctx, node as ast.BtCallExpr);
+                    checkFunctionName017(ctx, node as ast.BtCallExpr);
+                    checkTrailingComma017(ctx, node as ast.BtCallExpr);
+                    break;
+                case 'BtTupleExpr': checkTrailingComma017(ctx, node as ast.BtTupleExpr); break;
+                case 'BtBlock':
+                    checkBlock(ctx, node as ast.BtBlock);
+                    checkBlockSemicolons017(ctx, node as ast.BtBlock);
+                    break;
                 case 'BtConfig': checkConfig(ctx, node as ast.BtConfig); break;
                 case 'BtExprStatement': checkExprStatement(ctx, node as ast.BtExprStatement); break;
                 case 'BtUnaryExpr': case 'BtPostfixExpr': checkIncrement(ctx, node as ast.BtUnaryExpr); break;

@@ -89,3 +89,29 @@ describe('constructs the target lacks name the release that introduced them', ()
         expect(await errorsFor(version, text)).toEqual([]);
     });
 });
+
+describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where it refuses it", () => {
+    test.each([
+        ['BEGIN { @x = 1;; }', "1:16 unexpected ';': bpftrace 0.17 does not take an empty statement (remove the ';') [bt-version-construct]"],
+        ['BEGIN { if (1) { }; @x = 1; }', "1:19 unexpected ';': bpftrace 0.17 does not take ';' after a statement that ends with a block (remove the ';') [bt-version-construct]"],
+        ['BEGIN { }\n;', "2:1 unexpected ';': bpftrace 0.17 does not take ';' before or after a probe (remove it) [bt-version-construct]"],
+        ['BEGIN { { @x = 1; } }', "1:9 unexpected '{': bpftrace 0.17 has no block inside a block without `if`, `while` or `unroll` [bt-version-construct]"],
+        ['BEGIN { print(1, 2,); }', "1:20 unexpected ')': bpftrace 0.17 takes no comma after the last argument or element [bt-version-construct]"],
+        ['BEGIN { $t = (); }', "1:15 unexpected ')': bpftrace 0.17 has no empty tuple [bt-version-construct]"],
+        ['BEGIN { @x = strlen("a"); }', '1:14 Unknown function: strlen (bpftrace 0.17 has no function of that name) [bt-version-construct]'],
+        ['BEGIN { return 1; }', '1:16 bpftrace 0.17 takes `return` without a value [bt-version-construct]'],
+        ['BEGIN { unroll(1 + 1) { } }', '1:15 bpftrace 0.17 takes an integer or a positional parameter as the `unroll` count, nothing else [bt-version-construct]'],
+        ['BEGIN { @x = &$y; }', "1:14 unexpected '&': bpftrace 0.17 has no address-of operator [bt-version-construct]"],
+        ['BEGIN { @x = $0; }', '1:14 param $0 is out of integer range [1, 9223372036854775807] [bt-positional]'],
+        ['BEGIN { @x = ++pid; }', '1:14 The ++ operator must be applied to a map or variable (bpftrace 0.17) [bt-increment-target]'],
+        ['/* no probe */\n', '2:1 unexpected end of file, expected a probe: bpftrace 0.17 needs at least one probe in a program [bt-version-construct]'],
+        ['BEGIN { } // c', '1:11 a // comment at the end of the file needs a newline after it in bpftrace 0.17 [bt-version-construct]'],
+    ])('%s', async (text, expected) => {
+        expect(await errorsFor('0.17', text)).toEqual([expected]);
+        expect(await errorsFor('latest', text)).toEqual([]);
+    });
+
+    test('the nested parentheses of a tuple are not its trailing comma', async () => {
+        expect(await errorsFor('0.17', 'BEGIN { @x = (1, (2, 3)); @y = ((1, 2), 3); printf("%d", (1)); }')).toEqual([]);
+    });
+});

@@ -1,0 +1,177 @@
+import { CstUtils, type AstNode, type CstNode, type LeafCstNode } from 'langium';
+import type { Range } from 'vscode-languageserver-types';
+import * as ast from './generated/ast.js';
+import { BtCode } from './bpftrace-diagnostic-codes.js';
+import { BUILTINS_017 } from './bpftrace-versions.js';
+import { report, type BtCheckContext } from './bpftrace-syntax-checks.js';
+
+/**
+ * What bpftrace 0.17's bison grammar refuses that the grammar here (the union of all releases) takes: an empty
+ * statement, `;` after a block or after a probe, a trailing comma, a call of a name that is not one of its functions, a
+ * program without a probe, a `//` comment that ends the file without a newline. Each was measured with bpftrace 0.17
+ * (`bpftrace -d`: a syntax error before the parser's AST). They are checked for that target only: which later release
+ * first took each is not known here, and none of them is refused by today's bpftrace.
+ */
+export const TARGET_017 = 17;
+
+/** The functions bpftrace 0.17 knows (`lexer.l` at v0.17.0): a call of any other name is "Unknown function". */
+const FUNCTIONS_017: ReadonlySet<string> = new Set([
+    'avg', 'bswap', 'buf', 'cat', 'cgroup_path', 'cgroupid', 'clear', 'count', 'debugf', 'delete', 'exit', 'hist', 'join', 'kaddr',
+    'kptr', 'ksym', 'lhist', 'macaddr', 'max', 'min', 'ntop', 'override', 'path', 'print', 'printf', 'pton', 'reg', 'signal', 'sizeof',
+    'skboutput', 'stats', 'str', 'strcontains', 'strerror', 'strftime', 'strncmp', 'sum', 'system', 'time', 'uaddr', 'unwatch', 'uptr',
+    'usym', 'zero', 'kstack', 'ustack',
+]);
+
+type Composite = CstNode & { content: CstNode[] };
+
+const isComposite = (c: CstNode): c is Composite => 'content' in c;
+
+/** The `;` leaves of `node`'s own CST children (not of its children's), in order, each with the child before it. */
+function ownSemicolons(node: ast.BtBlock | ast.BtProgram): Array<{ semi: CstNode; before: CstNode | undefined }> {
+    const cst = node.$cstNode;
+    if (!cst || !isComposite(cst)) return [];
+    const out: Array<{ semi: CstNode; before: CstNode | undefined }> = [];
+    let before: CstNode | undefined;
+    for (const child of cst.content) {
+        if (child.hidden) continue;
+        if (!isComposite(child) && child.text === ';' && child.astNode === node) out.push({ semi: child, before });
+        before = child;
+    }
+    return out;
+}
+
+const COMPOUND = new Set(['BtIfExpr', 'BtBlockExpr', 'BtForStatement', 'BtWhileStatement', 'BtUnrollStatement']);
+
+/** Whether a statement ends with its block (`if`, `while`, `unroll`, `for`, a bare block). */
+function endsWithBlock(stmt: CstNode): boolean {
+    const node = stmt.astNode;
+    if (COMPOUND.has(node.$type)) return true;
+    return ast.isBtExprStatement(node) && !node.operator && !!node.expr && COMPOUND.has(node.expr.$type);
+}
+
+/** In a block, 0.17 takes `;` only after a statement that does not end with a block: not first, not twice. */
+export function checkBlockSemicolons017(ctx: BtCheckContext, block: ast.BtBlock): void {
+    if (ctx.target !== TARGET_017) return;
+    for (const { semi, before } of ownSemicolons(block)) {
+        const after = before && !(!isComposite(before) && (before.text === '{' || before.text === ';'));
+        if (after && !endsWithBlock(before)) continue;
+        const what = !after ? 'an empty statement' : "';' after a statement that ends with a block";
+        report(ctx, block, `unexpected ';': bpftrace 0.17 does not take ${what} (remove the ';')`, BtCode.VersionTooOld, semi.range);
+    }
+}
+
+/** 0.17 takes `;` at the top level only after a C definition, and needs at least one probe. */
+export function checkProgram017(ctx: BtCheckContext, program: ast.BtProgram): void {
+    if (ctx.target !== TARGET_017) return;
+    for (const { semi, before } of ownSemicolons(program)) {
+        if (before && ast.isBtCDefinition(before.astNode)) continue;
+        report(ctx, program, "unexpected ';': bpftrace 0.17 does not take ';' before or after a probe (remove it)", BtCode.VersionTooOld, semi.range);
+    }
+    const cst = program.$cstNode;
+    if (!cst) return;
+    if (!program.items.some(i => !ast.isBtCDefinition(i))) {
+        report(ctx, program, 'unexpected end of file, expected a probe: bpftrace 0.17 needs at least one probe in a program',
+            BtCode.VersionTooOld, endOfText(cst));
+    }
+    const last = lastLeaf(cst);
+    if (last?.hidden && last.tokenType.name === 'SL_COMMENT' && last.end === cst.root.fullText.length) {
+        report(ctx, program, 'a // comment at the end of the file needs a newline after it in bpftrace 0.17', BtCode.VersionTooOld, last.range);
+    }
+}
+
+/** `f(a,)`, `(a, b,)`, `()`: 0.17 has no trailing comma and no empty tuple. */
+export function checkTrailingComma017(ctx: BtCheckContext, node: ast.BtCallExpr | ast.BtTupleExpr): void {
+    if (ctx.target !== TARGET_017 || !node.$cstNode) return;
+    // The node's own tokens (its composite wraps the ones that hold them).
+    const own = CstUtils.streamCst(node.$cstNode).filter(c => !isComposite(c) && !c.hidden && c.astNode === node).toArray();
+    const close = own[own.length - 1];
+    if (close?.text !== ')') return;
+    const before = own[own.length - 2];
+    if (before?.text === ',' && onlyTrivia(close.root.fullText.slice(before.end, close.offset))) {
+        report(ctx, node, "unexpected ')': bpftrace 0.17 takes no comma after the last argument or element", BtCode.VersionTooOld, close.range);
+    } else if (ast.isBtTupleExpr(node) && node.elements.length === 0) {
+        report(ctx, node, "unexpected ')': bpftrace 0.17 has no empty tuple", BtCode.VersionTooOld, close.range);
+    }
+}
+
+/** A call of a name that is not one of 0.17's functions (its builtins are checked as such: `nsecs()`). */
+export function checkFunctionName017(ctx: BtCheckContext, call: ast.BtCallExpr): void {
+    const name = call.callee?.ident;
+    if (ctx.target !== TARGET_017 || !name || FUNCTIONS_017.has(name) || BUILTINS_017.has(name)) return;
+    report(ctx, call.callee, `Unknown function: ${name} (bpftrace 0.17 has no function of that name)`, BtCode.VersionTooOld);
+}
+
+/** Whitespace and comments only. */
+function onlyTrivia(text: string): boolean {
+    return /^(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n)*$/.test(text);
+}
+
+function lastLeaf(cst: CstNode): LeafCstNode | undefined {
+    let node: CstNode | undefined = cst;
+    while (node && isComposite(node)) node = node.content[node.content.length - 1];
+    return node as LeafCstNode | undefined;
+}
+
+/** An empty range at the end of the document. */
+function endOfText(cst: CstNode): Range {
+    const text = cst.root.fullText;
+    const lines = text.split('\n');
+    const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
+    return { start: end, end };
+}
+
+/**
+ * The statement and operator shapes 0.17's grammar has no rule for: a bare block as a statement, `return` with a
+ * value, `unroll` of anything but an integer or a positional parameter, `&`, `$0`, `++`/`--` on anything but a
+ * variable, a map or a map element.
+ */
+export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
+    if (ctx.target !== TARGET_017) return;
+    switch (node.$type) {
+        case 'BtBlockExpr': {
+            const c = node.$container;
+            if (ast.isBtExprStatement(c) && !c.operator) {
+                report(ctx, node, "unexpected '{': bpftrace 0.17 has no block inside a block without `if`, `while` or `unroll`",
+                    BtCode.VersionTooOld, firstLeafRange(node));
+            }
+            break;
+        }
+        case 'BtReturnStatement': {
+            const value = (node as ast.BtReturnStatement).value;
+            if (value) report(ctx, value, 'bpftrace 0.17 takes `return` without a value', BtCode.VersionTooOld);
+            break;
+        }
+        case 'BtUnrollStatement': {
+            const count = (node as ast.BtUnrollStatement).count;
+            const inner = ast.isBtParenExpr(count) ? count.inner : undefined;
+            const literal = (e: ast.BtExpr | undefined) => ast.isBtIntLit(e) || ast.isBtPositional(e);
+            if (count && !(literal(inner) || (ast.isBtUnaryExpr(inner) && inner.operator === '-' && literal(inner.operand)))) {
+                report(ctx, count, 'bpftrace 0.17 takes an integer or a positional parameter as the `unroll` count, nothing else', BtCode.VersionTooOld);
+            }
+            break;
+        }
+        case 'BtPositional':
+            if ((node as ast.BtPositional).param === '$0') report(ctx, node, 'param $0 is out of integer range [1, 9223372036854775807]', BtCode.Positional);
+            break;
+        case 'BtUnaryExpr': case 'BtPostfixExpr': {
+            const n = node as ast.BtUnaryExpr | ast.BtPostfixExpr;
+            if (n.operator === '&') {
+                report(ctx, node, "unexpected '&': bpftrace 0.17 has no address-of operator", BtCode.VersionTooOld, firstLeafRange(node));
+            } else if ((n.operator === '++' || n.operator === '--') && n.operand && !incrementable(n.operand)) {
+                report(ctx, node, `The ${n.operator} operator must be applied to a map or variable (bpftrace 0.17)`, BtCode.IncrementTarget);
+            }
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+/** `$x`, `@m`, `@m[k]`: what 0.17 increments. */
+function incrementable(e: ast.BtExpr): boolean {
+    return ast.isBtVarRef(e) || ast.isBtMapRef(e) || (ast.isBtIndexExpr(e) && ast.isBtMapRef(e.receiver));
+}
+
+function firstLeafRange(node: AstNode): Range | undefined {
+    return node.$cstNode ? CstUtils.streamCst(node.$cstNode).find(c => !isComposite(c) && !c.hidden)?.range : undefined;
+}
