@@ -1,7 +1,7 @@
 import { StapCode, type StapCodeValue } from './systemtap-diagnostic-codes.js';
 import type { StapExpansion, StapMacro, StapMacroLibrary } from './systemtap-preprocessor.js';
 import type { StapTarget } from './systemtap-target.js';
-import { lexStap, type StapDiagnostic, type StapToken } from './systemtap-tokens.js';
+import { lexStap, STAP_KEYWORDS, type StapDiagnostic, type StapToken } from './systemtap-tokens.js';
 
 /** Macro expansion (stap's `scan_pp1`) for `systemtap-preprocessor.ts`. */
 
@@ -270,6 +270,12 @@ export class MacroExpander {
             this.error(nameTok ?? head, end, 'expected an identifier: the name of the macro after `@define`', StapCode.PpMacroDefinition);
             return i;
         }
+        // A keyword names no macro: reported, and the definition read on (and left out), so that its body is no noise.
+        let keyword = STAP_KEYWORDS.has(nameTok.image);
+        if (keyword) {
+            this.error(nameTok, end, `expected an identifier: the name of the macro after \`@define\` (\`${nameTok.image}\` is a keyword)`,
+                StapCode.PpMacroDefinition);
+        }
         this.hide(nameTok, inv);
         i++;
         const name = nameTok.image;
@@ -283,6 +289,10 @@ export class MacroExpander {
                 if (!p || p.kind !== 'ident') {
                     this.error(p, end, 'expected an identifier: a macro parameter name', StapCode.PpMacroDefinition);
                     return i;
+                }
+                if (STAP_KEYWORDS.has(p.image) && !keyword) {
+                    this.error(p, end, `expected an identifier: a macro parameter name (\`${p.image}\` is a keyword)`, StapCode.PpMacroDefinition);
+                    keyword = true;
                 }
                 params.push(p.image);
                 this.hide(p, inv);
@@ -322,6 +332,7 @@ export class MacroExpander {
             this.error(nameTok, end, `incomplete macro definition: \`@${name}\` has no closing \`%)\``, StapCode.PpMacroDefinition);
             return i;
         }
+        if (keyword) return i + 1;
         if (name === 'define') {
             this.error(nameTok, end, 'attempt to redefine `@define`', StapCode.PpMacroDefinition);
         } else if (this.macros.has(name)) {

@@ -58,9 +58,9 @@ export interface StapPreprocessResult {
 
 /** Built-in @-operators and the stap version that introduced them. */
 export const STAP_AT_WORDS: ReadonlyMap<string, string> = new Map([
+    // stap 4.8 takes `@const` and `@variance` whatever `--compatible` says (measured with --compatible=2.9).
     ...['cast', 'defined', 'probewrite', 'entry', 'perf', 'var', 'avg', 'count', 'sum', 'min', 'max',
-        'hist_linear', 'hist_log'].map(w => ['@' + w, '0'] as [string, string]),
-    ['@const', '3.1'], ['@variance', '3.1'],
+        'hist_linear', 'hist_log', 'const', 'variance'].map(w => ['@' + w, '0'] as [string, string]),
     ['@kregister', '4.0'], ['@uregister', '4.0'], ['@kderef', '4.0'], ['@uderef', '4.0'],
     ['@enum', '5.5'], ['@enumname', '5.6'],
 ]);

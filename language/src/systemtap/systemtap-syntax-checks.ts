@@ -17,7 +17,7 @@ export interface StapSyntaxProblem {
 
 /** The node types with rules; most nodes (variables, literals, statements) have none. */
 export const STAP_CHECKED_TYPES: ReadonlySet<string> = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
-    'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex']);
+    'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex', 'StapVariable']);
 /**
  * The node types the checks below test nodes for. None has subtypes, nor has any of STAP_CHECKED_TYPES
  * (systemtap-syntax-checks.test.ts keeps it so), so a node's `$type` says whether it is one: no walk of the type
@@ -39,6 +39,11 @@ const REGEX = new Set(['=~', '!~']);
 const COMPARISON = new Set(['<', '>', '<=', '>=', '==', '!=']);
 /** Print functions that need at least one argument. */
 const PRINT_NONEMPTY = new Set(['print', 'sprint']);
+/** stap's print functions (`print_format::create`): never a value, always called with `(`. */
+const PRINT_FAMILY = new Set(['print', 'sprint', 'println', 'sprintln', 'printf', 'sprintf', 'printd', 'sprintd', 'printdln', 'sprintdln', 'print_char']);
+/** The print functions that take a histogram as their one argument. */
+const PRINT_HISTOGRAM = new Set(['print', 'sprint', 'println', 'sprintln']);
+const INT64_MAX = 2n ** 63n - 1n;
 
 /** Argument shapes of the built-in @-operators: [min, max] and which arguments must be literals. */
 const AT_ARITY: Record<string, { min: number; max: number; strings?: number[]; numbers?: number[]; ident?: number[] }> = {
@@ -55,7 +60,7 @@ const AT_ARITY: Record<string, { min: number; max: number; strings?: number[]; n
     '@uderef': { min: 2, max: 2, numbers: [0] },
     '@enum': { min: 1, max: 1, strings: [0] },
     '@enumname': { min: 1, max: 3, strings: [1, 2] },
-    '@hist_linear': { min: 4, max: 4 },
+    '@hist_linear': { min: 4, max: 4, numbers: [1, 2, 3] },
     '@hist_log': { min: 1, max: 1 },
     '@count': { min: 1, max: 1 },
     '@sum': { min: 1, max: 1 },
@@ -131,6 +136,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                     }
                     if (node.init) report(span(node.init), 'only scalar globals can be initialized');
                 }
+                checkNegativeLiteral(node.init, report);
                 break;
             }
             case 'StapFunction': {
@@ -144,7 +150,8 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 if (prio && prio.number === undefined) {
                     // stap reads the literal, then finds no number: it reports the token after it.
                     report(after(tokens, prio, prio), 'expected literal number: a function priority is a positive number');
-                } else if (prio && (prio.negative || safeNumber(prio.number!) === 0)) {
+                } else if (prio && (prio.negative || safeNumber(prio.number!) === 0 || !(bigNumber(prio.number!)! <= INT64_MAX))) {
+                    // stap reads the priority as a signed 64-bit number: 2^63 and above wrap to negative.
                     report(leafSpan(GrammarUtils.findNodeForProperty(prio.$cstNode, 'number'), prio), 'specified priority must be > 0');
                 }
                 break;
@@ -154,6 +161,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 break;
             case 'StapNamedComponent': {
                 const node = n as ast.StapNamedComponent;
+                checkNegativeLiteral(node.arg, report);
                 // One leaf per part: with fewer than two there is no gap to look for.
                 if (node.parts.length < 2) break;
                 const parts = GrammarUtils.findNodesForProperty(node.$cstNode, 'parts');
@@ -170,6 +178,12 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 break;
             case 'StapPrefix': {
                 const node = n as ast.StapPrefix;
+                // stap's `++`, `--` and `&` take a value, or `&` and a value: no other prefix operator.
+                if ((node.operator === '++' || node.operator === '--' || node.operator === '&') && is(node.operand, 'StapPrefix')
+                    && node.operand.operator !== '&') {
+                    report(span(node.operand), `expected literal string or number: \`${node.operator}\` cannot take \`${node.operand.operator}\` and its operand without parentheses`);
+                    break;
+                }
                 if (node.operator === '&') {
                     const inner = unparen(node.operand);
                     if (is(inner, 'StapPrefix') && inner.operator === '&') report(span(inner), 'cannot take address more than once');
@@ -192,10 +206,20 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 break;
             case 'StapAtOperator':
                 checkAtOperator(n as ast.StapAtOperator, tokens, report);
+                checkHistogramPlace(n as ast.StapAtOperator, report);
                 break;
             case 'StapForeach':
                 checkForeach(n as ast.StapForeach, tokens, report);
                 break;
+            case 'StapVariable': {
+                const node = n as ast.StapVariable;
+                if (!PRINT_FAMILY.has(node.variable)) break;
+                const c = node.$container;
+                // stap reads the array after `in` as a name, not as an expression.
+                if (is(c, 'StapBinary') && c.operator === 'in' && c.right === node) break;
+                report(after(tokens, node, node), `expected \`(\`: \`${node.variable}\` is a print function, called with its arguments in parentheses`);
+                break;
+            }
             case 'StapMember':
             case 'StapIndex': {
                 const r = (n as ast.StapMember | ast.StapIndex).receiver;
@@ -203,6 +227,8 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                     report(after(tokens, r, n), '`->` and `[` are not accepted for a pretty-printing variable');
                 } else if (!autocast && !(is(r, 'StapVariable') || is(r, 'StapAtOperator') || is(r, 'StapMember') || is(r, 'StapIndex'))) {
                     report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
+                } else if (is(n, 'StapIndex')) {
+                    checkIndex(n, tokens, report);
                 }
                 break;
             }
@@ -222,7 +248,10 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
     for (let g = 0; alias && g < node.groups.length - 1; g++) {
         if (node.groups[g].points.length > 1) report(span(node.groups[g].points[1]), 'expected probe point specifier: a probe alias defines one name');
         for (const p of node.groups[g].points) {
-            if (p.optional || p.sufficient || p.condition) report(span(p), 'probe alias names cannot have `?`, `!` or `if (…)`');
+            // stap takes `if (…)` after an alias name (and ignores it), never `?` or `!`.
+            if (p.optional || p.sufficient) report(span(p), 'probe point alias name cannot be optional nor sufficient (`?`, `!`)');
+            const brace = p.components.find(c => c.$type === 'StapBraceComponent');
+            if (brace) report(span(brace), 'expected probe point specifier: a probe alias name has no `{…}` alternatives');
         }
     }
 }
@@ -340,7 +369,9 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
     }
     for (const k of shape.numbers ?? []) {
         const e = argExpr(node.args[k]);
-        if (k < n && !is(e, 'StapNumber') && !is(e, 'StapScriptArg')) report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
+        // A literal, or `-` and a literal (stap's expect_number).
+        const literal = is(e, 'StapPrefix') && e.operator === '-' ? e.operand : e;
+        if (k < n && !is(literal, 'StapNumber') && !is(e, 'StapScriptArg')) report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
     }
     for (const k of shape.ident ?? []) {
         const e = argExpr(node.args[k]);
@@ -363,6 +394,55 @@ function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], repor
     }
     if (is(node.array, 'StapAtOperator') && !HIST.has(node.array.operator)) {
         report(span(node.array), 'expected an array name or @hist_linear/@hist_log after `in`');
+    }
+}
+
+/**
+ * `@hist_linear`/`@hist_log` is no value: stap takes one only as the sole argument of print, sprint, println or
+ * sprintln, indexed (`@hist_log(s)[3]`), and as the array of `in` or `foreach`.
+ */
+function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
+    if (!HIST.has(node.operator)) return;
+    const c = node.$container;
+    if (is(c, 'StapIndex') && c.receiver === node) return;
+    if (is(c, 'StapBinary') && c.operator === 'in' && c.right === node) return;
+    if (c?.$type === 'StapForeach') return;
+    if (c?.$type === 'StapCall') {
+        const fn = c as ast.StapCall;
+        if (PRINT_HISTOGRAM.has(fn.function) && fn.args.length === 1) return;
+    }
+    report(span(node), `base histogram operator where expression expected: \`${node.operator}\` is printed (print, println, sprint, sprintln with it alone), indexed or iterated, not used as a value`);
+}
+
+/**
+ * Several indexes, or `*`, only in the first brackets after an array's name: after a target variable, a call, a
+ * member, other brackets or parentheses stap reads one index expression.
+ */
+function checkIndex(node: ast.StapIndex, tokens: readonly StapToken[], report: Report): void {
+    const r = node.receiver;
+    if (is(r, 'StapVariable') && !r.variable.startsWith('$')) return;
+    if (node.indexes.length > 1) {
+        report(after(tokens, node.indexes[0], node), 'expected `]`: only an array takes several indexes');
+    } else if (is(node.indexes[0], 'StapWildcard')) {
+        report(span(node.indexes[0]), 'expected literal string or number: only an array takes `*` as an index');
+    }
+}
+
+/** A negated literal (a global's initial value, a probe point's argument) is a signed 64-bit number. */
+function checkNegativeLiteral(arg: ast.StapLiteralArg | undefined, report: Report): void {
+    if (!arg?.negative || arg.number === undefined) return;
+    const magnitude = bigNumber(arg.number);
+    if (magnitude !== undefined && magnitude > INT64_MAX + 1n) {
+        report(leafSpan(GrammarUtils.findNodeForProperty(arg.$cstNode, 'number'), arg), `number invalid or out of range: \`-${arg.number}\` is below the smallest 64-bit number`);
+    }
+}
+
+/** A number literal's value (decimal, hex, octal), undefined when it is not one. */
+function bigNumber(image: string): bigint | undefined {
+    try {
+        return BigInt(/^0[0-7]+$/.test(image) ? '0o' + image.slice(1) : image);
+    } catch {
+        return undefined;
     }
 }
 

@@ -107,6 +107,32 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     // … the preprocessor's about the invocation it could not expand
     ['@define f(a) %( @a %) probe begin { x = @f <|>}', /^expected `\(` in invocation of macro `@f` taking 1 parameter$/],
     ['@define add(a, b) %( (@a + @b) %)\nprobe begin {\n  z = <|>@add(1, 2\n  w = 3\n}\n', /^could not find end of macro invocation `@add\(`$/],
+    // print functions are called, never values (an array after `in` is a name: `x in print` is fine)
+    ['probe begin { x = print <|>}', /^expected `\(`: `print` is a print function, called with its arguments in parentheses$/],
+    ['probe begin { x = sprintdln<|>; y = 1 in print }', /^expected `\(`: `sprintdln` is a print function/],
+    // a histogram is printed alone, indexed or iterated
+    ['global s\nprobe begin { x = <|>@hist_log(s); print(@hist_log(s)); y = @hist_log(s)[2]; foreach (k in @hist_log(s)) { } }', /^base histogram operator where expression expected/],
+    ['global s\nprobe begin { print(<|>@hist_log(s), 1) }', /^base histogram operator where expression expected/],
+    ['global s\nprobe begin { printf("%s", <|>@hist_linear(s, -10, 10, 1)) }', /^base histogram operator where expression expected/],
+    ['global s\nprobe begin { print(@hist_linear(s, 0, <|>a, 1)) }', /^expected literal number as argument 3 of `@hist_linear`$/],
+    ['global s\nprobe begin { x = @variance(s, -1) + @variance(s, <|>a) }', /^expected literal number as argument 2 of `@variance`$/],
+    // several indexes, or `*`, only right after an array's name
+    ['probe begin { x = a[1, 2][3] + a[1][<|>*] }', /^expected literal string or number: only an array takes `\*` as an index$/],
+    ['probe begin { x = $a[1<|>, 2] }', /^expected `\]`: only an array takes several indexes$/],
+    ['probe begin { x = f()[1<|>, 2] }', /^expected `\]`: only an array takes several indexes$/],
+    // signed 64-bit numbers
+    ['global g = -9223372036854775808, h = -<|>9223372036854775809', /^number invalid or out of range: `-9223372036854775809` is below the smallest 64-bit number$/],
+    ['probe begin(-<|>9223372036854775809) { }', /^number invalid or out of range/],
+    ['function f():<|>9223372036854775808 { }', /^specified priority must be > 0$/],
+    // `++`, `--` and `&` take a value or `&` and a value, no other prefix operator (`-++y`, `++&y`, `++(-y)` are fine)
+    ['probe begin { x = -++y + ++&y + ++(-y); z = ++<|>-y }', /^expected literal string or number: `\+\+` cannot take `-` and its operand without parentheses$/],
+    ['probe begin { x = &<|>++y }', /^expected literal string or number: `&` cannot take `\+\+`/],
+    // an alias name: `if (…)` is taken (and ignored), `?`, `!` and `{…}` are not
+    ['probe foo if (x) = begin { }\nprobe <|>bar ? = begin { }', /^probe point alias name cannot be optional nor sufficient/],
+    ['probe a.<|>{b, c} = begin { }', /^expected probe point specifier: a probe alias name has no `\{…\}` alternatives$/],
+    // keywords name no macro and no parameter
+    ['@define <|>if %( 1 %)\nprobe begin { }', /^expected an identifier: the name of the macro after `@define` \(`if` is a keyword\)$/],
+    ['@define m(<|>next) %( 1 %)\nprobe begin { }', /^expected an identifier: a macro parameter name \(`next` is a keyword\)$/],
 ];
 
 describe('rules beyond the grammar, at stap\'s token', () => {
