@@ -70,10 +70,13 @@ const AT_ARITY: Record<string, { min: number; max: number; strings?: number[]; n
     '@variance': { min: 1, max: 2, numbers: [1] },
 };
 
+/** Where `node` is; nowhere (offset -1, never reported) for a part error recovery left without text. */
 function span(node: AstNode | undefined): { offset: number; end: number } {
     const c = node?.$cstNode;
-    return c ? { offset: c.offset, end: c.end } : { offset: 0, end: 0 };
+    return c ? { offset: c.offset, end: c.end } : NOWHERE;
 }
+
+const NOWHERE = { offset: -1, end: -1 };
 
 function leafSpan(c: CstNode | undefined, fallback: AstNode): { offset: number; end: number } {
     return c ? { offset: c.offset, end: c.end } : span(fallback);
@@ -116,7 +119,10 @@ function argExpr(a: ast.StapIndexArg | undefined): ast.StapExpression | undefine
  */
 export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[], nodes: readonly AstNode[]): StapSyntaxProblem[] {
     const problems: StapSyntaxProblem[] = [];
-    const report = (at: { offset: number; end: number }, message: string) => problems.push({ ...at, message });
+    // A node without a CST node is what error recovery left of a part the parser has reported already: nothing to add.
+    const report = (at: { offset: number; end: number }, message: string) => {
+        if (at.offset >= 0) problems.push({ ...at, message });
+    };
     const globals = new Map<string, ast.StapGlobalVar>();
     const autocast = !versionBelow(target.stapVersion, '2.6');
 

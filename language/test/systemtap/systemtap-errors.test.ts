@@ -140,6 +140,10 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         await expectErrors(marked, [message]);
     });
 
+    test('a part that error recovery left without text gets no second error (at 1:1, as it had)', async () => {
+        await expectErrors('probe begin\n{\n  x = i <= <|>!~ 5\n}\n', [/^expected an expression but found `!~`$/]);
+    });
+
     test('errors come in order of position, whatever found them', async () => {
         await expectErrors('probe begin { x = <|>1x + <|>@nope; foreach ([a+, b<|>-] in c) ; y = <|>}', [
             /number invalid/, /unknown operator `@nope`/, /multiple sort directives/, /expected an expression/,
