@@ -207,6 +207,11 @@ export class MacroExpander {
                 return;
             }
             next = r.next;
+            if (r.unexpanded) {
+                // No arguments: the body is not expanded (stap stops there), so its errors are no noise after this one.
+                top.i = next;
+                return;
+            }
             macro.params.forEach((p, k) => bindings.set(p, { tokens: r.args[k] ?? [], env: top.env, local: top.local }));
         }
         let own = inv;
@@ -220,14 +225,14 @@ export class MacroExpander {
     }
 
     private collectArgs(tokens: readonly StapToken[], at: number, macro: StapMacro, inv: Invocation | undefined,
-        _env: Env | undefined, end: number): { args: StapToken[][]; next: number } | undefined {
+        _env: Env | undefined, end: number): { args: StapToken[][]; next: number; unexpanded?: boolean } | undefined {
         const head = tokens[at];
         const n = macro.params.length;
         const open = tokens[at + 1];
         if (!isOp(open, '(')) {
             this.error(open, end, `expected \`(\` in invocation of macro \`@${macro.name}\` taking ${n} parameter${n > 1 ? 's' : ''}`,
                 StapCode.PpMacroInvocation, inv);
-            return { args: [], next: at + 1 };
+            return { args: [], next: at + 1, unexpanded: true };
         }
         this.hide(open, inv);
         const args: StapToken[][] = [[]];

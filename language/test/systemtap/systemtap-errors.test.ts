@@ -164,6 +164,8 @@ describe('errors in macro expansions', () => {
         ['@define add(a, b) %( @a + @b + @a %)\nprobe begin { x = @add(<|>1x, 2) }', [/^number invalid or out of range: `1x` \(in expansion of `@add`\)$/]],
         // stap 4.8: "saw: operator ')' at 1:30 in expansion of macro: operator '@add' at 3:19"
         ['@define add(a, b) %( (@a + @b<|>) %)\n@define two %( 1 * %)\nprobe begin { x = @add(@two, ) }', [/^expected an expression but found `\)` \(in expansion of `@add` at 3:19\)$/]],
+        // an invocation without its arguments is not expanded: the one error is stap's, not the body's
+        ['@define m(v) %( if (x != @v) { } %)\nprobe begin {\n  @m <|>@count (1);\n}\n', [/^expected `\(` in invocation of macro `@m` taking 1 parameter$/]],
         // the error is at the file's own `}`, after the expansion
         ['@define half %( 1 + %)\nprobe begin { x = @half <|>}', [/^expected an expression but found `\}`$/]],
     ])('%s', async (marked, messages) => {
