@@ -260,7 +260,8 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
                 }
                 return;
             }
-            const p = intProblem(rate);
+            // 0.17 reads the rate with std::stoull, which takes a leading `-` (measured: `interval:s:-1` parses).
+            const p = intProblem(target === 17 && rate.startsWith('-') ? rate.slice(1) : rate);
             if (p) whole(`Invalid rate of ${name} probe: ${p}`, BtCode.ProbePart);
             return;
         }

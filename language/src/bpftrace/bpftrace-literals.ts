@@ -60,7 +60,9 @@ export function checkIntLiteral(text: string, target: BtVersion): BtLiteralProbl
     const digits = body.replace(/_/g, '');
     let value: bigint;
     if (exponent !== undefined) {
-        if (!/^[1-9]$/.test(digits)) {
+        // 0.17 takes `0e5` (measured: its check is "greater than 9"); the releases before 0.24, which have its message,
+        // are taken to have its check.
+        if (target < 24 ? !/^[0-9]$/.test(digits) : !/^[1-9]$/.test(digits)) {
             return whole(target < 24
                 ? `Coefficient part of scientific literal must be in range (0,9), got: ${digits}`
                 : `coefficient part of scientific literal must be 1-9: ${text}`);

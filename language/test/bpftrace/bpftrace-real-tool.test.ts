@@ -120,6 +120,10 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['BEGIN { @x = 1; }\n// a comment, then a newline\n', true],
         ['BEGIN { unroll(3) { @a = 1; } @b = kstack(); @c = ustack(3); @d = (1); @e = (1, (2, 3)); }', true],
         ['struct Foo { int x; }; BEGIN { }', true],
+        ['BEGIN { @x = 0e5; @y = 1e5; }', true],
+        ['BEGIN { @x = 10e5; }', false],
+        ['interval:s:-1 { exit(); }', true],
+        ['interval:s:abc { exit(); }', false],
     ])('%s', async (program, accepted) => {
         const real = realDump(program);
         // rc 1 with a "syntax error"/position line means the parser refused it.
