@@ -1,0 +1,106 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ProbekitServices } from '../../src/probekit-module.js';
+import { checkStap, stapServices } from './systemtap-test-helpers.js';
+
+/**
+ * The installed stap (4.8 here) is the reference: `stap -p1` parses the script and the tapset library and stops.
+ * Every pass wants a kernel build tree, so a stub one is made in a temporary folder (its .config from the running
+ * kernel). Skipped, and says so, where stap is not installed or cannot run its first pass here.
+ */
+const stapVersion = (() => {
+    try {
+        const line = execFileSync('stap', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0];
+        return `stap ${/version ([\d.]+)/.exec(line)?.[1] ?? ''}`.trim();
+    } catch {
+        return undefined;
+    }
+})();
+
+function kernelConfigText(): string {
+    const gz = spawnSync('zcat', ['/proc/config.gz'], { encoding: 'utf8' });
+    if (gz.status === 0 && gz.stdout) return gz.stdout;
+    const boot = spawnSync('cat', [`/boot/config-${release()}`], { encoding: 'utf8' });
+    return boot.status === 0 ? boot.stdout : '';
+}
+
+/** The kernel tree stub, made once stap is known to be there. */
+function makeStub(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'probekit-kstub-'));
+    mkdirSync(join(dir, 'include', 'config'), { recursive: true });
+    writeFileSync(join(dir, '.config'), kernelConfigText());
+    writeFileSync(join(dir, 'Module.symvers'), '');
+    writeFileSync(join(dir, 'include', 'config', 'kernel.release'), `${release()}\n`);
+    return dir;
+}
+
+const stub = stapVersion ? makeStub() : '';
+/** stap runs its first pass here (with this stub); skipped otherwise. */
+const canRun = !!stapVersion && spawnSync('stap', ['-r', stub, '-p1', '-e', 'probe never { }'], { stdio: 'ignore', timeout: 60_000 }).status === 0;
+let scripts = '';
+
+/** Whether `stap -p1` parses `script` (with `options`); its first error line otherwise. */
+function stapParses(script: string, options: string[]): { ok: boolean; error: string } {
+    const file = join(scripts, `s${Math.random().toString(36).slice(2)}.stp`);
+    writeFileSync(file, script);
+    const r = spawnSync('stap', ['-r', stub, '-p1', ...options, file], { encoding: 'utf8', timeout: 60_000 });
+    const error = (r.stderr ?? '').split('\n').find(l => /error/.test(l)) ?? '';
+    // Refusals for want of privilege (-g) are not syntax errors, as in the corpus labels.
+    return { ok: r.status === 0 || /need stap -g/.test(error), error };
+}
+
+afterAll(() => {
+    for (const dir of [stub, scripts]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 'stap'} -p1`, () => {
+    let plain: ProbekitServices;
+    let compatible29: ProbekitServices;
+    beforeAll(async () => {
+        scripts = mkdtempSync(join(tmpdir(), 'probekit-stap-scripts-'));
+        plain = await stapServices();
+        compatible29 = await stapServices({ stapOptions: '--compatible=2.9' });
+    });
+    // Found by differential fuzzing against stap 4.8: each line once disagreed; `true` where stap accepts.
+    test.each<[string, boolean, string?]>([
+        ['probe begin { x = print }', false],
+        ['probe begin { x = print_char }', false],
+        ['probe begin { x = printk; y = 1 in print }', true],
+        ['global s\nprobe begin { print(@hist_log(s)); x = sprintln(@hist_linear(s, -10, 10, 1)); y = @hist_log(s)[3] }', true],
+        ['global s\nprobe begin { foreach (k in @hist_log(s)) { } if (3 in @hist_log(s)) { } }', true],
+        ['global s\nprobe begin { x = @hist_log(s) }', false],
+        ['global s\nprobe begin { print(@hist_log(s), 1) }', false],
+        ['global s\nprobe begin { printf("%s", @hist_log(s)) }', false],
+        ['global s\nprobe begin { print((@hist_log(s))) }', false],
+        ['global s\nprobe begin { print(@hist_linear(s, 0, a, 1)) }', false],
+        ['global s\nprobe begin { x = @variance(s, -1) }', true],
+        ['probe begin { x = a[1][2] + a[1, 2] + $a[1] + f()[1] }', true],
+        ['probe begin { x = a[1][*] }', false],
+        ['probe begin { x = $a[1, 2] }', false],
+        ['probe begin { x = f()[1, 2] }', false],
+        ['global g = -9223372036854775808', true],
+        ['global g = -9223372036854775809', false],
+        ['probe begin(-9223372036854775809) { }', false],
+        ['probe begin { x = -9223372036854775809 }', true],
+        ['function f():9223372036854775807 { }', true],
+        ['function f():9223372036854775808 { }', false],
+        ['@define if %( 1 %)\nprobe begin { }', false],
+        ['@define m(next) %( 1 %)\nprobe begin { }', false],
+        ['probe begin { x = ++-y }', false],
+        ['probe begin { x = &++y }', false],
+        ['probe begin { x = ++&y + ++(-y) + -++y + !-y }', true],
+        ['probe foo if (x) = begin { }\nprobe bar += begin { }', true],
+        ['probe foo ? = begin { }', false],
+        ['probe a.{b, c} = begin { }', false],
+        ['global s\nprobe begin { x = @variance(s) }', true, '--compatible=2.9'],
+    ])('%s', async (script, accepted, options) => {
+        const real = stapParses(script, options ? [options] : []);
+        const ours = await checkStap(options ? compatible29 : plain, script);
+        // The reference first (with its error when it refuses), then ours (with our errors).
+        expect({ stap: real.ok, error: real.error }).toMatchObject({ stap: accepted });
+        expect({ probekit: ours.errors.length === 0, errors: ours.errors.map(e => e.message) }).toMatchObject({ probekit: accepted });
+    }, 60_000);
+});
