@@ -22,6 +22,9 @@ const FUNCTIONS_017: ReadonlySet<string> = new Set([
     'usym', 'zero', 'kstack', 'ustack',
 ]);
 
+/** Functions 0.17 also takes as words (a stack without arguments). */
+const BARE_017: ReadonlySet<string> = new Set(['kstack', 'ustack']);
+
 type Composite = CstNode & { content: CstNode[] };
 
 const isComposite = (c: CstNode): c is Composite => 'content' in c;
@@ -147,6 +150,15 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
             const literal = (e: ast.BtExpr | undefined) => ast.isBtIntLit(e) || ast.isBtPositional(e);
             if (count && !(literal(inner) || (ast.isBtUnaryExpr(inner) && inner.operator === '-' && literal(inner.operand)))) {
                 report(ctx, count, 'bpftrace 0.17 takes an integer or a positional parameter as the `unroll` count, nothing else', BtCode.VersionTooOld);
+            }
+            break;
+        }
+        case 'BtIdent': {
+            // 0.17 lexes its function names as calls: one without `(` is a syntax error (`exit;`, `@x = count;`).
+            const name = (node as ast.BtIdent).ident;
+            const c = node.$container;
+            if (FUNCTIONS_017.has(name) && !BARE_017.has(name) && !(ast.isBtCallExpr(c) && c.callee === node)) {
+                report(ctx, node, `\`${name}\` is a function in bpftrace 0.17: call it with ()`, BtCode.VersionTooOld);
             }
             break;
         }

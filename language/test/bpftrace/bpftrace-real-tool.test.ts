@@ -124,6 +124,12 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['BEGIN { @x = 10e5; }', false],
         ['interval:s:-1 { exit(); }', true],
         ['interval:s:abc { exit(); }', false],
+        ['BEGIN { exit; }', false],
+        ['BEGIN { @x = count; }', false],
+        ['BEGIN { @x = kstack; @y = foo; @z = count(); }', true],
+        ['BEGIN { @x = 0x1_0; }', false],
+        ['BEGIN { @x = 08; }', false],
+        ['BEGIN { @x = 07 + 0_7 + 1_000; }', true],
     ])('%s', async (program, accepted) => {
         const real = realDump(program);
         // rc 1 with a "syntax error"/position line means the parser refused it.

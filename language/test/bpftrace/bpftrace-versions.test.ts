@@ -106,6 +106,9 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         ['BEGIN { @x = ++pid; }', '1:14 The ++ operator must be applied to a map or variable (bpftrace 0.17) [bt-increment-target]'],
         ['/* no probe */\n', '2:1 unexpected end of file, expected a probe: bpftrace 0.17 needs at least one probe in a program [bt-version-construct]'],
         ['BEGIN { } // c', '1:11 a // comment at the end of the file needs a newline after it in bpftrace 0.17 [bt-version-construct]'],
+        ['BEGIN { @x = count; }', '1:14 `count` is a function in bpftrace 0.17: call it with () [bt-version-construct]'],
+        ['BEGIN { @x = 0x1_0; }', '1:17 unexpected identifier after 0x1: bpftrace 0.17 has no _ in hex literals [bt-int-literal]'],
+        ['BEGIN { @x = 09; }', '1:14 Found trailing non-numeric characters: a literal starting with 0 is octal [bt-int-literal]'],
     ])('%s', async (text, expected) => {
         expect(await errorsFor('0.17', text)).toEqual([expected]);
         expect(await errorsFor('latest', text)).toEqual([]);
