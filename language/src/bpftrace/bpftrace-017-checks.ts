@@ -162,6 +162,11 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
             }
             break;
         }
+        case 'BtAttachPoint': {
+            const bad = unquotedOperator017((node as ast.BtAttachPoint).text ?? '');
+            if (bad) report(ctx, node, `unexpected '${bad}' in an attach point: bpftrace 0.17 takes it only inside quotes`, BtCode.VersionTooOld);
+            break;
+        }
         case 'BtPositional':
             if ((node as ast.BtPositional).param === '$0') report(ctx, node, 'param $0 is out of integer range [1, 9223372036854775807]', BtCode.Positional);
             break;
@@ -177,6 +182,24 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
         default:
             break;
     }
+}
+
+/**
+ * The first character (or `++`) outside quotes that 0.17's lexer reads as a token of its own in an attach point
+ * (measured: `kprobe:f@plt`, `uprobe:~/a.out:main`, `uprobe:bin:f(int)`, `lib-c++.so`, `f?`, `f=`…), where the
+ * attach point then ends; undefined when there is none. `-`, `.`, `/`, `*`, `[…]`, `+offset` and `\\` are read as
+ * part of it.
+ */
+function unquotedOperator017(text: string): string | undefined {
+    let quoted = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"') quoted = !quoted;
+        if (quoted) continue;
+        if ('?!%^&|<>@~()=\'`'.includes(c)) return c;
+        if (c === '+' && text[i + 1] === '+') return '++';
+    }
+    return undefined;
 }
 
 /** `$x`, `@m`, `@m[k]`: what 0.17 increments. */

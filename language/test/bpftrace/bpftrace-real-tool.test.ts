@@ -130,6 +130,11 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['BEGIN { @x = 0x1_0; }', false],
         ['BEGIN { @x = 08; }', false],
         ['BEGIN { @x = 07 + 0_7 + 1_000; }', true],
+        ['kprobe:f@plt { }', false],
+        ['uprobe:/usr/lib/lib-c++.so:malloc { }', false],
+        ['uprobe:/bin/bash:foo(int) { }', false],
+        ['kprobe:f? { }', false],
+        ['uprobe:"/tmp/a@b(c)":f, kprobe:f+0x1, kprobe:f[1], uprobe:/a-b/c.so:f { }', true],
     ])('%s', async (program, accepted) => {
         const real = realDump(program);
         // rc 1 with a "syntax error"/position line means the parser refused it.
