@@ -167,6 +167,34 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
             if (bad) report(ctx, node, `unexpected '${bad}' in an attach point: bpftrace 0.17 takes it only inside quotes`, BtCode.VersionTooOld);
             break;
         }
+        case 'BtType': {
+            // 0.17's casts take up to two `*` and no array; its `sizeof` takes a type without `*`.
+            const t = node as ast.BtType;
+            const c = t.$container;
+            if (ast.isBtCastExpr(c) && t.pointers.length > 2) {
+                report(ctx, node, "unexpected '*': bpftrace 0.17 casts to a pointer of at most two levels (`T **`)", BtCode.VersionTooOld);
+            } else if (ast.isBtCastExpr(c) && t.arraySizes.length > 0) {
+                report(ctx, node, 'bpftrace 0.17 has no casts to an array type', BtCode.VersionTooOld);
+            } else if (ast.isBtSizeof(c) && t.pointers.length > 0) {
+                report(ctx, node, "unexpected ')': bpftrace 0.17's sizeof takes a type without '*'", BtCode.VersionTooOld);
+            }
+            break;
+        }
+        case 'BtFieldAccess': {
+            const f = node as ast.BtFieldAccess;
+            if (f.operator === '->' && /^\d/.test(f.field ?? '')) {
+                report(ctx, node, 'unexpected integer: bpftrace 0.17 takes a field name after ->', BtCode.VersionTooOld);
+            }
+            break;
+        }
+        case 'BtMapRef':
+            if (/^@\d/.test((node as ast.BtMapRef).map ?? '')) report(ctx, node, 'unexpected integer: a map name starts with a letter or _ in bpftrace 0.17', BtCode.VersionTooOld);
+            break;
+        case 'BtStringLit':
+            if (/\\\r?\n/.test((node as ast.BtStringLit).value ?? '')) {
+                report(ctx, node, 'invalid character: bpftrace 0.17 has no line continuation (a backslash before the end of the line) in strings', BtCode.LexString);
+            }
+            break;
         case 'BtPositional':
             if ((node as ast.BtPositional).param === '$0') report(ctx, node, 'param $0 is out of integer range [1, 9223372036854775807]', BtCode.Positional);
             break;

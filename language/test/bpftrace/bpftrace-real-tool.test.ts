@@ -134,6 +134,13 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['uprobe:/usr/lib/lib-c++.so:malloc { }', false],
         ['uprobe:/bin/bash:foo(int) { }', false],
         ['kprobe:f? { }', false],
+        ['BEGIN { @x = (struct a ***)1; }', false],
+        ['BEGIN { @x = (int8[4])1; }', false],
+        ['BEGIN { @x = sizeof(struct a *); }', false],
+        ['BEGIN { $y = 1; @x = $y->0; }', false],
+        ['BEGIN { @1 = 1; }', false],
+        ['BEGIN { printf("a\\\nb"); }', false],
+        ['BEGIN { @x = (uint64 **)1; @y = sizeof(int); $t = (1, 2); @z = $t.0; @_1 = 1; printf("a\\n"); }', true],
         ['uprobe:"/tmp/a@b(c)":f, kprobe:f+0x1, kprobe:f[1], uprobe:/a-b/c.so:f { }', true],
     ])('%s', async (program, accepted) => {
         const real = realDump(program);
