@@ -117,6 +117,9 @@ export function canonicalProvider(written: string): string | undefined {
 }
 
 /** Check one attach point for the target version; problems are relative to the text. */
+/** Where bpftrace 0.17 counts parts otherwise (measured: `usdt:/bin/bash` and `kfunc:::f` are refused). */
+const ARITY_017: Readonly<Record<string, number[]>> = { usdt: [2, 3], fentry: [1, 2], fexit: [1, 2] };
+
 export function checkAttachPoint(text: string, target: BtVersion): BtAttachProblem[] {
     const problems: BtAttachProblem[] = [];
     const whole = (message: string, code: BtCodeValue): void => {
@@ -155,18 +158,22 @@ export function checkAttachPoint(text: string, target: BtVersion): BtAttachProbl
         whole(noRate, BtCode.ProbePart);
         return problems;
     }
-    const shown = name === 'begin' || name === 'end' ? (target < 24 ? ap.provider.toUpperCase() : ap.provider) : name;
+    // As the target names it: BEGIN/END before 0.24, kfunc/kretfunc before fentry/fexit (0.20).
+    const shown = name === 'begin' || name === 'end' ? (target < 24 ? ap.provider.toUpperCase() : ap.provider)
+        : target < 20 && (name === 'fentry' || name === 'fexit') ? (name === 'fentry' ? 'kfunc' : 'kretfunc') : name;
     const missing = (fact.newer ?? []).filter(form => featureProblem(form.feature, target));
     const newerForm = missing.find(form => form.parts === ap.parts.length);
     if (newerForm) {
         whole(featureProblem(newerForm.feature, target)!, BtCode.VersionTooOld);
         return problems;
     }
-    const arity = fact.arity.filter(n => !missing.some(form => form.parts === n));
-    const wildcardShort = ap.parts.length > 0 && ap.parts.length < Math.min(...arity) && /[*?]/.test(ap.parts[ap.parts.length - 1].text);
+    const arity = (target === 17 ? ARITY_017[name] : undefined) ?? fact.arity.filter(n => !missing.some(form => form.parts === n));
+    // A wildcard may stand for the parts after it (`tracepoint:sched*`), though not in 0.17's uprobes (measured).
+    const wildcardShort = ap.parts.length > 0 && ap.parts.length < Math.min(...arity) && /[*?]/.test(ap.parts[ap.parts.length - 1].text)
+        && !(target === 17 && (name === 'uprobe' || name === 'uretprobe'));
     if (!arity.includes(ap.parts.length) && !wildcardShort) {
         const want = arity.length === 1 ? `${arity[0]}` : arity.slice().reverse().join(' or ');
-        const wantText = name === 'rawtracepoint' || name === 'usdt' ? want : arity.join(' or ');
+        const wantText = name === 'rawtracepoint' || (name === 'usdt' && target !== 17) ? want : arity.join(' or ');
         whole(`${shown} probe type requires ${wantText} arguments, found ${ap.parts.length}`, BtCode.ProbeArity);
         return problems;
     }
