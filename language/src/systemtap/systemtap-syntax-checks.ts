@@ -41,6 +41,8 @@ const COMPARISON = new Set(['<', '>', '<=', '>=', '==', '!=']);
 const PRINT_NONEMPTY = new Set(['print', 'sprint']);
 /** stap's print functions (`print_format::create`): never a value, always called with `(`. */
 const PRINT_FAMILY = new Set(['print', 'sprint', 'println', 'sprintln', 'printf', 'sprintf', 'printd', 'sprintd', 'printdln', 'sprintdln', 'print_char']);
+/** The @-operators whose string argument (by index) stap wants non-empty: a type, a counter, a constant. */
+const NON_EMPTY: Readonly<Record<string, number>> = { '@cast': 1, '@perf': 0, '@const': 0 };
 /** The print functions that take a histogram as their one argument. */
 const PRINT_HISTOGRAM = new Set(['print', 'sprint', 'println', 'sprintln']);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -185,8 +187,9 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             case 'StapPrefix': {
                 const node = n as ast.StapPrefix;
                 // stap's `++`, `--` and `&` take a value, or `&` and a value: no other prefix operator.
+                // `-1` is one literal to stap: `++-1` and `&-1` pass the parse.
                 if ((node.operator === '++' || node.operator === '--' || node.operator === '&') && is(node.operand, 'StapPrefix')
-                    && node.operand.operator !== '&') {
+                    && node.operand.operator !== '&' && !(node.operand.operator === '-' && is(node.operand.operand, 'StapNumber'))) {
                     report(span(node.operand), `expected literal string or number: \`${node.operator}\` cannot take \`${node.operand.operator}\` and its operand without parentheses`);
                     break;
                 }
@@ -205,10 +208,11 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 const node = n as ast.StapTuple;
                 const beforeIn = is(node.$container, 'StapBinary') && node.$container.operator === 'in' && node.$container.left === node;
                 if (!beforeIn && node.items.length > 1) report(span(node), 'unexpected comma-separated expression list (only before `in`)');
+                if (beforeIn) checkInIndexes(node, tokens, report);
                 break;
             }
             case 'StapCall':
-                checkPrint(n as ast.StapCall, report);
+                checkPrint(n as ast.StapCall, tokens, report);
                 break;
             case 'StapAtOperator':
                 checkAtOperator(n as ast.StapAtOperator, tokens, report);
@@ -246,6 +250,16 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
 type Report = (at: { offset: number; end: number }, message: string) => void;
 
 function checkProbe(node: ast.StapProbe, report: Report): void {
+    // `?`, `!` and `if (…)` end a probe point: inside `{…}` only when nothing follows the braces.
+    for (const g of node.groups) {
+        for (const p of g.points) {
+            p.components.forEach((c, k) => {
+                if (k === p.components.length - 1 || c.$type !== 'StapBraceComponent') return;
+                const flagged = (c as ast.StapBraceComponent).points.find(q => q.optional || q.sufficient || q.condition);
+                if (flagged) report(span(flagged), "'?', '!' or condition must only be specified in suffix: not inside `{…}` with more of the probe point after it");
+            });
+        }
+    }
     const alias = node.aliasOps.length > 0;
     if (!alias && node.epilogue) report(span(node.epilogue), 'a `, { … }` epilogue block is only allowed on a probe alias');
     if (alias && node.epilogue && node.aliasOps.includes('+=')) {
@@ -341,8 +355,19 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
     }
 }
 
-function checkPrint(node: ast.StapCall, report: Report): void {
+function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Report): void {
     const fn = node.function;
+    // print(@hist_log(s)[i] …): stap reads a histogram (indexed or not) as the whole argument, then wants `,` or `)`.
+    const arg = node.args[0];
+    if (PRINT_HISTOGRAM.has(fn) && is(arg, 'StapBinary')) {
+        let left: ast.StapExpression = arg;
+        while (is(left, 'StapBinary')) left = left.left;
+        const hist = (e: ast.StapExpression) => is(e, 'StapAtOperator') && HIST.has(e.operator);
+        if (hist(left) || (is(left, 'StapIndex') && hist(left.receiver))) {
+            report(after(tokens, left, node), `expected one of \`,\` \`)\`: \`${fn}\` takes a histogram as a whole argument`);
+            return;
+        }
+    }
     if (PRINT_NONEMPTY.has(fn) && node.args.length === 0) {
         report(span(node), `expected literal string or number: \`${fn}\` needs an argument`);
     } else if (PRINT_FORMAT.has(fn)) {
@@ -371,13 +396,21 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
     }
     for (const k of shape.strings ?? []) {
         const e = argExpr(node.args[k]);
-        if (k < n && !is(e, 'StapString') && !is(e, 'StapScriptArg')) report(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
+        if (k < n && !is(e, 'StapString') && !is(e, 'StapScriptArg')) {
+            report(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
+        } else if (is(e, 'StapString') && (NON_EMPTY[node.operator] === k) && e.parts.every(p => p.length <= 2)) {
+            report(span(e), `expected non-empty string as argument ${k + 1} of \`${node.operator}\``);
+        }
     }
     for (const k of shape.numbers ?? []) {
         const e = argExpr(node.args[k]);
         // A literal, or `-` and a literal (stap's expect_number).
         const literal = is(e, 'StapPrefix') && e.operator === '-' ? e.operand : e;
-        if (k < n && !is(literal, 'StapNumber') && !is(e, 'StapScriptArg')) report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
+        if (k < n && !is(literal, 'StapNumber') && !is(e, 'StapScriptArg')) {
+            report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
+        } else if (k < n && literal !== e && is(literal, 'StapNumber') && (bigNumber(literal.value) ?? 0n) > INT64_MAX + 1n) {
+            report(span(literal), `number invalid or out of range: \`-${literal.value}\` is below the smallest 64-bit number`);
+        }
     }
     for (const k of shape.ident ?? []) {
         const e = argExpr(node.args[k]);
@@ -426,13 +459,30 @@ function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
  */
 function checkIndex(node: ast.StapIndex, tokens: readonly StapToken[], report: Report): void {
     const r = node.receiver;
-    if (is(r, 'StapVariable') && !r.variable.startsWith('$')) return;
+    // An array's name, or a histogram (its buckets): the index may be a slice or several.
+    if ((is(r, 'StapVariable') && !r.variable.startsWith('$')) || (is(r, 'StapAtOperator') && HIST.has(r.operator))) return;
     if (node.indexes.length > 1) {
         report(after(tokens, node.indexes[0], node), 'expected `]`: only an array takes several indexes');
     } else if (is(node.indexes[0], 'StapWildcard')) {
         report(span(node.indexes[0]), 'expected literal string or number: only an array takes `*` as an index');
     }
 }
+
+/** The indexes of `[…] in A` are comparisons at most: stap reads a `|`, `&`, `^`, `&&`, `||`, `?:`, `=` or `in` there as the end. */
+function checkInIndexes(node: ast.StapTuple, tokens: readonly StapToken[], report: Report): void {
+    for (const item of node.items) {
+        const e = argExpr(item);
+        if (is(e, 'StapBinary') && LOWER_THAN_COMPARISON.has(e.operator)) {
+            report(operatorSpan(e, tokens), `expected \`,\` or \`]\`: an index before \`in\` is a comparison at most (put \`${e.operator}\` in parentheses)`);
+        } else if (e && (e.$type === 'StapConditional' || e.$type === 'StapAssignment')) {
+            report(after(tokens, e.$type === 'StapConditional' ? (e as ast.StapConditional).condition : (e as ast.StapAssignment).target, e),
+                'expected `,` or `]`: an index before `in` is a comparison at most (use parentheses)');
+        }
+    }
+}
+
+/** Binary operators that bind less than a comparison. */
+const LOWER_THAN_COMPARISON = new Set(['|', '&', '^', '&&', '||', 'in']);
 
 /** A negated literal (a global's initial value, a probe point's argument) is a signed 64-bit number. */
 function checkNegativeLiteral(arg: ast.StapLiteralArg | undefined, report: Report): void {

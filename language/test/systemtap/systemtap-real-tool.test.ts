@@ -96,6 +96,18 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe foo ? = begin { }', false],
         ['probe a.{b, c} = begin { }', false],
         ['global s\nprobe begin { x = @variance(s) }', true, '--compatible=2.9'],
+        ['global s\nprobe begin { y = @hist_log(s)[*] + @hist_log(s)[1, 2] + ++-1 + &-1 }', true],
+        ['global s\nprobe begin { print(@hist_linear(s, -9223372036854775809, 1, 1)) }', false],
+        ['global s\nprobe begin { print(@hist_log(s)[1] + 1) }', false],
+        ['global s\nprobe begin { print(@hist_log(s)[1]); x = @hist_log(s)[1] + 1 }', true],
+        ['probe begin { y = [a < b, c == d] in e || [a + b] in c || [a . b] in c }', true],
+        ['probe begin { y = [a | b] in c }', false],
+        ['probe begin { y = [a && b] in c }', false],
+        ['probe begin { y = @cast(p, "", "") }', false],
+        ['probe begin { y = @cast(p, "t", "") + @var("") }', true],
+        ['probe {a?, b}.c { }', false],
+        ['probe {a, b}.c?, {a?, b}, c.{a?, b} { }', true],
+        ['probe begin { } /* a comment to the end of the file', true],
     ])('%s', async (script, accepted, options) => {
         const real = stapParses(script, options ? [options] : []);
         const ours = await checkStap(options ? compatible29 : plain, script);
