@@ -114,6 +114,10 @@ export interface StapCommandLine {
     privilege?: string;
     compatible?: string;
     runtime?: string;
+    /** `-a ARCH`. */
+    arch?: string;
+    /** `-r RELEASE` (not `-r DIR`, a kernel build tree, which only the host side can read). */
+    kernelRelease?: string;
     includeDirs: string[];
     defines: Map<string, string>;
     /** Positional words (script arguments); undefined when there were none. */
@@ -156,6 +160,8 @@ export function parseStapCommandLine(words: readonly string[]): StapCommandLine 
                 if (SHORT_WITH_VALUE.has(f)) {
                     const value = k + 1 < w.length ? w.slice(k + 1) : words[++i] ?? '';
                     if (f === 'I') out.includeDirs.push(value);
+                    else if (f === 'a' && value) out.arch = value;
+                    else if (f === 'r' && value && !value.includes('/')) out.kernelRelease = value;
                     else if (f === 'D') {
                         const eq = value.indexOf('=');
                         out.defines.set(eq >= 0 ? value.slice(0, eq) : value, eq >= 0 ? value.slice(eq + 1) : '');
@@ -181,6 +187,8 @@ export function withCommandLine(target: StapTarget, cmd: StapCommandLine): StapT
         privilege: cmd.privilege ?? target.privilege,
         stapVersion: cmd.compatible ?? target.stapVersion,
         runtime: cmd.runtime ?? target.runtime,
+        arch: cmd.arch ?? target.arch,
+        kernelRelease: cmd.kernelRelease ?? target.kernelRelease,
         includeDirs: [...target.includeDirs, ...cmd.includeDirs],
         defines: new Map([...target.defines, ...cmd.defines]),
         args: cmd.args ?? target.args,
@@ -196,7 +204,10 @@ export function stapTargetOf(options: CheckOptions, host: HostFacts): StapTarget
         stapVersion: host.stapVersion ?? DEFAULT_STAP_TARGET.stapVersion,
         kernelConfig: host.kernelConfig ?? DEFAULT_STAP_TARGET.kernelConfig,
     };
-    return options.stapOptions ? withCommandLine(base, parseStapCommandLine(splitCommandLine(options.stapOptions))) : base;
+    if (!options.stapOptions) return base;
+    // Probekit's own --arch and --kernel-release win over the same in the stap options.
+    const target = withCommandLine(base, parseStapCommandLine(splitCommandLine(options.stapOptions)));
+    return { ...target, arch: options.arch ?? target.arch, kernelRelease: options.kernelRelease ?? target.kernelRelease };
 }
 
 /** A file's own `#! stap -g …` line, read as stap options (its positional words dropped); undefined without one. */
@@ -216,6 +227,8 @@ export function shebangCommandLine(text: string): StapCommandLine | undefined {
  */
 export function withShebang(target: StapTarget, text: string): StapTarget {
     const cmd = shebangCommandLine(text);
-    if (!cmd || (!cmd.guru && !cmd.privilege && !cmd.compatible && !cmd.runtime && !cmd.includeDirs.length)) return target;
+    if (!cmd || (!cmd.guru && !cmd.privilege && !cmd.compatible && !cmd.runtime && !cmd.arch && !cmd.kernelRelease && !cmd.includeDirs.length)) {
+        return target;
+    }
     return withCommandLine(target, cmd);
 }

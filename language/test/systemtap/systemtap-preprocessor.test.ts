@@ -91,6 +91,10 @@ describe('conditionals for a target', () => {
             + ' %( runtime == "bpf" %? r %) %( arch == "arm64" %? a %) %( kernel_v == "5.10.0" %? k %)', t)).toBe('g u c r a k');
     });
 
+    test("probekit's own --arch and --kernel-release win over -a and -r in the stap options", () => {
+        expect(stapTargetOf({ stapOptions: '-a arm64 -r 5.4.0', arch: 's390', kernelRelease: '6.0.0' }, TEST_HOST)).toMatchObject({ arch: 's390', kernelRelease: '6.0.0' });
+    });
+
     test('a #! line adds its options', () => {
         expect(withShebang(TARGET, '#! stap -gp1\nprobe').guru).toBe(true);
         expect(withShebang(TARGET, '#!/usr/bin/env stap --unprivileged\n').privilege).toBe('stapusr');
@@ -113,7 +117,9 @@ describe('conditionals for a target', () => {
         ['--privilege=root a', { privilege: undefined, args: ['a'] }],
         ['--vp 01 --tmpdir /t --remote h --sysroot / --sysenv A=B --modinfo a=b --rlimit-cpu 1 --target-namespaces 1 a', { args: ['a'] }],
         ['--runtime bpf --benchmark-sdt-loops 3 --use-http-server u a', { runtime: 'bpf', args: ['a'] }],
-        ['-G x=1 -J 1 -T 5 -S 1,2 -B x=1 -a arm64 -s 4 a', { args: ['a'] }],
+        ['-G x=1 -J 1 -T 5 -S 1,2 -B x=1 -a arm64 -s 4 a', { args: ['a'], arch: 'arm64' }],
+        ['-r 5.4.0 -aarm', { kernelRelease: '5.4.0', arch: 'arm' }],
+        ['-r /lib/modules/5.4.0/build', { kernelRelease: undefined }],
         ['--use-server --color a', { args: ['a'] }],
         ['a -g b', { guru: true, args: ['a', 'b'] }],
         ['-- -g', { guru: undefined, args: ['-g'] }],
@@ -123,6 +129,7 @@ describe('conditionals for a target', () => {
     });
 
     test.each([
+        ['-a arm64 -r 5.4.0', '%( arch == "arm64" && kernel_v == "5.4.0" %? a %: o %)', 'a'],
         ['--privilege stapsys', '%( systemtap_privilege == "stapsys" %? s %: o %)', 's'],
         ['-u', '%( systemtap_privilege == "stapdev" %? d %: o %)', 'd'],
         ['--privilege stapsys x', '%( $# == 1 %? one %: other %)', 'one'],
