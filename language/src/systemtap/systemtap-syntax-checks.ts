@@ -188,8 +188,14 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 const node = n as ast.StapPrefix;
                 // stap's `++`, `--` and `&` take a value, or `&` and a value: no other prefix operator.
                 // `-1` is one literal to stap: `++-1` and `&-1` pass the parse.
-                if ((node.operator === '++' || node.operator === '--' || node.operator === '&') && is(node.operand, 'StapPrefix')
-                    && node.operand.operator !== '&' && !(node.operand.operator === '-' && is(node.operand.operand, 'StapNumber'))) {
+                const takesValue = node.operator === '++' || node.operator === '--' || node.operator === '&';
+                const negative = takesValue && is(node.operand, 'StapPrefix') && node.operand.operator === '-' && is(node.operand.operand, 'StapNumber')
+                    ? node.operand.operand : undefined;
+                if (negative && (bigNumber(negative.value) ?? 0n) > INT64_MAX + 1n) {
+                    report(span(negative), `number invalid or out of range: \`-${negative.value}\` is below the smallest 64-bit number`);
+                    break;
+                }
+                if (takesValue && is(node.operand, 'StapPrefix') && node.operand.operator !== '&' && !negative) {
                     report(span(node.operand), `expected literal string or number: \`${node.operator}\` cannot take \`${node.operand.operator}\` and its operand without parentheses`);
                     break;
                 }
@@ -459,8 +465,9 @@ function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
  */
 function checkIndex(node: ast.StapIndex, tokens: readonly StapToken[], report: Report): void {
     const r = node.receiver;
-    // An array's name, or a histogram (its buckets): the index may be a slice or several.
-    if ((is(r, 'StapVariable') && !r.variable.startsWith('$')) || (is(r, 'StapAtOperator') && HIST.has(r.operator))) return;
+    // An array's name, or a histogram (its buckets) but as print's argument: the index may be a slice or several.
+    const printed = node.$container?.$type === 'StapCall' && PRINT_HISTOGRAM.has((node.$container as ast.StapCall).function);
+    if ((is(r, 'StapVariable') && !r.variable.startsWith('$')) || (is(r, 'StapAtOperator') && HIST.has(r.operator) && !printed)) return;
     if (node.indexes.length > 1) {
         report(after(tokens, node.indexes[0], node), 'expected `]`: only an array takes several indexes');
     } else if (is(node.indexes[0], 'StapWildcard')) {

@@ -108,6 +108,10 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe {a?, b}.c { }', false],
         ['probe {a, b}.c?, {a?, b}, c.{a?, b} { }', true],
         ['probe begin { } /* a comment to the end of the file', true],
+        ['global s\nprobe begin { print(@hist_log(s)[*]) }', false],
+        ['global s\nprobe begin { print(@hist_log(s)[1, 2]) }', false],
+        ['probe begin { x = ++-9223372036854775809 }', false],
+        ['probe begin { y = - - 9223372036854775809 }', true],
     ])('%s', async (script, accepted, options) => {
         const real = stapParses(script, options ? [options] : []);
         const ours = await checkStap(options ? compatible29 : plain, script);
