@@ -458,8 +458,10 @@ class LexerRun {
      */
     private tooDeep(offset: number, what: string): void {
         if (this.stopped || this.skipping) return;
+        // A warning: nothing is wrong with the text as far as it is known (bpftrace 0.17 takes 5,000 nested `if`s),
+        // it is only not checked here.
         this.diagnostics.push({
-            ...this.position(offset), length: 1, severity: 'error', code: BtCode.TooComplex,
+            ...this.position(offset), length: 1, severity: 'warning', code: BtCode.TooComplex,
             message: `${TOO_COMPLEX}: ${what}; the probe or definition around it is not checked`,
         } as BtLexingDiagnostic);
         this.skipping = true;
