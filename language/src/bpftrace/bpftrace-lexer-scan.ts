@@ -250,6 +250,49 @@ export function scanAttachPoint(text: string, start: number): ScanResult {
     return { end: Math.max(i, start + 1), problems };
 }
 
+/**
+ * An attach point as bpftrace 0.17's lexer reads it: its pieces joined across spaces, newlines and comments up to a
+ * `{`, a `,` or a `/` (a predicate), so that `kprobe : vfs_read` and `interval:s: 1` are one attach point. `image`
+ * is the pieces joined, without what was between them: the attach point 0.17 sees.
+ */
+export function scanJoinedAttachPoint(text: string, start: number): ScanResult & { image: string } {
+    const problems: ScanProblem[] = [];
+    let image = '';
+    let at = start;
+    for (;;) {
+        const r = scanAttachPoint(text, at);
+        problems.push(...r.problems);
+        image += text.slice(at, r.end);
+        // What follows: spaces and comments, then another piece or the end of the attach point.
+        let i = r.end;
+        for (;;) {
+            while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+            if (text.startsWith('//', i)) {
+                const eol = text.indexOf('\n', i);
+                i = eol < 0 ? text.length : eol;
+            } else if (text.startsWith('/*', i) && text.indexOf('*/', i + 2) >= 0) {
+                i = text.indexOf('*/', i + 2) + 2;
+            } else break;
+        }
+        if (i >= text.length || i === r.end || !continuesAttachPoint017(text, i)) return { end: r.end, problems, image };
+        at = i;
+    }
+}
+
+/** Words 0.17 reads as their own tokens after an attach point's space (measured: `kprobe:f if { }` is refused). */
+const NOT_JOINED_017 = new Set(['if', 'else', 'unroll', 'while', 'return', 'break', 'continue', 'struct', 'union', 'enum']);
+
+/**
+ * Whether what starts at `i` goes on an attach point in 0.17: a word (not one of {@link NOT_JOINED_017}), a number, a
+ * `:`, `*`, `.` or a string; not a `{`, `,`, `/` (a predicate), `@map`, `$var`, `-` or `#` line (measured).
+ */
+function continuesAttachPoint017(text: string, i: number): boolean {
+    const c = text.charCodeAt(i);
+    if (c === 58 || c === 42 || c === 46 || c === 34 || isDigit(c)) return true;
+    if (!isIdentStart(c)) return false;
+    return !NOT_JOINED_017.has(text.slice(i, scanIdent(text, i)));
+}
+
 /** `$( … )` with balanced parentheses (quotes skipped); ends at the line end when unbalanced. */
 export function scanShellSubstitution(text: string, start: number): number {
     let depth = 0;

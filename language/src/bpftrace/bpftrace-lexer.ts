@@ -2,12 +2,13 @@ import type { IToken, TokenType, TokenTypeDictionary } from 'chevrotain';
 import type { LangiumCoreServices, Lexer, LexerResult, TokenizeOptions } from 'langium';
 import type { LexingDiagnostic } from 'langium';
 import {
-    isDigit, isIdentPart, isIdentStart, isSpace, scanAttachPoint, scanBlockComment, scanCBlock, scanIdent,
+    isDigit, isIdentPart, isIdentStart, isSpace, scanAttachPoint, scanBlockComment, scanCBlock, scanIdent, scanJoinedAttachPoint,
     scanPreprocessorLine, scanShellSubstitution, scanString, skipTrivia, type ScanProblem,
 } from './bpftrace-lexer-scan.js';
 import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
 import { isCastPosition, isCastTypeof, isTypePosition } from './bpftrace-lexer-types.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
+import type { BpftraceServices } from './bpftrace-module.js';
 import { MAX_CHECKED_TEXT } from '../common/lexer-codes.js';
 
 /**
@@ -85,7 +86,7 @@ const PREFIX_OPERATORS = new Set(['!', '~', '-', '*', '&', '++', '--']);
 export class BpftraceLexer implements Lexer {
     readonly definition: TokenTypeDictionary;
 
-    constructor(services: LangiumCoreServices) {
+    constructor(private readonly services: LangiumCoreServices) {
         const tokens = services.parser.TokenBuilder.buildTokens(services.Grammar, { caseInsensitive: false });
         const dictionary: TokenTypeDictionary = {};
         for (const t of Array.isArray(tokens) ? tokens : Object.values(tokens) as TokenType[]) {
@@ -95,7 +96,9 @@ export class BpftraceLexer implements Lexer {
     }
 
     tokenize(text: string, _options?: TokenizeOptions): LexerResult {
-        return new LexerRun(text, this.definition).run();
+        // bpftrace 0.17 joins an attach point's pieces across spaces and comments (`kprobe : vfs_read`, measured).
+        const target = (this.services as Partial<BpftraceServices>).settings?.BpftraceSettings.target;
+        return new LexerRun(text, this.definition, target === 17).run();
     }
 }
 
@@ -139,7 +142,8 @@ class LexerRun {
     private itemTokens = 0;
     private itemHidden = 0;
 
-    constructor(private readonly text: string, private readonly types: TokenTypeDictionary) {
+    /** `joinPieces`: an attach point goes on across spaces and comments up to `{`, `,` or `/` (bpftrace 0.17). */
+    constructor(private readonly text: string, private readonly types: TokenTypeDictionary, private readonly joinPieces = false) {
         this.lineStarts = lineStarts(text);
     }
 
@@ -246,9 +250,9 @@ class LexerRun {
             // `{` with no attach point, a stray `}`/`;`, a trailing `,`, a predicate after a trailing `,`.
             return false;
         }
-        const r = scanAttachPoint(text, start);
+        const r: { end: number; problems: ScanProblem[]; image?: string } = this.joinPieces ? scanJoinedAttachPoint(text, start) : scanAttachPoint(text, start);
         this.problems(r.problems);
-        this.emit('ATTACH_POINT', start, r.end);
+        this.emit('ATTACH_POINT', start, r.end, false, r.image);
         this.pos = r.end;
         this.atItemStart = false;
         this.expectAttach = false;
@@ -535,7 +539,8 @@ class LexerRun {
         return this.lineCursor;
     }
 
-    private emit(typeName: string, start: number, end: number, hidden = false): void {
+    /** `image`: the token's value where it is not its text (an attach point joined across spaces). */
+    private emit(typeName: string, start: number, end: number, hidden = false, image?: string): void {
         if (this.skipping) return;
         const tokenType = this.types[typeName];
         if (!tokenType) {
@@ -547,7 +552,7 @@ class LexerRun {
         const endLine = this.lineOf(Math.max(start, end - 1));
         const endColumn = Math.max(start, end - 1) - this.lineStarts[endLine] + 1;
         const token: IToken = {
-            image: this.text.slice(start, end),
+            image: image ?? this.text.slice(start, end),
             startOffset: start,
             endOffset: end - 1,
             startLine: startLine + 1,

@@ -139,6 +139,13 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['BEGIN { @x = sizeof(struct a *); }', false],
         ['BEGIN { $y = 1; @x = $y->0; }', false],
         ['BEGIN { @1 = 1; }', false],
+        // 0.17 joins an attach point's pieces across spaces, newlines and comments, up to `{`, `,` or `/`
+        ['kprobe : f, kprobe: g,\nkprobe /* c */ :h, interval:s: 1, tracepoint:sched: sched_switch { }', true],
+        ['kprobe\n:f // c\n/pid == 1/ { }', true],
+        ['kprobe:f if { }', false],
+        ['kprobe:f @x { }', false],
+        ['kprobe:f\n#define X 1\n{ }', false],
+        ['uprobe: /bin/bash:readline { }', false],
         ['usdt:/bin/bash { }', false],
         ['uprobe:/bin/sh* { }', false],
         ['kfunc:::f { }', false],
