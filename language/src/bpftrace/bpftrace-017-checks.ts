@@ -72,7 +72,7 @@ export function checkProgram017(ctx: BtCheckContext, program: ast.BtProgram): vo
     }
     const cst = program.$cstNode;
     if (!cst) return;
-    if (!program.items.some(i => !ast.isBtCDefinition(i))) {
+    if (!ctx.itemsLeftOut && !program.items.some(i => !ast.isBtCDefinition(i))) {
         report(ctx, program, 'unexpected end of file, expected a probe: bpftrace 0.17 needs at least one probe in a program',
             BtCode.VersionTooOld, endOfText(cst));
     }

@@ -10,6 +10,8 @@ export interface BtCheckContext {
     target: BtVersion;
     /** Offsets of the parser's errors: checks stay quiet where recovery has already spoken. */
     parserErrorOffsets?: readonly number[];
+    /** The lexer left out an item too complex to check: the program is more than its tree shows. */
+    itemsLeftOut?: boolean;
 }
 
 function parserErrorWithin(ctx: BtCheckContext, start: number, end: number): boolean {

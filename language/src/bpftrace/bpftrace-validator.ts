@@ -44,8 +44,8 @@ export class BpftraceValidator {
     }
 
     /** One walk over the tree (iterative, so deep programs cannot overflow the stack). */
-    checkProgram(program: ast.BtProgram, accept: ValidationAcceptor, parserErrorOffsets: readonly number[] = []): void {
-        const ctx = { ...this.context(accept), parserErrorOffsets };
+    checkProgram(program: ast.BtProgram, accept: ValidationAcceptor, parserErrorOffsets: readonly number[] = [], itemsLeftOut = false): void {
+        const ctx = { ...this.context(accept), parserErrorOffsets, itemsLeftOut };
         checkItemOrder(ctx, program);
         checkProgram017(ctx, program);
         const idents: ast.BtIdent[] = [];
@@ -120,7 +120,8 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
         };
         try {
             const offsets = document.parseResult.parserErrors.map(e => e.token.startOffset).filter(o => Number.isFinite(o));
-            this.btServices.validation.BpftraceValidator.checkProgram(program, accept, offsets);
+            const leftOut = (document.parseResult.lexerReport?.diagnostics ?? []).some(d => (d as { code?: string }).code === BtCode.TooComplex);
+            this.btServices.validation.BpftraceValidator.checkProgram(program, accept, offsets, leftOut);
         } catch (err) {
             // A failing check must not take the document's other diagnostics down with it; it
             // shows up as one diagnostic instead (and is a bug to fix).

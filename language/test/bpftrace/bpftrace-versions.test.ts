@@ -114,6 +114,10 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         expect(await errorsFor('latest', text)).toEqual([]);
     });
 
+    test('a program whose only probe is too deep to check is not a program without a probe', async () => {
+        expect(await errorsFor('0.17', `BEGIN { $x = ${'('.repeat(45)}1${')'.repeat(45)}; }\n`)).toEqual([]);
+    });
+
     test('the nested parentheses of a tuple are not its trailing comma', async () => {
         expect(await errorsFor('0.17', 'BEGIN { @x = (1, (2, 3)); @y = ((1, 2), 3); printf("%d", (1)); }')).toEqual([]);
     });
