@@ -142,7 +142,10 @@ class LexerRun {
     private itemTokens = 0;
     private itemHidden = 0;
 
-    /** `joinPieces`: an attach point goes on across spaces and comments up to `{`, `,` or `/` (bpftrace 0.17). */
+    /**
+     * `joinPieces` (bpftrace 0.17's lexer): an attach point goes on across spaces and comments up to `{`, `,` or `/`,
+     * and a `#!` line is a comment wherever it starts a line.
+     */
     constructor(private readonly text: string, private readonly types: TokenTypeDictionary, private readonly joinPieces = false) {
         this.lineStarts = lineStarts(text);
     }
@@ -224,6 +227,12 @@ class LexerRun {
         }
         if (c === 35 /* # */ && !this.expectAttach) {
             const end = scanPreprocessorLine(text, start);
+            // 0.17 reads a `#!` line at the start of any line as a comment (measured: `BEGIN { }\n#!/bin/x\nEND { }`).
+            if (this.joinPieces && text.charCodeAt(start + 1) === 33 && (start === 0 || text.charCodeAt(start - 1) === 10)) {
+                this.emit('SHEBANG', start, end, true);
+                this.pos = end;
+                return true;
+            }
             this.emit('C_PREPROC', start, end);
             this.pos = end;
             return true;

@@ -146,6 +146,8 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['kprobe:f @x { }', false],
         ['kprobe:f\n#define X 1\n{ }', false],
         ['uprobe: /bin/bash:readline { }', false],
+        ['BEGIN { }\n#!/bin/x\nEND { }\n#!/bin/y\n', true],
+        ['BEGIN { }\n#include <linux/sched.h>\nEND { }', false],
         ['usdt:/bin/bash { }', false],
         ['uprobe:/bin/sh* { }', false],
         ['kfunc:::f { }', false],
