@@ -3,7 +3,7 @@ import type { Range } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
 import { BUILTINS_017 } from './bpftrace-versions.js';
-import { report, type BtCheckContext } from './bpftrace-syntax-checks.js';
+import { firstTokenRange, isCompound, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
 
 /**
  * What bpftrace 0.17's bison grammar refuses that the grammar here (the union of all releases) takes: an empty
@@ -43,21 +43,12 @@ function ownSemicolons(node: ast.BtBlock | ast.BtProgram): Array<{ semi: CstNode
     return out;
 }
 
-const COMPOUND = new Set(['BtIfExpr', 'BtBlockExpr', 'BtForStatement', 'BtWhileStatement', 'BtUnrollStatement']);
-
-/** Whether a statement ends with its block (`if`, `while`, `unroll`, `for`, a bare block). */
-function endsWithBlock(stmt: CstNode): boolean {
-    const node = stmt.astNode;
-    if (COMPOUND.has(node.$type)) return true;
-    return ast.isBtExprStatement(node) && !node.operator && !!node.expr && COMPOUND.has(node.expr.$type);
-}
-
 /** In a block, 0.17 takes `;` only after a statement that does not end with a block: not first, not twice. */
 export function checkBlockSemicolons017(ctx: BtCheckContext, block: ast.BtBlock): void {
     if (ctx.target !== TARGET_017) return;
     for (const { semi, before } of ownSemicolons(block)) {
         const after = before && !(!isComposite(before) && (before.text === '{' || before.text === ';'));
-        if (after && !endsWithBlock(before)) continue;
+        if (after && !isCompound(before.astNode)) continue;
         const what = !after ? 'an empty statement' : "';' after a statement that ends with a block";
         report(ctx, block, `unexpected ';': bpftrace 0.17 does not take ${what} (remove the ';')`, BtCode.VersionTooOld, semi.range);
     }
@@ -135,7 +126,7 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
             const c = node.$container;
             if (ast.isBtExprStatement(c) && !c.operator) {
                 report(ctx, node, "unexpected '{': bpftrace 0.17 has no block inside a block without `if`, `while` or `unroll`",
-                    BtCode.VersionTooOld, firstLeafRange(node));
+                    BtCode.VersionTooOld, firstToken(node));
             }
             break;
         }
@@ -201,7 +192,7 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
         case 'BtUnaryExpr': case 'BtPostfixExpr': {
             const n = node as ast.BtUnaryExpr | ast.BtPostfixExpr;
             if (n.operator === '&') {
-                report(ctx, node, "unexpected '&': bpftrace 0.17 has no address-of operator", BtCode.VersionTooOld, firstLeafRange(node));
+                report(ctx, node, "unexpected '&': bpftrace 0.17 has no address-of operator", BtCode.VersionTooOld, firstToken(node));
             } else if ((n.operator === '++' || n.operator === '--') && n.operand && !incrementable(n.operand)) {
                 report(ctx, node, `The ${n.operator} operator must be applied to a map or variable (bpftrace 0.17)`, BtCode.IncrementTarget);
             }
@@ -230,11 +221,13 @@ function unquotedOperator017(text: string): string | undefined {
     return undefined;
 }
 
+/** The range of a node's first token. */
+function firstToken(node: AstNode): Range | undefined {
+    return node.$cstNode ? firstTokenRange(node.$cstNode) : undefined;
+}
+
 /** `$x`, `@m`, `@m[k]`: what 0.17 increments. */
 function incrementable(e: ast.BtExpr): boolean {
     return ast.isBtVarRef(e) || ast.isBtMapRef(e) || (ast.isBtIndexExpr(e) && ast.isBtMapRef(e.receiver));
 }
 
-function firstLeafRange(node: AstNode): Range | undefined {
-    return node.$cstNode ? CstUtils.streamCst(node.$cstNode).find(c => !isComposite(c) && !c.hidden)?.range : undefined;
-}

@@ -35,7 +35,8 @@ export function rangeInToken(cst: CstNode, offset: number, length: number): Rang
 
 const COMPOUND = new Set(['BtForStatement', 'BtWhileStatement', 'BtUnrollStatement']);
 
-function isCompound(stmt: AstNode): boolean {
+/** Whether a statement ends with its block (`if`, `while`, `unroll`, `for`, a bare block). */
+export function isCompound(stmt: AstNode): boolean {
     if (COMPOUND.has(stmt.$type)) return true;
     if (ast.isBtExprStatement(stmt) && !stmt.operator) {
         return ast.isBtIfExpr(stmt.expr) || ast.isBtBlockExpr(stmt.expr);
@@ -62,7 +63,8 @@ export function checkSeparators(ctx: BtCheckContext, container: AstNode, items: 
     }
 }
 
-function firstTokenRange(cst: CstNode): Range {
+/** The range of the first token of `cst` (hidden ones left out). */
+export function firstTokenRange(cst: CstNode): Range {
     let node: CstNode = cst;
     while ('content' in node && (node as CstNode & { content: CstNode[] }).content.length > 0) {
         node = (node as CstNode & { content: CstNode[] }).content.find(c => !c.hidden) ?? (node as CstNode & { content: CstNode[] }).content[0];

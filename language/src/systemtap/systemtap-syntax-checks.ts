@@ -512,11 +512,8 @@ function bigNumber(image: string): bigint | undefined {
 function safeNumber(image: string): number | undefined {
     // Decimals of up to 15 digits are exact doubles: no BigInt (or octal test) for the sizes and priorities of a library.
     if (/^(?:0|[1-9]\d{0,14})$/.test(image)) return Number(image);
-    try {
-        return Number(BigInt(/^0[0-7]+$/.test(image) ? '0o' + image.slice(1) : image));
-    } catch {
-        return undefined;
-    }
+    const big = bigNumber(image);
+    return big === undefined ? undefined : Number(big);
 }
 
 function versionBelow(a: string, b: string): boolean {
