@@ -97,7 +97,8 @@ export function checkFunctionName017(ctx: BtCheckContext, call: ast.BtCallExpr):
 
 /** Whitespace and comments only. */
 function onlyTrivia(text: string): boolean {
-    return /^(?:\s|\/\*[\s\S]*?\*\/|\/\/[^\n]*\n)*$/.test(text);
+    // A block comment ends at its first `*/` (a lazy `[\s\S]*?` would stretch over code to a later one).
+    return /^(?:\s|\/\*(?:[^*]|\*(?!\/))*\*\/|\/\/[^\n]*\n)*$/.test(text);
 }
 
 function lastLeaf(cst: CstNode): LeafCstNode | undefined {

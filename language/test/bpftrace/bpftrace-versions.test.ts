@@ -118,6 +118,11 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         expect(await errorsFor('0.17', `BEGIN { $x = ${'('.repeat(45)}1${')'.repeat(45)}; }\n`)).toEqual([]);
     });
 
+    test('comments around the last argument are no trailing comma', async () => {
+        expect(await errorsFor('0.17', 'BEGIN { printf("%d", /**/1234/* multi\n line */); @x = (1, /* a */ 2 /* b */); }\n')).toEqual([]);
+        expect(await errorsFor('0.17', 'BEGIN { printf("%d", 1, /* a */ ); }\n')).toHaveLength(1);
+    });
+
     test('the nested parentheses of a tuple are not its trailing comma', async () => {
         expect(await errorsFor('0.17', 'BEGIN { @x = (1, (2, 3)); @y = ((1, 2), 3); printf("%d", (1)); }')).toEqual([]);
     });
