@@ -141,9 +141,11 @@ export function skipTrivia(text: string, start: number): number {
 
 /**
  * A C definition block at top level: `struct|union|enum [name] { … } [__attribute__((…))] [;]`,
- * kept as one opaque lexeme. Braces are balanced (strings and comments inside are skipped).
+ * kept as one opaque lexeme. Braces are balanced (strings and comments inside are skipped; without `quotes`, braces
+ * in strings count too, as bpftrace 0.17 counts them: it refuses `struct B { char *s = "}"; }` and takes
+ * `struct B { x = "\\""; }`, measured).
  */
-export function scanCBlock(text: string, start: number): ScanResult {
+export function scanCBlock(text: string, start: number, quotes = true): ScanResult {
     const problems: ScanProblem[] = [];
     let i = start;
     let depth = 0;
@@ -154,7 +156,7 @@ export function scanCBlock(text: string, start: number): ScanResult {
             i = skipTrivia(text, i);
             continue;
         }
-        if (c === 34 || c === 39) {
+        if (quotes && (c === 34 || c === 39)) {
             const close = text.indexOf(text[i], i + 1);
             i = close < 0 ? text.length : close + 1;
             continue;

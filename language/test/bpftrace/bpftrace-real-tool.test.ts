@@ -148,6 +148,9 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['uprobe: /bin/bash:readline { }', false],
         ['BEGIN { }\n#!/bin/x\nEND { }\n#!/bin/y\n', true],
         ['BEGIN { }\n#include <linux/sched.h>\nEND { }', false],
+        // 0.17 counts the braces of a C definition wherever they are, strings included
+        ['struct B { int x; char *s; /* "\\"" */ }\nBEGIN { }', true],
+        ['struct B { char *s = "}"; }\nBEGIN { }', false],
         ['usdt:/bin/bash { }', false],
         ['uprobe:/bin/sh* { }', false],
         ['kfunc:::f { }', false],
