@@ -2,7 +2,7 @@ import { CstUtils, type AstNode, type CstNode, type LeafCstNode } from 'langium'
 import type { Range } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
-import { BUILTINS_017 } from './bpftrace-versions.js';
+import { BUILTINS_017, V017 } from './bpftrace-versions.js';
 import { firstTokenRange, isCompound, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
 
 /**
@@ -12,8 +12,6 @@ import { firstTokenRange, isCompound, report, type BtCheckContext } from './bpft
  * (`bpftrace -d`: a syntax error before the parser's AST). They are checked for that target only: which later release
  * first took each is not known here, and none of them is refused by today's bpftrace.
  */
-export const TARGET_017 = 17;
-
 /** The functions bpftrace 0.17 knows (`lexer.l` at v0.17.0): a call of any other name is "Unknown function". */
 const FUNCTIONS_017: ReadonlySet<string> = new Set([
     'avg', 'bswap', 'buf', 'cat', 'cgroup_path', 'cgroupid', 'clear', 'count', 'debugf', 'delete', 'exit', 'hist', 'join', 'kaddr',
@@ -45,7 +43,7 @@ function ownSemicolons(node: ast.BtBlock | ast.BtProgram): Array<{ semi: CstNode
 
 /** In a block, 0.17 takes `;` only after a statement that does not end with a block: not first, not twice. */
 export function checkBlockSemicolons017(ctx: BtCheckContext, block: ast.BtBlock): void {
-    if (ctx.target !== TARGET_017) return;
+    if (ctx.target !== V017) return;
     for (const { semi, before } of ownSemicolons(block)) {
         const after = before && !(!isComposite(before) && (before.text === '{' || before.text === ';'));
         if (after && !isCompound(before.astNode)) continue;
@@ -56,7 +54,7 @@ export function checkBlockSemicolons017(ctx: BtCheckContext, block: ast.BtBlock)
 
 /** 0.17 takes `;` at the top level only after a C definition, and needs at least one probe. */
 export function checkProgram017(ctx: BtCheckContext, program: ast.BtProgram): void {
-    if (ctx.target !== TARGET_017) return;
+    if (ctx.target !== V017) return;
     for (const { semi, before } of ownSemicolons(program)) {
         if (before && ast.isBtCDefinition(before.astNode)) continue;
         report(ctx, program, "unexpected ';': bpftrace 0.17 does not take ';' before or after a probe (remove it)", BtCode.VersionTooOld, semi.range);
@@ -75,7 +73,7 @@ export function checkProgram017(ctx: BtCheckContext, program: ast.BtProgram): vo
 
 /** `f(a,)`, `(a, b,)`, `()`: 0.17 has no trailing comma and no empty tuple. */
 export function checkTrailingComma017(ctx: BtCheckContext, node: ast.BtCallExpr | ast.BtTupleExpr): void {
-    if (ctx.target !== TARGET_017 || !node.$cstNode) return;
+    if (ctx.target !== V017 || !node.$cstNode) return;
     // The node's own tokens (its composite wraps the ones that hold them).
     const own = CstUtils.streamCst(node.$cstNode).filter(c => !isComposite(c) && !c.hidden && c.astNode === node).toArray();
     const close = own[own.length - 1];
@@ -91,7 +89,7 @@ export function checkTrailingComma017(ctx: BtCheckContext, node: ast.BtCallExpr 
 /** A call of a name that is not one of 0.17's functions (its builtins are checked as such: `nsecs()`). */
 export function checkFunctionName017(ctx: BtCheckContext, call: ast.BtCallExpr): void {
     const name = call.callee?.ident;
-    if (ctx.target !== TARGET_017 || !name || FUNCTIONS_017.has(name) || BUILTINS_017.has(name)) return;
+    if (ctx.target !== V017 || !name || FUNCTIONS_017.has(name) || BUILTINS_017.has(name)) return;
     report(ctx, call.callee, `Unknown function: ${name} (bpftrace 0.17 has no function of that name)`, BtCode.VersionTooOld);
 }
 
@@ -121,7 +119,7 @@ function endOfText(cst: CstNode): Range {
  * variable, a map or a map element.
  */
 export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
-    if (ctx.target !== TARGET_017) return;
+    if (ctx.target !== V017) return;
     switch (node.$type) {
         case 'BtBlockExpr': {
             const c = node.$container;

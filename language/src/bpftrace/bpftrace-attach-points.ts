@@ -1,5 +1,5 @@
 import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
-import { featureProblem, type BtFeature, type BtVersion } from './bpftrace-versions.js';
+import { featureProblem, V017, type BtFeature, type BtVersion } from './bpftrace-versions.js';
 
 /** One `:`-separated part of an attach point, with its offset inside the attach-point text. */
 export interface BtAttachPart {
@@ -167,10 +167,10 @@ export function checkAttachPoint(text: string, target: BtVersion): BtAttachProbl
         whole(featureProblem(newerForm.feature, target)!, BtCode.VersionTooOld);
         return problems;
     }
-    const arity = (target === 17 ? ARITY_017[name] : undefined) ?? fact.arity.filter(n => !missing.some(form => form.parts === n));
+    const arity = (target === V017 ? ARITY_017[name] : undefined) ?? fact.arity.filter(n => !missing.some(form => form.parts === n));
     // A wildcard may stand for the parts after it (`tracepoint:sched*`), though not in 0.17's uprobes (measured).
     const wildcardShort = ap.parts.length > 0 && ap.parts.length < Math.min(...arity) && /[*?]/.test(ap.parts[ap.parts.length - 1].text)
-        && !(target === 17 && (name === 'uprobe' || name === 'uretprobe'));
+        && !(target === V017 && (name === 'uprobe' || name === 'uretprobe'));
     if (!arity.includes(ap.parts.length) && !wildcardShort) {
         const want = arity.length === 1 ? `${arity[0]}` : arity.slice().reverse().join(' or ');
         const wantText = name === 'rawtracepoint' || (name === 'usdt' && target !== 17) ? want : arity.join(' or ');
@@ -268,7 +268,7 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
                 return;
             }
             // 0.17 reads the rate with std::stoull, which takes a leading `-` (measured: `interval:s:-1` parses).
-            const p = intProblem(target === 17 && rate.startsWith('-') ? rate.slice(1) : rate);
+            const p = intProblem(target === V017 && rate.startsWith('-') ? rate.slice(1) : rate);
             if (p) whole(`Invalid rate of ${name} probe: ${p}`, BtCode.ProbePart);
             return;
         }

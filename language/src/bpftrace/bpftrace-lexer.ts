@@ -9,6 +9,7 @@ import { BtCode, type BtCodeValue } from './bpftrace-diagnostic-codes.js';
 import { isCastPosition, isCastTypeof, isTypePosition } from './bpftrace-lexer-types.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 import type { BpftraceServices } from './bpftrace-module.js';
+import { V017 } from './bpftrace-versions.js';
 import { MAX_CHECKED_TEXT } from '../common/lexer-codes.js';
 
 /**
@@ -98,7 +99,7 @@ export class BpftraceLexer implements Lexer {
     tokenize(text: string, _options?: TokenizeOptions): LexerResult {
         // bpftrace 0.17 joins an attach point's pieces across spaces and comments (`kprobe : vfs_read`, measured).
         const target = (this.services as Partial<BpftraceServices>).settings?.BpftraceSettings.target;
-        return new LexerRun(text, this.definition, target === 17).run();
+        return new LexerRun(text, this.definition, target === V017).run();
     }
 }
 
@@ -143,10 +144,10 @@ class LexerRun {
     private itemHidden = 0;
 
     /**
-     * `joinPieces` (bpftrace 0.17's lexer): an attach point goes on across spaces and comments up to `{`, `,` or `/`,
-     * and a `#!` line is a comment wherever it starts a line.
+     * `v017` (bpftrace 0.17's lexer rules): an attach point goes on across spaces and comments up to `{`, `,` or `/`,
+     * a `#!` line is a comment wherever it starts a line, and a C definition's braces count inside its strings too.
      */
-    constructor(private readonly text: string, private readonly types: TokenTypeDictionary, private readonly joinPieces = false) {
+    constructor(private readonly text: string, private readonly types: TokenTypeDictionary, private readonly v017 = false) {
         this.lineStarts = lineStarts(text);
     }
 
@@ -228,7 +229,7 @@ class LexerRun {
         if (c === 35 /* # */ && !this.expectAttach) {
             const end = scanPreprocessorLine(text, start);
             // 0.17 reads a `#!` line at the start of any line as a comment (measured: `BEGIN { }\n#!/bin/x\nEND { }`).
-            if (this.joinPieces && text.charCodeAt(start + 1) === 33 && (start === 0 || text.charCodeAt(start - 1) === 10)) {
+            if (this.v017 && text.charCodeAt(start + 1) === 33 && (start === 0 || text.charCodeAt(start - 1) === 10)) {
                 this.emit('SHEBANG', start, end, true);
                 this.pos = end;
                 return true;
@@ -248,7 +249,7 @@ class LexerRun {
                 return true;
             }
             if ((word === 'struct' || word === 'union' || word === 'enum') && !/^[:*]/.test(text.slice(end, end + 1))) {
-                const r = scanCBlock(text, start, !this.joinPieces);
+                const r = scanCBlock(text, start, !this.v017);
                 this.problems(r.problems);
                 this.emit('C_BLOCK', start, r.end);
                 this.pos = r.end;
@@ -259,7 +260,7 @@ class LexerRun {
             // `{` with no attach point, a stray `}`/`;`, a trailing `,`, a predicate after a trailing `,`.
             return false;
         }
-        const r: { end: number; problems: ScanProblem[]; image?: string } = this.joinPieces ? scanJoinedAttachPoint(text, start) : scanAttachPoint(text, start);
+        const r: { end: number; problems: ScanProblem[]; image?: string } = this.v017 ? scanJoinedAttachPoint(text, start) : scanAttachPoint(text, start);
         this.problems(r.problems);
         this.emit('ATTACH_POINT', start, r.end, false, r.image);
         this.pos = r.end;

@@ -1,4 +1,4 @@
-import type { BtVersion } from './bpftrace-versions.js';
+import { V017, type BtVersion } from './bpftrace-versions.js';
 
 /** A problem with an integer literal, relative to the literal's text. */
 export interface BtLiteralProblem {
@@ -31,10 +31,10 @@ export function checkIntLiteral(text: string, target: BtVersion): BtLiteralProbl
     if (hex && body.length === 2) return whole(`invalid trailing bytes: ${text}`);
     // 0.17's lexer (measured): a hex literal stops at `_` (the rest is another token), and a leading 0 makes
     // the digits octal, where 8 and 9 are not digits.
-    if (target === 17 && hex && body.includes('_')) {
+    if (target === V017 && hex && body.includes('_')) {
         return { offset: body.indexOf('_'), length: text.length - body.indexOf('_'), message: `unexpected identifier after ${body.slice(0, body.indexOf('_'))}: bpftrace 0.17 has no _ in hex literals` };
     }
-    if (target === 17 && !hex && /^0[0-9_]*[89]/.test(body)) return whole('Found trailing non-numeric characters: a literal starting with 0 is octal');
+    if (target === V017 && !hex && /^0[0-9_]*[89]/.test(body)) return whole('Found trailing non-numeric characters: a literal starting with 0 is octal');
     let exponent: string | undefined;
     if (!hex) {
         const e = /^[eE]([0-9][0-9_]*)/.exec(rest);

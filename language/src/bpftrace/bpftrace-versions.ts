@@ -8,6 +8,8 @@
 export type BtVersion = number;
 
 export const OLDEST_VERSION: BtVersion = 17;
+/** bpftrace 0.17, whose own grammar and lexer rules are checked where later releases differ (bpftrace-017-checks.ts). */
+export const V017: BtVersion = 17;
 export const NEWEST_RELEASE: BtVersion = 26;
 /** Upstream HEAD: everything the newest release has, and whatever came after it. */
 export const LATEST: BtVersion = 1000;

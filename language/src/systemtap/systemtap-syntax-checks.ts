@@ -191,8 +191,8 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 const takesValue = node.operator === '++' || node.operator === '--' || node.operator === '&';
                 const negative = takesValue && is(node.operand, 'StapPrefix') && node.operand.operator === '-' && is(node.operand.operand, 'StapNumber')
                     ? node.operand.operand : undefined;
-                if (negative && (bigNumber(negative.value) ?? 0n) > INT64_MAX + 1n) {
-                    report(span(negative), `number invalid or out of range: \`-${negative.value}\` is below the smallest 64-bit number`);
+                if (negative && belowInt64(negative.value)) {
+                    report(span(negative), belowInt64Message(negative.value));
                     break;
                 }
                 if (takesValue && is(node.operand, 'StapPrefix') && node.operand.operator !== '&' && !negative) {
@@ -356,7 +356,7 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
         if (!is(node.right, 'StapString')) report(span(node.right), `expected literal string: the right side of \`${node.operator}\` must be a regular expression literal`);
     } else if (node.operator === 'in') {
         const r = node.right;
-        const ok = is(r, 'StapVariable') || (is(r, 'StapAtOperator') && HIST.has(r.operator)) || is(r, 'StapScriptArg');
+        const ok = is(r, 'StapVariable') || isHistogram(r) || is(r, 'StapScriptArg');
         if (!ok) report(span(r), 'expected an array name (or @hist_*) after `in`');
     }
 }
@@ -368,8 +368,7 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
     if (PRINT_HISTOGRAM.has(fn) && is(arg, 'StapBinary')) {
         let left: ast.StapExpression = arg;
         while (is(left, 'StapBinary')) left = left.left;
-        const hist = (e: ast.StapExpression) => is(e, 'StapAtOperator') && HIST.has(e.operator);
-        if (hist(left) || (is(left, 'StapIndex') && hist(left.receiver))) {
+        if (isHistogram(left) || (is(left, 'StapIndex') && isHistogram(left.receiver))) {
             report(after(tokens, left, node), `expected one of \`,\` \`)\`: \`${fn}\` takes a histogram as a whole argument`);
             return;
         }
@@ -414,8 +413,8 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
         const literal = is(e, 'StapPrefix') && e.operator === '-' ? e.operand : e;
         if (k < n && !is(literal, 'StapNumber') && !is(e, 'StapScriptArg')) {
             report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
-        } else if (k < n && literal !== e && is(literal, 'StapNumber') && (bigNumber(literal.value) ?? 0n) > INT64_MAX + 1n) {
-            report(span(literal), `number invalid or out of range: \`-${literal.value}\` is below the smallest 64-bit number`);
+        } else if (k < n && literal !== e && is(literal, 'StapNumber') && belowInt64(literal.value)) {
+            report(span(literal), belowInt64Message(literal.value));
         }
     }
     for (const k of shape.ident ?? []) {
@@ -447,7 +446,7 @@ function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], repor
  * sprintln, indexed (`@hist_log(s)[3]`), and as the array of `in` or `foreach`.
  */
 function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
-    if (!HIST.has(node.operator)) return;
+    if (!isHistogram(node)) return;
     const c = node.$container;
     if (is(c, 'StapIndex') && c.receiver === node) return;
     if (is(c, 'StapBinary') && c.operator === 'in' && c.right === node) return;
@@ -467,7 +466,7 @@ function checkIndex(node: ast.StapIndex, tokens: readonly StapToken[], report: R
     const r = node.receiver;
     // An array's name, or a histogram (its buckets) but as print's argument: the index may be a slice or several.
     const printed = node.$container?.$type === 'StapCall' && PRINT_HISTOGRAM.has((node.$container as ast.StapCall).function);
-    if ((is(r, 'StapVariable') && !r.variable.startsWith('$')) || (is(r, 'StapAtOperator') && HIST.has(r.operator) && !printed)) return;
+    if ((is(r, 'StapVariable') && !r.variable.startsWith('$')) || (isHistogram(r) && !printed)) return;
     if (node.indexes.length > 1) {
         report(after(tokens, node.indexes[0], node), 'expected `]`: only an array takes several indexes');
     } else if (is(node.indexes[0], 'StapWildcard')) {
@@ -493,11 +492,23 @@ const LOWER_THAN_COMPARISON = new Set(['|', '&', '^', '&&', '||', 'in']);
 
 /** A negated literal (a global's initial value, a probe point's argument) is a signed 64-bit number. */
 function checkNegativeLiteral(arg: ast.StapLiteralArg | undefined, report: Report): void {
-    if (!arg?.negative || arg.number === undefined) return;
-    const magnitude = bigNumber(arg.number);
-    if (magnitude !== undefined && magnitude > INT64_MAX + 1n) {
-        report(leafSpan(GrammarUtils.findNodeForProperty(arg.$cstNode, 'number'), arg), `number invalid or out of range: \`-${arg.number}\` is below the smallest 64-bit number`);
+    if (arg?.negative && arg.number !== undefined && belowInt64(arg.number)) {
+        report(leafSpan(GrammarUtils.findNodeForProperty(arg.$cstNode, 'number'), arg), belowInt64Message(arg.number));
     }
+}
+
+/** Whether `-image` is below the smallest signed 64-bit number. */
+function belowInt64(image: string): boolean {
+    return (bigNumber(image) ?? 0n) > INT64_MAX + 1n;
+}
+
+function belowInt64Message(image: string): string {
+    return `number invalid or out of range: \`-${image}\` is below the smallest 64-bit number`;
+}
+
+/** `@hist_linear(…)` or `@hist_log(…)`. */
+function isHistogram(e: AstNode | undefined): e is ast.StapAtOperator {
+    return is(e, 'StapAtOperator') && HIST.has(e.operator);
 }
 
 /** A number literal's value (decimal, hex, octal), undefined when it is not one. */
