@@ -96,6 +96,31 @@ export function describeOpener(tokens: readonly StapToken[], errorIndex: number,
     position: (offset: number) => string): string | undefined {
     const opener = CLOSER[closer];
     if (!opener) return undefined;
+    const k = openerBefore(tokens, errorIndex, opener);
+    if (k < 0) return undefined;
+    const before = tokens[k - 1];
+    let what: string;
+    if (opener === '(' && before?.kind === 'ident' && ['if', 'while', 'for', 'foreach'].includes(before.image)) {
+        what = `the \`${before.image}\` opened`;
+    } else if (opener === '(' && before?.kind === 'ident' && tokens[k - 2]?.image === '.') {
+        what = `the argument of probe point component \`${before.image}\` opened`;
+    } else if (opener === '(' && functionBefore(tokens, k)) {
+        what = `the parameter list of function ${functionBefore(tokens, k)} opened`;
+    } else if (opener === '(' && (before?.kind === 'ident' || before?.kind === 'at')) {
+        what = `the call to ${before.image} opened`;
+    } else if (opener === '(') {
+        what = 'the `(` opened';
+    } else if (opener === '[') {
+        what = 'the `[` opened';
+    } else {
+        what = 'the block opened';
+    }
+    // An opener from a macro expansion is where its text is, when that is in this file.
+    return `to close ${what} at ${position(tokens[k].origin ?? tokens[k].offset)}`;
+}
+
+/** The index of the innermost `opener` still open before token `errorIndex`, or -1. */
+function openerBefore(tokens: readonly StapToken[], errorIndex: number, opener: string): number {
     const stack: number[] = [];
     for (let k = 0; k < tokens.length && k < errorIndex; k++) {
         const t = tokens[k];
@@ -103,28 +128,16 @@ export function describeOpener(tokens: readonly StapToken[], errorIndex: number,
         if (t.image === '(' || t.image === '[' || t.image === '{') stack.push(k);
         else if (CLOSER[t.image] && stack.length && tokens[stack[stack.length - 1]].image === CLOSER[t.image]) stack.pop();
     }
-    for (let s = stack.length - 1; s >= 0; s--) {
-        const k = stack[s];
-        if (tokens[k].image !== opener) continue;
-        const before = tokens[k - 1];
-        let what: string;
-        if (opener === '(' && before?.kind === 'ident' && ['if', 'while', 'for', 'foreach'].includes(before.image)) {
-            what = `the \`${before.image}\` opened`;
-        } else if (opener === '(' && before?.kind === 'ident' && tokens[k - 2]?.image === '.') {
-            what = `the argument of probe point component \`${before.image}\` opened`;
-        } else if (opener === '(' && functionBefore(tokens, k)) {
-            what = `the parameter list of function ${functionBefore(tokens, k)} opened`;
-        } else if (opener === '(' && (before?.kind === 'ident' || before?.kind === 'at')) {
-            what = `the call to ${before.image} opened`;
-        } else if (opener === '(') {
-            what = 'the `(` opened';
-        } else if (opener === '[') {
-            what = 'the `[` opened';
-        } else {
-            what = 'the block opened';
-        }
-        // An opener from a macro expansion is where its text is, when that is in this file.
-        return `to close ${what} at ${position(tokens[k].origin ?? tokens[k].offset)}`;
-    }
-    return undefined;
+    for (let s = stack.length - 1; s >= 0; s--) if (tokens[stack[s]].image === opener) return stack[s];
+    return -1;
+}
+
+/**
+ * Whether token `errorIndex` follows a `,` in a function's parameter list: there a `)` may end the list (stap takes
+ * `function f(a,)`), but stap asks for the next parameter's name ("expected identifier").
+ */
+export function afterParameterComma(tokens: readonly StapToken[], errorIndex: number): boolean {
+    if (tokens[errorIndex - 1]?.image !== ',') return false;
+    const k = openerBefore(tokens, errorIndex, '(');
+    return k >= 0 && functionBefore(tokens, k) !== undefined;
 }

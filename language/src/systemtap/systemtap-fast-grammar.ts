@@ -206,7 +206,8 @@ export function stapFastElements(grammar: Grammar) {
         literal: { minus: lit.kw('-'), number: lit.call('NUMBER'), strings: lit.call('STR'), arg: lit.call('ARG') },
         function: {
             private: fn.kw('private'), function: fn.kw('function'), name: fn.choices('name'), colon1: fn.kw(':', 0), returnType: fn.choices('returnType'),
-            lparen: fn.kw('('), params1: fn.call('StapParam', 0), comma: fn.kw(','), params2: fn.call('StapParam', 1), rparen: fn.kw(')'),
+            lparen: fn.kw('('), params1: fn.call('StapParam', 0), comma: fn.kw(',', 0), params2: fn.call('StapParam', 1), lastComma: fn.kw(',', 1),
+            rparen: fn.kw(')'),
             colon2: fn.kw(':', 1), priority: fn.call('StapLiteralArg'), body: fn.call('StapBlock'), embedded: fn.call('EMBEDDED'),
         },
         param: { name: param.call('ID'), colon: param.kw(':'), type: param.choices('type') },

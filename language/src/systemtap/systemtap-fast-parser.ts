@@ -371,7 +371,19 @@ export class StapFastParser {
             n.returnType = this.take(g.returnType[this.k]);
         }
         this.expect(LPAREN, g.lparen);
-        if (this.k === ID) n.params = this.commaList(this.param(g.params1), g.comma, this.param, g.params2);
+        if (this.k === ID) {
+            const base = this.top;
+            this.push(this.param(g.params1));
+            while (this.k === COMMA) {
+                if (this.peek(1) === RPAREN) {
+                    this.take(g.lastComma);
+                    break;
+                }
+                this.take(g.comma);
+                this.push(this.param(g.params2));
+            }
+            n.params = this.list(base);
+        }
         this.expect(RPAREN, g.rparen);
         if (this.k === COLON) {
             this.take(g.colon2);

@@ -7,7 +7,7 @@ import { StapCstNodeBuilder } from './systemtap-cst-builder.js';
 import { AstShapes } from './systemtap-ast-shapes.js';
 import { defaultsOnlyReflection, linkContainers } from './systemtap-tree-links.js';
 import { NO_ARGS, NO_ARGS_OPTIONS, buildStapParserRules } from './systemtap-parser-rules.js';
-import { describeOpener } from './systemtap-error-messages.js';
+import { afterParameterComma, describeOpener } from './systemtap-error-messages.js';
 import type { StapIToken, SystemtapLexer } from './systemtap-lexer.js';
 import type { SystemtapServices } from './systemtap-module.js';
 import type { StapPreprocessResult } from './systemtap-preprocessor.js';
@@ -333,7 +333,8 @@ export class SystemtapParser extends LangiumParser {
             if (m) {
                 const index = isNaN(err.token.startOffset) ? pp.tokens.length : (err.token as StapIToken).stapIndex ?? pp.tokens.length;
                 const where = describeOpener(pp.tokens, index, m[1], pos);
-                if (where) err.message = err.message.replace(/^(expected `[)\]}]`)/, `$1 ${where},`);
+                if (m[1] === ')' && afterParameterComma(pp.tokens, index)) err.message = err.message.replace(/^expected `\)`/, 'expected an identifier');
+                else if (where) err.message = err.message.replace(/^(expected `[)\]}]`)/, `$1 ${where},`);
             }
         }
         this.stapLexer.lastPreprocess = undefined;

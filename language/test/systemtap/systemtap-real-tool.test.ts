@@ -110,6 +110,9 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe begin { } /* a comment to the end of the file', true],
         ['global s\nprobe begin { print(@hist_log(s)[*]) }', false],
         ['global s\nprobe begin { print(@hist_log(s)[1, 2]) }', false],
+        ['function f(a,) { }\nfunction g(a:long, b ,) { }\nfunction h(a, /* c */\n) { }', true],
+        ['function f(,) { }', false],
+        ['function f(a,,b) { }', false],
         ['probe begin { x = ++-9223372036854775809 }', false],
         ['probe begin { y = - - 9223372036854775809 }', true],
     ])('%s', async (script, accepted, options) => {
