@@ -277,7 +277,7 @@ export function stapFastElements(grammar: Grammar) {
             member: un.action('StapMember'), arrow: un.kw('->'), memberName: un.choices('member'),
             index: un.action('StapIndex'), indexLbracket: un.kw('[', 1), indexes1: un.call('StapIndexArg', 2), indexComma: un.kw(',', 3),
             indexes2: un.call('StapIndexArg', 3), indexRbracket: un.kw(']', 1),
-            pretty: un.action('StapPretty'), prettyOp: un.choices('pretty'),
+            pretty: un.action('StapPretty'), prettyArrow: un.kw('->', 1), prettyOp: un.choices('pretty'),
             postIncrement: un.action('StapPostIncrement'), postOp: un.choices('operator', 2),
         },
         indexArg: { star: ia.kw('*'), value: ia.call('StapExpr') },

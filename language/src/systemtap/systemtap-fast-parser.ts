@@ -726,6 +726,8 @@ export class StapFastParser {
         let x = this.primary(g);
         while (this.k === ARROW || this.k === LBRACKET) {
             if (this.k === ARROW) {
+                const k2 = this.peek(1);
+                if (k2 === DOLLAR || k2 === DOLLARS) break;
                 this.act(x, g.member);
                 this.take(g.arrow);
                 x = ast.member(x, this.take(g.memberName[this.k]));
@@ -737,8 +739,10 @@ export class StapFastParser {
                 x = ast.index(x, indexes);
             }
         }
-        if (this.k === DOLLAR || this.k === DOLLARS) {
+        if (this.k === DOLLAR || this.k === DOLLARS || this.k === ARROW) {
+            // `$p$`, `$p->$$` (the loop above leaves `->` only before `$` or `$$`)
             this.act(x, g.pretty);
+            if (this.k === ARROW) this.take(g.prettyArrow);
             x = ast.pretty(x, this.take(g.prettyOp[this.k]));
         }
         if (this.k === INC || this.k === DEC) {

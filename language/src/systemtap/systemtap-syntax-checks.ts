@@ -17,7 +17,7 @@ export interface StapSyntaxProblem {
 
 /** The node types with rules; most nodes (variables, literals, statements) have none. */
 export const STAP_CHECKED_TYPES: ReadonlySet<string> = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
-    'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex', 'StapVariable']);
+    'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex', 'StapVariable', 'StapPretty']);
 /**
  * The node types the checks below test nodes for. None has subtypes, nor has any of STAP_CHECKED_TYPES
  * (systemtap-syntax-checks.test.ts keeps it so), so a node's `$type` says whether it is one: no walk of the type
@@ -239,7 +239,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             case 'StapMember':
             case 'StapIndex': {
                 const r = (n as ast.StapMember | ast.StapIndex).receiver;
-                if (is(r, 'StapVariable') && PRETTY_VARIABLE.test(r.variable)) {
+                if (isPretty(r)) {
                     report(after(tokens, r, n), '`->` and `[` are not accepted for a pretty-printing variable');
                 } else if (!autocast && !(is(r, 'StapVariable') || is(r, 'StapAtOperator') || is(r, 'StapMember') || is(r, 'StapIndex'))) {
                     report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
@@ -248,12 +248,22 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 }
                 break;
             }
+            case 'StapPretty': {
+                const operand = (n as ast.StapPretty).operand;
+                if (isPretty(operand)) report(after(tokens, operand, n), `\`${(n as ast.StapPretty).pretty}\` is not accepted after a pretty-printing variable`);
+                break;
+            }
         }
     }
     return problems;
 }
 
 type Report = (at: { offset: number; end: number }, message: string) => void;
+
+/** A value pretty-printed by its name already, `$p$`, `$p$$` or `$p->m$`: stap takes no `->`, `[` or `$` after it. */
+function isPretty(node: ast.StapExpression): boolean {
+    return (is(node, 'StapVariable') && PRETTY_VARIABLE.test(node.variable)) || (is(node, 'StapMember') && node.member.endsWith('$'));
+}
 
 function checkProbe(node: ast.StapProbe, report: Report): void {
     // `?`, `!` and `if (…)` end a probe point: inside `{…}` only when nothing follows the braces.

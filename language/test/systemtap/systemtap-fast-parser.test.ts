@@ -209,6 +209,7 @@ probe begin {
         ['parentheses too deep to parse', parentheses(2000)],
         ['syntax errors', 'probe begin { x = = 1 }\nprobe { }\nfunction f( { }'],
         ['a comma after the last parameter', 'function f(a,) { }\nfunction g(a, b:long , # c\n) { }\nfunction h(a,,) { }'],
+        ['pretty-printing after `->`', 'probe kernel.function("f") { x = $t->$ . $t -> $$ . $t[1]->$$ . a->b->$ }'],
         ['keywords as names', 'probe kernel.function("x").return, process.function("y").call { $p->global = $p->in }'],
     ];
     test.each(cases)('%s', (name, text) => {
