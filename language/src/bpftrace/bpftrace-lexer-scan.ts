@@ -286,11 +286,12 @@ const NOT_JOINED_017 = new Set(['if', 'else', 'unroll', 'while', 'return', 'brea
 
 /**
  * Whether what starts at `i` goes on an attach point in 0.17: a word (not one of {@link NOT_JOINED_017}), a number, a
- * `:`, `*`, `.` or a string; not a `{`, `,`, `/` (a predicate), `@map`, `$var`, `-` or `#` line (measured).
+ * `:`, `*`, `.`, `+` (`kprobe:f + 16`, an offset) or a string; not a `{`, `,`, `/` (a predicate), `@map`, `$var`, `-`
+ * or `#` line (measured).
  */
 function continuesAttachPoint017(text: string, i: number): boolean {
     const c = text.charCodeAt(i);
-    if (c === 58 || c === 42 || c === 46 || c === 34 || isDigit(c)) return true;
+    if (c === 58 || c === 42 || c === 46 || c === 43 || c === 34 || isDigit(c)) return true;
     if (!isIdentStart(c)) return false;
     return !NOT_JOINED_017.has(text.slice(i, scanIdent(text, i)));
 }
