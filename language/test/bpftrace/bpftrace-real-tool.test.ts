@@ -142,6 +142,7 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         // 0.17 joins an attach point's pieces across spaces, newlines and comments, up to `{`, `,` or `/`
         ['kprobe : f, kprobe: g,\nkprobe /* c */ :h, interval:s: 1, tracepoint:sched: sched_switch { }', true],
         ['kprobe:vfs_read + 16, kprobe:vfs_write +0x10, kprobe:vfs_open+ /* c */ 8, uprobe:/bin/bash:readline + 8 { }', true],
+        ['BEGIN { $j = 0; if ($j > 0) { $j = 1; } ++$j; if ($j) { } else { } --$j; if (1) { }++ $j }', true],
         ['kprobe:vfs_read + x { }', false],
         ['kprobe:vfs_read + 1 + 2 { }', false],
         ['kprobe\n:f // c\n/pid == 1/ { }', true],
