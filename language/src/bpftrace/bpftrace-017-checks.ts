@@ -161,7 +161,10 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
             // 0.17's casts take up to two `*` and no array; its `sizeof` takes a type without `*`.
             const t = node as ast.BtType;
             const c = t.$container;
-            if (ast.isBtCastExpr(c) && t.pointers.length > 2) {
+            if (ast.isBtCastExpr(c) && t.base && FUNCTIONS_017.has(t.base)) {
+                // 0.17 lexes its function names as calls wherever they are: `(path *)arg0` is a syntax error.
+                report(ctx, node, `\`${t.base}\` is a function in bpftrace 0.17, not a type: write \`struct ${t.base}\``, BtCode.VersionTooOld);
+            } else if (ast.isBtCastExpr(c) && t.pointers.length > 2) {
                 report(ctx, node, "unexpected '*': bpftrace 0.17 casts to a pointer of at most two levels (`T **`)", BtCode.VersionTooOld);
             } else if (ast.isBtCastExpr(c) && t.arraySizes.length > 0) {
                 report(ctx, node, 'bpftrace 0.17 has no casts to an array type', BtCode.VersionTooOld);
