@@ -236,6 +236,9 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
     const parts = ap.parts.map(p => p.text);
     const last = parts[parts.length - 1] ?? '';
     const dynamic = (s: string): boolean => s.includes('$') || s.includes('*') || s.includes('?');
+    // 0.17 reads counts, rates and lengths with std::stoull, which takes a leading sign (measured: `interval:s:-1`,
+    // `software:faults:+100` and `watchpoint:0x1000:+8:w` parse).
+    const unsigned = (s: string): string => (target === V017 && (s.startsWith('-') || s.startsWith('+')) ? s.slice(1) : s);
     switch (name) {
         case 'kprobe': case 'kretprobe': case 'uprobe': case 'uretprobe': {
             const plus = /^([^"+]*)\+(.*)$/.exec(last);
@@ -267,14 +270,13 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
                 }
                 return;
             }
-            // 0.17 reads the rate with std::stoull, which takes a leading `-` (measured: `interval:s:-1` parses).
-            const p = intProblem(target === V017 && rate.startsWith('-') ? rate.slice(1) : rate);
+            const p = intProblem(unsigned(rate));
             if (p) whole(`Invalid rate of ${name} probe: ${p}`, BtCode.ProbePart);
             return;
         }
         case 'software': case 'hardware': {
             if (parts.length === 2 && !dynamic(parts[1])) {
-                const p = intProblem(parts[1]);
+                const p = intProblem(unsigned(parts[1]));
                 if (p) whole(`Invalid count for ${name} probe: ${p}`, BtCode.ProbePart);
             }
             return;
@@ -290,8 +292,10 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
                 whole(`Invalid function/address argument: ${intProblem(addr)}`, BtCode.ProbePart);
                 return;
             }
-            if (!dynamic(len) && intProblem(len)) {
-                whole(`Invalid length argument: ${intProblem(len)}`, BtCode.ProbePart);
+            // A length is a number or a positional parameter: a wildcard is no length (`*` fails as 0.17's stoull fails).
+            const lengthProblem = len.includes('$') ? undefined : intProblem(unsigned(len));
+            if (lengthProblem) {
+                whole(`Invalid length argument: ${lengthProblem}`, BtCode.ProbePart);
                 return;
             }
             // The mode (r, w, x) is checked by upstream's semantic analysis, not its parser.

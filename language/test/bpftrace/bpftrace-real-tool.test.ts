@@ -146,6 +146,8 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['kprobe:f { $x = (path *)arg0; }', false],
         ['kprobe:f { $x = (count)arg0; }', false],
         ['kprobe:f { $x = (struct path *)arg0; $y = (strlen *)arg1; $z = (pid_t)arg2; }', true],
+        ['software:faults:+100, hardware:cache-misses:+1000, profile:hz:+99, interval:s:+1, watchpoint:0x10000000:+8:w { }', true],
+        ['watchpoint:0x10000000:*:w { }', false],
         ['kprobe:vfs_read + x { }', false],
         ['kprobe:vfs_read + 1 + 2 { }', false],
         ['kprobe\n:f // c\n/pid == 1/ { }', true],
