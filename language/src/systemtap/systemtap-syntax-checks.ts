@@ -248,11 +248,9 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 }
                 break;
             }
-            case 'StapPretty': {
-                const operand = (n as ast.StapPretty).operand;
-                if (isPretty(operand)) report(after(tokens, operand, n), `\`${(n as ast.StapPretty).pretty}\` is not accepted after a pretty-printing variable`);
+            case 'StapPretty':
+                checkPretty(n as ast.StapPretty, tokens, report);
                 break;
-            }
         }
     }
     return problems;
@@ -263,6 +261,38 @@ type Report = (at: { offset: number; end: number }, message: string) => void;
 /** A value pretty-printed by its name already, `$p$`, `$p$$` or `$p->m$`: stap takes no `->`, `[` or `$` after it. */
 function isPretty(node: ast.StapExpression): boolean {
     return (is(node, 'StapVariable') && PRETTY_VARIABLE.test(node.variable)) || (is(node, 'StapMember') && node.member.endsWith('$'));
+}
+
+/**
+ * `$p $`, `$p->$`: stap takes no `[` or `->` after them. A second `$` after a value pretty-printed by its name (`$p$ $`)
+ * ends its expression: stap reads the `$` as the start of the next statement, which is fine where the expression could
+ * end there (`x = $p$ $`, `return -$p$ $`), and an error inside brackets or before the `:` of `?:`.
+ */
+function checkPretty(node: ast.StapPretty, tokens: readonly StapToken[], report: Report): void {
+    // A `[` after them would start the next statement here (a `->` cannot, and the parser reports it).
+    const next = tokenAt(tokens, node.$cstNode?.end ?? Infinity);
+    if (next?.kind === 'operator' && next.image === '[') {
+        report(next, '`->` and `[` are not accepted for a pretty-printing variable');
+    }
+    if (isPretty(node.operand) && !endsStatementThere(node)) {
+        report(after(tokens, node.operand, node), `\`${node.pretty}\` is not accepted after a pretty-printing variable`);
+    }
+}
+
+/** Whether a statement could end where `node`'s first operand ends: only operators, and no `?` before its `:`, around it. */
+function endsStatementThere(node: AstNode): boolean {
+    let child: AstNode = node;
+    for (let c = node.$container; c; child = c, c = c.$container) {
+        switch (c.$type) {
+            case 'StapExpressionStatement': case 'StapReturn': return true;
+            case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': case 'StapPretty': continue;
+            case 'StapConditional':
+                if ((c as ast.StapConditional).then === child) return false;
+                continue;
+            default: return false;
+        }
+    }
+    return false;
 }
 
 function checkProbe(node: ast.StapProbe, report: Report): void {

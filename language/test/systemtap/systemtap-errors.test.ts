@@ -93,6 +93,7 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['probe begin { x = $a->b$<|>->c }', /^`->` and `\[` are not accepted for a pretty-printing variable$/],
     ['probe begin { x = $a->$$<|>->c }', /^expected/],
     ['probe begin { print($a$ <|>$) }', /^`\$` is not accepted after a pretty-printing variable$/],
+    ['probe begin { y = $a $ <|>[1] }', /^`->` and `\[` are not accepted for a pretty-printing variable$/],
     ['probe begin { foreach ([x+,y<|>-] in a) {} }', /^multiple sort directives$/],
     ['probe begin { foreach (v- = k<|>+ in a) {} }', /^multiple sort directives$/],
     ['probe begin { foreach (k in a @sum<|>) {} }', /^expected sort directive/],
