@@ -285,7 +285,7 @@ function endsStatementThere(node: AstNode): boolean {
     for (let c = node.$container; c; child = c, c = c.$container) {
         switch (c.$type) {
             case 'StapExpressionStatement': case 'StapReturn': return true;
-            case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': case 'StapPretty': continue;
+            case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': continue;
             case 'StapConditional':
                 if ((c as ast.StapConditional).then === child) return false;
                 continue;
