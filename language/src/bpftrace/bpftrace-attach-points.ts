@@ -116,10 +116,10 @@ export function canonicalProvider(written: string): string | undefined {
     return BY_NAME.get(written) ?? BY_NAME.get(written.toLowerCase());
 }
 
-/** Check one attach point for the target version; problems are relative to the text. */
 /** Where bpftrace 0.17 counts parts otherwise (measured: `usdt:/bin/bash` and `kfunc:::f` are refused). */
 const ARITY_017: Readonly<Record<string, number[]>> = { usdt: [2, 3], fentry: [1, 2], fexit: [1, 2] };
 
+/** Check one attach point for the target version; problems are relative to the text. */
 export function checkAttachPoint(text: string, target: BtVersion): BtAttachProblem[] {
     const problems: BtAttachProblem[] = [];
     const whole = (message: string, code: BtCodeValue): void => {
@@ -173,7 +173,7 @@ export function checkAttachPoint(text: string, target: BtVersion): BtAttachProbl
         && !(target === V017 && (name === 'uprobe' || name === 'uretprobe'));
     if (!arity.includes(ap.parts.length) && !wildcardShort) {
         const want = arity.length === 1 ? `${arity[0]}` : arity.slice().reverse().join(' or ');
-        const wantText = name === 'rawtracepoint' || (name === 'usdt' && target !== 17) ? want : arity.join(' or ');
+        const wantText = name === 'rawtracepoint' || (name === 'usdt' && target !== V017) ? want : arity.join(' or ');
         whole(`${shown} probe type requires ${wantText} arguments, found ${ap.parts.length}`, BtCode.ProbeArity);
         return problems;
     }

@@ -266,16 +266,7 @@ export function scanJoinedAttachPoint(text: string, start: number): ScanResult &
         problems.push(...r.problems);
         image += text.slice(at, r.end);
         // What follows: spaces and comments, then another piece or the end of the attach point.
-        let i = r.end;
-        for (;;) {
-            while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-            if (text.startsWith('//', i)) {
-                const eol = text.indexOf('\n', i);
-                i = eol < 0 ? text.length : eol;
-            } else if (text.startsWith('/*', i) && text.indexOf('*/', i + 2) >= 0) {
-                i = text.indexOf('*/', i + 2) + 2;
-            } else break;
-        }
+        const i = skipTrivia(text, r.end);
         if (i >= text.length || i === r.end || !continuesAttachPoint017(text, i)) return { end: r.end, problems, image };
         at = i;
     }

@@ -240,7 +240,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             case 'StapIndex': {
                 const r = (n as ast.StapMember | ast.StapIndex).receiver;
                 if (isPretty(r)) {
-                    report(after(tokens, r, n), '`->` and `[` are not accepted for a pretty-printing variable');
+                    report(after(tokens, r, n), PRETTY_SUFFIX);
                 } else if (!autocast && !(is(r, 'StapVariable') || is(r, 'StapAtOperator') || is(r, 'StapMember') || is(r, 'StapIndex'))) {
                     report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
                 } else if (is(n, 'StapIndex')) {
@@ -258,6 +258,8 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
 
 type Report = (at: { offset: number; end: number }, message: string) => void;
 
+const PRETTY_SUFFIX = '`->` and `[` are not accepted for a pretty-printing variable';
+
 /** A value pretty-printed by its name already, `$p$`, `$p$$` or `$p->m$`: stap takes no `->`, `[` or `$` after it. */
 function isPretty(node: ast.StapExpression): boolean {
     return (is(node, 'StapVariable') && PRETTY_VARIABLE.test(node.variable)) || (is(node, 'StapMember') && node.member.endsWith('$'));
@@ -272,7 +274,7 @@ function checkPretty(node: ast.StapPretty, tokens: readonly StapToken[], report:
     // A `[` after them would start the next statement here (a `->` cannot, and the parser reports it).
     const next = tokenAt(tokens, node.$cstNode?.end ?? Infinity);
     if (next?.kind === 'operator' && next.image === '[') {
-        report(next, '`->` and `[` are not accepted for a pretty-printing variable');
+        report(next, PRETTY_SUFFIX);
     }
     if (isPretty(node.operand) && !endsStatementThere(node)) {
         report(after(tokens, node.operand, node), `\`${node.pretty}\` is not accepted after a pretty-printing variable`);
