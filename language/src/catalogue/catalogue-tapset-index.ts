@@ -1,37 +1,18 @@
 /**
  * The tapset library index: per-file declarations merged into lookups by name, with alias context variables
- * resolved through `=`/`+=` chains (including wildcard targets) on demand and memoised.
+ * resolved through `=`/`+=` chains (including wildcard targets) on demand and memoised. Names come from the name
+ * table (catalogue-tapset-packed.ts); a name's declarations are read from its files when first asked for.
  */
 import type {
     AliasVariable, KernelDoc, TapsetFileDecls, TapsetFunction, TapsetGlobal, TapsetMacro, TapsetProbeAlias,
 } from './catalogue-tapset-types.js';
+import {
+    docKey, fileDocs, tapsetNameTable, type TapsetDeclKind, type TapsetIndexSource, type TapsetNames, type TapsetNameTable,
+} from './catalogue-tapset-packed.js';
 
-/** Plain data for caching: the files in the order stap reads them. */
+/** Every file's declarations, in the order stap reads the files. */
 export interface TapsetIndexData {
     files: TapsetFileDecls[];
-}
-
-const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !isArray(v);
-const strings = (v: unknown): boolean => isArray(v) && v.every(x => typeof x === 'string');
-const isDoc = (d: unknown): boolean => isRecord(d) && typeof d.kind === 'string' && typeof d.name === 'string' && typeof d.summary === 'string'
-    && isArray(d.args) && d.args.every(a => isRecord(a) && typeof a.name === 'string' && typeof a.text === 'string') && isArray(d.sections);
-/** Declarations: a name, where it is and an optional kerneldoc; `more` checks their own fields. */
-const decls = (v: unknown, more: (d: Record<string, unknown>) => boolean = () => true): boolean =>
-    isArray(v) && v.every(d => isRecord(d) && typeof d.name === 'string' && typeof d.file === 'string' && typeof d.line === 'number' && typeof d.character === 'number'
-        && (d.doc === undefined || isDoc(d.doc)) && more(d));
-
-/**
- * Whether parsed JSON (a cache file, say) is index data the index can be built from: every field the index
- * and its queries walk is checked, so a file of another shape is refused instead of throwing later.
- */
-export function isTapsetIndexData(v: unknown): v is TapsetIndexData {
-    return isRecord(v) && isArray(v.files) && v.files.every(f => isRecord(f) && typeof f.file === 'string'
-        && decls(f.aliases, a => strings(a.targets) && strings(a.assigns) && (a.op === '=' || a.op === '+='))
-        && decls(f.functions, fn => isArray(fn.params) && fn.params.every(p => isRecord(p) && typeof p.name === 'string') && strings(fn.markers))
-        && decls(f.globals)
-        && decls(f.macros, m => strings(m.params))
-        && isArray(f.looseDocs) && f.looseDocs.every(isDoc));
 }
 
 /** What {@link TapsetIndex.describeAlias} gives. */
@@ -51,11 +32,46 @@ export interface TapsetCounts {
     docs: number;
 }
 
-/** Adds `items` to their names' lists in `map`. */
-function group<T extends { name: string }>(map: Map<string, T[]>, items: readonly T[]): void {
-    for (const item of items) {
-        const list = map.get(item.name);
-        if (list) list.push(item); else map.set(item.name, [item]);
+/** Declarations of one kind by name, read from the files that declare each name when first asked for. */
+export class TapsetDecls<T extends { name: string }> {
+    /** Each name's position in the table. */
+    private readonly at = new Map<string, number>();
+    /** The files after the first, of the names declared in several. */
+    private readonly more = new Map<number, number[]>();
+    private readonly memo = new Map<string, T[]>();
+
+    constructor(private readonly names: TapsetNames, private readonly kind: TapsetDeclKind, private readonly source: TapsetIndexSource) {
+        const list = names.names;
+        for (let k = 0; k < list.length; k++) this.at.set(list[k], k);
+        for (const m of names.more) this.more.set(m[0], m.slice(1));
+    }
+
+    /** How many names. */
+    get size(): number {
+        return this.at.size;
+    }
+
+    has(name: string): boolean {
+        return this.at.has(name);
+    }
+
+    /** Every name, in order of first declaration. */
+    keys(): IterableIterator<string> {
+        return this.at.keys();
+    }
+
+    /** The declarations of `name`, in stap's order (files, then their order in a file). */
+    get(name: string): T[] | undefined {
+        const known = this.memo.get(name);
+        if (known) return known;
+        const k = this.at.get(name);
+        if (k === undefined) return undefined;
+        const found: T[] = [];
+        for (const i of [this.names.files[k], ...(this.more.get(k) ?? [])]) {
+            for (const d of this.source.decls(i)[this.kind] as unknown as T[]) if (d.name === name) found.push(d);
+        }
+        this.memo.set(name, found);
+        return found;
     }
 }
 
@@ -73,42 +89,46 @@ function componentsMatch(pattern: string[], name: string[]): boolean {
 
 /** Queries over the indexed tapset library. */
 export class TapsetIndex {
-    readonly aliases: ReadonlyMap<string, TapsetProbeAlias[]>;
-    readonly functions: ReadonlyMap<string, TapsetFunction[]>;
-    readonly globals: ReadonlyMap<string, TapsetGlobal[]>;
-    readonly macros: ReadonlyMap<string, TapsetMacro[]>;
-    private readonly docs = new Map<string, KernelDoc>();
+    readonly aliases: TapsetDecls<TapsetProbeAlias>;
+    readonly functions: TapsetDecls<TapsetFunction>;
+    readonly globals: TapsetDecls<TapsetGlobal>;
+    readonly macros: TapsetDecls<TapsetMacro>;
+    private readonly source: TapsetIndexSource;
+    /** Which file holds the block of each kerneldoc key (`kind:name`). */
+    private readonly docFiles: Map<string, number>;
     private readonly varCache = new Map<string, AliasVariable[]>();
 
-    constructor(readonly data: TapsetIndexData) {
-        const aliases = new Map<string, TapsetProbeAlias[]>();
-        const functions = new Map<string, TapsetFunction[]>();
-        const globals = new Map<string, TapsetGlobal[]>();
-        const macros = new Map<string, TapsetMacro[]>();
-        // One pass over the files, in stap's order: the lists, then the docs (a later one of a name wins).
-        for (const f of data.files) {
-            group(aliases, f.aliases);
-            group(functions, f.functions);
-            group(globals, f.globals);
-            group(macros, f.macros);
-            this.addDocs(f.aliases);
-            this.addDocs(f.functions);
-            this.addDocs(f.macros);
-            for (const d of f.looseDocs) this.docs.set(`${d.kind}:${d.name}`, d);
-        }
-        this.aliases = aliases;
-        this.functions = functions;
-        this.globals = globals;
-        this.macros = macros;
+    /** An index over index data in memory, or over a source that reads the files' declarations on demand. */
+    constructor(from: TapsetIndexData | TapsetIndexSource) {
+        const source: TapsetIndexSource = 'table' in from ? from : { table: tapsetNameTable(from.files), decls: i => from.files[i] };
+        const { kinds, docs } = source.table;
+        this.source = source;
+        this.aliases = new TapsetDecls(kinds.aliases, 'aliases', source);
+        this.functions = new TapsetDecls(kinds.functions, 'functions', source);
+        this.globals = new TapsetDecls(kinds.globals, 'globals', source);
+        this.macros = new TapsetDecls(kinds.macros, 'macros', source);
+        this.docFiles = new Map();
+        for (let k = 0; k < docs.keys.length; k++) this.docFiles.set(docs.keys[k], docs.files[k]);
     }
 
-    private addDocs(decls: ReadonlyArray<{ doc?: KernelDoc }>): void {
-        for (const d of decls) if (d.doc) this.docs.set(`${d.doc.kind}:${d.doc.name}`, d.doc);
+    /** The name table: what the index knows without reading any file's declarations. */
+    get table(): TapsetNameTable {
+        return this.source.table;
+    }
+
+    /** Every file's declarations, in stap's order (all of them read). */
+    get data(): TapsetIndexData {
+        return { files: this.source.table.files.map((_, i) => this.source.decls(i)) };
     }
 
     /** The kerneldoc for a function, probe alias or macro name. */
     doc(kind: KernelDoc['kind'], name: string): KernelDoc | undefined {
-        return this.docs.get(`${kind}:${name}`);
+        const key = `${kind}:${name}`;
+        const i = this.docFiles.get(key);
+        if (i === undefined) return undefined;
+        let found: KernelDoc | undefined;
+        for (const doc of fileDocs(this.source.decls(i))) if (docKey(doc) === key) found = doc;
+        return found;
     }
 
     /** Alias names matching a probe point written with `*` components (`syscall.*`, `nfs.fop.*`). */
@@ -168,20 +188,10 @@ export class TapsetIndex {
     }
 
     counts(): TapsetCounts {
-        let aliases = 0;
-        let functions = 0;
-        let globals = 0;
-        let macros = 0;
-        // Every definition and overload: what each file declares.
-        for (const f of this.data.files) {
-            aliases += f.aliases.length;
-            functions += f.functions.length;
-            globals += f.globals.length;
-            macros += f.macros.length;
-        }
+        const { counts, files, docs } = this.source.table;
         return {
-            files: this.data.files.length, aliases, aliasNames: this.aliases.size, functions,
-            functionNames: this.functions.size, globals, macros, docs: this.docs.size,
+            files: files.length, aliases: counts.aliases, aliasNames: this.aliases.size, functions: counts.functions,
+            functionNames: this.functions.size, globals: counts.globals, macros: counts.macros, docs: docs.keys.length,
         };
     }
 }

@@ -1,5 +1,6 @@
 /**
- * The tapset library index model: plain, JSON-serialisable data (the server caches it on disk as is).
+ * The tapset library index model: plain, JSON-serialisable data (the server caches it on disk, a line of JSON per
+ * file: catalogue-tapset-packed.ts).
  * Positions are 0-based line/character in the file named by `file` (an absolute path).
  */
 

@@ -9,20 +9,26 @@
  * root runs under sudo (what root can read, e.g. tracefs, is cached for the user's editor, and the files and
  * folders made belong to that user). Failures to read or write only cost speed.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { lazyChildProcess, lazyCrypto } from '../node-lazy.js';
+import { asciiText } from '../../../language/src/common/ascii-text.js';
 
-/** Bumped whenever the cached data shapes or the indexers change meaning (5: entries are ASCII, read as latin1). */
-export const CACHE_FORMAT = 5;
+/**
+ * Bumped whenever the cached data shapes or the indexers change meaning (5: entries are ASCII, read as latin1; 6: the
+ * tapset index is JSON Lines, a name table and a line per file).
+ */
+export const CACHE_FORMAT = 6;
 
 /** Entries kept per kind unless the cache is told otherwise. */
 export const DEFAULT_ENTRIES_PER_KIND = 8;
 
 /** Kinds with many small entries: one tool listing per probe pattern asked. */
 const ENTRIES_PER_KIND: Readonly<Record<string, number>> = { toolquery: 256 };
+
+/** How much of an entry {@link CatalogueCache.readHead} reads at a time, looking for the end of the first line. */
+const HEAD_CHUNK = 256 * 1024;
 
 /** Temporary files older than this are a writer that died before its rename. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -51,7 +57,7 @@ function passwdEntry(uid: number): { gid: number; home: string } | undefined {
         // no /etc/passwd: ask NSS
     }
     try {
-        return parse(execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }));
+        return parse(lazyChildProcess().execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }));
     } catch {
         return undefined;
     }
@@ -90,9 +96,35 @@ export function rootIndexCommand(env: NodeJS.ProcessEnv = process.env): string {
     return `sudo env PROBEKIT_CACHE_DIR=${quoted} probekit index`;
 }
 
-/** A stable key for anything JSON-serialisable that identifies a set of sources. */
+/**
+ * A stable key for anything JSON-serialisable that identifies a set of sources: 80 bits of a hash of its JSON. Not
+ * a cryptographic hash (a key names our own entries; nothing trusts it), so that a warm start need not load
+ * `node:crypto` (see node-lazy.ts).
+ */
 export function cacheKey(identity: unknown): string {
-    return createHash('sha1').update(JSON.stringify([CACHE_FORMAT, identity])).digest('hex').slice(0, 20);
+    return hash80(JSON.stringify([CACHE_FORMAT, identity]));
+}
+
+/**
+ * 80 bits (20 hex digits) of four 32-bit multiply-xor lanes over the UTF-16 code units of `text` (cyrb53's mixing,
+ * widened): every unit feeds every lane, each with its own multiplier, and the lanes are mixed with each other at
+ * the end.
+ */
+export function hash80(text: string): string {
+    let a = 0x9e3779b9 ^ text.length;
+    let b = 0x85ebca6b;
+    let c = 0xc2b2ae35;
+    let d = 0x27d4eb2f;
+    for (let i = 0; i < text.length; i++) {
+        const u = text.charCodeAt(i);
+        a = Math.imul(a ^ u, 2654435761);
+        b = Math.imul(b ^ u, 1597334677);
+        c = Math.imul(c ^ u, 2246822519);
+        d = Math.imul(d ^ u, 3266489917);
+    }
+    const mix = (x: number, y: number): number => (Math.imul(x ^ (x >>> 16), 2246822507) ^ Math.imul(y ^ (y >>> 13), 3266489909)) >>> 0;
+    const hex = (x: number): string => x.toString(16).padStart(8, '0');
+    return (hex(mix(a, c)) + hex(mix(b, d)) + hex(mix(c, b))).slice(0, 20);
 }
 
 /**
@@ -146,37 +178,114 @@ export class CatalogueCache {
 
     /** The entry, or undefined when it is missing, unreadable, not JSON, or not of `shape`. A hit counts as a use. */
     read<T>(kind: string, key: string, shape: Shape<T>): T | undefined {
-        const file = this.path(kind, key);
+        const text = this.readText(kind, key);
         let value: unknown;
         try {
-            // Entries are written in ASCII (see asciiJson): latin1 is then the same text, without UTF-8 decoding (the
-            // tapset index, 2.4 MB: 6 → 2.6 ms).
-            value = JSON.parse(readFileSync(file, 'latin1'));
+            value = text === undefined ? undefined : JSON.parse(text);
         } catch {
             return undefined;
         }
-        if (!shape(value)) return undefined;
+        return shape(value) ? value : undefined;
+    }
+
+    /**
+     * The entry's text, or undefined when it is missing or unreadable; the caller checks what it holds. A hit
+     * counts as a use.
+     */
+    private readText(kind: string, key: string): string | undefined {
+        const file = this.path(kind, key);
+        let text: string;
+        try {
+            // Entries are written in ASCII (see asciiJson): latin1 is then the same text, without UTF-8 decoding (the
+            // tapset index, 2.4 MB: 6 → 2.6 ms).
+            text = readFileSync(file, 'latin1');
+        } catch {
+            return undefined;
+        }
+        this.touch(file);
+        return text;
+    }
+
+    /**
+     * The entry's first line and, when asked, the text after it: a reader that needs only the first line of a large
+     * entry reads only that (see catalogue-tapset-packed.ts). Undefined when the entry is missing, unreadable or has
+     * no line break. A hit counts as a use. `rest` reads the entry again: undefined when it is gone or is no longer
+     * the size it was.
+     */
+    readHead(kind: string, key: string): { head: string; rest: () => string | undefined } | undefined {
+        const file = this.path(kind, key);
+        let head: string | undefined;
+        let size = 0;
+        try {
+            const fd = openSync(file, 'r');
+            try {
+                size = fstatSync(fd).size;
+                const chunks: Buffer[] = [];
+                for (let pos = 0; pos < size && head === undefined;) {
+                    const chunk = Buffer.allocUnsafe(Math.min(HEAD_CHUNK, size - pos));
+                    const n = readSync(fd, chunk, 0, chunk.length, pos);
+                    if (n <= 0) break;
+                    const nl = chunk.indexOf(10);
+                    if (nl >= 0 && nl < n) head = Buffer.concat([...chunks, chunk.subarray(0, nl)]).toString('latin1');
+                    else chunks.push(chunk.subarray(0, n));
+                    pos += n;
+                }
+            } finally {
+                closeSync(fd);
+            }
+        } catch {
+            return undefined;
+        }
+        if (head === undefined) return undefined;
+        this.touch(file);
+        const offset = head.length + 1;
+        const rest = (): string | undefined => {
+            try {
+                const text = readFileSync(file, 'latin1');
+                return text.length === size ? text.slice(offset) : undefined;
+            } catch {
+                return undefined;
+            }
+        };
+        return { head, rest };
+    }
+
+    /** Records a use of an entry (its modification time): pruning removes the least recently used first. */
+    private touch(file: string): void {
         try {
             const now = new Date();
             utimesSync(file, now, now);
         } catch {
             // Another user's cache (read-only to us): the use is not recorded, which only affects pruning.
         }
-        return value;
     }
 
     write(kind: string, key: string, value: unknown): boolean {
+        return this.writeText(kind, key, JSON.stringify(value));
+    }
+
+    /** Stores JSON text (one value, or JSON Lines) for `kind` and `key`; characters beyond ASCII are escaped. */
+    writeText(kind: string, key: string, json: string): boolean {
         try {
             makeDir(this.dir, 0, dir => this.own(dir));
             const file = this.path(kind, key);
-            const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-            writeFileSync(tmp, asciiJson(value));
+            const tmp = `${file}.${process.pid}.${lazyCrypto().randomBytes(4).toString('hex')}.tmp`;
+            writeFileSync(tmp, asciiText(json));
             this.own(tmp);
             renameSync(tmp, file);
             this.prune(kind);
             return true;
         } catch {
             return false;
+        }
+    }
+
+    /** Removes an entry found unusable after it was read, so that the next reader rebuilds it. */
+    discard(kind: string, key: string): void {
+        try {
+            unlinkSync(this.path(kind, key));
+        } catch {
+            // gone already, or another user's cache
         }
     }
 
@@ -206,8 +315,7 @@ export class CatalogueCache {
 
 /** JSON text in ASCII: every other character as a `\\uXXXX` escape (a pair of them for one beyond the BMP). */
 export function asciiJson(value: unknown): string {
-    const json = JSON.stringify(value);
-    return /[^\x00-\x7f]/.test(json) ? json.replace(/[^\x00-\x7f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+    return asciiText(JSON.stringify(value));
 }
 
 /** Shape helpers for cache readers. */

@@ -2,9 +2,9 @@
  * What `probekit doctor` reads from the machine: files, kernel config and command line, tool versions, and
  * (only when something is missing that a package may bring) which packages apt offers for this kernel.
  */
-import { execFile } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { arch as nodeArch, release, userInfo } from 'node:os';
+import { lazyChildProcess } from '../node-lazy.js';
 import { installedBpftraceVersion, installedStapVersion, readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
 import { rootIndexCommand } from './catalogue-cache.js';
 import { readElfSections } from './catalogue-elf.js';
@@ -163,7 +163,7 @@ export function parseAptPolicy(text: string, asked: readonly string[]): Record<s
 /** Asks apt which of the packages it could install; undefined when apt-cache is missing or slower than the limit. */
 function aptCandidates(packages: readonly string[], timeoutMs: number): Promise<Record<string, boolean> | undefined> {
     return new Promise(resolve => {
-        execFile('apt-cache', ['policy', ...packages], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout) => {
+        lazyChildProcess().execFile('apt-cache', ['policy', ...packages], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout) => {
             resolve(error && (error.killed || (error as NodeJS.ErrnoException).code === 'ENOENT') ? undefined : parseAptPolicy(stdout ?? '', packages));
         });
     });

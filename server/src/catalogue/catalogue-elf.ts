@@ -3,8 +3,10 @@
  * markers and the GNU build id. ELF32/ELF64, either byte order. Reads only the sections it needs (positioned
  * reads), so large binaries cost what their symbol tables cost.
  */
-import { access, constants, open, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
+import { lazyFsPromises } from '../node-lazy.js';
 import type { BinaryInfo, BinarySource, UsdtMarker } from '../../../language/src/catalogue/catalogue-binary-types.js';
 
 const SHT_SYMTAB = 2;
@@ -132,7 +134,7 @@ type ElfSections = NonNullable<Awaited<ReturnType<typeof readSections>>>;
 async function withElf<T>(path: string, read: (fh: FileHandle, fileSize: number, elf: ElfSections) => Promise<T>): Promise<T | undefined> {
     let fh: FileHandle | undefined;
     try {
-        fh = await open(path, 'r');
+        fh = await lazyFsPromises().open(path, 'r');
         const fileSize = (await fh.stat()).size;
         const elf = await readSections(fh, fileSize);
         return elf ? await read(fh, fileSize, elf) : undefined;
@@ -197,7 +199,7 @@ export class NodeBinarySource implements BinarySource {
     async resolve(name: string): Promise<string | undefined> {
         if (name.includes('/')) {
             try {
-                return (await stat(name)).isFile() ? name : undefined;
+                return (await lazyFsPromises().stat(name)).isFile() ? name : undefined;
             } catch {
                 return undefined;
             }
@@ -207,8 +209,8 @@ export class NodeBinarySource implements BinarySource {
         for (const dir of dirs) {
             const p = join(dir, name);
             try {
-                await access(p, isLib ? constants.R_OK : constants.X_OK);
-                if ((await stat(p)).isFile()) return p;
+                await lazyFsPromises().access(p, isLib ? constants.R_OK : constants.X_OK);
+                if ((await lazyFsPromises().stat(p)).isFile()) return p;
             } catch {
                 // not here
             }

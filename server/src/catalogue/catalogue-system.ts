@@ -15,7 +15,9 @@ import { BtfTypeSource } from './catalogue-btf-types.js';
 import type { CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
-import { installedStapVersion, readKernelConfig } from '../providers/node-host-facts.js';
+import { installedStapVersion, kernelBuildId, readKernelConfig } from '../providers/node-host-facts.js';
+
+export { kernelBuildId };
 import { toolVersion } from './catalogue-tool-version.js';
 import { loadTapsetIndex, readTapsetSources, type TapsetIndexer, type TapsetLoadResult } from './catalogue-tapset-reader.js';
 
@@ -37,6 +39,8 @@ export interface NodeCatalogueOptions {
     env?: NodeJS.ProcessEnv;
     /** Which tapset indexer to use (see TapsetLoadOptions). */
     indexer?: TapsetIndexer;
+    /** Called before the tapset files are read to be indexed (not on a cache hit that needed no reading). */
+    beforeIndexing?: () => void;
 }
 
 /** Tapset version assumed when stap is not installed: new enough for every `systemtap_v >=` test in 4.x–5.x. */
@@ -50,25 +54,6 @@ export function stapVersionOf(stap = 'stap', cache?: CatalogueCache, env: NodeJS
     return toolVersion(stap, path => installedStapVersion(path, 5000), cache, env);
 }
 
-/** The kernel's GNU build id from /sys/kernel/notes (identifies the running kernel for caches). */
-export function kernelBuildId(notesPath = '/sys/kernel/notes'): string | undefined {
-    try {
-        const data = readFileSync(notesPath);
-        let p = 0;
-        while (p + 12 <= data.length) {
-            const namesz = data.readUInt32LE(p);
-            const descsz = data.readUInt32LE(p + 4);
-            const type = data.readUInt32LE(p + 8);
-            const nameAt = p + 12;
-            const descAt = nameAt + ((namesz + 3) & ~3);
-            if (type === 3 && data.toString('latin1', nameAt, nameAt + 3) === 'GNU') return data.toString('hex', descAt, descAt + descsz);
-            p = descAt + ((descsz + 3) & ~3);
-        }
-    } catch {
-        // not readable: unknown
-    }
-    return undefined;
-}
 
 /** Reads vmlinux BTF (and, if asked, every module BTF object in the same directory). */
 export function loadBtf(path: string, modules: boolean): { source: BtfTypeSource; moduleCount: number } {
@@ -127,10 +112,12 @@ export class NodeSystemCatalogue implements SystemCatalogue {
             // `then`s it came through: only a version still being asked of stap leaves the sources read here early.
             const pending = Symbol('pending');
             const early = await Promise.race([this.options.stapVersion, new Promise<symbol>(resolve => setImmediate(resolve, pending))]);
+            if (early === pending) this.options.beforeIndexing?.();
             const sources = early === pending ? readTapsetSources(this.options.tapsetRoots, this.options.target, !!this.options.cache) : undefined;
             const stapVersion = (await this.options.stapVersion) || ASSUMED_STAP_VERSION;
             return loadTapsetIndex({
                 roots: this.options.tapsetRoots, target: { ...this.options.target, stapVersion }, cache: this.options.cache, indexer: this.options.indexer, sources,
+                beforeIndexing: this.options.beforeIndexing,
             });
         })();
         return this.tapsetLoad;

@@ -9,11 +9,13 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { indexMacroFile, indexTapsetFile } from '../../../language/src/catalogue/catalogue-tapset-indexer.js';
-import { isTapsetIndexData, TapsetIndex, type TapsetIndexData } from '../../../language/src/catalogue/catalogue-tapset-index.js';
+import { TapsetIndex, type TapsetIndexData } from '../../../language/src/catalogue/catalogue-tapset-index.js';
+import { packTapsetIndex, tapsetNameTable, unpackTapsetIndex } from '../../../language/src/catalogue/catalogue-tapset-packed.js';
 import { macroSearchDirs, tapsetSearchDirs } from '../../../language/src/catalogue/catalogue-tapset-paths.js';
 import type { MacroDef } from '../../../language/src/catalogue/catalogue-tapset-preprocess.js';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
 import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
+import { KernelConfigFile } from '../providers/node-host-facts.js';
 
 /** The installed library stap reads by default. */
 export const INSTALLED_TAPSET_DIR = '/usr/share/systemtap/tapset';
@@ -32,6 +34,8 @@ export interface TapsetLoadOptions {
     indexer?: TapsetIndexer;
     /** The files already listed and read (see {@link readTapsetSources}); listed and read here otherwise. */
     sources?: TapsetSources;
+    /** Called before the files are indexed (not on a cache hit). */
+    beforeIndexing?: () => void;
 }
 
 /** The tapset files for a target and their texts (which files does not depend on the stap version). */
@@ -162,21 +166,38 @@ export function indexTapsetFiles(
     return indexer.index(macros.map(m => m.path), scripts.map(s => s.path), target, readText);
 }
 
+/** What keys a kernel configuration: the file it is read from, when it is read lazily; else its settings. */
+function configIdentity(config: TapsetTarget['kernelConfig']): unknown {
+    return config instanceof KernelConfigFile ? { file: config.identity } : config ? [...config] : undefined;
+}
+
 /** Loads the tapset index: from the cache when the sources are unchanged, else by indexing and caching. */
 export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
     const t0 = performance.now();
     const { macros, scripts } = options.sources ?? listTapsetFiles(options.roots, options.target, !!options.cache);
-    // The key needs the files' identities (mtime, size), which only a cache needs.
+    // The entry is found by what the index is for (the roots, the target, the indexer) and is of the files it was
+    // made from (paths, mtimes, sizes, which only a cache needs): their list is stored with it and compared, not
+    // hashed into the key (hashing its 40 KB would take longer than comparing it).
     const key = options.cache ? cacheKey({
-        target: { ...options.target, kernelConfig: options.target.kernelConfig ? [...options.target.kernelConfig] : undefined },
-        files: [...macros, ...scripts].map(f => [f.path, f.mtimeMs, f.size]),
+        roots: options.roots, target: { ...options.target, kernelConfig: configIdentity(options.target.kernelConfig) },
         indexer: (options.indexer ?? fastTapsetIndexer).name,
     }) : '';
+    const stamp = options.cache ? JSON.stringify([...macros, ...scripts].map(f => [f.path, f.mtimeMs, f.size])) : '';
     const t1 = performance.now();
-    const cached = options.cache?.read('tapsets', key, isTapsetIndexData);
-    const data = cached ?? indexTapsetFiles(macros, scripts, options.target, options.indexer, options.sources?.texts);
-    if (!cached) options.cache?.write('tapsets', key, data);
-    const index = new TapsetIndex(data);
+    // A warm cache gives the name table; the files' records are read and decoded when a query first needs one (one
+    // that turns out unreadable drops the entry, so the next load rebuilds it).
+    const stored = options.cache?.readHead('tapsets', key);
+    let source = stored && unpackTapsetIndex(stored.head, stored.rest, () => options.cache?.discard('tapsets', key));
+    if (source?.stamp !== stamp) source = undefined;
+    const cached = !!source;
+    if (!source) {
+        options.beforeIndexing?.();
+        const data = indexTapsetFiles(macros, scripts, options.target, options.indexer, options.sources?.texts);
+        const table = tapsetNameTable(data.files);
+        options.cache?.writeText('tapsets', key, packTapsetIndex(data.files, stamp, table));
+        source = { table, decls: i => data.files[i] };
+    }
+    const index = new TapsetIndex(source);
     const files = macros.length + scripts.length;
-    return { index, fromCache: !!cached, files, listMs: t1 - t0, loadMs: performance.now() - t1, textsRead: options.sources?.texts.size ?? (cached ? 0 : files) };
+    return { index, fromCache: cached, files, listMs: t1 - t0, loadMs: performance.now() - t1, textsRead: options.sources?.texts.size ?? (cached ? 0 : files) };
 }

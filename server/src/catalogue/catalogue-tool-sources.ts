@@ -6,8 +6,8 @@
  * is kept in memory only until its back-off runs out (doubling per failure), then the tool is asked again.
  * Callers must not await these on a keystroke path.
  */
-import { execFile } from 'node:child_process';
 import { release } from 'node:os';
+import { lazyChildProcess } from '../node-lazy.js';
 import type { TypedName } from '../../../language/src/catalogue/catalogue-kernel-types.js';
 import { installedBpftraceVersion, installedStapVersion } from '../providers/node-host-facts.js';
 import { cacheKey, isObject, isTypedNames, type CatalogueCache } from './catalogue-cache.js';
@@ -72,7 +72,7 @@ export function parseBpftraceListing(text: string): ListedProbe[] {
 
 function run(file: string, args: readonly string[], timeoutMs: number): Promise<{ stdout: string; ok: boolean }> {
     return new Promise(resolve => {
-        execFile(file, [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout) => {
+        lazyChildProcess().execFile(file, [...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' }, (error, stdout) => {
             resolve({ stdout: String(stdout), ok: !error });
         });
     });

@@ -3,7 +3,6 @@
  * and prints counts and timings, or dumps the index as JSON.
  */
 import { existsSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
 import { arch as nodeArch, release } from 'node:os';
 import type { KernelTypeSource } from '../../../language/src/catalogue/catalogue-kernel-types.js';
 import { BtfTypeSource } from '../catalogue/catalogue-btf-types.js';
@@ -11,7 +10,8 @@ import { CatalogueCache } from '../catalogue/catalogue-cache.js';
 import { NodeSystemCatalogue, stapVersionOf } from '../catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR } from '../catalogue/catalogue-tapset-reader.js';
 import { parseArgs, UsageError } from './cli-args.js';
-import { readKernelConfig, stapArchOf } from '../providers/node-host-facts.js';
+import { kernelConfigOf, stapArchOf } from '../providers/node-host-facts.js';
+import { lazyV8 } from '../node-lazy.js';
 
 export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
                       [--no-cache] [--no-tracefs-cache] [--front-end] [--only tapsets,btf,kernel,tracefs] [--arch A] [--kernel-release R] [--stap-version V]
@@ -45,10 +45,6 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
     const only = new Set((args.values.get('only')?.[0] ?? SOURCES.join(',')).split(',').map(s => s.trim()).filter(Boolean));
     for (const s of only) if (!(SOURCES as readonly string[]).includes(s)) throw new UsageError(`--only: unknown source '${s}' (${SOURCES.join(', ')})`);
 
-    // Indexing the tapset library allocates ~30 MB of short-lived tokens, file by file. V8's young generation
-    // starts at 1 MB and doubles only when a scavenge finds it too small, so a cold run spends ~20 scavenges
-    // getting there; growing it faster halves them (a GC sizing heuristic only: nothing else changes).
-    if (only.has('tapsets')) setFlagsFromString('--semi-space-growth-factor=16');
     const repeat = Number(args.values.get('repeat')?.[0] ?? 0);
     if (!Number.isInteger(repeat) || repeat < 0) throw new UsageError('--repeat: a whole number of builds');
     const cache = args.flags.has('no-cache') ? undefined : new CatalogueCache();
@@ -57,7 +53,8 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
     const kernelRelease = args.values.get('kernel-release')?.[0] ?? release();
     const explicitVersion = args.values.get('stap-version')?.[0];
     // The kernel configuration only decides tapset conditionals.
-    const kernelConfig = only.has('tapsets') ? readKernelConfig(kernelRelease) : undefined;
+    // Read when the index is built, not to find it in the cache (see KernelConfigFile).
+    const kernelConfig = only.has('tapsets') ? kernelConfigOf(kernelRelease) : undefined;
     // The front end's indexer is loaded only when asked for (from the check bundle: see esbuild.mjs).
     const indexer = args.flags.has('front-end') ? (await import('../catalogue/catalogue-tapset-frontend-indexer.js')).frontendTapsetIndexer : undefined;
     const newCatalogue = (): NodeSystemCatalogue => new NodeSystemCatalogue({
@@ -68,6 +65,11 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
         btfModules: args.flags.has('btf-modules'),
         indexer,
         cache,
+        // Indexing the tapset library allocates ~30 MB of short-lived tokens, file by file. V8's young generation
+        // starts at 1 MB and doubles only when a scavenge finds it too small, so a cold run spends ~20 scavenges
+        // getting there; growing it faster halves them (a GC sizing heuristic only: nothing else changes). Set when
+        // the library is indexed, not on a cache hit, which then need not load node:v8.
+        beforeIndexing: () => lazyV8().setFlagsFromString('--semi-space-growth-factor=16'),
     });
     if (repeat) {
         const times = await repeatBuilds(repeat, newCatalogue, only, args.values.get('function') ?? [], args.flags.has('list'));

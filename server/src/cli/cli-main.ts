@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { loadBundle } from '../code-cache.js';
 import { isUsageError } from './cli-args.js';
+import { writeAll, writerTo } from './cli-output.js';
 import { CHECK_USAGE, RUN_USAGE } from './cli-usage.js';
 
 const USAGE = `usage: probekit <command> [options]
@@ -35,40 +36,31 @@ const COMMANDS: Record<string, Command> = {
     doctor: async (argv, out, err) => command<typeof import('./cli-doctor.js')>('doctor').runDoctor(argv, out, err),
 };
 
-function write(stream: NodeJS.WriteStream): (s: string | Uint8Array) => void {
-    return s => { stream.write(s); };
-}
-
 async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     if (!command || command === '--help' || command === '-h' || command === 'help') {
-        process.stdout.write(USAGE);
+        writeAll(1, USAGE);
         return command ? 0 : 2;
     }
     const run = COMMANDS[command];
     if (!run) {
-        process.stderr.write(`probekit: unknown command '${command}'\n\n${USAGE}`);
+        writeAll(2, `probekit: unknown command '${command}'\n\n${USAGE}`);
         return 2;
     }
     try {
-        return await run(rest, write(process.stdout), write(process.stderr));
+        return await run(rest, writerTo(1), writerTo(2));
     } catch (e) {
         if (isUsageError(e)) {
-            process.stderr.write(`probekit ${command}: ${e.message} (see probekit ${command} --help)\n`);
+            writeAll(2, `probekit ${command}: ${e.message} (see probekit ${command} --help)\n`);
             return 2;
         }
-        process.stderr.write(`probekit ${command}: internal error: ${(e as Error).stack ?? e}\n`);
+        writeAll(2, `probekit ${command}: internal error: ${(e as Error).stack ?? e}\n`);
         return 2;
     }
 }
 
 /**
- * Exit once stdout and stderr have taken everything written (each write's callback runs after the ones before it),
- * not when the event loop runs dry: a command has awaited all its work when it returns, and a natural exit first
- * runs V8's pending collector tasks (measured: 15–20 ms of a cold `probekit index --only tapsets`).
+ * Exit as soon as the command returns: its output is written (cli-output.ts), and a natural exit would first run
+ * V8's pending collector tasks (measured: 15–20 ms of a cold `probekit index --only tapsets`).
  */
-function exitWhenFlushed(code: number): void {
-    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-}
-
-main(process.argv.slice(2)).then(exitWhenFlushed);
+main(process.argv.slice(2)).then(code => process.exit(code));

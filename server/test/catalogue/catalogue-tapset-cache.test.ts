@@ -4,8 +4,8 @@ import { arch as nodeArch, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
-import { asciiJson, CatalogueCache, DEFAULT_ENTRIES_PER_KIND, defaultCacheDir, rootIndexCommand, sudoInvoker } from '../../src/catalogue/catalogue-cache.js';
-import { stapArchOf } from '../../src/providers/node-host-facts.js';
+import { asciiJson, cacheKey, CatalogueCache, DEFAULT_ENTRIES_PER_KIND, defaultCacheDir, hash80, rootIndexCommand, sudoInvoker } from '../../src/catalogue/catalogue-cache.js';
+import { KernelConfigFile, stapArchOf } from '../../src/providers/node-host-facts.js';
 import { NodeSystemCatalogue } from '../../src/catalogue/catalogue-system.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
 import { hasTool, kernelStub, runTool, tempDir, tree } from './catalogue-test-kit.js';
@@ -89,6 +89,58 @@ describe('the disk cache', () => {
         expect(load({ ...TARGET, arch: OTHER_ARCH }).fromCache).toBe(true);
         expect(load({ ...TARGET, runtime: 'bpf' }).fromCache).toBe(false);
         expect(load().fromCache).toBe(true);
+    });
+    test('an entry read by its first line: the rest is read when asked, and only if the entry is still that entry', () => {
+        const cache = new CatalogueCache(tempDir());
+        expect(cache.readHead('k', 'a1')).toBeUndefined();
+        const long = 'x'.repeat(600_000);
+        expect(cache.writeText('k', 'a1', `${long}\nrest of it\n`)).toBe(true);
+        const read = cache.readHead('k', 'a1')!;
+        expect([read.head.length, read.rest()]).toEqual([long.length, 'rest of it\n']);
+        writeFileSync(join(cache.dir, 'k-a1.json'), `${long}\nrest of it, longer\n`);
+        expect(read.rest()).toBeUndefined();
+        expect(cache.writeText('k', 'b2', 'no line break')).toBe(true);
+        expect(cache.readHead('k', 'b2')).toBeUndefined();
+    });
+    test('keys: 20 hex digits, the same for the same identity, another for any change', () => {
+        const identity = { roots: ['/usr/share/systemtap/tapset'], target: TARGET, n: [1, 2.5] };
+        expect(cacheKey(identity)).toMatch(/^[0-9a-f]{20}$/);
+        expect(cacheKey(structuredClone(identity))).toBe(cacheKey(identity));
+        const variants = [{ ...identity, n: [1, 2.6] }, { ...identity, n: [2.5, 1] }, { ...identity, roots: ['/usr/share/systemtap/tapseT'] }, { ...identity, target: { ...TARGET, arch: 'x86_6' } }];
+        expect(new Set([identity, ...variants].map(cacheKey)).size).toBe(5);
+        const keys = new Set(Array.from({ length: 20_000 }, (_, i) => hash80(`/usr/share/systemtap/tapset/linux/f${i}.stp:${1700000000000 + i}`)));
+        expect(keys.size).toBe(20_000);
+    });
+    test('a record found broken when first read drops the entry: that load has the file empty, the next rebuilds it', () => {
+        const dir = tree(FILES);
+        const cache = new CatalogueCache(tempDir());
+        const load = () => loadTapsetIndex({ roots: [dir], target: TARGET, cache });
+        load();
+        const [entry] = readdirSync(cache.dir).filter(n => n.startsWith('tapsets-'));
+        const text = readFileSync(join(cache.dir, entry), 'latin1');
+        writeFileSync(join(cache.dir, entry), text.replace('"where"', '"wh"re"'), 'latin1');
+        const broken = load();
+        expect([broken.fromCache, broken.index.contextVariables('mine.here')]).toEqual([true, []]);
+        expect(readdirSync(cache.dir).filter(n => n.startsWith('tapsets-'))).toEqual([]);
+        const again = load();
+        expect([again.fromCache, again.index.contextVariables('mine.here').map(v => v.name)]).toEqual([false, ['where']]);
+    });
+    test('a kernel configuration read from a file keys the cache by the file: a hit reads it not', () => {
+        const dir = tree({ 'conf.stp': '%( CONFIG_MINE == "y" %? function with_mine() {} %: function without_mine() {} %)\n' });
+        const config = join(tempDir(), 'config-6.1.0');
+        writeFileSync(config, 'CONFIG_MINE=y\n');
+        const cache = new CatalogueCache(tempDir());
+        const load = (identity: string) => {
+            const kernelConfig = new KernelConfigFile(config, identity);
+            return { result: loadTapsetIndex({ roots: [dir], target: { ...TARGET, kernelConfig }, cache }), kernelConfig };
+        };
+        const first = load('config-6.1.0:1');
+        expect([first.result.fromCache, first.kernelConfig.loaded, first.result.index.functions.has('with_mine')]).toEqual([false, true, true]);
+        const hit = load('config-6.1.0:1');
+        expect([hit.result.fromCache, hit.kernelConfig.loaded, hit.result.index.functions.has('with_mine')]).toEqual([true, false, true]);
+        writeFileSync(config, 'CONFIG_MINE=n\n');
+        const changed = load('config-6.1.0:2');
+        expect([changed.result.fromCache, changed.result.index.functions.has('without_mine')]).toEqual([false, true]);
     });
     test('each kind keeps its most recently used entries, within its bound', () => {
         const cache = new CatalogueCache(tempDir(), { entriesPerKind: { small: 3 } });

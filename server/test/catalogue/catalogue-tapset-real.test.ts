@@ -114,7 +114,7 @@ describe('the SystemTap front end\'s preprocessor gives the same index', () => {
         expect(fe.counts()).toEqual(index.counts());
         const vars = (ix: TapsetIndex) => [...ix.aliases.keys()].sort().map(a => `${a}=${ix.contextVariables(a).map(v => v.name).sort().join(',')}`);
         expect(vars(fe)).toEqual(vars(index));
-        const sigs = (ix: TapsetIndex) => [...ix.functions.values()].flat()
+        const sigs = (ix: TapsetIndex) => [...ix.functions.keys()].flatMap(n => ix.functions.get(n) ?? [])
             .map(f => `${f.file}:${f.line}:${f.name}:${f.returnType}(${f.params.map(p => `${p.name}:${p.type}`).join(',')})${f.markers.join(' ')}${f.private}`).sort();
         expect(sigs(fe)).toEqual(sigs(index));
     });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { preprocessStap } from '../../../language/src/systemtap/systemtap-preprocessor.js';
 import { stapTargetOf } from '../../../language/src/systemtap/systemtap-target.js';
-import { readKernelConfig, stapArchOf } from '../../src/providers/node-host-facts.js';
+import { kernelConfigOf, readKernelConfig, stapArchOf } from '../../src/providers/node-host-facts.js';
 import { writeKernelStub } from '../../src/run/stap-kernel-tree.js';
 
 /**
@@ -44,5 +44,21 @@ describe('kernel configuration conditions agree with stap', () => {
         const theirs = stapBranches(script);
         expect(theirs.length).toBe(CONDITIONS.length);
         expect(Object.fromEntries(CONDITIONS.map((c, k) => [c, ours[k]]))).toEqual(Object.fromEntries(CONDITIONS.map((c, k) => [c, theirs[k]])));
+    });
+});
+
+describe('this machine\'s kernel configuration read when first used', () => {
+    test('named by its file and the running kernel without reading it; then the same settings as read at once', () => {
+        const config = kernelConfigOf();
+        const now = readKernelConfig();
+        // Every machine these tests run on has /proc/config.gz or /boot/config-RELEASE (CI's and the dev machines').
+        expect(config && now).toBeTruthy();
+        expect(config!.identity).toMatch(/^(\/proc\/config\.gz|\/boot\/config-.*):\d+:/);
+        expect(config!.loaded).toBe(false);
+        expect(kernelConfigOf()!.identity).toBe(config!.identity);
+        expect(config!.get('CONFIG_HZ')).toBe(now!.get('CONFIG_HZ'));
+        expect(config!.loaded).toBe(true);
+        expect([...config!]).toEqual([...now!]);
+        expect(config!.size).toBe(now!.size);
     });
 });
