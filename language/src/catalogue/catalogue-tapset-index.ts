@@ -35,14 +35,14 @@ export interface TapsetCounts {
 /** Declarations of one kind by name, read from the files that declare each name when first asked for. */
 export class TapsetDecls<T extends { name: string }> {
     /** Each name's position in the table. */
-    private readonly at = new Map<string, number>();
+    private readonly at: Map<string, number>;
     /** The files after the first, of the names declared in several. */
     private readonly more = new Map<number, number[]>();
     private readonly memo = new Map<string, T[]>();
 
     constructor(private readonly names: TapsetNames, private readonly kind: TapsetDeclKind, private readonly source: TapsetIndexSource) {
-        const list = names.names;
-        for (let k = 0; k < list.length; k++) this.at.set(list[k], k);
+        this.at = names.at ?? new Map();
+        if (!names.at) for (let k = 0; k < names.names.length; k++) this.at.set(names.names[k], k);
         for (const m of names.more) this.more.set(m[0], m.slice(1));
     }
 
@@ -107,8 +107,8 @@ export class TapsetIndex {
         this.functions = new TapsetDecls(kinds.functions, 'functions', source);
         this.globals = new TapsetDecls(kinds.globals, 'globals', source);
         this.macros = new TapsetDecls(kinds.macros, 'macros', source);
-        this.docFiles = new Map();
-        for (let k = 0; k < docs.keys.length; k++) this.docFiles.set(docs.keys[k], docs.files[k]);
+        this.docFiles = docs.byKey ?? new Map();
+        if (!docs.byKey) for (let k = 0; k < docs.keys.length; k++) this.docFiles.set(docs.keys[k], docs.files[k]);
     }
 
     /** The name table: what the index knows without reading any file's declarations. */

@@ -21,6 +21,8 @@ export interface TapsetNames {
     files: number[];
     /** For the names declared in more than one file: the name's position, then the other files, in order. */
     more: number[][];
+    /** Each name's position, when the table was made in memory (a table read back makes it anew). */
+    at?: Map<string, number>;
 }
 
 /** What the index knows before it reads any file's declarations. */
@@ -30,7 +32,7 @@ export interface TapsetNameTable {
     /** Per kind, every name and the files declaring it. */
     kinds: Record<TapsetDeclKind, TapsetNames>;
     /** Every kerneldoc key (`kind:name`) and the file whose block wins (the last one, in stap's order). */
-    docs: { keys: string[]; files: number[] };
+    docs: { keys: string[]; files: number[]; byKey?: Map<string, number> };
     /** Declarations of each kind, overloads and repeated definitions included. */
     counts: Record<TapsetDeclKind, number>;
 }
@@ -64,36 +66,37 @@ export function tapsetNameTable(files: readonly TapsetFileDecls[]): TapsetNameTa
     const counts = {} as TapsetNameTable['counts'];
     for (const kind of TAPSET_DECL_KINDS) {
         const at = new Map<string, number>();
-        const names: TapsetNames = { names: [], files: [], more: [] };
+        const names: string[] = [];
+        const first: number[] = [];
         const more = new Map<number, number[]>();
         let count = 0;
-        files.forEach((f, i) => {
-            for (const d of f[kind]) {
-                count++;
-                if (d.name.includes('\n')) continue;
+        for (let i = 0; i < files.length; i++) {
+            const decls = files[i][kind];
+            count += decls.length;
+            for (const d of decls) {
                 const k = at.get(d.name);
                 if (k === undefined) {
-                    at.set(d.name, names.names.length);
-                    names.names.push(d.name);
-                    names.files.push(i);
+                    if (d.name.includes('\n')) continue;
+                    at.set(d.name, names.length);
+                    names.push(d.name);
+                    first.push(i);
                     continue;
                 }
                 const extra = more.get(k);
-                const last = extra ? extra[extra.length - 1] : names.files[k];
+                const last = extra ? extra[extra.length - 1] : first[k];
                 if (last === i) continue;
                 if (extra) extra.push(i);
                 else more.set(k, [k, i]);
             }
-        });
-        names.more = [...more.values()];
-        kinds[kind] = names;
+        }
+        kinds[kind] = { names, files: first, more: [...more.values()], at };
         counts[kind] = count;
     }
-    const docs = new Map<string, number>();
-    files.forEach((f, i) => {
-        for (const doc of fileDocs(f)) if (!doc.name.includes('\n')) docs.set(docKey(doc), i);
-    });
-    return { files: files.map(f => f.file), kinds, docs: { keys: [...docs.keys()], files: [...docs.values()] }, counts };
+    const byKey = new Map<string, number>();
+    for (let i = 0; i < files.length; i++) {
+        for (const doc of fileDocs(files[i])) if (!doc.name.includes('\n')) byKey.set(docKey(doc), i);
+    }
+    return { files: files.map(f => f.file), kinds, docs: { keys: [...byKey.keys()], files: [...byKey.values()], byKey }, counts };
 }
 
 /** The table as stored: names one per line in a string each (JSON.parse reads a long string faster than many). */
