@@ -7,7 +7,7 @@
  * Wall times are medians of interleaved runs (the machine is shared, so runs alternate tool and Probekit).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from './bench-row.js';
@@ -214,11 +214,17 @@ export async function run(): Promise<BenchRow[]> {
                 note: `median of ${IN_PROCESS_BUILDS} builds in one process, each from a fresh catalogue through the disk cache (kallsyms names, when kprobe names come from them, keyed by kernel, boot id and loaded modules); BTF and tracefs read each time` });
             if (has('setpriv')) {
                 const nobody = ['--reuid=65534', '--regid=65534', '--clear-groups', probekit.cmd, ...probekit.pre, 'index', '--only', 'btf', '--function', 'vfs_read', '--no-cache'];
-                check('setpriv', nobody, env, /vfs_read\(struct file \* file/);
-                const np = sideBySide(() => wall('setpriv', nobody, env), () => wall('bpftrace', ['-l']));
+                // A cache folder of the user's own, as a user's home has: there probekit keeps V8's code cache of its
+                // bundles (code-cache.ts), which it reads only from a folder and files its user owns. (--no-cache: no
+                // catalogue cache.) Root's folder above is not one.
+                const ownCache = tempDir(mkdtempSync(join(tmpdir(), 'probekit-bench-cache-')));
+                chownSync(ownCache, 65534, 65534);
+                const nobodyEnv = { ...env, PROBEKIT_CACHE_DIR: ownCache };
+                check('setpriv', nobody, nobodyEnv, /vfs_read\(struct file \* file/);
+                const np = sideBySide(() => wall('setpriv', nobody, nobodyEnv), () => wall('bpftrace', ['-l']));
                 rows.push({ name: 'BTF catalogue as non-root, fresh process: functions, iterators, fentry args of vfs_read', probekit: np.ours, reference: np.theirs, unit: 's', target: '≤ 1.0×',
                     note: `bpftrace refuses to run as non-root; reference is bpftrace -l as root; ${cpuNote(np)}` });
-                const npIn = inProcessBuild('setpriv', nobody, env);
+                const npIn = inProcessBuild('setpriv', nobody, nobodyEnv);
                 rows.push({ name: 'BTF catalogue as non-root, in-process build', probekit: npIn, reference: np.theirs, unit: 's', target: '≤ 1.0×',
                     note: `median of ${IN_PROCESS_BUILDS} builds in one non-root process, fresh catalogue each, no disk cache` });
             }
