@@ -1,7 +1,8 @@
 /**
- * The persistent catalogue cache: one JSON file per entry, `KIND-KEY.json`, the key a hash of the sources'
- * identity (paths + mtimes + sizes, BTF checksum, tool version, kernel build id, …). A changed source gives a
- * new key, so stale entries are never read. Each kind keeps its most recently used entries (a bound per kind),
+ * The persistent catalogue cache: one JSON file per entry, `KIND-KEY.json` (JSON Lines for the tapset index), the
+ * key a hash of the sources' identity (paths + mtimes + sizes, BTF checksum, tool version, kernel build id, …). A
+ * changed source gives a new key, so stale entries are never read; or, for the tapset index, the same key and a
+ * list of the files' identities in the entry that no longer matches them. Each kind keeps its most recently used entries (a bound per kind),
  * so two workspaces, runtimes or targets do not evict each other. Entries are written to a temporary file and
  * renamed into place, so concurrent writers never leave a torn file and never lose each other's entries.
  * A file that is not the shape its reader expects is a miss. Directory: `$PROBEKIT_CACHE_DIR`, else
@@ -225,9 +226,10 @@ export class CatalogueCache {
                     const chunk = Buffer.allocUnsafe(Math.min(HEAD_CHUNK, size - pos));
                     const n = readSync(fd, chunk, 0, chunk.length, pos);
                     if (n <= 0) break;
-                    const nl = chunk.indexOf(10);
-                    if (nl >= 0 && nl < n) head = Buffer.concat([...chunks, chunk.subarray(0, nl)]).toString('latin1');
-                    else chunks.push(chunk.subarray(0, n));
+                    const read = chunk.subarray(0, n);
+                    const nl = read.indexOf(10);
+                    if (nl >= 0) head = Buffer.concat([...chunks, read.subarray(0, nl)]).toString('latin1');
+                    else chunks.push(read);
                     pos += n;
                 }
             } finally {

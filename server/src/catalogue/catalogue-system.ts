@@ -16,10 +16,11 @@ import type { CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
 import { installedStapVersion, kernelBuildId, readKernelConfig } from '../providers/node-host-facts.js';
-
-export { kernelBuildId };
 import { toolVersion } from './catalogue-tool-version.js';
 import { loadTapsetIndex, readTapsetSources, type TapsetIndexer, type TapsetLoadResult } from './catalogue-tapset-reader.js';
+
+/** The running kernel's build id (node-host-facts.ts): keys the per-kernel caches. */
+export { kernelBuildId };
 
 export const DEFAULT_BTF = '/sys/kernel/btf/vmlinux';
 
