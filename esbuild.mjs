@@ -2,6 +2,7 @@
 // Everything is bundled (no node_modules in the .vsix); only `vscode` is provided by the host.
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { lazyBuiltinBanner, lazyLibraryBuiltins } from './scripts/esbuild-lazy-builtins.mjs';
 
 const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
@@ -18,7 +19,8 @@ const common = {
     logLevel: 'warning',
     // Langium and some of its dependencies are ESM and read import.meta.url; give them a CJS equivalent.
     define: { 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    banner: { js: `const importMetaUrl = require('url').pathToFileURL(__filename).href;\n${lazyBuiltinBanner}` },
+    plugins: [lazyLibraryBuiltins],
 };
 
 /**
@@ -52,7 +54,7 @@ const builds = [
     { ...common, entryPoints: { server: 'server/src/main.ts' }, outdir: 'out' },
     { ...common, entryPoints: { 'server-boot': 'server/src/server-boot.ts' }, outdir: 'out' },
     { ...cli, entryPoints: { cli: 'server/src/cli/cli-main.ts' }, outdir: 'out', banner: cliBanner },
-    ...CLI_COMMANDS.map(c => ({ ...cli, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out', plugins: [frontendIndexerExternal] })),
+    ...CLI_COMMANDS.map(c => ({ ...cli, entryPoints: { [`cli-${c}`]: `server/src/cli/cli-${c}.ts` }, outdir: 'out', plugins: [...common.plugins, frontendIndexerExternal] })),
 ];
 
 /** The `probekit` command (the package's bin): a shell launcher for out/cli.cjs (see the script for why). */

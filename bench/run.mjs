@@ -4,6 +4,7 @@ import * as esbuild from 'esbuild';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { lazyBuiltinBanner, lazyLibraryBuiltins } from '../scripts/esbuild-lazy-builtins.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.slice(2);
@@ -18,7 +19,9 @@ await esbuild.build({
     outdir: outDir, outExtension: { '.js': '.cjs' }, bundle: true, format: 'cjs', platform: 'node',
     target: 'node20', external: ['vscode'], logLevel: 'warning',
     define: { 'import.meta.url': 'importMetaUrl', 'import.meta.dirname': '__dirname' },
-    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    // Bundled as the product's bundles are (esbuild.mjs), so that a bench child loads what probekit loads.
+    banner: { js: `const importMetaUrl = require('url').pathToFileURL(__filename).href;\n${lazyBuiltinBanner}` },
+    plugins: [lazyLibraryBuiltins],
 });
 const require = createRequire(import.meta.url);
 const rows = [];

@@ -6,7 +6,6 @@
 // as `probekit` starts (the environment its launcher gives node: server/src/cli/cli-launch-env.ts) and load this bundle
 // as it loads its commands, with V8's code cache from an earlier run (server/src/code-cache.ts); one row shows a first
 // run, without the code cache.
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,9 @@ import type { SystemtapParser } from '../language/src/systemtap/systemtap-parser
 import { preprocessStap } from '../language/src/systemtap/systemtap-preprocessor.js';
 import { SERVER_HEAP_FLAGS } from '../server/src/server-node-flags.js';
 import { launcherEnv } from '../server/src/cli/cli-launch-env.js';
+import { writeAll } from '../server/src/cli/cli-output.js';
+// The parent's: a child, which parses, loads it not (as probekit does not).
+import { lazyChildProcess } from '../server/src/node-lazy.js';
 
 const TAPSET = '/usr/share/systemtap/tapset';
 const CHILD_FLAG = '--stap-parse-bench-child';
@@ -102,7 +104,8 @@ async function child(set: FileSet, work: Work): Promise<void> {
     };
     // Exit once the report is out, as `probekit` does (cli-main.ts): a natural exit would first run the collector's
     // pending tasks over the heap of every tree.
-    process.stdout.write(JSON.stringify(report) + '\n', () => process.exit(0));
+    writeAll(1, JSON.stringify(report) + '\n');
+    process.exit(0);
 }
 
 /** Wall time of a whole process, its stdout, and its peak RSS (KB) when GNU time is there. */
@@ -111,8 +114,8 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv = process
     return new Promise((resolve, reject) => {
         const t0 = performance.now();
         const p = gnuTime
-            ? spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
-            : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+            ? lazyChildProcess().spawn('/usr/bin/time', ['-f', '%M', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
+            : lazyChildProcess().spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
         let out = '';
         let err = '';
         p.stdout.on('data', d => (out += d));
@@ -179,7 +182,7 @@ export async function run(): Promise<BenchRow[]> {
         const x86: ChildRun[] = [];
         const x86Uncached: ChildRun[] = [];
         const stap: Array<{ ms: number; rssKb?: number }> = [];
-        const stapOk = spawnSync('stap', stapArgs, { stdio: 'ignore' }).status === 0;
+        const stapOk = lazyChildProcess().spawnSync('stap', stapArgs, { stdio: 'ignore' }).status === 0;
         for (let r = 0; r < ROUNDS; r++) {
             // interleaved, so all see the same machine state; with the heap flags the language server runs with
             all.push(await runChild('all', 'keep', [...SERVER_HEAP_FLAGS], load));
