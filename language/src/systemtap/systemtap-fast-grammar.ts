@@ -200,7 +200,7 @@ export function stapFastElements(grammar: Grammar) {
             if: pp.kw('if'), lparen: pp.kw('('), condition: pp.call('StapExpr'), rparen: pp.kw(')'),
         },
         component: {
-            parts: comp.choices('parts'), lparen: comp.kw('('), arg: comp.call('StapLiteralArg'), rparen: comp.kw(')'),
+            firstPart: comp.choices('parts', 0), parts: comp.choices('parts', 1), lparen: comp.kw('('), arg: comp.call('StapLiteralArg'), rparen: comp.kw(')'),
             lbrace: comp.kw('{'), points1: comp.call('StapProbePoint', 0), comma: comp.kw(','), points2: comp.call('StapProbePoint', 1), rbrace: comp.kw('}'),
         },
         literal: { minus: lit.kw('-'), number: lit.call('NUMBER'), strings: lit.call('STR'), arg: lit.call('ARG') },

@@ -318,7 +318,7 @@ export class StapFastParser {
             return this.done(ast.braceComponent(points));
         }
         const parts = g.parts;
-        const first = this.take(parts[this.k]);
+        const first = this.take(g.firstPart[this.k]);
         let list: string[];
         if (parts[this.k] !== undefined) {
             const base = this.top;

@@ -106,6 +106,8 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe begin { y = @cast(p, "", "") }', false],
         ['probe begin { y = @cast(p, "t", "") + @var("") }', true],
         ['probe {a?, b}.c { }', false],
+        ['probe if.x, a.if, b.if(1).c if (d), e.if if (f) { }\nprobe kernel.if ?, if (1) { }\nprobe g = if.if { }', true],
+        ['probe a.b if { }', false],
         ['probe {a, b}.c?, {a?, b}, c.{a?, b} { }', true],
         ['probe begin { } /* a comment to the end of the file', true],
         ['global s\nprobe begin { print(@hist_log(s)[*]) }', false],
