@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { indexMacroFile, indexTapsetFile } from '../../src/catalogue/catalogue-tapset-indexer.js';
 import { indexTapsetFileStap, stapTargetOf } from '../../src/catalogue/catalogue-tapset-frontend.js';
 import { TapsetIndex } from '../../src/catalogue/catalogue-tapset-index.js';
-import type { MacroDef } from '../../src/catalogue/catalogue-tapset-preprocess.js';
+import { declsOf } from './catalogue-test-decls.js';
 import type { TapsetFileDecls, TapsetTarget } from '../../src/catalogue/catalogue-tapset-types.js';
 
 const TARGET: TapsetTarget = {
@@ -12,16 +11,7 @@ const TARGET: TapsetTarget = {
 
 /** Indexes `files` (name → text; `.stpm` first as library macros) and returns the merged index. */
 function indexOf(files: Record<string, string>, target = TARGET): { index: TapsetIndex; decls: TapsetFileDecls[] } {
-    const library = new Map<string, MacroDef>();
-    const decls: TapsetFileDecls[] = [];
-    for (const [name, text] of Object.entries(files).filter(([n]) => n.endsWith('.stpm'))) {
-        const r = indexMacroFile(`/t/${name}`, text, target);
-        for (const d of r.defs) library.set(`@${d.name}`, d);
-        decls.push(r.decls);
-    }
-    for (const [name, text] of Object.entries(files).filter(([n]) => n.endsWith('.stp'))) {
-        decls.push(indexTapsetFile(`/t/${name}`, text, target, library));
-    }
+    const decls = declsOf(files, target);
     return { index: new TapsetIndex({ files: decls }), decls };
 }
 

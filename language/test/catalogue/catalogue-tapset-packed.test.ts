@@ -4,11 +4,10 @@
  * empty files, never a throw.
  */
 import { describe, expect, test } from 'vitest';
-import { indexMacroFile, indexTapsetFile } from '../../src/catalogue/catalogue-tapset-indexer.js';
 import { TapsetIndex } from '../../src/catalogue/catalogue-tapset-index.js';
 import { packTapsetIndex, unpackTapsetIndex } from '../../src/catalogue/catalogue-tapset-packed.js';
-import type { MacroDef } from '../../src/catalogue/catalogue-tapset-preprocess.js';
-import type { TapsetFileDecls, TapsetTarget } from '../../src/catalogue/catalogue-tapset-types.js';
+import type { TapsetTarget } from '../../src/catalogue/catalogue-tapset-types.js';
+import { declsOf } from './catalogue-test-decls.js';
 
 const TARGET: TapsetTarget = { kernelRelease: '6.1.0', arch: 'x86_64', runtime: 'kernel', stapVersion: '4.8', kernelConfig: new Map() };
 
@@ -39,19 +38,6 @@ function f (a, b) { return a + b }
     'c.stp': '/**\n * sfunction loose - a doc with no function\n */\nprobe other.y = syscall.x { y = 1 }\n',
 };
 
-/** The files indexed in stap's order (macro files first), as the catalogue indexes them. */
-function declsOf(files: Record<string, string>): TapsetFileDecls[] {
-    const library = new Map<string, MacroDef>();
-    const decls: TapsetFileDecls[] = [];
-    for (const [name, text] of Object.entries(files).filter(([n]) => n.endsWith('.stpm'))) {
-        const r = indexMacroFile(`/t/${name}`, text, TARGET);
-        for (const d of r.defs) library.set(`@${d.name}`, d);
-        decls.push(r.decls);
-    }
-    for (const [name, text] of Object.entries(files).filter(([n]) => n.endsWith('.stp'))) decls.push(indexTapsetFile(`/t/${name}`, text, TARGET, library));
-    return decls;
-}
-
 /** A stored form split as the cache gives it: the first line, and the rest (counting how often it is read). */
 function stored(text: string): { head: string; rest: () => string | undefined; reads: () => number } {
     const nl = text.indexOf('\n');
@@ -75,7 +61,7 @@ function answers(ix: TapsetIndex): unknown {
 }
 
 describe('an index read back from its stored form', () => {
-    const decls = declsOf(FILES);
+    const decls = declsOf(FILES, TARGET);
     const text = packTapsetIndex(decls, 'stamp');
     test('answers every query as the index it was packed from', () => {
         const s = stored(text);
@@ -103,7 +89,7 @@ describe('an index read back from its stored form', () => {
 });
 
 describe('stored text that is not an index', () => {
-    const decls = declsOf(FILES);
+    const decls = declsOf(FILES, TARGET);
     const text = packTapsetIndex(decls, 'stamp');
     const nl = text.indexOf('\n');
     const head = JSON.parse(text.slice(0, nl));

@@ -55,8 +55,8 @@ function cstr(buf: Buffer, off: number): string {
     return buf.toString('latin1', off, end < 0 ? buf.length : end);
 }
 
-/** Walks ELF notes (4-byte aligned name and desc). */
-function* notes(data: Buffer, le: boolean): Generator<{ owner: string; type: number; desc: Buffer }> {
+/** Walks ELF notes (4-byte aligned name and desc): a `.note.*` section's, or the kernel's /sys/kernel/notes. */
+export function* elfNotes(data: Buffer, le: boolean): Generator<{ owner: string; type: number; desc: Buffer }> {
     const r = new Reader(data, le, false);
     let p = 0;
     while (p + 12 <= data.length) {
@@ -76,7 +76,7 @@ function* notes(data: Buffer, le: boolean): Generator<{ owner: string; type: num
 export function parseStapsdt(data: Buffer, le: boolean, is64: boolean): UsdtMarker[] {
     const out: UsdtMarker[] = [];
     const width = is64 ? 8 : 4;
-    for (const n of notes(data, le)) {
+    for (const n of elfNotes(data, le)) {
         if (n.owner !== 'stapsdt' || n.type !== 3 || n.desc.length < 3 * width) continue;
         const r = new Reader(n.desc, le, is64);
         const semaphore = r.addr(2 * width) !== 0;
@@ -123,7 +123,7 @@ async function buildIdOf(fh: FileHandle, fileSize: number, le: boolean, sections
     for (const s of sections) {
         if (s.type !== SHT_NOTE) continue;
         const data = await readAt(fh, s.offset, s.size, fileSize);
-        for (const n of notes(data, le)) if (n.owner === 'GNU' && n.type === 3) buildId = n.desc.toString('hex');
+        for (const n of elfNotes(data, le)) if (n.owner === 'GNU' && n.type === 3) buildId = n.desc.toString('hex');
     }
     return buildId;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { arch as nodeArch, release } from 'node:os';
+import { arch as nodeArch, endianness, release } from 'node:os';
+import { elfNotes } from '../catalogue/catalogue-elf.js';
 import { lazyChildProcess, lazyZlib } from '../node-lazy.js';
 import type { HostFacts } from '../../../language/src/common/host-facts.js';
 
@@ -116,20 +117,10 @@ export function kernelConfigOf(kernelRelease: string = release()): KernelConfigF
     }
 }
 
-/** The kernel's GNU build id from /sys/kernel/notes (identifies the running kernel for caches). */
+/** The kernel's GNU build id from /sys/kernel/notes, in the machine's byte order (identifies the running kernel for caches). */
 export function kernelBuildId(notesPath = '/sys/kernel/notes'): string | undefined {
     try {
-        const data = readFileSync(notesPath);
-        let p = 0;
-        while (p + 12 <= data.length) {
-            const namesz = data.readUInt32LE(p);
-            const descsz = data.readUInt32LE(p + 4);
-            const type = data.readUInt32LE(p + 8);
-            const nameAt = p + 12;
-            const descAt = nameAt + ((namesz + 3) & ~3);
-            if (type === 3 && data.toString('latin1', nameAt, nameAt + 3) === 'GNU') return data.toString('hex', descAt, descAt + descsz);
-            p = descAt + ((descsz + 3) & ~3);
-        }
+        for (const n of elfNotes(readFileSync(notesPath), endianness() === 'LE')) if (n.owner === 'GNU' && n.type === 3) return n.desc.toString('hex');
     } catch {
         // not readable: unknown
     }
