@@ -7,7 +7,7 @@ import type {
     AliasVariable, KernelDoc, TapsetFileDecls, TapsetFunction, TapsetGlobal, TapsetMacro, TapsetProbeAlias,
 } from './catalogue-tapset-types.js';
 import {
-    docKey, fileDocs, tapsetNameTable, type TapsetDeclKind, type TapsetIndexSource, type TapsetNames, type TapsetNameTable,
+    docKey, fileDocs, tapsetNameTable, type TapsetDeclKind, type TapsetIndexSource, type TapsetNames,
 } from './catalogue-tapset-packed.js';
 
 /** Every file's declarations, in the order stap reads the files. */
@@ -109,11 +109,6 @@ export class TapsetIndex {
         this.macros = new TapsetDecls(kinds.macros, 'macros', source);
         this.docFiles = docs.byKey ?? new Map();
         if (!docs.byKey) for (let k = 0; k < docs.keys.length; k++) this.docFiles.set(docs.keys[k], docs.files[k]);
-    }
-
-    /** The name table: what the index knows without reading any file's declarations. */
-    get table(): TapsetNameTable {
-        return this.source.table;
     }
 
     /** Every file's declarations, in stap's order (all of them read). */
