@@ -30,6 +30,8 @@ const ENTRIES_PER_KIND: Readonly<Record<string, number>> = { toolquery: 256 };
 
 /** How much of an entry {@link CatalogueCache.readHead} reads at a time, looking for the end of the first line. */
 const HEAD_CHUNK = 256 * 1024;
+/** A first line longer than this is no entry of ours (the tapset index's is ~300 KB): a miss, not read to its end. */
+const HEAD_LIMIT = 64 * 1024 * 1024;
 
 /** Temporary files older than this are a writer that died before its rename. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -210,7 +212,7 @@ export class CatalogueCache {
     /**
      * The entry's first line and, when asked, the text after it: a reader that needs only the first line of a large
      * entry reads only that (see catalogue-tapset-packed.ts). Undefined when the entry is missing, unreadable or has
-     * no line break. A hit counts as a use. `rest` reads the entry again: undefined when it is gone or is no longer
+     * no line break in its first 64 MB. A hit counts as a use. `rest` reads the entry again: undefined when it is gone or is no longer
      * the size it was.
      */
     readHead(kind: string, key: string): { head: string; rest: () => string | undefined } | undefined {
@@ -222,7 +224,7 @@ export class CatalogueCache {
             try {
                 size = fstatSync(fd).size;
                 const chunks: Buffer[] = [];
-                for (let pos = 0; pos < size && head === undefined;) {
+                for (let pos = 0; pos < Math.min(size, HEAD_LIMIT) && head === undefined;) {
                     const chunk = Buffer.allocUnsafe(Math.min(HEAD_CHUNK, size - pos));
                     const n = readSync(fd, chunk, 0, chunk.length, pos);
                     if (n <= 0) break;

@@ -9,7 +9,8 @@ import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tap
 import { readKernelConfig, stapArchOf } from '../../src/providers/node-host-facts.js';
 import { frontendTapsetIndexer } from '../../src/catalogue/catalogue-tapset-frontend-indexer.js';
 import { INSTALLED_TAPSET_DIR, listTapsetFiles, loadTapsetIndex } from '../../src/catalogue/catalogue-tapset-reader.js';
-import { kernelStub, runTool } from './catalogue-test-kit.js';
+import { CatalogueCache } from '../../src/catalogue/catalogue-cache.js';
+import { kernelStub, runTool, tempDir } from './catalogue-test-kit.js';
 
 const TARGET: TapsetTarget = {
     kernelRelease: release(), arch: stapArchOf(nodeArch()), runtime: 'kernel', stapVersion: '4.8', kernelConfig: readKernelConfig(release()),
@@ -105,6 +106,23 @@ describe('the installed tapset library', () => {
         expect(index.macros.get('__private30')?.[0]).toMatchObject({ library: true });
         expect(index.macros.get('json_output_data_start')?.[0].doc?.kind).toBe('smacro');
         expect(index.counts().macros).toBeGreaterThan(100);
+    });
+});
+
+describe('the installed library read back from the disk cache', () => {
+    test('answers as the index built from the files: names, counts, context variables, docs, every declaration', () => {
+        const cache = new CatalogueCache(tempDir('probekit-real-cache-'));
+        const load = () => loadTapsetIndex({ roots: [INSTALLED_TAPSET_DIR], target: TARGET, cache });
+        expect(load().fromCache).toBe(false);
+        const hit = load();
+        expect(hit.fromCache).toBe(true);
+        const warm = hit.index;
+        expect(warm.counts()).toEqual(index.counts());
+        expect(warm.contextVariables('syscall.openat')).toEqual(index.contextVariables('syscall.openat'));
+        expect(warm.doc('sfunction', 'execname')).toEqual(index.doc('sfunction', 'execname'));
+        expect(warm.functions.get('execname')).toEqual(index.functions.get('execname'));
+        expect([...warm.aliases.keys()]).toEqual([...index.aliases.keys()]);
+        expect(warm.data).toEqual(index.data);
     });
 });
 
