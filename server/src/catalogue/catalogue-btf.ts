@@ -17,6 +17,8 @@ export class BtfFormatError extends Error {}
 
 /** Name lookups answered by searching the string section before the name index is built instead. */
 const NAME_SEARCHES_BEFORE_INDEX = 64;
+/** A search for at most this many names scans the name column once per name, natively (see searchNames). */
+const FEW_NAMES = 32;
 /** Past this many names decoded one by one, {@link Btf.str} decodes the whole string section once and slices it. */
 const STR_CALLS_BEFORE_TEXT = 256;
 
@@ -251,13 +253,23 @@ export class Btf {
         // The first string (offset 0) is always empty, so a name never starts at 0.
         const out: number[] = [];
         if (offs.size === 0) return out;
-        // The kind first, a number compared, then the set; one offset (a whole name, mostly) compared as a number too.
-        const only = offs.size === 1 ? offs.values().next().value as number : -1;
         const names = this.nameOffs;
         const kinds = this.kinds;
+        if (offs.size <= FEW_NAMES) {
+            // A few names (a whole name, mostly): the name column searched by the typed array's own indexOf, once per
+            // name, instead of a loop over every type (125,000 in vmlinux) that a fresh process runs before it is
+            // compiled.
+            for (const off of offs) {
+                for (let i = names.indexOf(off); i >= 0; i = names.indexOf(off, i + 1)) {
+                    if (kind === undefined || kinds[i] === kind) out.push(this.firstId + i);
+                }
+            }
+            return offs.size === 1 ? out : out.sort((a, b) => a - b);
+        }
+        // The kind first, a number compared, then the set.
         for (let i = 0; i < this.count; i++) {
             if (kind !== undefined && kinds[i] !== kind) continue;
-            if (only >= 0 ? names[i] === only : offs.has(names[i])) out.push(this.firstId + i);
+            if (offs.has(names[i])) out.push(this.firstId + i);
         }
         return out;
     }
