@@ -27,6 +27,13 @@ function command<T>(name: string): T {
     return loadBundle(join(__dirname, `cli-${name}.cjs`)) as T;
 }
 
+/**
+ * Commands that stream a script's output for as long as it runs: through node's streams, which never block the event
+ * loop (a paused terminal must not hold up the SIGINT that stops the script). The others write at once
+ * (cli-output.ts).
+ */
+const STREAMING: ReadonlySet<string> = new Set(['run']);
+
 const COMMANDS: Record<string, Command> = {
     // Each command is loaded on demand: only `check` needs the language services, and `index` is timed
     // from a cold process.
@@ -48,7 +55,8 @@ async function main(argv: string[]): Promise<number> {
         return 2;
     }
     try {
-        return await run(rest, writerTo(1), writerTo(2));
+        return STREAMING.has(command) ? await run(rest, s => { process.stdout.write(s); }, s => { process.stderr.write(s); })
+            : await run(rest, writerTo(1), writerTo(2));
     } catch (e) {
         if (isUsageError(e)) {
             writeAll(2, `probekit ${command}: ${e.message} (see probekit ${command} --help)\n`);
@@ -60,7 +68,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Exit as soon as the command returns: its output is written (cli-output.ts), and a natural exit would first run
- * V8's pending collector tasks (measured: 15–20 ms of a cold `probekit index --only tapsets`).
+ * Exit as soon as the command's output is out, not when the event loop runs dry: a command has awaited all its work
+ * when it returns, and a natural exit would first run V8's pending collector tasks (measured: 15–20 ms of a cold
+ * `probekit index --only tapsets`). Written at once (cli-output.ts), or, for `run`, once stdout and stderr have taken
+ * everything written to them (each write's callback runs after the ones before it).
  */
-main(process.argv.slice(2)).then(code => process.exit(code));
+function exitWhenFlushed(code: number, streamed: boolean): void {
+    if (!streamed) process.exit(code);
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(code => exitWhenFlushed(code, STREAMING.has(argv[0])));

@@ -1,8 +1,8 @@
 /**
- * The CLI's output: written to the file descriptor at once, not through `process.stdout`. Touching
- * `process.stdout` builds a stream (with `node:net` for a pipe: ~4 ms of a fresh `probekit index`), and its
- * writes to a pipe finish later, so the process could only exit after a flush. Here each write is done when it
- * returns, and the process exits as soon as the command does.
+ * The CLI's output (all commands but `run`, which streams a script's output: cli-main.ts): written to the file
+ * descriptor at once, not through `process.stdout`. Touching `process.stdout` builds a stream (with `node:net` for a
+ * pipe: ~4 ms of a fresh `probekit index`), and its writes to a pipe finish later, so the process could only exit
+ * after a flush. Here each write is done when it returns, and the process exits as soon as the command does.
  */
 import { writeSync } from 'node:fs';
 
