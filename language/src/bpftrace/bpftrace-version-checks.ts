@@ -63,6 +63,24 @@ function isStatementLevel(node: ast.BtIfExpr | ast.BtBlockExpr): boolean {
     return ast.isBtIfExpr(c) && c.elseIf === node;
 }
 
+/**
+ * An `if` that starts a statement and is followed by `-` or `*`: a bpftrace without `if` expressions ends the `if`
+ * statement at its `}` and starts the next statement with that operator, as a unary one (`if (c) { } - 1;` and
+ * `if (c) { } *$p;` are two statements in 0.17; `+`, `&`, `==`… cannot start one, measured). The tree keeps the
+ * operator as a binary one, which is the same text.
+ */
+function startsStatementBeforeUnary(node: ast.BtIfExpr): boolean {
+    const first = node.$container;
+    if (!ast.isBtBinary(first) || first.left !== node || (first.operator !== '-' && first.operator !== '*')) return false;
+    let child: AstNode = first;
+    for (let c: AstNode | undefined = first.$container; c; child = c, c = c.$container) {
+        if (ast.isBtExprStatement(c)) return c.expr === child && !c.operator;
+        const leftmost = (ast.isBtBinary(c) && c.left === child) || (ast.isBtConditionalExpr(c) && c.condition === child);
+        if (!leftmost) return false;
+    }
+    return false;
+}
+
 /** The version gates that hang on one node type each. */
 export function checkVersionedNode(ctx: BtCheckContext, node: AstNode): void {
     switch (node.$type) {
@@ -103,7 +121,7 @@ export function checkVersionedNode(ctx: BtCheckContext, node: AstNode): void {
         case 'BtIfExpr': {
             const n = node as ast.BtIfExpr;
             requireParens(ctx, n.condition);
-            if (!isStatementLevel(n)) requireFeature(ctx, node, 'ifExpr');
+            if (!isStatementLevel(n) && !(ctx.target < BT_FEATURES.ifExpr.since && startsStatementBeforeUnary(n))) requireFeature(ctx, node, 'ifExpr');
             break;
         }
         case 'BtBlockExpr':

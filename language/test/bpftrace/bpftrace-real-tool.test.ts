@@ -143,6 +143,11 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['kprobe : f, kprobe: g,\nkprobe /* c */ :h, interval:s: 1, tracepoint:sched: sched_switch { }', true],
         ['kprobe:vfs_read + 16, kprobe:vfs_write +0x10, kprobe:vfs_open+ /* c */ 8, uprobe:/bin/bash:readline + 8 { }', true],
         ['BEGIN { $j = 0; if ($j > 0) { $j = 1; } ++$j; if ($j) { } else { } --$j; if (1) { }++ $j }', true],
+        // After an `if` statement, 0.17 starts the next statement with a `-` or `*` (unary), and with nothing else.
+        ['BEGIN { $j = 1; if ($j) { } - 1; if ($j) { } else { } -$j * 2 == 3; if (1) { } - 1 ? 2 : 3; $p = 0; if (1) { } *$p; }', true],
+        ['BEGIN { if (1) { } + 1; }', false],
+        ['BEGIN { if (1) { } & 1; }', false],
+        ['BEGIN { if (1) { } == 1; }', false],
         ['kprobe:f { $x = (path *)arg0; }', false],
         ['kprobe:f { $x = (count)arg0; }', false],
         ['kprobe:f { $x = (struct path *)arg0; $y = (strlen *)arg1; $z = (pid_t)arg2; }', true],
