@@ -21,4 +21,3 @@ export const lazyLibraryBuiltins = {
 };
 /** The stand-in: the module, required at the first read of one of its properties. */
 export const lazyBuiltinBanner = 'const __probekitLazyBuiltin = name => { let m; return new Proxy({}, { get: (_, key) => (m ??= require(name))[key] }); };';
-

@@ -7,7 +7,7 @@ import type {
     AliasVariable, KernelDoc, TapsetFileDecls, TapsetFunction, TapsetGlobal, TapsetMacro, TapsetProbeAlias,
 } from './catalogue-tapset-types.js';
 import {
-    docKey, fileDocs, tapsetNameTable, type TapsetDeclKind, type TapsetIndexSource, type TapsetNames,
+    docKey, forEachDoc, tapsetNameTable, type TapsetDeclKind, type TapsetIndexSource, type TapsetNames,
 } from './catalogue-tapset-packed.js';
 
 /** Every file's declarations, in the order stap reads the files. */
@@ -122,7 +122,9 @@ export class TapsetIndex {
         const i = this.docFiles.get(key);
         if (i === undefined) return undefined;
         let found: KernelDoc | undefined;
-        for (const doc of fileDocs(this.source.decls(i))) if (docKey(doc) === key) found = doc;
+        forEachDoc(this.source.decls(i), doc => {
+            if (docKey(doc) === key) found = doc;
+        });
         return found;
     }
 

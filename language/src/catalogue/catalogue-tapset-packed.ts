@@ -3,8 +3,8 @@
  * files declare each name, where each kerneldoc is, the counts, each record's length); then comes one line per
  * file, its declarations as JSON, in stap's order. A loaded index answers names, counts and completion lists from
  * the table alone and decodes a file's record the first time a query needs a declaration in it (a hover, the
- * context variables of an alias): a start with a warm cache reads and parses the 150 KB table, not the 2.5 MB of
- * records.
+ * context variables of an alias): a start with a warm cache reads and parses the table (308 KB for the installed
+ * library), not the records (2.4 MB).
  */
 import { asciiText } from '../common/ascii-text.js';
 import type { KernelDoc, TapsetFileDecls } from './catalogue-tapset-types.js';
@@ -49,12 +49,15 @@ export interface TapsetIndexSource {
 /** The kerneldoc key of a block: hovers look docs up by kind and name. */
 export const docKey = (doc: KernelDoc): string => `${doc.kind}:${doc.name}`;
 
-/** Each documented declaration's block, then the loose ones: the order in which a later block of a key wins. */
-export function* fileDocs(f: TapsetFileDecls): Generator<KernelDoc> {
-    for (const d of f.aliases) if (d.doc) yield d.doc;
-    for (const d of f.functions) if (d.doc) yield d.doc;
-    for (const d of f.macros) if (d.doc) yield d.doc;
-    yield* f.looseDocs;
+/**
+ * Each documented declaration's block, then the loose ones: the order in which a later block of a key wins. A
+ * callback, not a generator: the name table walks every file with it once, cold, on every build.
+ */
+export function forEachDoc(f: TapsetFileDecls, visit: (doc: KernelDoc) => void): void {
+    for (const d of f.aliases) if (d.doc) visit(d.doc);
+    for (const d of f.functions) if (d.doc) visit(d.doc);
+    for (const d of f.macros) if (d.doc) visit(d.doc);
+    for (const d of f.looseDocs) visit(d);
 }
 
 /**
@@ -93,16 +96,10 @@ export function tapsetNameTable(files: readonly TapsetFileDecls[]): TapsetNameTa
         counts[kind] = count;
     }
     const byKey = new Map<string, number>();
-    const addDoc = (doc: KernelDoc | undefined, i: number): void => {
-        if (doc && !doc.name.includes('\n')) byKey.set(docKey(doc), i);
-    };
-    // fileDocs' order, without a generator (this runs once, cold, on every build).
     for (let i = 0; i < files.length; i++) {
-        const f = files[i];
-        for (const d of f.aliases) addDoc(d.doc, i);
-        for (const d of f.functions) addDoc(d.doc, i);
-        for (const d of f.macros) addDoc(d.doc, i);
-        for (const d of f.looseDocs) addDoc(d, i);
+        forEachDoc(files[i], doc => {
+            if (!doc.name.includes('\n')) byKey.set(docKey(doc), i);
+        });
     }
     return { files: files.map(f => f.file), kinds, docs: { keys: [...byKey.keys()], files: [...byKey.values()], byKey }, counts };
 }
