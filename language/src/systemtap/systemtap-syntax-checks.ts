@@ -213,8 +213,8 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             case 'StapTuple': {
                 const node = n as ast.StapTuple;
                 const beforeIn = is(node.$container, 'StapBinary') && node.$container.operator === 'in' && node.$container.left === node;
-                if (!beforeIn && node.items.length > 1) report(span(node), 'unexpected comma-separated expression list (only before `in`)');
                 if (beforeIn) checkInIndexes(node, tokens, report);
+                else checkTuplePlace(node, tokens, report);
                 break;
             }
             case 'StapCall':
@@ -281,12 +281,16 @@ function checkPretty(node: ast.StapPretty, tokens: readonly StapToken[], report:
     }
 }
 
-/** Whether a statement could end where `node`'s first operand ends: only operators, and no `?` before its `:`, around it. */
+/**
+ * Whether a statement could end where `node`'s first operand ends, and the rest be read as the next statement: only
+ * operators, and no `?` before its `:`, around it up to an expression statement, a `return` or a `delete`, which is
+ * not an `if`'s branch before its `else` ({@link orphanedElse}).
+ */
 function endsStatementThere(node: AstNode): boolean {
     let child: AstNode = node;
     for (let c = node.$container; c; child = c, c = c.$container) {
         switch (c.$type) {
-            case 'StapExpressionStatement': case 'StapReturn': return true;
+            case 'StapExpressionStatement': case 'StapReturn': case 'StapDelete': return !orphanedElse(c);
             case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': continue;
             case 'StapConditional':
                 if ((c as ast.StapConditional).then === child) return false;
@@ -295,6 +299,12 @@ function endsStatementThere(node: AstNode): boolean {
         }
     }
     return false;
+}
+
+/** The `if` whose `else` would be left without it if statement `s`, its branch, ended early. */
+function orphanedElse(s: AstNode): ast.StapIf | undefined {
+    const owner = s.$container;
+    return owner?.$type === 'StapIf' && (owner as ast.StapIf).then === s && (owner as ast.StapIf).else !== undefined ? owner as ast.StapIf : undefined;
 }
 
 function checkProbe(node: ast.StapProbe, report: Report): void {
@@ -387,21 +397,157 @@ function startsValue(t: StapToken): boolean {
 
 function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report: Report): void {
     const left = node.left;
-    if (node.operator === 'in' && is(left, 'StapBinary') && left.operator === 'in') {
+    if (node.operator === 'in' && is(left, 'StapBinary') && left.operator === 'in' && isArrayName(left.right)) {
         // stap's membership test takes one `in`: the statement ends before the second.
         report(operatorSpan(node, tokens), 'expected a statement but found `in`: a membership test `… in ARRAY` cannot be the left side of another `in` (use parentheses)');
     }
-    if (is(left, 'StapBinary') && (REGEX.has(node.operator) ? COMPARISON.has(left.operator) || REGEX.has(left.operator) : COMPARISON.has(node.operator) && REGEX.has(left.operator))) {
-        report(span(node.right), `expected literal string or number: a regular expression match \`=~\`/\`!~\` cannot be chained with \`${REGEX.has(node.operator) ? left.operator : node.operator}\` without parentheses`);
+    // (A match whose literal something follows ended before it: what follows is the next statement's.)
+    if (is(left, 'StapBinary') && (!REGEX.has(left.operator) || is(left.right, 'StapString'))
+        && (REGEX.has(node.operator) ? COMPARISON.has(left.operator) || REGEX.has(left.operator) : COMPARISON.has(node.operator) && REGEX.has(left.operator))) {
+        // (Not where error recovery left the right side out: the parser has reported there.)
+        if (node.right?.$cstNode) report(operatorSpan(node, tokens), `expected literal string or number: a regular expression match \`=~\`/\`!~\` cannot be chained with \`${REGEX.has(node.operator) ? left.operator : node.operator}\` without parentheses`);
     }
     if (node.operator === '=~' || node.operator === '!~') {
-        if (!is(node.right, 'StapString')) report(span(node.right), `expected literal string: the right side of \`${node.operator}\` must be a regular expression literal`);
+        const r = node.right;
+        // (Nothing where error recovery left no operand: the parser has reported there.)
+        if (!r || is(r, 'StapString')) return;
+        // stap takes the literal alone: an operator or suffix after it starts the next statement.
+        const literal = innermostOperand(r);
+        if (!is(literal, 'StapString')) {
+            report(span(literal), `expected literal string: the right side of \`${node.operator}\` must be a regular expression literal`);
+            return;
+        }
+        const next = tokenAt(tokens, literal.$cstNode?.end ?? Infinity);
+        if (!next || splitBefore(node, next, `the regular expression literal of \`${node.operator}\``, tokens, report)) checkBracketStatement(literal, tokens, report);
     } else if (node.operator === 'in') {
         const r = node.right;
-        const ok = is(r, 'StapVariable') || isHistogram(r) || is(r, 'StapScriptArg');
-        if (!ok) report(span(r), 'expected an array name (or @hist_*) after `in`');
+        if (!r || isArrayName(r)) return;
+        // stap takes the array's name alone: an operator or suffix after it starts the next statement.
+        const name = innermostOperand(r);
+        if (name === r || !isArrayName(name)) {
+            report(span(r), 'expected an array name (or @hist_*) after `in`');
+            return;
+        }
+        const next = tokenAt(tokens, name.$cstNode?.end ?? Infinity);
+        if (!next || splitBefore(node, next, 'the array name after `in`', tokens, report)) checkBracketStatement(name, tokens, report);
     }
 }
+
+function isArrayName(e: AstNode | undefined): boolean {
+    return is(e, 'StapVariable') || isHistogram(e) || is(e, 'StapScriptArg');
+}
+
+/** Binary operators at or below `in` in stap's precedence: their operands are where stap reads `[…] in A`. */
+const ARRAY_IN_LEVEL = new Set(['in', '&', '^', '|', '&&', '||']);
+
+/** The operand `e` starts with, through binary operators above `in` and suffixes (`[…]`, `->`, `$`, `++`). */
+function innermostOperand(e: ast.StapExpression): ast.StapExpression {
+    for (;;) {
+        const inner: ast.StapExpression | undefined = is(e, 'StapBinary') && !ARRAY_IN_LEVEL.has(e.operator) ? e.left
+            : is(e, 'StapIndex') || is(e, 'StapMember') ? e.receiver
+                : e.$type === 'StapPretty' || is(e, 'StapPostIncrement') ? (e as ast.StapPretty | ast.StapPostIncrement).operand : undefined;
+        // (Also where error recovery left the operand out: the walk ends at its parent.)
+        if (!inner) return e;
+        e = inner;
+    }
+}
+
+/** What `e` is the first operand of, through binary operators above `in` and suffixes: the inverse of {@link innermostOperand}. */
+function outermostStartedBy(e: AstNode): AstNode {
+    for (;;) {
+        const c = e.$container;
+        if ((is(c, 'StapBinary') && !ARRAY_IN_LEVEL.has(c.operator) && c.left === e)
+            || ((is(c, 'StapIndex') || is(c, 'StapMember')) && c.receiver === e)
+            || ((c?.$type === 'StapPretty' || is(c, 'StapPostIncrement')) && (c as ast.StapPretty | ast.StapPostIncrement).operand === e)) {
+            e = c!;
+        } else {
+            return e;
+        }
+    }
+}
+
+/** Tokens a statement can start with, where stap ends an expression early: `+`, `-`, a bracketed list, `$`, `$$`. */
+const STATEMENT_AFTER = new Set(['+', '-', '[', '$', '$$']);
+
+/**
+ * stap ends expression `whole` early, just before token `next` (`what`: after which part): whether what follows may be
+ * the next statement; else report where stap does: at `next`, after a `++`/`--` starting a statement (it wants an
+ * operand), or at an `else` the early end leaves without its `if`.
+ */
+function splitBefore(whole: AstNode, next: StapToken, what: string, tokens: readonly StapToken[], report: Report): boolean {
+    const ends = endsStatementThere(whole);
+    if (ends && STATEMENT_AFTER.has(next.image)) return true;
+    let statement: AstNode | undefined = whole;
+    while (statement && !STATEMENT_ENDS.has(statement.$type)) statement = statement.$container;
+    const orphan = statement && STATEMENT_AFTER.has(next.image) ? orphanedElse(statement) : undefined;
+    const elseToken = orphan && tokenAt(tokens, orphan.then.$cstNode?.end ?? Infinity);
+    if (elseToken) {
+        report({ offset: elseToken.offset, end: elseToken.end }, `expected statement: stap ends the statement after ${what}, and reads the rest as the next one, so this \`else\` has no \`if\``);
+        return false;
+    }
+    const t = ends && (next.image === '++' || next.image === '--') ? tokenAt(tokens, next.end) ?? next : next;
+    report({ offset: t.offset, end: t.end }, `expected literal string or number: stap ends the expression after ${what}, and reads \`${next.image}\` as the start of the next statement`);
+    return false;
+}
+
+/**
+ * A bracketed list not before `in`. stap reads one only where it reads `[…] in A` (the start of an operand at or
+ * below `in`'s precedence), takes a single index as the expression, and ends the expression after it: an operator
+ * or suffix after it starts the next statement.
+ */
+function checkTuplePlace(node: ast.StapTuple, tokens: readonly StapToken[], report: Report): void {
+    const top = outermostStartedBy(node);
+    const c = top.$container;
+    // In a bracketed list's items stap reads comparisons, as in an operand above `in`.
+    const inList = c?.$type === 'StapIndexArg' && c.$container?.$type === 'StapTuple';
+    if (inList || (is(c, 'StapBinary') ? !ARRAY_IN_LEVEL.has(c.operator) || (c.operator === 'in' && c.right === top) : is(c, 'StapPrefix'))) {
+        const at = span(node);
+        report({ offset: at.offset, end: at.offset + 1 },
+            'expected literal string or number: a bracketed list `[…]` stands only at the start of an expression or before `in`');
+        return;
+    }
+    const next = tokenAt(tokens, node.$cstNode?.end ?? Infinity);
+    if (node.items.length > 1) {
+        report(next ? { offset: next.offset, end: next.end } : span(node), 'unexpected comma-separated expression list (only before `in`)');
+    } else if (next && top !== node && splitBefore(top, next, 'a bracketed list `[…]`', tokens, report)) {
+        checkBracketStatement(node, tokens, report);
+    }
+}
+
+/**
+ * Where stap ended a statement after `e` and the brackets after it (`e[…]` in the tree) start the next one: a
+ * bracketed list there is one index unless `in` follows; after it the statement goes on with an operator at or below
+ * `in`'s precedence, or ends again.
+ */
+function checkBracketStatement(e: AstNode, tokens: readonly StapToken[], report: Report): void {
+    const end = statementEnd(e);
+    for (let prev = e; ;) {
+        const list = prev.$container;
+        if (!is(list, 'StapIndex') || list.receiver !== prev) return;
+        const next = tokenAt(tokens, list.$cstNode?.end ?? Infinity);
+        if (next?.image === 'in') return;
+        if (list.indexes.length > 1) {
+            report(next ? { offset: next.offset, end: next.end } : span(list), 'unexpected comma-separated expression list (only before `in`)');
+            return;
+        }
+        if (!next || next.offset >= end || GOES_ON.has(next.image)) return;
+        if (!splitBefore(outermostStartedBy(list), next, 'a bracketed list `[…]`', tokens, report)) return;
+        if (next.image !== '[') return;
+        prev = list;
+    }
+}
+
+/** Tokens that go on with a statement after an operand at `in`'s level: lower operators, `?:`, assignments. */
+const GOES_ON = new Set(['&', '^', '|', '&&', '||', '?', ':', '=', '<<<', '+=', '-=', '*=', '/=', '%=', '<<=', '>>=', '&=', '^=', '|=', '.=']);
+
+/** Where the statement that holds expression `e` ends (its expression's end). */
+function statementEnd(e: AstNode): number {
+    let top = e;
+    while (top.$container && !STATEMENT_ENDS.has(top.$container.$type)) top = top.$container;
+    return top.$cstNode?.end ?? Infinity;
+}
+
+const STATEMENT_ENDS = new Set(['StapExpressionStatement', 'StapReturn', 'StapDelete']);
 
 function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Report): void {
     const fn = node.function;
@@ -492,6 +638,10 @@ function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
     const c = node.$container;
     if (is(c, 'StapIndex') && c.receiver === node) return;
     if (is(c, 'StapBinary') && c.operator === 'in' && c.right === node) return;
+    // `x in @hist_log(s) + 1`: the array of `in` (whatever follows is the next statement's, checked there).
+    const top = outermostStartedBy(node);
+    const tc = top.$container;
+    if (top !== node && is(tc, 'StapBinary') && tc.operator === 'in' && tc.right === top) return;
     if (c?.$type === 'StapForeach') return;
     if (c?.$type === 'StapCall') {
         const fn = c as ast.StapCall;

@@ -24,6 +24,34 @@ async function expectErrors(marked: string, messages: RegExp[]): Promise<void> {
     for (const e of errors) expect(e.code).toMatch(/^stap-(lex|pp|parse)-/);
 }
 
+/**
+ * stap reads a bracketed list only where it reads `[…] in A`, takes the array name after `in` and the literal after
+ * `=~` alone, and ends the expression there: what follows is the next statement, which few tokens can start. Each
+ * position is stap 4.8 -p1's (systemtap-real-tool.test.ts runs the verdicts against it).
+ */
+describe('expressions stap ends early: the error where stap reports it', () => {
+    test.each<[string, RegExp]>([
+        ['probe begin { x = 1 + <|>[2] }', /a bracketed list `\[…\]` stands only at the start of an expression or before `in`/],
+        ['probe begin { x = -<|>[2] }', /bracketed list/],
+        ['probe begin { x = [<|>[1]] in a }', /bracketed list/],
+        ['probe begin { x = [2] <|>* 3 }', /after a bracketed list `\[…\]`, and reads `\*` as the start of the next statement/],
+        ['probe begin { x = [2]<|>->a }', /reads `->`/],
+        ['probe begin { x = [2]++ <|>}', /reads `\+\+`/],
+        ['probe begin { while ([1] <|>- 2) x = 1 }', /reads `-`/],
+        ['probe begin { x = [1,2] <|>- 3 }', /unexpected comma-separated expression list/],
+        ['probe begin { x = 1 in a[1, 2] <|>}', /unexpected comma-separated expression list/],
+        ['probe begin { x = 1 in a <|>* 2 }', /after the array name after `in`/],
+        ['probe begin { if (1 in a<|>[1]) x = 1 }', /after the array name after `in`/],
+        ['probe begin { x = y =~ "r" <|>* 2 }', /after the regular expression literal of `=~`/],
+        ['probe begin { x = "s" =~ "r"[1] <|>* 2 }', /after a bracketed list/],
+        ['probe begin { x = $x =~ "r" <|>=~ "r" }', /cannot be chained/],
+        ['probe begin { if (c) x = [2] - 3 <|>else y = 1 }', /this `else` has no `if`/],
+        ['probe begin { if (c) x = 1 in a + 1; <|>else y = 1 }', /this `else` has no `if`/],
+    ])('%s', async (marked, message) => {
+        await expectErrors(marked, [message]);
+    });
+});
+
 describe('error messages with positions (same positions as stap 4.8 -p1)', () => {
     test('a missing `)` names the call it closes', async () => {
         await expectErrors('probe begin {\n    printf("%d\\n", x\n<|>}', [/^expected `\)` to close the call to printf opened at 2:11, but found `\}`$/]);

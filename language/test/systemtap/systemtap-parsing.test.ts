@@ -87,6 +87,8 @@ const ACCEPTED = [
     'probe begin { x = @entry($a) + @defined($b) + @var("a@b.c") + @probewrite(a) }',
     'probe begin { x <<< 1; y = @count(x) + @variance(x, 2) }',
     'probe begin { x = [1] + 2 }',
+    // stap ends the expression after `[2]`, `in a` and `=~ "r"`: the rest is the next statement
+    'probe begin { x = [2] - 3; x = [2][3]; x = 1 in a[1]; x = 1 in a + 1; x = y =~ "r" - 1 }',
     'probe begin { println() }',
     'function f() { return } function g() { return; }',
     'probe begin { x = 1 == 2 == 3 }',
@@ -125,6 +127,8 @@ const REJECTED: Array<[string, RegExp]> = [
     ['probe begin { x = 0x10000000000000000 }', /number invalid or out of range/],
     ['probe begin { x = 089 + 12abc }', /number invalid or out of range/],
     ['probe begin { x = foo in bar->baz }', /array name/],
+    ['probe begin { x = 1 + [2] }', /bracketed list/],
+    ['probe begin { x = y =~ "r" * 2 }', /regular expression literal/],
     ['probe begin { x = @cast(p) }', /takes 2 to 3 arguments/],
     ['probe begin { x = @perf(1) }', /expected literal string/],
     ['probe begin { x = @undefined_macro }', /unknown operator `@undefined_macro`/],

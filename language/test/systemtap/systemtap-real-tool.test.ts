@@ -126,6 +126,21 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['function f(a,,b) { }', false],
         ['probe begin { x = ++-9223372036854775809 }', false],
         ['probe begin { y = - - 9223372036854775809 }', true],
+        // A bracketed list stands only where `[…] in A` may; stap ends the expression after it, after `in A` and after
+        // `=~ "literal"`, and reads the rest as the next statement.
+        ['probe begin { x = [2] - 3; x = [2] + 3 * 4; x = [2][3]; [1] = 2; x = [1] & 3; x = a[[1]]; x = 1 ? 2 : [2] - 3; x = [2] - 3 && 1 }', true],
+        ['global s\nprobe begin { x = [1] in a + 1; x = 1 in a[1]; x = 1 in a + 2 in b; x = 1 in @hist_log(s) + 1; x = [1] in a[2] }', true],
+        ['function f() { return [2] - 3 } function g() { return 1 in a + 1 }', true],
+        ['probe begin { x = y =~ "r" - 1; x = y =~ "r"[1] & 2; delete a[1] in b - 1; x = "s" =~ "r"[1][2] - 1 }', true],
+        ['probe begin { x = 1 + [2] }', false],
+        ['probe begin { x = [2] * 3 }', false],
+        ['probe begin { x = ! [1] in a }', false],
+        ['probe begin { x = f([2] - 3) }', false],
+        ['probe begin { x = 1 ? [2] - 3 : 2 }', false],
+        ['probe begin { x = 1 in a[1, 2] }', false],
+        ['probe begin { x = 1 in a * 2 }', false],
+        ['probe begin { x = y =~ "r" * 2 }', false],
+        ['probe begin { if (c) x = [2] - 3 else y = 1 }', false],
     ])('%s', async (script, accepted, options) => {
         const real = stapParses(script, options ? [options] : []);
         const ours = await checkStap(options ? compatible29 : plain, script);
