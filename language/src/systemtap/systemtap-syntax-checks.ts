@@ -287,19 +287,31 @@ function checkPretty(node: ast.StapPretty, tokens: readonly StapToken[], report:
  * not an `if`'s branch before its `else` ({@link orphanedElse}).
  */
 function endsStatementThere(node: AstNode): boolean {
-    let child: AstNode = node;
-    for (let c = node.$container; c; child = c, c = c.$container) {
-        switch (c.$type) {
-            case 'StapExpressionStatement': case 'StapReturn': case 'StapDelete': return !orphanedElse(c);
-            case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': continue;
+    // Each node's answer is its container's, or decided there: kept, so that a long chain of operators, each asking,
+    // is walked once and not once per operator.
+    const path: AstNode[] = [];
+    let answer: boolean | undefined;
+    for (let child = node; answer === undefined;) {
+        answer = endsAround.get(child);
+        if (answer !== undefined) break;
+        path.push(child);
+        const c = child.$container;
+        switch (c?.$type) {
+            case 'StapExpressionStatement': case 'StapReturn': case 'StapDelete': answer = !orphanedElse(c!); break;
+            case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': child = c!; break;
             case 'StapConditional':
-                if ((c as ast.StapConditional).then === child) return false;
-                continue;
-            default: return false;
+                if ((c as ast.StapConditional).then === child) answer = false;
+                else child = c!;
+                break;
+            default: answer = false;
         }
     }
-    return false;
+    for (const n of path) endsAround.set(n, answer);
+    return answer;
 }
+
+/** {@link endsStatementThere}'s answers, by node. */
+const endsAround = new WeakMap<AstNode, boolean>();
 
 /** The `if` whose `else` would be left without it if statement `s`, its branch, ended early. */
 function orphanedElse(s: AstNode): ast.StapIf | undefined {
@@ -521,6 +533,8 @@ function checkTuplePlace(node: ast.StapTuple, tokens: readonly StapToken[], repo
  */
 function checkBracketStatement(e: AstNode, tokens: readonly StapToken[], report: Report): void {
     const end = statementEnd(e);
+    // Every list of the chain starts the same expression.
+    const whole = outermostStartedBy(e);
     for (let prev = e; ;) {
         const list = prev.$container;
         if (!is(list, 'StapIndex') || list.receiver !== prev) return;
@@ -531,7 +545,7 @@ function checkBracketStatement(e: AstNode, tokens: readonly StapToken[], report:
             return;
         }
         if (!next || next.offset >= end || GOES_ON.has(next.image)) return;
-        if (!splitBefore(outermostStartedBy(list), next, 'a bracketed list `[…]`', tokens, report)) return;
+        if (!splitBefore(whole, next, 'a bracketed list `[…]`', tokens, report)) return;
         if (next.image !== '[') return;
         prev = list;
     }
@@ -540,12 +554,23 @@ function checkBracketStatement(e: AstNode, tokens: readonly StapToken[], report:
 /** Tokens that go on with a statement after an operand at `in`'s level: lower operators, `?:`, assignments. */
 const GOES_ON = new Set(['&', '^', '|', '&&', '||', '?', ':', '=', '<<<', '+=', '-=', '*=', '/=', '%=', '<<=', '>>=', '&=', '^=', '|=', '.=']);
 
-/** Where the statement that holds expression `e` ends (its expression's end). */
+/** Where the statement that holds expression `e` ends (its expression's end); kept by node, as {@link endsStatementThere}. */
 function statementEnd(e: AstNode): number {
-    let top = e;
-    while (top.$container && !STATEMENT_ENDS.has(top.$container.$type)) top = top.$container;
-    return top.$cstNode?.end ?? Infinity;
+    const path: AstNode[] = [];
+    let end: number | undefined;
+    for (let top = e; end === undefined;) {
+        end = statementEnds.get(top);
+        if (end !== undefined) break;
+        path.push(top);
+        const c = top.$container;
+        if (!c || STATEMENT_ENDS.has(c.$type)) end = top.$cstNode?.end ?? Infinity;
+        else top = c;
+    }
+    for (const n of path) statementEnds.set(n, end);
+    return end;
 }
+
+const statementEnds = new WeakMap<AstNode, number>();
 
 const STATEMENT_ENDS = new Set(['StapExpressionStatement', 'StapReturn', 'StapDelete']);
 

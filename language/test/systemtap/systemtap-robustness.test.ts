@@ -42,6 +42,12 @@ const NASTY: Array<[string, string, RegExp]> = [
     ['a lone @define', '@define', /identifier/],
     ['a lone %(', '%(', /incomplete condition/],
     ['a lone probe', 'probe', /expected a probe point/],
+    // Each `in`, `=~` and bracket asks where its statement may end: asked once per chain, not once per operator (these
+    // took 9-36 s each when every operator walked up the whole chain).
+    ['30,000 membership tests ended early, in one chain', `probe begin { x = 1${' in a + 1'.repeat(30_000)} * }`, /expected/],
+    ['30,000 brackets after an `in`', `probe begin { x = 1 in a${'[1]'.repeat(30_000)} * }`, /expected/],
+    ['30,000 `in a[1]` in one chain', `probe begin { x = 1${' in a[1]'.repeat(30_000)} * }`, /expected/],
+    ['30,000 matches ended early, in one chain', `probe begin { x = y${' =~ "r" - 1'.repeat(30_000)} * }`, /expected/],
 ];
 
 describe('bad input never crashes or hangs', () => {
