@@ -284,20 +284,31 @@ function checkPretty(node: ast.StapPretty, tokens: readonly StapToken[], report:
 /**
  * Whether a statement could end where `node`'s first operand ends, and the rest be read as the next statement: only
  * operators, and no `?` before its `:`, around it up to an expression statement, a `return` or a `delete`, which is
- * not an `if`'s branch before its `else` ({@link orphanedElse}).
+ * not an `if`'s branch before its `else` (see {@link endingAround}).
  */
 function endsStatementThere(node: AstNode): boolean {
-    // Each node's answer is its container's, or decided there: kept, so that a long chain of operators, each asking,
-    // is walked once and not once per operator.
+    return endingAround(node) === true;
+}
+
+/**
+ * {@link endsStatementThere}'s answer, and where the statement could end but for an `else`, the `if` whose `else`
+ * it would leave without it. Each node's answer is its container's, or decided there: kept, so that a long chain of
+ * operators, each asking, is walked once and not once per operator.
+ */
+function endingAround(node: AstNode): boolean | ast.StapIf {
     const path: AstNode[] = [];
-    let answer: boolean | undefined;
+    let answer: boolean | ast.StapIf | undefined;
     for (let child = node; answer === undefined;) {
-        answer = endsAround.get(child);
+        answer = endings.get(child);
         if (answer !== undefined) break;
         path.push(child);
         const c = child.$container;
         switch (c?.$type) {
-            case 'StapExpressionStatement': case 'StapReturn': case 'StapDelete': answer = !orphanedElse(c!); break;
+            case 'StapExpressionStatement': case 'StapReturn': case 'StapDelete': {
+                const owner = c!.$container;
+                answer = owner?.$type === 'StapIf' && (owner as ast.StapIf).then === c && (owner as ast.StapIf).else !== undefined ? owner as ast.StapIf : true;
+                break;
+            }
             case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': child = c!; break;
             case 'StapConditional':
                 if ((c as ast.StapConditional).then === child) answer = false;
@@ -306,18 +317,11 @@ function endsStatementThere(node: AstNode): boolean {
             default: answer = false;
         }
     }
-    for (const n of path) endsAround.set(n, answer);
+    for (const n of path) endings.set(n, answer);
     return answer;
 }
 
-/** {@link endsStatementThere}'s answers, by node. */
-const endsAround = new WeakMap<AstNode, boolean>();
-
-/** The `if` whose `else` would be left without it if statement `s`, its branch, ended early. */
-function orphanedElse(s: AstNode): ast.StapIf | undefined {
-    const owner = s.$container;
-    return owner?.$type === 'StapIf' && (owner as ast.StapIf).then === s && (owner as ast.StapIf).else !== undefined ? owner as ast.StapIf : undefined;
-}
+const endings = new WeakMap<AstNode, boolean | ast.StapIf>();
 
 function checkProbe(node: ast.StapProbe, report: Report): void {
     // `?`, `!` and `if (…)` end a probe point: inside `{…}` only when nothing follows the braces.
@@ -487,17 +491,15 @@ const STATEMENT_AFTER = new Set(['+', '-', '[', '$', '$$']);
  * operand), or at an `else` the early end leaves without its `if`.
  */
 function splitBefore(whole: AstNode, next: StapToken, what: string, tokens: readonly StapToken[], report: Report): boolean {
-    const ends = endsStatementThere(whole);
-    if (ends && STATEMENT_AFTER.has(next.image)) return true;
-    let statement: AstNode | undefined = whole;
-    while (statement && !STATEMENT_ENDS.has(statement.$type)) statement = statement.$container;
-    const orphan = statement && STATEMENT_AFTER.has(next.image) ? orphanedElse(statement) : undefined;
-    const elseToken = orphan && tokenAt(tokens, orphan.then.$cstNode?.end ?? Infinity);
+    const ending = endingAround(whole);
+    const startsStatement = STATEMENT_AFTER.has(next.image);
+    if (ending === true && startsStatement) return true;
+    const elseToken = ending !== true && ending !== false && startsStatement ? tokenAt(tokens, ending.then.$cstNode?.end ?? Infinity) : undefined;
     if (elseToken) {
         report({ offset: elseToken.offset, end: elseToken.end }, `expected statement: stap ends the statement after ${what}, and reads the rest as the next one, so this \`else\` has no \`if\``);
         return false;
     }
-    const t = ends && (next.image === '++' || next.image === '--') ? tokenAt(tokens, next.end) ?? next : next;
+    const t = ending === true && (next.image === '++' || next.image === '--') ? tokenAt(tokens, next.end) ?? next : next;
     report({ offset: t.offset, end: t.end }, `expected literal string or number: stap ends the expression after ${what}, and reads \`${next.image}\` as the start of the next statement`);
     return false;
 }
