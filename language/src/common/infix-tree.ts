@@ -71,6 +71,7 @@ export function buildInfixTree(obj: InfixParts, precedence: ReadonlyMap<unknown,
     let hole = (value: unknown) => {
         root = value;
     };
+    let splits: ((a: number, b: number) => number) | undefined;
     for (;;) {
         if (c - a < 2) {
             hole(c - a === 1 ? parts[a] : undefined);
@@ -81,15 +82,8 @@ export function buildInfixTree(obj: InfixParts, precedence: ReadonlyMap<unknown,
             return root;
         }
         // Langium's split: the operator that binds least, the last of equals unless right-associative.
-        let at = a;
-        let worst = -1;
-        for (let k = a; k < b; k++) {
-            const level = levelOf(k);
-            if (level.precedence > worst) {
-                worst = level.precedence;
-                at = k;
-            } else if (level.precedence === worst && !level.rightAssoc) at = k;
-        }
+        splits ??= splitFinder(operators.length, levelOf);
+        const at = splits(a, b);
         if (at + 1 > c) {
             // Too few operands for the left side: it is the unpaired part, the right one empty.
             const split = node(undefined, at, undefined);
@@ -109,4 +103,40 @@ export function buildInfixTree(obj: InfixParts, precedence: ReadonlyMap<unknown,
         a = at + 1;
         b = Math.max(b, a);
     }
+}
+
+/**
+ * Where Langium splits operators `a..b-1`: the one that binds least, the last of equals unless its level is
+ * right-associative (`a` when there are none). Each level's operators are listed in order once, and each question is
+ * a binary search per level: the unpaired part of a long broken list is split again and again, and a scan per split
+ * would make its tree quadratic in its length.
+ */
+function splitFinder(count: number, levelOf: (k: number) => InfixPrecedence): (a: number, b: number) => number {
+    const byLevel = new Map<number, number[]>();
+    for (let k = 0; k < count; k++) {
+        const p = levelOf(k).precedence;
+        let list = byLevel.get(p);
+        if (!list) byLevel.set(p, list = []);
+        list.push(k);
+    }
+    const levels = [...byLevel.keys()].sort((x, y) => y - x).map(p => byLevel.get(p)!);
+    /** The first position in sorted `list` whose value is at least `v`. */
+    const firstFrom = (list: number[], v: number): number => {
+        let lo = 0;
+        let hi = list.length;
+        while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (list[mid] < v) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    };
+    return (a, b) => {
+        for (const list of levels) {
+            const first = firstFrom(list, a);
+            if (first === list.length || list[first] >= b) continue;
+            return levelOf(list[first]).rightAssoc ? list[first] : list[firstFrom(list, b) - 1];
+        }
+        return a;
+    };
 }

@@ -56,6 +56,20 @@ describe('binary trees from infix rules', () => {
         expect(buildInfixTree(obj, table)).toEqual(langiumInfix(obj, table));
     });
 
+    test('a long broken list of a right-associative level: as Langium splits it, and 100,000 operators without a scan per split', async () => {
+        const [, [, mixed]] = await tables();
+        const broken = (n: number) => ({ $type: 'B', $cstNode: {}, parts: Array.from({ length: n }, (_, k) => k), operators: Array.from({ length: n + 1 }, (_, k) => (k % 3 ? '=' : '^')) });
+        expect(buildInfixTree(broken(2_000), mixed)).toEqual(langiumInfix(broken(2_000), mixed));
+        // Split after split, each at the first operator: a scan of the rest per split took minutes here.
+        let tree = buildInfixTree(broken(100_000), mixed) as { right: unknown } | undefined;
+        let depth = 0;
+        while (tree && typeof tree === 'object') {
+            tree = tree.right as typeof tree;
+            depth++;
+        }
+        expect(depth).toBeGreaterThan(60_000);
+    });
+
     test('100,000 operands in linear time, the tree as deep as the list is long', async () => {
         const [[, table]] = await tables();
         const n = 100_000;
