@@ -34,21 +34,34 @@ export interface TapsetCounts {
 
 /** Declarations of one kind by name, read from the files that declare each name when first asked for. */
 export class TapsetDecls<T extends { name: string }> {
-    /** Each name's position in the table. */
-    private readonly at: Map<string, number>;
-    /** The files after the first, of the names declared in several. */
-    private readonly more = new Map<number, number[]>();
+    /** Each name's position in the table, and the files after the first of the names declared in several: made on the first question. */
+    private positions?: Map<string, number>;
+    private moreFiles?: Map<number, number[]>;
     private readonly memo = new Map<string, T[]>();
 
     constructor(private readonly names: TapsetNames, private readonly kind: TapsetDeclKind, private readonly source: TapsetIndexSource) {
-        this.at = names.at ?? new Map();
-        if (!names.at) for (let k = 0; k < names.names.length; k++) this.at.set(names.names[k], k);
-        for (const m of names.more) this.more.set(m[0], m.slice(1));
+        this.positions = names.at;
     }
 
-    /** How many names. */
+    private get at(): Map<string, number> {
+        if (!this.positions) {
+            this.positions = new Map();
+            for (let k = 0; k < this.names.names.length; k++) this.positions.set(this.names.names[k], k);
+        }
+        return this.positions;
+    }
+
+    private get more(): Map<number, number[]> {
+        if (!this.moreFiles) {
+            this.moreFiles = new Map();
+            for (const m of this.names.more) this.moreFiles.set(m[0], m.slice(1));
+        }
+        return this.moreFiles;
+    }
+
+    /** How many names (each is in the table once). */
     get size(): number {
-        return this.at.size;
+        return this.names.names.length;
     }
 
     has(name: string): boolean {
@@ -57,7 +70,7 @@ export class TapsetDecls<T extends { name: string }> {
 
     /** Every name, in order of first declaration. */
     keys(): IterableIterator<string> {
-        return this.at.keys();
+        return this.names.names[Symbol.iterator]();
     }
 
     /** The declarations of `name`, in stap's order (files, then their order in a file). */
