@@ -440,12 +440,20 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
         if (!r || isArrayName(r)) return;
         // stap takes the array's name alone: an operator or suffix after it starts the next statement.
         const name = innermostOperand(r);
-        if (name === r || !isArrayName(name)) {
-            report(span(r), 'expected an array name (or @hist_*) after `in`');
+        // A call's name is one too, and its `( … )` starts the next statement: one expression in parentheses.
+        const call = name.$type === 'StapCall' && /^[A-Za-z_]/.test((name as ast.StapCall).function) ? name as ast.StapCall : undefined;
+        if (!call && (name === r || !isArrayName(name))) {
+            report(span(name), 'expected an array name (or @hist_*) after `in`');
             return;
         }
-        const next = tokenAt(tokens, name.$cstNode?.end ?? Infinity);
-        if (!next || splitBefore(node, next, 'the array name after `in`', tokens, report)) checkBracketStatement(name, tokens, report);
+        const next = tokenAt(tokens, call ? (call.$cstNode?.offset ?? Infinity) + 1 : name.$cstNode?.end ?? Infinity);
+        if (next && !splitBefore(node, next, 'the array name after `in`', tokens, report)) return;
+        if (!call) {
+            checkBracketStatement(name, tokens, report);
+        } else if (call.args.length !== 1 && next) {
+            const t = call.args.length ? tokenAt(tokens, call.args[0].$cstNode?.end ?? Infinity) : tokenAt(tokens, next.end);
+            if (t) report({ offset: t.offset, end: t.end }, `expected literal string or number: after \`in\` stap takes \`${call.function}\` as the array name, and reads \`(…)\` as one expression in parentheses`);
+        }
     }
 }
 
@@ -482,8 +490,8 @@ function outermostStartedBy(e: AstNode): AstNode {
     }
 }
 
-/** Tokens a statement can start with, where stap ends an expression early: `+`, `-`, a bracketed list, `$`, `$$`. */
-const STATEMENT_AFTER = new Set(['+', '-', '[', '$', '$$']);
+/** Tokens a statement can start with, where stap ends an expression early: `+`, `-`, a bracketed list, `$`, `$$`, `(`. */
+const STATEMENT_AFTER = new Set(['+', '-', '[', '$', '$$', '(']);
 
 /**
  * stap ends expression `whole` early, just before token `next` (`what`: after which part): whether what follows may be

@@ -141,6 +141,8 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe begin { x = 1 in a * 2 }', false],
         ['probe begin { x = y =~ "r" * 2 }', false],
         ['probe begin { if (c) x = [2] - 3 else y = 1 }', false],
+        ['probe begin { x = y in f(1) * 2; x = y in f(1)[2]; x = y in f(1)(2) }', true],
+        ['probe begin { x = y in f() }', false],
     ])('%s', async (script, accepted, options) => {
         const real = stapParses(script, options ? [options] : []);
         const ours = await checkStap(options ? compatible29 : plain, script);
