@@ -196,7 +196,10 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                     break;
                 }
                 if (takesValue && is(node.operand, 'StapPrefix') && node.operand.operator !== '&' && !negative) {
-                    report(span(node.operand), `expected literal string or number: \`${node.operator}\` cannot take \`${node.operand.operator}\` and its operand without parentheses`);
+                    // After a `-` stap wants a number, and reports the token after it.
+                    const inner = span(node.operand);
+                    const after = node.operand.operator === '-' ? tokenAt(tokens, inner.offset + 1) : undefined;
+                    report(after ? { offset: after.offset, end: after.end } : inner, `expected literal string or number: \`${node.operator}\` cannot take \`${node.operand.operator}\` and its operand without parentheses`);
                     break;
                 }
                 if (node.operator === '&') {
@@ -304,11 +307,9 @@ function endingAround(node: AstNode): boolean | ast.StapIf {
         path.push(child);
         const c = child.$container;
         switch (c?.$type) {
-            case 'StapExpressionStatement': case 'StapReturn': case 'StapDelete': {
-                const owner = c!.$container;
-                answer = owner?.$type === 'StapIf' && (owner as ast.StapIf).then === c && (owner as ast.StapIf).else !== undefined ? owner as ast.StapIf : true;
+            case 'StapExpressionStatement': case 'StapReturn': case 'StapDelete':
+                answer = orphanedElse(c!) ?? true;
                 break;
-            }
             case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': child = c!; break;
             case 'StapConditional':
                 if ((c as ast.StapConditional).then === child) answer = false;
@@ -322,6 +323,22 @@ function endingAround(node: AstNode): boolean | ast.StapIf {
 }
 
 const endings = new WeakMap<AstNode, boolean | ast.StapIf>();
+
+/**
+ * The `if` whose `else` would be left without it if statement `s` ended early and the rest were the next statement:
+ * `s` ends a loop's body or an `if`'s branch, which ends an `if`'s branch before `else`.
+ */
+function orphanedElse(s: AstNode): ast.StapIf | undefined {
+    for (let inner = s, owner = s.$container; owner; inner = owner, owner = owner.$container) {
+        if (owner.$type === 'StapIf') {
+            const branch = owner as ast.StapIf;
+            if (branch.then === inner && branch.else !== undefined) return branch;
+        } else if (owner.$type !== 'StapFor' && owner.$type !== 'StapWhile' && owner.$type !== 'StapForeach') {
+            return undefined;
+        }
+    }
+    return undefined;
+}
 
 function checkProbe(node: ast.StapProbe, report: Report): void {
     // `?`, `!` and `if (…)` end a probe point: inside `{…}` only when nothing follows the braces.
@@ -434,7 +451,7 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
             return;
         }
         const next = tokenAt(tokens, literal.$cstNode?.end ?? Infinity);
-        if (!next || splitBefore(node, next, `the regular expression literal of \`${node.operator}\``, tokens, report)) checkBracketStatement(literal, tokens, report);
+        if (next) endsEarly(node, next, `the regular expression literal of \`${node.operator}\``, () => bracketStatement(literal, tokens, report), tokens, report);
     } else if (node.operator === 'in') {
         const r = node.right;
         if (!r || isArrayName(r)) return;
@@ -447,13 +464,14 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
             return;
         }
         const next = tokenAt(tokens, call ? (call.$cstNode?.offset ?? Infinity) + 1 : name.$cstNode?.end ?? Infinity);
-        if (next && !splitBefore(node, next, 'the array name after `in`', tokens, report)) return;
-        if (!call) {
-            checkBracketStatement(name, tokens, report);
-        } else if (call.args.length !== 1 && next) {
+        if (!next) return;
+        endsEarly(node, next, 'the array name after `in`', () => {
+            if (!call) return bracketStatement(name, tokens, report);
+            if (call.args.length === 1) return false;
             const t = call.args.length ? tokenAt(tokens, call.args[0].$cstNode?.end ?? Infinity) : tokenAt(tokens, next.end);
             if (t) report({ offset: t.offset, end: t.end }, `expected literal string or number: after \`in\` stap takes \`${call.function}\` as the array name, and reads \`(…)\` as one expression in parentheses`);
-        }
+            return t !== undefined;
+        }, tokens, report);
     }
 }
 
@@ -494,22 +512,26 @@ function outermostStartedBy(e: AstNode): AstNode {
 const STATEMENT_AFTER = new Set(['+', '-', '[', '$', '$$', '(']);
 
 /**
- * stap ends expression `whole` early, just before token `next` (`what`: after which part): whether what follows may be
- * the next statement; else report where stap does: at `next`, after a `++`/`--` starting a statement (it wants an
- * operand), or at an `else` the early end leaves without its `if`.
+ * stap ends expression `whole` early, just before token `next` (`what`: after which part), and reads what follows as
+ * the next statement. Report where stap finds that wrong: at `next` when no statement starts with it or the statement
+ * cannot end there (after a `++`/`--`, which wants an operand, at the token after); else in the next statement
+ * itself (`rest`: whether it reported); else at an `else` the early end leaves without its `if`.
  */
-function splitBefore(whole: AstNode, next: StapToken, what: string, tokens: readonly StapToken[], report: Report): boolean {
+function endsEarly(whole: AstNode, next: StapToken, what: string, rest: () => boolean, tokens: readonly StapToken[], report: Report): void {
     const ending = endingAround(whole);
-    const startsStatement = STATEMENT_AFTER.has(next.image);
-    if (ending === true && startsStatement) return true;
-    const elseToken = ending !== true && ending !== false && startsStatement ? tokenAt(tokens, ending.then.$cstNode?.end ?? Infinity) : undefined;
-    if (elseToken) {
-        report({ offset: elseToken.offset, end: elseToken.end }, `expected statement: stap ends the statement after ${what}, and reads the rest as the next one, so this \`else\` has no \`if\``);
-        return false;
+    if (ending === false || !STATEMENT_AFTER.has(next.image)) {
+        reportNext(next, what, ending === true, tokens, report);
+        return;
     }
-    const t = ending === true && (next.image === '++' || next.image === '--') ? tokenAt(tokens, next.end) ?? next : next;
+    if (rest() || ending === true) return;
+    const elseToken = tokenAt(tokens, ending.then.$cstNode?.end ?? Infinity);
+    if (elseToken) report({ offset: elseToken.offset, end: elseToken.end }, `expected statement: stap ends the statement after ${what}, and reads the rest as the next one, so this \`else\` has no \`if\``);
+}
+
+/** {@link endsEarly}'s report at `next`, or where a statement may start (`ends`), after a `++`/`--` there. */
+function reportNext(next: StapToken, what: string, ends: boolean, tokens: readonly StapToken[], report: Report): void {
+    const t = ends && (next.image === '++' || next.image === '--') ? tokenAt(tokens, next.end) ?? next : next;
     report({ offset: t.offset, end: t.end }, `expected literal string or number: stap ends the expression after ${what}, and reads \`${next.image}\` as the start of the next statement`);
-    return false;
 }
 
 /**
@@ -531,32 +553,34 @@ function checkTuplePlace(node: ast.StapTuple, tokens: readonly StapToken[], repo
     const next = tokenAt(tokens, node.$cstNode?.end ?? Infinity);
     if (node.items.length > 1) {
         report(next ? { offset: next.offset, end: next.end } : span(node), 'unexpected comma-separated expression list (only before `in`)');
-    } else if (next && top !== node && splitBefore(top, next, 'a bracketed list `[…]`', tokens, report)) {
-        checkBracketStatement(node, tokens, report);
+    } else if (next && top !== node) {
+        endsEarly(top, next, 'a bracketed list `[…]`', () => bracketStatement(node, tokens, report), tokens, report);
     }
 }
 
 /**
- * Where stap ended a statement after `e` and the brackets after it (`e[…]` in the tree) start the next one: a
- * bracketed list there is one index unless `in` follows; after it the statement goes on with an operator at or below
- * `in`'s precedence, or ends again.
+ * Where stap ended a statement after `e` and the brackets after it (`e[…]` in the tree) start
+ * the next one: a bracketed list there is one index unless `in` follows; after it the statement goes on with an
+ * operator at or below `in`'s precedence, or ends again. Whether it reported.
  */
-function checkBracketStatement(e: AstNode, tokens: readonly StapToken[], report: Report): void {
+function bracketStatement(e: AstNode, tokens: readonly StapToken[], report: Report): boolean {
     const end = statementEnd(e);
-    // Every list of the chain starts the same expression.
-    const whole = outermostStartedBy(e);
     for (let prev = e; ;) {
         const list = prev.$container;
-        if (!is(list, 'StapIndex') || list.receiver !== prev) return;
+        if (!is(list, 'StapIndex') || list.receiver !== prev) return false;
         const next = tokenAt(tokens, list.$cstNode?.end ?? Infinity);
-        if (next?.image === 'in') return;
+        if (next?.image === 'in') return false;
         if (list.indexes.length > 1) {
             report(next ? { offset: next.offset, end: next.end } : span(list), 'unexpected comma-separated expression list (only before `in`)');
-            return;
+            return true;
         }
-        if (!next || next.offset >= end || GOES_ON.has(next.image)) return;
-        if (!splitBefore(whole, next, 'a bracketed list `[…]`', tokens, report)) return;
-        if (next.image !== '[') return;
+        if (!next || next.offset >= end || GOES_ON.has(next.image)) return false;
+        // (The statement may end here: the one it is in could, and the `[`'s one is what it ends.)
+        if (!STATEMENT_AFTER.has(next.image)) {
+            reportNext(next, 'a bracketed list `[…]`', true, tokens, report);
+            return true;
+        }
+        if (next.image !== '[') return false;
         prev = list;
     }
 }

@@ -51,6 +51,14 @@ describe('expressions stap ends early: the error where stap reports it', () => {
         ['probe begin { x = $x =~ "r" <|>=~ "r" }', /cannot be chained/],
         ['probe begin { if (c) x = [2] - 3 <|>else y = 1 }', /this `else` has no `if`/],
         ['probe begin { if (c) x = 1 in a + 1; <|>else y = 1 }', /this `else` has no `if`/],
+        ['probe begin { if (c) while (1) x = [2] - 3 <|>else y = 1 }', /this `else` has no `if`/],
+        ['probe begin { if (c) if (d) y = 1 else x = [2] - 3 <|>else z = 1 }', /this `else` has no `if`/],
+        // stap reads the next statement before it gets to the `else`
+        ['probe begin { if (c) x -= y in a[1] <|><< z else w = 1 }', /reads `<<`/],
+        // after a `-`, stap wants a number: it reports the token after
+        ['probe begin { z = &-<|>y }', /`&` cannot take `-`/],
+        ['probe begin { v = ++ - <|>"s" }', /`\+\+` cannot take `-`/],
+        ['probe begin { v = ++<|>!y }', /`\+\+` cannot take `!`/],
     ])('%s', async (marked, message) => {
         await expectErrors(marked, [message]);
     });
@@ -161,7 +169,7 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['probe begin(-<|>9223372036854775809) { }', /^number invalid or out of range/],
     ['function f():<|>9223372036854775808 { }', /^specified priority must be > 0$/],
     // `++`, `--` and `&` take a value or `&` and a value, no other prefix operator (`-++y`, `++&y`, `++(-y)` are fine)
-    ['probe begin { x = -++y + ++&y + ++(-y); z = ++<|>-y }', /^expected literal string or number: `\+\+` cannot take `-` and its operand without parentheses$/],
+    ['probe begin { x = -++y + ++&y + ++(-y); z = ++-<|>y }', /^expected literal string or number: `\+\+` cannot take `-` and its operand without parentheses$/],
     ['probe begin { x = &<|>++y }', /^expected literal string or number: `&` cannot take `\+\+`/],
     // an alias name: `if (…)` is taken (and ignored), `?`, `!` and `{…}` are not
     ['probe foo if (x) = begin { }\nprobe <|>bar ? = begin { }', /^probe point alias name cannot be optional nor sufficient/],

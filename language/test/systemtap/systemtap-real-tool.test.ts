@@ -143,6 +143,8 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe begin { if (c) x = [2] - 3 else y = 1 }', false],
         ['probe begin { x = y in f(1) * 2; x = y in f(1)[2]; x = y in f(1)(2) }', true],
         ['probe begin { x = y in f() }', false],
+        ['probe begin { if (c) for (i = 0; a; i++) x = y in b + 1 else z = 1 }', false],
+        ['probe begin { if (c) { x = [2] - 3 } else y = 1; while (1) if (c) x = [2] - 3 }', true],
     ])('%s', async (script, accepted, options) => {
         const real = stapParses(script, options ? [options] : []);
         const ours = await checkStap(options ? compatible29 : plain, script);
