@@ -33,6 +33,8 @@ export const StapCode = {
     PpCondition: 'stap-pp-condition',
     /** A library `.stpm` file holds more than `@define`s. */
     PpLibraryFile: 'stap-pp-library-file',
+    /** A script with no code (for the target, after preprocessing): stap refuses it ("Input file … is empty"). */
+    PpEmpty: 'stap-pp-empty',
     /** Embedded C or a guru-only @-operator without `-g` (stap rejects it; a warning here, see the lexer). */
     ParseNeedsGuru: 'stap-parse-needs-guru',
     /** The parser expected something else here. */

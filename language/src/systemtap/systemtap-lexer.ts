@@ -281,7 +281,15 @@ export class SystemtapLexer implements Lexer {
                 skipActive(pp, [{ offset: 0, end: text.length }]);
             } else {
                 pp.diagnostics.push(...brokenLibraryFiles(load.problems, Math.min(1, text.length)));
-                if (!target.guru && !this.settings.tapsetRootOf(uri)) addGuruWarnings(pp.tokens, pp.diagnostics);
+                const script = !this.settings.tapsetRootOf(uri);
+                if (!target.guru && script) addGuruWarnings(pp.tokens, pp.diagnostics);
+                // stap refuses a script with nothing to parse; a tapset file it reads as the library may be so for a target.
+                if (script && pp.tokens.length === 0) {
+                    const comments = pp.hidden.every(t => t.kind === 'comment');
+                    pp.diagnostics.push({ offset: 0, end: Math.min(1, text.length), code: StapCode.PpEmpty, severity: 'error',
+                        message: comments ? 'the script is empty: stap needs a probe, a function or a global in it'
+                            : 'the script is empty after preprocessing: for this target nothing is left of it, and stap refuses it' });
+                }
                 if (this.skipRanges.length) skipActive(pp, this.skipRanges);
             }
         }

@@ -64,6 +64,16 @@ describe('expressions stap ends early: the error where stap reports it', () => {
     });
 });
 
+/** stap 4.8 refuses a script with nothing in it ("Input file … is empty"), or nothing left for the target. */
+describe('a script with nothing to parse', () => {
+    test.each<[string, RegExp]>([
+        ['<|># nothing but a comment', /^the script is empty: stap needs a probe, a function or a global in it$/],
+        ['<|>%( arch == "no_such_arch" %? probe begin { } %)', /^the script is empty after preprocessing/],
+    ])('%s', async (marked, message) => {
+        await expectErrors(marked, [message]);
+    });
+});
+
 describe('error messages with positions (same positions as stap 4.8 -p1)', () => {
     test('a missing `)` names the call it closes', async () => {
         await expectErrors('probe begin {\n    printf("%d\\n", x\n<|>}', [/^expected `\)` to close the call to printf opened at 2:11, but found `\}`$/]);

@@ -143,6 +143,11 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe begin { if (c) x = [2] - 3 else y = 1 }', false],
         ['probe begin { x = y in f(1) * 2; x = y in f(1)[2]; x = y in f(1)(2) }', true],
         ['probe begin { x = y in f() }', false],
+        // stap refuses a script with nothing in it, or nothing left for the target
+        ['', false],
+        ['# a comment\n/* and another */', false],
+        ['%( arch == "no_such_arch" %? probe begin { } %)\n@define m %( 1 %)', false],
+        ['%( arch == "no_such_arch" %? probe begin { } %: global g %)', true],
         ['probe begin { if (c) for (i = 0; a; i++) x = y in b + 1 else z = 1 }', false],
         ['probe begin { if (c) { x = [2] - 3 } else y = 1; while (1) if (c) x = [2] - 3 }', true],
     ])('%s', async (script, accepted, options) => {
