@@ -142,7 +142,8 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                     if (node.size.arg === undefined && (v === undefined || v < 1 || v > 0x7fffffff)) {
                         report(span(node.size), 'array size out of range');
                     }
-                    if (node.init) report(span(node.init), 'only scalar globals can be initialized');
+                    // (at the `=`, as stap)
+                    if (node.init) report(leafSpan(node.$cstNode && GrammarUtils.findNodeForKeyword(node.$cstNode, '='), node.init), 'only scalar globals can be initialized');
                 }
                 checkNegativeLiteral(node.init, report);
                 break;
@@ -354,10 +355,15 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
     const alias = node.aliasOps.length > 0;
     if (!alias && node.epilogue) report(span(node.epilogue), 'a `, { … }` epilogue block is only allowed on a probe alias');
     if (alias && node.epilogue && node.aliasOps.includes('+=')) {
-        report(span(node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
+        // (at its `,`, as stap: the probe's own, the points' are their lists')
+        report(leafSpan(node.$cstNode && GrammarUtils.findNodeForKeyword(node.$cstNode, ','), node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
     }
     for (let g = 0; alias && g < node.groups.length - 1; g++) {
-        if (node.groups[g].points.length > 1) report(span(node.groups[g].points[1]), 'expected probe point specifier: a probe alias defines one name');
+        // (at the `=` or `+=` after the names, as stap)
+        if (node.groups[g].points.length > 1) {
+            report(leafSpan(node.$cstNode && GrammarUtils.findNodesForProperty(node.$cstNode, 'aliasOps')[g], node.groups[g].points[1]),
+                'expected probe point specifier: a probe alias defines one name');
+        }
         for (const p of node.groups[g].points) {
             // stap takes `if (…)` after an alias name (and ignores it), never `?` or `!`.
             if (p.optional || p.sufficient) report(span(p), 'probe point alias name cannot be optional nor sufficient (`?`, `!`)');

@@ -183,6 +183,9 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['probe begin { x = &<|>++y }', /^expected literal string or number: `&` cannot take `\+\+`/],
     // an alias name: `if (…)` is taken (and ignored), `?`, `!` and `{…}` are not
     ['probe foo if (x) = begin { }\nprobe <|>bar ? = begin { }', /^probe point alias name cannot be optional nor sufficient/],
+    ['probe a, b <|>+= c, d { }', /^expected probe point specifier: a probe alias defines one name$/],
+    ['probe a = b { } , { }\nprobe c += d { } <|>, { }', /^an epilogue alias \(`\+=`\) cannot have a second/],
+    ['global y, x[3] <|>= 1', /^only scalar globals can be initialized$/],
     ['probe a.<|>{b, c} = begin { }', /^expected probe point specifier: a probe alias name has no `\{…\}` alternatives$/],
     // keywords name no macro and no parameter
     ['@define <|>if %( 1 %)\nprobe begin { }', /^expected an identifier: the name of the macro after `@define` \(`if` is a keyword\)$/],
