@@ -636,7 +636,8 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
         if (!node.args.length || !is(node.args[0], 'StapString')) {
             report(node.args.length ? span(node.args[0]) : span(node), `expected literal string: \`${fn}\` takes a delimiter string literal first`);
         } else if (node.args.length < 3) {
-            report(span(node), `expected literal string or number: \`${fn}\` needs at least two values after the delimiter`);
+            // (after the call, where stap finds it wanting)
+            report(after(tokens, node, node), `expected literal string or number: \`${fn}\` needs at least two values after the delimiter`);
         }
     }
 }
@@ -645,34 +646,42 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
     const shape = AT_ARITY[node.operator];
     if (!shape) return;
     const n = node.args.length;
-    if (n < shape.min || n > shape.max) {
-        // Where stap stops: at the `)` that comes too early, or at the `,` after the last argument it takes.
-        const want = shape.min === shape.max ? `${shape.min}` : `${shape.min} to ${shape.max}`;
-        const at = n < shape.min ? leafSpan(GrammarUtils.findNodeForKeyword(node.$cstNode, ')'), node) : after(tokens, node.args[shape.max - 1], node);
-        report(at, `expected \`${n < shape.min ? ',' : ')'}\`: \`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);
-        return;
-    }
+    // stap reads the arguments in order: one it cannot take stops it before a missing or extra one.
+    const read = Math.min(n, shape.max);
+    let wrongArgument = false;
+    const reportArgument = (at: { offset: number; end: number }, message: string) => {
+        wrongArgument = true;
+        report(at, message);
+    };
     for (const k of shape.strings ?? []) {
         const e = argExpr(node.args[k]);
-        if (k < n && !is(e, 'StapString') && !is(e, 'StapScriptArg')) {
-            report(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
-        } else if (is(e, 'StapString') && (NON_EMPTY[node.operator] === k) && e.parts.every(p => p.length <= 2)) {
-            report(span(e), `expected non-empty string as argument ${k + 1} of \`${node.operator}\``);
+        if (k < read && !is(e, 'StapString') && !is(e, 'StapScriptArg')) {
+            reportArgument(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
+        } else if (k < read && is(e, 'StapString') && (NON_EMPTY[node.operator] === k) && e.parts.every(p => p.length <= 2)) {
+            reportArgument(span(e), `expected non-empty string as argument ${k + 1} of \`${node.operator}\``);
         }
     }
     for (const k of shape.numbers ?? []) {
         const e = argExpr(node.args[k]);
         // A literal, or `-` and a literal (stap's expect_number).
         const literal = is(e, 'StapPrefix') && e.operator === '-' ? e.operand : e;
-        if (k < n && !is(literal, 'StapNumber') && !is(e, 'StapScriptArg')) {
-            report(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
-        } else if (k < n && literal !== e && is(literal, 'StapNumber') && belowInt64(literal.value)) {
-            report(span(literal), belowInt64Message(literal.value));
+        if (k < read && !is(literal, 'StapNumber') && !is(e, 'StapScriptArg')) {
+            reportArgument(span(node.args[k]), `expected literal number as argument ${k + 1} of \`${node.operator}\``);
+        } else if (k < read && literal !== e && is(literal, 'StapNumber') && belowInt64(literal.value)) {
+            reportArgument(span(literal), belowInt64Message(literal.value));
         }
     }
     for (const k of shape.ident ?? []) {
         const e = argExpr(node.args[k]);
-        if (k < n && !is(e, 'StapVariable')) report(span(node.args[k]), `expected identifier as argument of \`${node.operator}\``);
+        if (k < read && !is(e, 'StapVariable')) reportArgument(span(node.args[k]), `expected identifier as argument of \`${node.operator}\``);
+    }
+    if (n < shape.min || n > shape.max) {
+        if (wrongArgument) return;
+        // Where stap stops: at the `)` that comes too early, or at the `,` after the last argument it takes.
+        const want = shape.min === shape.max ? `${shape.min}` : `${shape.min} to ${shape.max}`;
+        const at = n < shape.min ? leafSpan(GrammarUtils.findNodeForKeyword(node.$cstNode, ')'), node) : after(tokens, node.args[shape.max - 1], node);
+        report(at, `expected \`${n < shape.min ? ',' : ')'}\`: \`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);
+        return;
     }
     node.args.forEach(a => {
         if (is(a, 'StapWildcard')) report(span(a), `\`*\` is not an argument of \`${node.operator}\``);

@@ -186,6 +186,9 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['probe a, b <|>+= c, d { }', /^expected probe point specifier: a probe alias defines one name$/],
     ['probe a = b { } , { }\nprobe c += d { } <|>, { }', /^an epilogue alias \(`\+=`\) cannot have a second/],
     ['global y, x[3] <|>= 1', /^only scalar globals can be initialized$/],
+    // stap reads arguments in order: one it cannot take comes before a missing one; printd wants its values before `)`
+    ['probe begin { x = @uderef(<|>p) }', /^expected literal number as argument 1 of `@uderef`$/],
+    ['probe begin { printdln(",", x) <|>}', /needs at least two values after the delimiter$/],
     ['probe a.<|>{b, c} = begin { }', /^expected probe point specifier: a probe alias name has no `\{…\}` alternatives$/],
     // keywords name no macro and no parameter
     ['@define <|>if %( 1 %)\nprobe begin { }', /^expected an identifier: the name of the macro after `@define` \(`if` is a keyword\)$/],
