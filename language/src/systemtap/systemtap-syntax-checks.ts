@@ -709,6 +709,9 @@ function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], repor
  */
 function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
     if (!isHistogram(node)) return;
+    // stap stops at a missing or extra argument (checkAtOperator) before it looks at where the histogram is.
+    const shape = AT_ARITY[node.operator];
+    if (shape && (node.args.length < shape.min || node.args.length > shape.max)) return;
     const c = node.$container;
     if (is(c, 'StapIndex') && c.receiver === node) return;
     if (is(c, 'StapBinary') && c.operator === 'in' && c.right === node) return;

@@ -189,6 +189,7 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     // stap reads arguments in order: one it cannot take comes before a missing one; printd wants its values before `)`
     ['probe begin { x = @uderef(<|>p) }', /^expected literal number as argument 1 of `@uderef`$/],
     ['probe begin { printdln(",", x) <|>}', /needs at least two values after the delimiter$/],
+    ['global s\nprobe begin { x = @hist_linear(s, 0, 10<|>) }', /^expected `,`: `@hist_linear` takes 4 arguments, not 3$/],
     ['probe a.<|>{b, c} = begin { }', /^expected probe point specifier: a probe alias name has no `\{…\}` alternatives$/],
     // keywords name no macro and no parameter
     ['@define <|>if %( 1 %)\nprobe begin { }', /^expected an identifier: the name of the macro after `@define` \(`if` is a keyword\)$/],
