@@ -89,10 +89,15 @@ function tokenAt(tokens: readonly StapToken[], offset: number): StapToken | unde
     return tokens[firstAtOrAfter(tokens, offset)];
 }
 
+/** The first active token after `node` (an AST node's text, or a CST node). */
+function tokenAfter(tokens: readonly StapToken[], node: AstNode | CstNode | undefined): StapToken | undefined {
+    const end = node && 'end' in node ? node.end : (node as AstNode | undefined)?.$cstNode?.end;
+    return end === undefined ? undefined : tokenAt(tokens, end);
+}
+
 /** The span of the active token after `node` (stap reports there what it could not take), else the node's. */
 function after(tokens: readonly StapToken[], node: AstNode | CstNode | undefined, fallback: AstNode): { offset: number; end: number } {
-    const end = node && 'end' in node ? node.end : (node as AstNode | undefined)?.$cstNode?.end;
-    const t = end === undefined ? undefined : tokenAt(tokens, end);
+    const t = tokenAfter(tokens, node);
     return t ? { offset: t.offset, end: t.end } : span(fallback);
 }
 
@@ -276,7 +281,7 @@ function isPretty(node: ast.StapExpression): boolean {
  */
 function checkPretty(node: ast.StapPretty, tokens: readonly StapToken[], report: Report): void {
     // A `[` after them would start the next statement here (a `->` cannot, and the parser reports it).
-    const next = tokenAt(tokens, node.$cstNode?.end ?? Infinity);
+    const next = tokenAfter(tokens, node);
     if (next?.kind === 'operator' && next.image === '[') {
         report(next, PRETTY_SUFFIX);
     }
@@ -296,30 +301,37 @@ function endsStatementThere(node: AstNode): boolean {
 
 /**
  * {@link endsStatementThere}'s answer, and where the statement could end but for an `else`, the `if` whose `else`
- * it would leave without it. Each node's answer is its container's, or decided there: kept, so that a long chain of
- * operators, each asking, is walked once and not once per operator.
+ * it would leave without it.
  */
 function endingAround(node: AstNode): boolean | ast.StapIf {
+    return keptUpward(node, endings, child => {
+        const c = child.$container;
+        if (!c) return false;
+        if (STATEMENT_ENDS.has(c.$type)) return orphanedElse(c) ?? true;
+        switch (c.$type) {
+            case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': return undefined;
+            case 'StapConditional': return (c as ast.StapConditional).then === child ? false : undefined;
+            default: return false;
+        }
+    });
+}
+
+/**
+ * An answer about `node` that is its container's unless `decide` gives one (it always does for a node without a
+ * container): each node's answer is kept in `kept`, so that a long chain of operators, each asking, is walked once
+ * and not once per operator.
+ */
+function keptUpward<T>(node: AstNode, kept: WeakMap<AstNode, T>, decide: (child: AstNode) => T | undefined): T {
     const path: AstNode[] = [];
-    let answer: boolean | ast.StapIf | undefined;
-    for (let child = node; answer === undefined;) {
-        answer = endings.get(child);
+    let answer: T | undefined;
+    for (let child = node; ; child = child.$container!) {
+        answer = kept.get(child);
         if (answer !== undefined) break;
         path.push(child);
-        const c = child.$container;
-        switch (c?.$type) {
-            case 'StapExpressionStatement': case 'StapReturn': case 'StapDelete':
-                answer = orphanedElse(c!) ?? true;
-                break;
-            case 'StapBinary': case 'StapAssignment': case 'StapPrefix': case 'StapPostIncrement': child = c!; break;
-            case 'StapConditional':
-                if ((c as ast.StapConditional).then === child) answer = false;
-                else child = c!;
-                break;
-            default: answer = false;
-        }
+        answer = decide(child);
+        if (answer !== undefined) break;
     }
-    for (const n of path) endings.set(n, answer);
+    for (const n of path) kept.set(n, answer);
     return answer;
 }
 
@@ -422,7 +434,7 @@ function returnKeyword(cst: CstNode | undefined): CstNode | undefined {
 function checkCrement(node: ast.StapPrefix, tokens: readonly StapToken[], report: Report): void {
     const operand = node.operand;
     if (!is(operand, 'StapPostIncrement')) return;
-    const next = tokenAt(tokens, operand.$cstNode?.end ?? Infinity);
+    const next = tokenAfter(tokens, operand);
     if (next && startsValue(next)) return;
     const at = next ? { offset: next.offset, end: next.end } : span(operand);
     report(at, `expected literal string or number: \`${node.operator}\` and \`${operand.operator}\` on one operand need parentheses (stap reads the postfix \`${operand.operator}\` as the start of the next statement)`);
@@ -456,7 +468,7 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
             report(span(literal), `expected literal string: the right side of \`${node.operator}\` must be a regular expression literal`);
             return;
         }
-        const next = tokenAt(tokens, literal.$cstNode?.end ?? Infinity);
+        const next = tokenAfter(tokens, literal);
         if (next) endsEarly(node, next, `the regular expression literal of \`${node.operator}\``, () => bracketStatement(literal, tokens, report), tokens, report);
     } else if (node.operator === 'in') {
         const r = node.right;
@@ -474,7 +486,7 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
         endsEarly(node, next, 'the array name after `in`', () => {
             if (!call) return bracketStatement(name, tokens, report);
             if (call.args.length === 1) return false;
-            const t = call.args.length ? tokenAt(tokens, call.args[0].$cstNode?.end ?? Infinity) : tokenAt(tokens, next.end);
+            const t = call.args.length ? tokenAfter(tokens, call.args[0]) : tokenAt(tokens, next.end);
             if (t) report({ offset: t.offset, end: t.end }, `expected literal string or number: after \`in\` stap takes \`${call.function}\` as the array name, and reads \`(…)\` as one expression in parentheses`);
             return t !== undefined;
         }, tokens, report);
@@ -530,7 +542,7 @@ function endsEarly(whole: AstNode, next: StapToken, what: string, rest: () => bo
         return;
     }
     if (rest() || ending === true) return;
-    const elseToken = tokenAt(tokens, ending.then.$cstNode?.end ?? Infinity);
+    const elseToken = tokenAfter(tokens, ending.then);
     if (elseToken) report({ offset: elseToken.offset, end: elseToken.end }, `expected statement: stap ends the statement after ${what}, and reads the rest as the next one, so this \`else\` has no \`if\``);
 }
 
@@ -556,7 +568,7 @@ function checkTuplePlace(node: ast.StapTuple, tokens: readonly StapToken[], repo
             'expected literal string or number: a bracketed list `[…]` stands only at the start of an expression or before `in`');
         return;
     }
-    const next = tokenAt(tokens, node.$cstNode?.end ?? Infinity);
+    const next = tokenAfter(tokens, node);
     if (node.items.length > 1) {
         report(next ? { offset: next.offset, end: next.end } : span(node), 'unexpected comma-separated expression list (only before `in`)');
     } else if (next && top !== node) {
@@ -574,7 +586,7 @@ function bracketStatement(e: AstNode, tokens: readonly StapToken[], report: Repo
     for (let prev = e; ;) {
         const list = prev.$container;
         if (!is(list, 'StapIndex') || list.receiver !== prev) return false;
-        const next = tokenAt(tokens, list.$cstNode?.end ?? Infinity);
+        const next = tokenAfter(tokens, list);
         if (next?.image === 'in') return false;
         if (list.indexes.length > 1) {
             report(next ? { offset: next.offset, end: next.end } : span(list), 'unexpected comma-separated expression list (only before `in`)');
@@ -594,20 +606,12 @@ function bracketStatement(e: AstNode, tokens: readonly StapToken[], report: Repo
 /** Tokens that go on with a statement after an operand at `in`'s level: lower operators, `?:`, assignments. */
 const GOES_ON = new Set(['&', '^', '|', '&&', '||', '?', ':', '=', '<<<', '+=', '-=', '*=', '/=', '%=', '<<=', '>>=', '&=', '^=', '|=', '.=']);
 
-/** Where the statement that holds expression `e` ends (its expression's end); kept by node, as {@link endsStatementThere}. */
+/** Where the statement that holds expression `e` ends (its expression's end). */
 function statementEnd(e: AstNode): number {
-    const path: AstNode[] = [];
-    let end: number | undefined;
-    for (let top = e; end === undefined;) {
-        end = statementEnds.get(top);
-        if (end !== undefined) break;
-        path.push(top);
+    return keptUpward(e, statementEnds, top => {
         const c = top.$container;
-        if (!c || STATEMENT_ENDS.has(c.$type)) end = top.$cstNode?.end ?? Infinity;
-        else top = c;
-    }
-    for (const n of path) statementEnds.set(n, end);
-    return end;
+        return !c || STATEMENT_ENDS.has(c.$type) ? top.$cstNode?.end ?? Infinity : undefined;
+    });
 }
 
 const statementEnds = new WeakMap<AstNode, number>();
