@@ -342,8 +342,11 @@ export class SystemtapParser extends LangiumParser {
         const checked = this.checked;
         this.checked = [];
         try {
+            // A rule broken where the parser stopped already (`printf(,` left the call without arguments) is the
+            // same error: the parser's says where and why.
+            const stops = new Set(result.parserErrors.map(e => (isNaN(e.token.startOffset) ? input.length : e.token.startOffset)));
             for (const p of checkStapSyntax(target, pp.tokens, checked)) {
-                result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
+                if (!stops.has(p.offset)) result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
             }
         } catch (e) {
             result.parserErrors.push(this.error(0, Math.min(1, input.length), `the syntax checks failed on this file: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,

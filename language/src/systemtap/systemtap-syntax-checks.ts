@@ -101,6 +101,12 @@ function after(tokens: readonly StapToken[], node: AstNode | CstNode | undefined
     return t ? { offset: t.offset, end: t.end } : span(fallback);
 }
 
+/** The span of the token after a call's or @-operator's `(`; the node's when it has none. */
+function afterOpen(tokens: readonly StapToken[], node: AstNode): { offset: number; end: number } {
+    const open = GrammarUtils.findNodeForKeyword(node.$cstNode, '(');
+    return open ? after(tokens, open, node) : span(node);
+}
+
 /**
  * The span of a binary node's operator. The binary nodes of one expression share the CST node of
  * the whole expression: the operator is the token after the last operand of the left side.
@@ -630,15 +636,17 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
             return;
         }
     }
+    // No argument: stap stops at the token after `(` (the `)`, or what error recovery skipped there).
+    const first = (): { offset: number; end: number } => node.args.length ? span(node.args[0]) : afterOpen(tokens, node);
     if (PRINT_NONEMPTY.has(fn) && node.args.length === 0) {
-        report(span(node), `expected literal string or number: \`${fn}\` needs an argument`);
+        report(first(), `expected literal string or number: \`${fn}\` needs an argument`);
     } else if (PRINT_FORMAT.has(fn)) {
         if (!node.args.length || !is(node.args[0], 'StapString')) {
-            report(node.args.length ? span(node.args[0]) : span(node), `expected literal string: \`${fn}\` takes a format string literal first`);
+            report(first(), `expected literal string: \`${fn}\` takes a format string literal first`);
         }
     } else if (PRINT_DELIM.has(fn)) {
         if (!node.args.length || !is(node.args[0], 'StapString')) {
-            report(node.args.length ? span(node.args[0]) : span(node), `expected literal string: \`${fn}\` takes a delimiter string literal first`);
+            report(first(), `expected literal string: \`${fn}\` takes a delimiter string literal first`);
         } else if (node.args.length < 3) {
             // (after the call, where stap finds it wanting)
             report(after(tokens, node, node), `expected literal string or number: \`${fn}\` needs at least two values after the delimiter`);
@@ -683,7 +691,10 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
         if (wrongArgument) return;
         // Where stap stops: at the `)` that comes too early, or at the `,` after the last argument it takes.
         const want = shape.min === shape.max ? `${shape.min}` : `${shape.min} to ${shape.max}`;
-        const at = n < shape.min ? leafSpan(GrammarUtils.findNodeForKeyword(node.$cstNode, ')'), node) : after(tokens, node.args[shape.max - 1], node);
+        // (Without its `)`, after a syntax error, at the token after the last argument, or after the `(`.)
+        const close = GrammarUtils.findNodeForKeyword(node.$cstNode, ')');
+        const at = n >= shape.min ? after(tokens, node.args[shape.max - 1], node)
+            : close ? leafSpan(close, node) : n ? after(tokens, node.args[n - 1], node) : afterOpen(tokens, node);
         report(at, `expected \`${n < shape.min ? ',' : ')'}\`: \`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);
         return;
     }

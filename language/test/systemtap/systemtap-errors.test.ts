@@ -190,6 +190,11 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['probe begin { x = @uderef(<|>p) }', /^expected literal number as argument 1 of `@uderef`$/],
     ['probe begin { printdln(",", x) <|>}', /needs at least two values after the delimiter$/],
     ['global s\nprobe begin { x = @hist_linear(s, 0, 10<|>) }', /^expected `,`: `@hist_linear` takes 4 arguments, not 3$/],
+    // no argument at all: at the token after `(`
+    ['probe begin { print(<|>) }', /^expected literal string or number: `print` needs an argument$/],
+    ['probe begin { printf(<|>) }', /^expected literal string: `printf` takes a format string literal first$/],
+    ['probe begin { printd(<|>) }', /^expected literal string: `printd` takes a delimiter string literal first$/],
+
     ['probe a.<|>{b, c} = begin { }', /^expected probe point specifier: a probe alias name has no `\{…\}` alternatives$/],
     // keywords name no macro and no parameter
     ['@define <|>if %( 1 %)\nprobe begin { }', /^expected an identifier: the name of the macro after `@define` \(`if` is a keyword\)$/],
@@ -199,6 +204,21 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
 describe('rules beyond the grammar, at stap\'s token', () => {
     test.each(AT_STAPS_TOKEN)('%s', async (marked, message) => {
         await expectErrors(marked, [message]);
+    });
+
+    // Where the parser stopped, the rule the part it left breaks is the same error: the parser's alone, there (and
+    // the errors of its recovery after it).
+    test.each<[string, RegExp]>([
+        ['probe begin { printf(<|>,"a") }', /^expected `\)` to close the call to printf opened at 1:21, but found `,`$/],
+        ['probe begin { x = @cast(<|>probe, "s") }', /^expected `\)` to close the call to @cast opened at 1:24, but found `probe`$/],
+        ['probe begin { x = @defined(<|>-> x) }', /^expected `\)` to close the call to @defined opened at 1:27, but found `->`$/],
+    ])('%s: the parser\'s error alone where it stopped', async (marked, message) => {
+        const { text, offsets } = markers(marked);
+        const { doc, errors } = await checkStap(services, text);
+        const there = errors.filter(e => doc.textDocument.offsetAt(e.range.start) === offsets[0]);
+        expect(there.map(e => e.message)).toHaveLength(1);
+        expect(there[0].message).toMatch(message);
+        expect(doc.textDocument.offsetAt(errors[0].range.start)).toBe(offsets[0]);
     });
 
     test('a part that error recovery left without text gets no second error (at 1:1, as it had)', async () => {
