@@ -13,6 +13,7 @@ import type { SystemtapServices } from './systemtap-module.js';
 import type { StapPreprocessResult } from './systemtap-preprocessor.js';
 import { STAP_CHECKED_TYPES, checkStapSyntax } from './systemtap-syntax-checks.js';
 import { StapFastParser } from './systemtap-fast-parser.js';
+import { firstAtOrAfter } from '../common/offset-search.js';
 import { withShebang } from './systemtap-target.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
@@ -344,9 +345,13 @@ export class SystemtapParser extends LangiumParser {
         try {
             // A rule broken where the parser stopped already (`printf(,` left the call without arguments) is the
             // same error: the parser's says where and why.
-            const stops = new Set(result.parserErrors.map(e => (isNaN(e.token.startOffset) ? input.length : e.token.startOffset)));
+            // And one stap finds broken only after a syntax error (see StapSyntaxProblem.detectedAt) is not reached.
+            const stops = result.parserErrors.map(e => ({ offset: isNaN(e.token.startOffset) ? input.length : e.token.startOffset }))
+                .sort((a, b) => a.offset - b.offset);
             for (const p of checkStapSyntax(target, pp.tokens, checked)) {
-                if (!stops.has(p.offset)) result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
+                const stop = stops[firstAtOrAfter(stops, p.offset)];
+                if (stop && stop.offset <= (p.detectedAt ?? p.offset)) continue;
+                result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
             }
         } catch (e) {
             result.parserErrors.push(this.error(0, Math.min(1, input.length), `the syntax checks failed on this file: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,

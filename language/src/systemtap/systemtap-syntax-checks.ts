@@ -13,6 +13,11 @@ export interface StapSyntaxProblem {
     offset: number;
     end: number;
     message: string;
+    /**
+     * Where stap finds the rule broken, when that is after `offset`: a syntax error up to there stops stap first (an
+     * alias name's `{…}` is wrong only once stap reads the `=` after it).
+     */
+    detectedAt?: number;
 }
 
 /** The node types with rules; most nodes (variables, literals, statements) have none. */
@@ -133,8 +138,8 @@ function argExpr(a: ast.StapIndexArg | undefined): ast.StapExpression | undefine
 export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[], nodes: readonly AstNode[]): StapSyntaxProblem[] {
     const problems: StapSyntaxProblem[] = [];
     // A node without a CST node is what error recovery left of a part the parser has reported already: nothing to add.
-    const report = (at: { offset: number; end: number }, message: string) => {
-        if (at.offset >= 0) problems.push({ ...at, message });
+    const report: Report = (at, message, detectedAt) => {
+        if (at.offset >= 0) problems.push(detectedAt === undefined ? { ...at, message } : { ...at, message, detectedAt });
     };
     const globals = new Map<string, ast.StapGlobalVar>();
     const autocast = !versionBelow(target.stapVersion, '2.6');
@@ -271,7 +276,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
     return problems;
 }
 
-type Report = (at: { offset: number; end: number }, message: string) => void;
+type Report = (at: { offset: number; end: number }, message: string, detectedAt?: number) => void;
 
 const PRETTY_SUFFIX = '`->` and `[` are not accepted for a pretty-printing variable';
 
@@ -378,15 +383,16 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
     }
     for (let g = 0; alias && g < node.groups.length - 1; g++) {
         // (at the `=` or `+=` after the names, as stap)
+        const op = node.$cstNode && GrammarUtils.findNodesForProperty(node.$cstNode, 'aliasOps')[g];
         if (node.groups[g].points.length > 1) {
-            report(leafSpan(node.$cstNode && GrammarUtils.findNodesForProperty(node.$cstNode, 'aliasOps')[g], node.groups[g].points[1]),
-                'expected probe point specifier: a probe alias defines one name');
+            report(leafSpan(op, node.groups[g].points[1]), 'expected probe point specifier: a probe alias defines one name');
         }
+        // The names are an alias's once stap reads its `=` or `+=`: there it finds them wrong.
         for (const p of node.groups[g].points) {
             // stap takes `if (…)` after an alias name (and ignores it), never `?` or `!`.
-            if (p.optional || p.sufficient) report(span(p), 'probe point alias name cannot be optional nor sufficient (`?`, `!`)');
+            if (p.optional || p.sufficient) report(span(p), 'probe point alias name cannot be optional nor sufficient (`?`, `!`)', op?.offset);
             const brace = p.components.find(c => c.$type === 'StapBraceComponent');
-            if (brace) report(span(brace), 'expected probe point specifier: a probe alias name has no `{…}` alternatives');
+            if (brace) report(span(brace), 'expected probe point specifier: a probe alias name has no `{…}` alternatives', op?.offset);
         }
     }
 }
@@ -641,10 +647,12 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
     if (PRINT_NONEMPTY.has(fn) && node.args.length === 0) {
         report(first(), `expected literal string or number: \`${fn}\` needs an argument`);
     } else if (PRINT_FORMAT.has(fn)) {
+        if (literalThenMore(node, fn, 'format', tokens, report)) return;
         if (!node.args.length || !is(node.args[0], 'StapString')) {
             report(first(), `expected literal string: \`${fn}\` takes a format string literal first`);
         }
     } else if (PRINT_DELIM.has(fn)) {
+        if (literalThenMore(node, fn, 'delimiter', tokens, report)) return;
         if (!node.args.length || !is(node.args[0], 'StapString')) {
             report(first(), `expected literal string: \`${fn}\` takes a delimiter string literal first`);
         } else if (node.args.length < 3) {
@@ -652,6 +660,25 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
             report(after(tokens, node, node), `expected literal string or number: \`${fn}\` needs at least two values after the delimiter`);
         }
     }
+}
+
+/**
+ * A first argument that starts with a string literal and goes on (`printf("a" . x)`): stap takes the literal alone as
+ * the format or delimiter, then wants `,` or `)`, and reports what came instead. False when it does not start so,
+ * or stops there. (Error recovery may have left the literal alone as the argument, and what went on after it out.)
+ */
+function literalThenMore(node: ast.StapCall, fn: string, what: string, tokens: readonly StapToken[], report: Report): boolean {
+    const arg = node.args[0];
+    const start = arg?.$cstNode?.offset;
+    if (start === undefined) return false;
+    let k = firstAtOrAfter(tokens, start);
+    if (tokens[k]?.kind !== 'string') return false;
+    // (adjacent literals are one)
+    while (tokens[k + 1]?.kind === 'string') k++;
+    const next = tokens[k + 1];
+    if (!next || (next.kind === 'operator' && (next.image === ',' || next.image === ')'))) return false;
+    report({ offset: next.offset, end: next.end }, `expected one of \`,\` \`)\`: \`${fn}\` takes its ${what} string literal alone, not \`${next.image}\` after it`);
+    return true;
 }
 
 function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[], report: Report): void {

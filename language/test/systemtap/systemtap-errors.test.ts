@@ -190,6 +190,11 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['probe begin { x = @uderef(<|>p) }', /^expected literal number as argument 1 of `@uderef`$/],
     ['probe begin { printdln(",", x) <|>}', /needs at least two values after the delimiter$/],
     ['global s\nprobe begin { x = @hist_linear(s, 0, 10<|>) }', /^expected `,`: `@hist_linear` takes 4 arguments, not 3$/],
+    // a format or delimiter literal that goes on: stap takes the literal, then wants `,` or `)`
+    ['probe begin { printf("%d\\n" <|>. "x", 1) }', /^expected one of `,` `\)`: `printf` takes its format string literal alone, not `\.` after it$/],
+    ['probe begin { x = sprintf("a" "b"<|>[1]) }', /^expected one of `,` `\)`: `sprintf` takes its format string literal alone, not `\[` after it$/],
+    ['probe begin { printd("," <|>&& 1, 2, 3) }', /^expected one of `,` `\)`: `printd` takes its delimiter string literal alone/],
+    ['probe begin { printf(<|>("a")) }', /^expected literal string: `printf` takes a format string literal first$/],
     // no argument at all: at the token after `(`
     ['probe begin { print(<|>) }', /^expected literal string or number: `print` needs an argument$/],
     ['probe begin { printf(<|>) }', /^expected literal string: `printf` takes a format string literal first$/],
@@ -212,6 +217,13 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         ['probe begin { printf(<|>,"a") }', /^expected `\)` to close the call to printf opened at 1:21, but found `,`$/],
         ['probe begin { x = @cast(<|>probe, "s") }', /^expected `\)` to close the call to @cast opened at 1:24, but found `probe`$/],
         ['probe begin { x = @defined(<|>-> x) }', /^expected `\)` to close the call to @defined opened at 1:27, but found `->`$/],
+        // (error recovery left `"a"` alone as the argument: stap stops at what follows it)
+        ['probe end { printf("a" <|>. ) }', /^expected one of `,` `\)`: `printf` takes its format string literal alone, not `\.` after it$/],
+        ['probe end { if (x) printf("a"<|>&&\n else printf("b") }', /takes its format string literal alone, not `&&` after it$/],
+        // A probe without a point reads its block as `{…}` alternatives: stap stops in them, before any `=` that would
+        // make them an alias's name.
+        ['probe {\n  sun <|>= 1\n}', /^expected `\}` to close the block opened at 1:7, but found `=`$/],
+        ['probe {\n  <|>(x = 1) ? f() : g(1);\n}', /^expected a probe point component \(a name, `\*` or `\{`\) but found `\(`$/],
     ])('%s: the parser\'s error alone where it stopped', async (marked, message) => {
         const { text, offsets } = markers(marked);
         const { doc, errors } = await checkStap(services, text);
