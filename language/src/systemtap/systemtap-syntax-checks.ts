@@ -549,13 +549,36 @@ const STATEMENT_AFTER = new Set(['+', '-', '[', '$', '$$', '(']);
  */
 function endsEarly(whole: AstNode, next: StapToken, what: string, rest: () => boolean, tokens: readonly StapToken[], report: Report): void {
     const ending = endingAround(whole);
-    if (ending === false || !STATEMENT_AFTER.has(next.image)) {
+    // `[i]++ x` is `[i]` and `++x`: a `++` or `--` starts the next statement when what follows is its operand.
+    const crement = ending !== false && (next.image === '++' || next.image === '--') ? crementStatement(next, tokens) : undefined;
+    if (crement && crement !== true) {
+        report({ offset: crement.offset, end: crement.end }, `expected literal string or number: stap ends the expression after ${what}, and reads \`${next.image}\` as the start of the next statement`);
+        return;
+    }
+    if (ending === false || (!STATEMENT_AFTER.has(next.image) && crement !== true)) {
         reportNext(next, what, ending === true, tokens, report);
         return;
     }
-    if (rest() || ending === true) return;
+    if ((crement !== true && rest()) || ending === true) return;
     const elseToken = tokenAfter(tokens, ending.then);
     if (elseToken) report({ offset: elseToken.offset, end: elseToken.end }, `expected statement: stap ends the statement after ${what}, and reads the rest as the next one, so this \`else\` has no \`if\``);
+}
+
+/**
+ * After an early end, the statement a `++`/`--` starts: true when its operand follows (a value, or `&` and one); else
+ * the token where stap finds it wrong: after a `-` (`++-x`), or after a postfix `++`/`--` on the operand (`++x++`)
+ * that no value follows. Undefined when no operand follows (see {@link reportNext}).
+ */
+function crementStatement(crement: StapToken, tokens: readonly StapToken[]): true | StapToken | undefined {
+    const operand = tokenAt(tokens, crement.end);
+    if (!operand) return undefined;
+    if (operand.kind === 'operator' && operand.image === '-') return tokenAt(tokens, operand.end) ?? operand;
+    if (!startsValue(operand) && !(operand.kind === 'operator' && operand.image === '&')) return undefined;
+    if (operand.kind !== 'ident' && operand.kind !== 'number' && operand.kind !== 'string' && operand.kind !== 'arg') return true;
+    const postfix = tokenAt(tokens, operand.end);
+    if (postfix?.kind !== 'operator' || (postfix.image !== '++' && postfix.image !== '--')) return true;
+    const after = tokenAt(tokens, postfix.end);
+    return after && startsValue(after) ? true : after ?? postfix;
 }
 
 /** {@link endsEarly}'s report at `next`, or where a statement may start (`ends`), after a `++`/`--` there. */

@@ -37,6 +37,11 @@ describe('expressions stap ends early: the error where stap reports it', () => {
         ['probe begin { x = [2] <|>* 3 }', /after a bracketed list `\[…\]`, and reads `\*` as the start of the next statement/],
         ['probe begin { x = [2]<|>->a }', /reads `->`/],
         ['probe begin { x = [2]++ <|>}', /reads `\+\+`/],
+        // `++`/`--` there start a statement with the operand after them, which stap reads as such
+        ['probe begin { [i]++ -<|>x }', /reads `\+\+`/],
+        ['probe begin { [i]++ <|>!x }', /reads `\+\+`/],
+        ['probe begin { [i]-- x-- <|>}', /reads `--`/],
+        ['probe begin { if (1) y = [i]++ x <|>else z = 1 }', /but found `else`$/],
         ['probe begin { while ([1] <|>- 2) x = 1 }', /reads `-`/],
         ['probe begin { x = [1,2] <|>- 3 }', /unexpected comma-separated expression list/],
         ['probe begin { x = 1 in a[1, 2] <|>}', /unexpected comma-separated expression list/],

@@ -150,6 +150,12 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['%( arch == "no_such_arch" %? probe begin { } %: global g %)', true],
         ['probe begin { if (c) for (i = 0; a; i++) x = y in b + 1 else z = 1 }', false],
         ['probe begin { if (c) { x = [2] - 3 } else y = 1; while (1) if (c) x = [2] - 3 }', true],
+        // After an early end a `++` or `--` starts the next statement when its operand follows: `[i]++ x` is `[i]; ++x`.
+        ['global a\nprobe begin { [i]++ x; [i]-- &y; [i]++ (x) = 1; y = 1 in a ++ x[1]; while (1) [i]++ $x; [i]++ x-- y }', true],
+        ['probe begin { [i]++ }', false],
+        ['probe begin { [i]++ -x }', false],
+        ['probe begin { [i]++ x++ }', false],
+        ['probe begin { if (1) y = [i]++ x else z = 1 }', false],
     ])('%s', async (script, accepted, options) => {
         const real = stapParses(script, options ? [options] : []);
         const ours = await checkStap(options ? compatible29 : plain, script);
