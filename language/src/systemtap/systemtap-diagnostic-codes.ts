@@ -37,6 +37,8 @@ export const StapCode = {
     PpEmpty: 'stap-pp-empty',
     /** Embedded C or a guru-only @-operator without `-g` (stap rejects it; a warning here, see the lexer). */
     ParseNeedsGuru: 'stap-parse-needs-guru',
+    /** Tokens stap 4.8 skips without a word (after an argument of `@count`, `@sum`, …): a warning. */
+    ParseIgnored: 'stap-parse-ignored',
     /** The parser expected something else here. */
     ParseExpected: 'stap-parse-expected',
     /** Structural rules stap's parser enforces beyond the grammar (duplicates, contexts, literals). */

@@ -7,6 +7,8 @@ import { libraryFileProblems, mergeByOffset, preprocessStap, type StapPreprocess
 import { shebangCommandLine, withShebang } from './systemtap-target.js';
 import { brokenLibraryFiles, isStapLibraryFile, readBeforeIn } from './systemtap-macro-library.js';
 import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
+import { skippedStatArgs } from './systemtap-stat-args.js';
+import { MAX_UNCLOSED, unclosedRuns } from './systemtap-unclosed-nests.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 import { MAX_CHECKED_TEXT } from '../common/lexer-codes.js';
 
@@ -139,6 +141,49 @@ function skipActive(pp: StapPreprocessResult, ranges: readonly StapRange[]): voi
     for (const t of pp.tokens) {
         if (!ranges.some(r => t.offset >= r.offset && t.offset < r.end)) kept.push(t);
         else if (t.expansion === undefined) pp.hidden.push(t);
+    }
+    pp.tokens = kept;
+    pp.hidden.sort((a, b) => a.offset - b.offset);
+}
+
+/** Move the tokens stap skips in statistics operators' arguments to the hidden ones, with a warning on each run. */
+function skipStatArgs(pp: StapPreprocessResult): void {
+    const runs = skippedStatArgs(pp.tokens);
+    if (!runs.length) return;
+    const kept: StapToken[] = [];
+    let r = 0;
+    for (let k = 0; k < pp.tokens.length; k++) {
+        while (r < runs.length && runs[r].to <= k) r++;
+        const t = pp.tokens[k];
+        if (r < runs.length && k >= runs[r].from) {
+            if (t.expansion === undefined) pp.hidden.push(t);
+        } else kept.push(t);
+    }
+    pp.tokens = kept;
+    pp.hidden.sort((a, b) => a.offset - b.offset);
+    for (const run of runs) {
+        pp.diagnostics.push({ offset: run.offset, end: run.end, code: StapCode.ParseIgnored, severity: 'warning',
+            message: `stap ignores this: it reads one expression as the argument of \`${run.operator}\`, then skips everything up to the next \`,\` or \`)\`` });
+    }
+}
+
+/** Leave out what lies past {@link MAX_UNCLOSED} brackets left open (see systemtap-unclosed-nests.ts), with a warning. */
+function skipUnclosedNests(pp: StapPreprocessResult): void {
+    const runs = unclosedRuns(pp.tokens);
+    if (!runs.length) return;
+    const kept: StapToken[] = [];
+    let r = 0;
+    for (let k = 0; k < pp.tokens.length; k++) {
+        while (r < runs.length && runs[r].to <= k) r++;
+        const t = pp.tokens[k];
+        if (r < runs.length && k >= runs[r].from) {
+            if (t.expansion === undefined) pp.hidden.push(t);
+        } else kept.push(t);
+    }
+    for (const run of runs) {
+        const t = pp.tokens[run.from];
+        pp.diagnostics.push({ offset: t.offset, end: t.end, code: StapCode.LexTooDeep, severity: 'warning',
+            message: `too deeply nested to check: over ${MAX_UNCLOSED} brackets are left open here; not checked from here to the next declaration` });
     }
     pp.tokens = kept;
     pp.hidden.sort((a, b) => a.offset - b.offset);
@@ -290,6 +335,8 @@ export class SystemtapLexer implements Lexer {
                         message: comments ? 'the script is empty: stap needs a probe, a function or a global in it'
                             : 'the script is empty after preprocessing: for this target nothing is left of it, and stap refuses it' });
                 }
+                skipStatArgs(pp);
+                skipUnclosedNests(pp);
                 if (this.skipRanges.length) skipActive(pp, this.skipRanges);
             }
         }

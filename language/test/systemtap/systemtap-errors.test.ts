@@ -70,6 +70,37 @@ describe('expressions stap ends early: the error where stap reports it', () => {
 });
 
 /** stap 4.8 refuses a script with nothing in it ("Input file … is empty"), or nothing left for the target. */
+/**
+ * stap reads one expression as the first argument of a statistics operator (a number as each further one), then skips
+ * every token up to `,` or `)`: no error, so a warning on what it skips; the arity error still at its `,`.
+ */
+describe('what stap skips in a statistics operator\'s arguments', () => {
+    test.each<[string, string[]]>([
+        ['global p\nprobe begin { x = @count(p <|>q r) }', ['q r']],
+        ['global p\nprobe begin { x = @sum(f(p) <|>"s") + @avg(p[1] <|>; 2) }', ['"s"', '; 2']],
+        ['global p\nprobe begin { x = @variance(p <|>junk, 3 <|>more) }', ['junk', 'more']],
+        ['global p\nprobe begin { x = @count(p ? 1 : 2 <|>q) + @min(p->x <|>{ y) + @max(p in a <|>if) }', ['q', '{ y', 'if']],
+        ['global p\nprobe begin { x = @count(p) + @count(p + 1) + @variance(p, -3) }', []],
+    ])('%s', async (marked, skipped) => {
+        const { text, offsets } = markers(marked);
+        const { doc, diagnostics, errors } = await checkStap(services, text);
+        const ignored = diagnostics.filter(d => d.code === 'stap-parse-ignored');
+        expect(errors).toEqual([]);
+        expect(ignored.map(d => doc.textDocument.offsetAt(d.range.start))).toEqual(offsets);
+        expect(ignored.map(d => doc.textDocument.getText(d.range))).toEqual(skipped);
+        for (const d of ignored) expect(d.severity).toBe(2);
+    });
+
+    test.each<[string, RegExp]>([
+        ['global p\nprobe begin { x = @count(p q<|>, 3) }', /^expected `\)`: `@count` takes 1 argument, not 2$/],
+        ['global p\nprobe begin { x = @variance(p, 3 q<|>, 4) }', /^expected `\)`: `@variance` takes 1 to 2 arguments, not 3$/],
+        ['global p\nprobe begin { x = @variance(p, <|>q) }', /^expected literal number as argument 2 of `@variance`$/],
+        ['global p\nprobe begin { x = @count(p + <|>) }', /^expected an expression/],
+    ])('%s', async (marked, message) => {
+        await expectErrors(marked, [message]);
+    });
+});
+
 describe('a script with nothing to parse', () => {
     test.each<[string, RegExp]>([
         ['<|># nothing but a comment', /^the script is empty: stap needs a probe, a function or a global in it$/],
