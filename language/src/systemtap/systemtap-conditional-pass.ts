@@ -9,6 +9,9 @@ import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
 
 type PpState = 'keep-then' | 'skip-then' | 'keep-else' | 'skip-else';
 
+/** Where stap's parser starts reading again after an error. */
+const TOP_LEVEL = new Set(['probe', 'function', 'global', 'private']);
+
 /** The conditional pass over the macro-expanded stream. */
 export class ConditionalPass {
     readonly tokens: StapToken[] = [];
@@ -63,6 +66,7 @@ export class ConditionalPass {
             const t = skipping ? this.skip() : this.next(true);
             if (!t) {
                 if (top) this.err(top.open, 'incomplete conditional at end of file: `%(` has no closing `%)`', StapCode.PpConditional);
+                this.resync();
                 return;
             }
             if (t.kind !== 'pp') {
@@ -89,8 +93,15 @@ export class ConditionalPass {
                 continue;
             }
             // %( COND %?
+            this.conditionFailed = false;
             const result = this.condition(t);
             // A `%(` read here is active: a skipped branch's nested conditionals are consumed by skip().
+            // A condition stap cannot read stops it there: that conditional never opens, and a `%:` or `%)` after it
+            // belongs to the one around it.
+            if (this.conditionFailed) {
+                this.resyncFrom.push(this.tokens.length);
+                continue;
+            }
             stack.push({ open: t, state: result ? 'keep-then' : 'skip-then' });
             if (!result) this.skipStart = this.lastEnd;
         }
@@ -98,6 +109,34 @@ export class ConditionalPass {
 
     private skipStart = 0;
     private lastEnd = 0;
+    /** Set by {@link condition} when it reports the condition. */
+    private conditionFailed = false;
+    /** Where in {@link tokens} the tokens after each condition stap cannot read start. */
+    private readonly resyncFrom: number[] = [];
+
+    /**
+     * After a condition it cannot read, stap's parser goes on at the next `probe`, `function`, `global` or `private`
+     * (the preprocessor goes on meanwhile, as here): the tokens before it are hidden, so the parser does not report
+     * what stap never reads.
+     */
+    private resync(): void {
+        if (!this.resyncFrom.length) return;
+        const kept: StapToken[] = [];
+        let r = 0;
+        let skipping = false;
+        for (let k = 0; k < this.tokens.length; k++) {
+            const t = this.tokens[k];
+            if (r < this.resyncFrom.length && this.resyncFrom[r] === k) {
+                skipping = true;
+                while (r < this.resyncFrom.length && this.resyncFrom[r] === k) r++;
+            }
+            if (skipping && t.kind === 'ident' && TOP_LEVEL.has(t.image)) skipping = false;
+            if (skipping) this.hide(t);
+            else kept.push(t);
+        }
+        this.tokens.length = 0;
+        for (const t of kept) this.tokens.push(t);
+    }
 
     /** Skip a branch up to its `%:`/`%)` (returned), nested conditionals included; errors there are stap's too: dropped. */
     private skip(): StapToken | undefined {
@@ -127,6 +166,7 @@ export class ConditionalPass {
             for (const x of [l, op, r]) if (x) this.hide(x);
             if (!l || !op || !r) {
                 this.err(open, 'incomplete condition after `%(`', StapCode.PpCondition);
+                this.conditionFailed = true;
                 return false;
             }
             try {
@@ -134,6 +174,7 @@ export class ConditionalPass {
             } catch (e) {
                 if (!(e instanceof StapConditionError)) throw e;
                 this.err(e.token, e.message, StapCode.PpCondition);
+                this.conditionFailed = true;
                 this.recover();
                 return false;
             }
@@ -167,14 +208,18 @@ export class ConditionalPass {
         if (this.hidden[this.hidden.length - 1] === t) this.hidden.pop();
     }
 
-    /** After a bad condition: skip to its `%?` (the branch then counts as not taken). */
+    /**
+     * After a bad condition: skip to the next marker, which is read as it comes (stap stops in the condition, so that
+     * conditional never opens: its `%?`, `%:` and `%)` are ones without a `%(`).
+     */
     private recover(): void {
         for (;;) {
             const t = this.next(false);
             if (!t) return;
             this.hide(t);
             if (t.kind === 'pp') {
-                if (t.image !== '%?') this.pushBack(t);
+                // (A `%?` too: that conditional never opens, and stap reports it as one without its `%(`.)
+                this.pushBack(t);
                 this.lastEnd = t.end;
                 return;
             }

@@ -84,9 +84,14 @@ function byParser(d: Diagnostic): boolean {
  * token it left (`@f` without its arguments), a bad number and the parser's about the same token
  * (errors of one kind at one place all stand).
  * After a macro invocation that never ends (it takes the rest of the file), the parser's complaint
- * about the end of the file goes too. `diagnostics` are sorted by position.
+ * about the end of the file goes too; so it does before a condition stap cannot read (`%( if`: stap stops there, and
+ * the branch it starts takes the rest of the file here). `diagnostics` are sorted by position.
  */
 function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
+    let lastCondition: Diagnostic['range']['start'] | undefined;
+    for (const d of diagnostics) if (d.code === StapCode.PpCondition && d.severity === DiagnosticSeverity.Error) lastCondition = d.range.start;
+    const before = (d: Diagnostic) => lastCondition !== undefined
+        && (d.range.start.line < lastCondition.line || (d.range.start.line === lastCondition.line && d.range.start.character <= lastCondition.character));
     const endless = diagnostics.some(d => d.code === StapCode.PpMacroInvocation && d.message.startsWith('could not find end of macro invocation'));
     const out: Diagnostic[] = [];
     /** Index in `out` of the first error at the place being looked at. */
@@ -96,7 +101,7 @@ function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
             out.push(d);
             continue;
         }
-        if (endless && d.code === StapCode.ParseExpected && d.message.endsWith('but found the end of the file')) continue;
+        if ((endless || before(d)) && d.code === StapCode.ParseExpected && d.message.endsWith('but found the end of the file')) continue;
         const start = place >= 0 ? out[place].range.start : undefined;
         if (start?.line !== d.range.start.line || start.character !== d.range.start.character) {
             place = out.length;

@@ -329,7 +329,8 @@ export class SystemtapLexer implements Lexer {
                 const script = !this.settings.tapsetRootOf(uri);
                 if (!target.guru && script) addGuruWarnings(pp.tokens, pp.diagnostics);
                 // stap refuses a script with nothing to parse; a tapset file it reads as the library may be so for a target.
-                if (script && pp.tokens.length === 0) {
+                // (Not after an error that left it so, as a `@define` without its `%)`: stap reports that one first.)
+                if (script && pp.tokens.length === 0 && !pp.diagnostics.some(d => d.severity === 'error')) {
                     const comments = pp.hidden.every(t => t.kind === 'comment');
                     pp.diagnostics.push({ offset: 0, end: Math.min(1, text.length), code: StapCode.PpEmpty, severity: 'error',
                         message: comments ? 'the script is empty: stap needs a probe, a function or a global in it'

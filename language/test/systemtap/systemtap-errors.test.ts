@@ -24,6 +24,16 @@ async function expectErrors(marked: string, messages: RegExp[]): Promise<void> {
     for (const e of errors) expect(e.code).toMatch(/^stap-(lex|pp|parse)-/);
 }
 
+/** The first error is at the marker, with `message`, and alone there (errors after it may follow). */
+async function expectFirstError(marked: string, message: RegExp): Promise<void> {
+    const { text, offsets } = markers(marked);
+    const { doc, errors } = await checkStap(services, text);
+    const there = errors.filter(e => doc.textDocument.offsetAt(e.range.start) === offsets[0]);
+    expect(there.map(e => e.message)).toHaveLength(1);
+    expect(there[0].message).toMatch(message);
+    expect(doc.textDocument.offsetAt(errors[0].range.start)).toBe(offsets[0]);
+}
+
 /**
  * stap reads a bracketed list only where it reads `[…] in A`, takes the array name after `in` and the literal after
  * `=~` alone, and ends the expression there: what follows is the next statement, which few tokens can start. Each
@@ -101,6 +111,20 @@ describe('what stap skips in a statistics operator\'s arguments', () => {
     });
 });
 
+/**
+ * stap stops at a condition it cannot read (that conditional never opens; its parser goes on at the next declaration),
+ * and at a `@define` without its `%)` (which takes the rest of the file): those errors come first, without the end of
+ * the file or an empty script reported before them.
+ */
+describe('where the preprocessor stops stap', () => {
+    test.each<[string, RegExp]>([
+        ['probe kernel.%( <|>function("vfs_read") { }', /^expected 'arch', 'kernel_v'/],
+        ['function f(n) {\n%( arch == "x86_64" %?\n  return 1\n%(\n<|>%) CONFIG_64BIT == "y" %?\n  return 2\n%:\n  return 3\n%)\n}', /^expected 'arch', 'kernel_v'/],
+        ['@define <|>m %( 1\nprobe begin { }', /^incomplete macro definition: `@m` has no closing `%\)`$/],
+        ['@define <|>min(a) %( %( @a %)\nprobe begin { print(@min("Hello")) }', /^incomplete macro definition/],
+    ])('%s', expectFirstError);
+});
+
 describe('a script with nothing to parse', () => {
     test.each<[string, RegExp]>([
         ['<|># nothing but a comment', /^the script is empty: stap needs a probe, a function or a global in it$/],
@@ -147,8 +171,9 @@ describe('error messages with positions (same positions as stap 4.8 -p1)', () =>
     });
 
     test('preprocessor and lexer errors point at their token', async () => {
-        await expectErrors('%( arch == <|>foo %? probe begin {} %)\nprobe end { s = <|>"open\n<|>}', [
-            /expected string literal/, /unclosed string/, /expected an expression but found `\}`/,
+        // (stap stops in the condition: that conditional never opens, and its markers are ones without a `%(`)
+        await expectErrors('%( arch == <|>foo <|>%? probe begin {} <|>%)\nprobe end { s = <|>"open\n<|>}', [
+            /expected string literal/, /`%\?` without `%\(`/, /`%\)` without `%\(`/, /unclosed string/, /expected an expression but found `\}`/,
         ]);
     });
 
@@ -260,14 +285,7 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         // make them an alias's name.
         ['probe {\n  sun <|>= 1\n}', /^expected `\}` to close the block opened at 1:7, but found `=`$/],
         ['probe {\n  <|>(x = 1) ? f() : g(1);\n}', /^expected a probe point component \(a name, `\*` or `\{`\) but found `\(`$/],
-    ])('%s: the parser\'s error alone where it stopped', async (marked, message) => {
-        const { text, offsets } = markers(marked);
-        const { doc, errors } = await checkStap(services, text);
-        const there = errors.filter(e => doc.textDocument.offsetAt(e.range.start) === offsets[0]);
-        expect(there.map(e => e.message)).toHaveLength(1);
-        expect(there[0].message).toMatch(message);
-        expect(doc.textDocument.offsetAt(errors[0].range.start)).toBe(offsets[0]);
-    });
+    ])('%s: the parser\'s error alone where it stopped', expectFirstError);
 
     test('a part that error recovery left without text gets no second error (at 1:1, as it had)', async () => {
         await expectErrors('probe begin\n{\n  x = i <= <|>!~ 5\n}\n', [/^expected an expression but found `!~`$/]);
