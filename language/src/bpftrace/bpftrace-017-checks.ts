@@ -173,6 +173,18 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
             }
             break;
         }
+        case 'BtParenExpr': {
+            // 0.17 reads `(name)` as a cast to type `name` (a bare name is a value only outside parentheses): a value
+            // must follow it (`(foo) 1`), and where none does it stops (`(foo);`, `(foo) + 1`, measured).
+            const inner = (node as ast.BtParenExpr).inner;
+            if (!ast.isBtIdent(inner) || BUILTINS_017.has(inner.ident) || BARE_017.has(inner.ident) || /^s?arg\d$/.test(inner.ident)) break;
+            const next = node.$cstNode && leafAfter(node.$cstNode);
+            if (next && !startsValue017(next.text)) {
+                report(ctx, node, `unexpected '${next.text}': bpftrace 0.17 reads \`(${inner.ident})\` as a cast to a type \`${inner.ident}\`, which wants a value after it`,
+                    BtCode.VersionTooOld, next.range);
+            }
+            break;
+        }
         case 'BtFieldAccess': {
             const f = node as ast.BtFieldAccess;
             if (f.operator === '->' && /^\d/.test(f.field ?? '')) {
@@ -221,6 +233,18 @@ function unquotedOperator017(text: string): string | undefined {
         if (c === '+' && text[i + 1] === '+') return '++';
     }
     return undefined;
+}
+
+/** The first leaf after `cst` that is not hidden (a comment). */
+function leafAfter(cst: CstNode): CstNode | undefined {
+    let next = CstUtils.getNextNode(cst, false);
+    while (next && isComposite(next)) next = next.content.find(c => !c.hidden);
+    return next;
+}
+
+/** Whether a token starts a value in bpftrace 0.17 (a word, a literal, a variable, a map, or a prefix operator). */
+function startsValue017(text: string): boolean {
+    return /^[\w$@"]/.test(text) || ['(', '-', '!', '~', '*', '++', '--'].includes(text);
 }
 
 /** The range of a node's first token. */

@@ -85,6 +85,10 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['BEGIN { if ($x > 1) { $x = 2 } else { $x = 3 } }', true],
         ['BEGIN { @y = (pid) & 3; @z = (comm) & 3; }', true],
         ['BEGIN { @y = (foo) & 3; }', false],
+        // A name in parentheses is a cast to that type in 0.17, and wants a value after it.
+        ['kprobe:f { $x = (foo); }', false],
+        ['kprobe:f { $x = (uint8) + 1; }', false],
+        ['kprobe:f { $x = foo; $x = (foo) 1; $x = (foo) -1; $x = (pid); $x = (arg0); }', true],
         ['kprobe:mymod:vfs_read { }', false],
         ['myname=kprobe:vfs_read { }', false],
         ['BEGIN { printf("a\\qb"); }', false],

@@ -83,6 +83,7 @@ describe('constructs the target lacks name the release that introduced them', ()
         ['0.17', 'kfunc:vfs_read { @[comm] = count(); }'],
         ['0.24', 'kprobe:f { @x = sarg0; }'],
         ['0.17', 'BEGIN { delete(@m[1]); print(@m); }'],
+        ['0.17', 'k:f { $x = foo; $x = (foo) 1; $x = (foo) -1; $x = (pid); $x = (arg0); $x = (kstack); }'],
         ['latest', 'BEGIN { delete(@m[1]); delete(@m, 1); }'],
         ['latest', 'BEGIN { if $x { } for $i : 0..3 { } }'],
     ])('old spellings the target still accepts: %s %s', async (version, text) => {
@@ -107,6 +108,10 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         ['/* no probe */\n', '2:1 unexpected end of file, expected a probe: bpftrace 0.17 needs at least one probe in a program [bt-version-construct]'],
         ['BEGIN { } // c', '1:11 a // comment at the end of the file needs a newline after it in bpftrace 0.17 [bt-version-construct]'],
         ['BEGIN { @x = count; }', '1:14 `count` is a function in bpftrace 0.17: call it with () [bt-version-construct]'],
+        // (a name in parentheses is a cast there, and wants a value after it)
+        ['k:f { $x = (foo); }', "1:17 unexpected ';': bpftrace 0.17 reads `(foo)` as a cast to a type `foo`, which wants a value after it [bt-version-construct]"],
+        ['k:f { $x = (foo) + 1; }', "1:18 unexpected '+': bpftrace 0.17 reads `(foo)` as a cast to a type `foo`, which wants a value after it [bt-version-construct]"],
+        ['k:f { @x[(uint8)] = 1; }', "1:17 unexpected ']': bpftrace 0.17 reads `(uint8)` as a cast to a type `uint8`, which wants a value after it [bt-version-construct]"],
         ['BEGIN { @x = 0x1_0; }', '1:17 unexpected identifier after 0x1: bpftrace 0.17 has no _ in hex literals [bt-int-literal]'],
         ['BEGIN { @x = 09; }', '1:14 Found trailing non-numeric characters: a literal starting with 0 is octal [bt-int-literal]'],
     ])('%s', async (text, expected) => {
