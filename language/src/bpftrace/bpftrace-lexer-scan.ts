@@ -261,8 +261,11 @@ export function scanJoinedAttachPoint(text: string, start: number): ScanResult &
     const problems: ScanProblem[] = [];
     let image = '';
     let at = start;
-    for (;;) {
-        const r = scanAttachPoint(text, at);
+    for (let first = true; ; first = false) {
+        // The first piece is read as an attach point; after a space 0.17's lexer is back to its tokens, which the
+        // grammar joins: words, numbers, `:`, `*`, `.`, `+` and strings (measured: `hardware:cache cache-misses:10` is
+        // refused at its `-`).
+        const r = first ? scanAttachPoint(text, at) : { end: scanLaterPiece017(text, at), problems: [] };
         problems.push(...r.problems);
         image += text.slice(at, r.end);
         // What follows: spaces and comments, then another piece or the end of the attach point.
@@ -270,6 +273,25 @@ export function scanJoinedAttachPoint(text: string, start: number): ScanResult &
         if (i >= text.length || i === r.end || !continuesAttachPoint017(text, i)) return { end: r.end, problems, image };
         at = i;
     }
+}
+
+/** A piece of an attach point after a space, as 0.17's tokens join: up to the first character none of them takes. */
+function scanLaterPiece017(text: string, start: number): number {
+    let i = start;
+    while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (isIdentPart(c) || c === 58 || c === 42 || c === 46 || c === 43) {
+            i++;
+        } else if (c === 34) {
+            const close = text.indexOf('"', i + 1);
+            const nl = text.indexOf('\n', i + 1);
+            if (close < 0 || (nl >= 0 && nl < close)) return i;
+            i = close + 1;
+        } else {
+            break;
+        }
+    }
+    return i;
 }
 
 /** Words 0.17 reads as their own tokens after an attach point's space (measured: `kprobe:f if { }` is refused). */

@@ -260,6 +260,8 @@ class LexerRun {
             // `{` with no attach point, a stray `}`/`;`, a trailing `,`, a predicate after a trailing `,`.
             return false;
         }
+        // 0.17 starts no attach point with a variable: `$x kprobe:f` is a variable, then a syntax error (measured).
+        if (this.v017 && c === 36 /* $ */ && /[A-Za-z_]/.test(text.charAt(start + 1))) return false;
         const r: { end: number; problems: ScanProblem[]; image?: string } = this.v017 ? scanJoinedAttachPoint(text, start) : scanAttachPoint(text, start);
         this.problems(r.problems);
         this.emit('ATTACH_POINT', start, r.end, false, r.image);

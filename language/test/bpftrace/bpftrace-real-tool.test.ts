@@ -85,6 +85,11 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['BEGIN { if ($x > 1) { $x = 2 } else { $x = 3 } }', true],
         ['BEGIN { @y = (pid) & 3; @z = (comm) & 3; }', true],
         ['BEGIN { @y = (foo) & 3; }', false],
+        // 0.17 starts no attach point with a variable, and after a space in one reads its tokens: no `-` there.
+        ['$x kprobe:f { }', false],
+        ['kprobe:vfs_read, $x { }', false],
+        ['hardware:cache cache-misses:10 { }', false],
+        ['kprobe:f g { } kprobe :vfs_read { } kprobe:vfs_read + 16 { } kprobe:vfs-read { }', true],
         // A name in parentheses is a cast to that type in 0.17, and wants a value after it.
         ['kprobe:f { $x = (foo); }', false],
         ['kprobe:f { $x = (uint8) + 1; }', false],
