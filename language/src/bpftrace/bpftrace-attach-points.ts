@@ -241,8 +241,11 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
     const unsigned = (s: string): string => (target === V017 && (s.startsWith('-') || s.startsWith('+')) ? s.slice(1) : s);
     switch (name) {
         case 'kprobe': case 'kretprobe': case 'uprobe': case 'uretprobe': {
-            const plus = /^([^"+]*)\+(.*)$/.exec(last);
-            if (plus && !ap.parts[ap.parts.length - 1].quoted) {
+            // An offset after a quoted name is one too (`kprobe:"f"+16`); 0.17 splits at a `+` inside the quotes as well
+            // (`kprobe:"f+x"` is "stoull", `"f+16"` and `"f"+"16"` parse: measured), and reads the offset unquoted.
+            const split = target === V017 ? /^([^+]*)\+(.*)$/.exec(last) : /^([^"+]*)\+(.*)$/.exec(last) ?? /^("[^"]*")\+([^"]*)$/.exec(last);
+            const plus = split && [split[0], split[1], target === V017 ? split[2].replace(/"/g, '') : split[2]];
+            if (plus && (!ap.parts[ap.parts.length - 1].quoted || plus[1].startsWith('"') || target === V017)) {
                 if (!fact.offsetAllowed) whole('Offset not allowed', BtCode.ProbePart);
                 else if (!dynamic(plus[2]) && intProblem(plus[2])) {
                     whole(`Invalid offset: ${intProblem(plus[2])}`, BtCode.ProbePart);

@@ -90,6 +90,11 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['kprobe:vfs_read, $x { }', false],
         ['hardware:cache cache-misses:10 { }', false],
         ['kprobe:f g { } kprobe :vfs_read { } kprobe:vfs_read + 16 { } kprobe:vfs-read { }', true],
+        // An offset after a quoted function name is read too; 0.17 splits at a `+` inside the quotes as well.
+        ['kprobe:"vfs_read"+k { }', false],
+        ['kprobe:"vfs_read"+ { }', false],
+        ['kprobe:"vfs_read+x" { }', false],
+        ['kprobe:"vfs_read"+16 { } kprobe:"vfs_read+16" { } kprobe:"vfs_read"+"16" { }', true],
         // A name in parentheses is a cast to that type in 0.17, and wants a value after it.
         ['kprobe:f { $x = (foo); }', false],
         ['kprobe:f { $x = (uint8) + 1; }', false],
