@@ -177,10 +177,24 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
             // 0.17 reads `(name)` as a cast to type `name` (a bare name is a value only outside parentheses): a value
             // must follow it (`(foo) 1`), and where none does it stops (`(foo);`, `(foo) + 1`, measured).
             const inner = (node as ast.BtParenExpr).inner;
-            if (!ast.isBtIdent(inner) || BUILTINS_017.has(inner.ident) || BARE_017.has(inner.ident) || /^s?arg\d$/.test(inner.ident)) break;
+            // `(name *` opens a cast there too: only `*` and `)` may follow (`(foo * 2)` is refused at the `2`).
+            let first: ast.BtExpr | undefined = inner;
+            let times: ast.BtBinary | undefined;
+            while (ast.isBtBinary(first)) {
+                times = first;
+                first = first.left;
+            }
+            if (!ast.isBtIdent(first) || !typeName017(first.ident)) break;
+            if (times) {
+                if (times.operator !== '*' || !first.$cstNode) break;
+                let next = leafAfter(first.$cstNode);
+                while (next && next.text === '*') next = leafAfter(next);
+                if (next) report(ctx, node, `unexpected '${next.text}': bpftrace 0.17 reads \`(${first.ident} *\` as the start of a cast to a pointer type`, BtCode.VersionTooOld, next.range);
+                break;
+            }
             const next = node.$cstNode && leafAfter(node.$cstNode);
             if (next && !startsValue017(next.text)) {
-                report(ctx, node, `unexpected '${next.text}': bpftrace 0.17 reads \`(${inner.ident})\` as a cast to a type \`${inner.ident}\`, which wants a value after it`,
+                report(ctx, node, `unexpected '${next.text}': bpftrace 0.17 reads \`(${first.ident})\` as a cast to a type \`${first.ident}\`, which wants a value after it`,
                     BtCode.VersionTooOld, next.range);
             }
             break;
@@ -240,6 +254,11 @@ function leafAfter(cst: CstNode): CstNode | undefined {
     let next = CstUtils.getNextNode(cst, false);
     while (next && isComposite(next)) next = next.content.find(c => !c.hidden);
     return next;
+}
+
+/** Whether 0.17 reads a name as a type after `(` (any name but its builtins, which it lexes as values). */
+function typeName017(name: string): boolean {
+    return !BUILTINS_017.has(name) && !BARE_017.has(name) && !/^s?arg\d$/.test(name);
 }
 
 /** Whether a token starts a value in bpftrace 0.17 (a word, a literal, a variable, a map, or a prefix operator). */

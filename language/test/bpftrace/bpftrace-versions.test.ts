@@ -112,6 +112,7 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         ['k:f { $x = (foo); }', "1:17 unexpected ';': bpftrace 0.17 reads `(foo)` as a cast to a type `foo`, which wants a value after it [bt-version-construct]"],
         ['k:f { $x = (foo) + 1; }', "1:18 unexpected '+': bpftrace 0.17 reads `(foo)` as a cast to a type `foo`, which wants a value after it [bt-version-construct]"],
         ['k:f { @x[(uint8)] = 1; }', "1:17 unexpected ']': bpftrace 0.17 reads `(uint8)` as a cast to a type `uint8`, which wants a value after it [bt-version-construct]"],
+        ['k:f { $x = (foo * *2); }', "1:20 unexpected '2': bpftrace 0.17 reads `(foo *` as the start of a cast to a pointer type [bt-version-construct]"],
         ['BEGIN { @x = 0x1_0; }', '1:17 unexpected identifier after 0x1: bpftrace 0.17 has no _ in hex literals [bt-int-literal]'],
         ['BEGIN { @x = 09; }', '1:14 Found trailing non-numeric characters: a literal starting with 0 is octal [bt-int-literal]'],
     ])('%s', async (text, expected) => {
