@@ -256,6 +256,14 @@ class LexerRun {
                 return true;
             }
         }
+        if (this.v017 && c === 44) {
+            // An empty attach point: 0.17 drops it (`,BEGIN`, `BEGIN,,END`, `BEGIN { } , END { }` parse, measured).
+            this.emit('EMPTY_ATTACH', start, start + 1, true);
+            this.pos = start + 1;
+            this.expectAttach = true;
+            this.inHeader = true;
+            return true;
+        }
         if (c === 123 || c === 125 || c === 59 || c === 44 || c === 47 || c === 40 || c === 41) {
             // `{` with no attach point, a stray `}`/`;`, a trailing `,`, a predicate after a trailing `,`.
             return false;

@@ -1,7 +1,7 @@
 import type { AstNode, CstNode } from 'langium';
 import * as ast from './generated/ast.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
-import { BT_FEATURES, BUILTINS_017, featureProblem, type BtFeature } from './bpftrace-versions.js';
+import { BT_FEATURES, BUILTINS_017, featureProblem, V017, type BtFeature } from './bpftrace-versions.js';
 import { checkAttachPoint } from './bpftrace-attach-points.js';
 import { checkIntLiteral } from './bpftrace-literals.js';
 import { rangeInToken, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
@@ -21,6 +21,10 @@ export function checkAttachPointNode(ctx: BtCheckContext, node: ast.BtAttachPoin
     const cst = node.$cstNode;
     if (!cst || typeof node.text !== 'string') return;
     for (const p of checkAttachPoint(node.text, ctx.target)) {
+        // 0.17 drops an attach point without a provider (`:f`), and refuses only a probe left with none (measured:
+        // `:kf, kr:f { }` parses, `:f { }` is "No attach points for probe").
+        if (p.code === BtCode.ProbeEmpty && ctx.target === V017 && ast.isBtProbe(node.$container)
+            && node.$container.attachPoints.some(a => a !== node && typeof a.text === 'string' && !a.text.startsWith(':'))) continue;
         report(ctx, node, p.message, p.code, rangeInToken(cst, p.offset, p.length));
     }
 }

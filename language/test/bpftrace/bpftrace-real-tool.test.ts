@@ -85,6 +85,10 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['BEGIN { if ($x > 1) { $x = 2 } else { $x = 3 } }', true],
         ['BEGIN { @y = (pid) & 3; @z = (comm) & 3; }', true],
         ['BEGIN { @y = (foo) & 3; }', false],
+        // 0.17 drops empty attach points and ones without a provider; a probe left with none is an error.
+        [',BEGIN { } BEGIN,,END { } BEGIN { } , END { } :kf, kretprobe:vfs_read { }', true],
+        [', { }', false],
+        [':vfs_read { }', false],
         // 0.17 starts no attach point with a variable, and after a space in one reads its tokens: no `-` there.
         ['$x kprobe:f { }', false],
         ['kprobe:vfs_read, $x { }', false],
