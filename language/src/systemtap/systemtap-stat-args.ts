@@ -119,7 +119,8 @@ export function skippedStatArgs(tokens: readonly StapToken[]): StapSkippedArgs[]
         stops ??= nextStops(tokens);
         // The first argument is an expression; each after a `,` a number (`-` and a number).
         let at = expressionEnd(tokens, k + 2, match);
-        while (at < tokens.length) {
+        // (No expression: stap stops there, and skips nothing.)
+        while (at > k + 2 && at < tokens.length) {
             const skip = stops[at];
             // (Nothing after the last argument's end: stap reports a file that ends there; so do the parsers.)
             if (skip > at && skip < tokens.length) {

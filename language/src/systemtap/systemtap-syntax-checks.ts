@@ -238,7 +238,9 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 break;
             }
             case 'StapCall':
-                checkPrint(n as ast.StapCall, tokens, report);
+                // (`$1()`: a script argument may name the function)
+                if (/^\$[A-Za-z_$]/.test((n as ast.StapCall).function)) checkTargetCall(n as ast.StapCall, tokens, report);
+                else checkPrint(n as ast.StapCall, tokens, report);
                 break;
             case 'StapAtOperator':
                 checkAtOperator(n as ast.StapAtOperator, tokens, report);
@@ -376,7 +378,9 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
         }
     }
     const alias = node.aliasOps.length > 0;
-    if (!alias && node.epilogue) report(span(node.epilogue), 'a `, { … }` epilogue block is only allowed on a probe alias');
+    // (at its `,`, as stap, which wants the next declaration there: also when no block follows it)
+    const comma = !alias ? node.$cstNode && GrammarUtils.findNodeForKeyword(node.$cstNode, ',') : undefined;
+    if (comma) report({ offset: comma.offset, end: comma.end }, 'a `, { … }` epilogue block is only allowed on a probe alias');
     if (alias && node.epilogue && node.aliasOps.includes('+=')) {
         // (at its `,`, as stap: the probe's own, the points' are their lists')
         report(leafSpan(node.$cstNode && GrammarUtils.findNodeForKeyword(node.$cstNode, ','), node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
@@ -609,6 +613,25 @@ function checkTuplePlace(node: ast.StapTuple, tokens: readonly StapToken[], repo
     } else if (next && top !== node) {
         endsEarly(top, next, 'a bracketed list `[…]`', () => bracketStatement(node, tokens, report), tokens, report);
     }
+}
+
+/**
+ * `$x(…)`: stap calls no target variable; it ends the expression after `$x` and reads the `(` as the start of the next
+ * statement (`x = $x(1)` is `x = $x; (1)`), which is wrong where no statement can end (in arguments: at the `(`).
+ */
+function checkTargetCall(node: ast.StapCall, tokens: readonly StapToken[], report: Report): void {
+    const open = GrammarUtils.findNodeForKeyword(node.$cstNode, '(');
+    const next = open && tokenAt(tokens, open.offset);
+    if (!next) return;
+    const what = `the target variable \`${node.function}\``;
+    // The next statement is the parenthesised rest: one expression in it (`()` and `(1, 2)` are wrong at `)` and `,`).
+    const rest = (): boolean => {
+        const wrong = node.args.length === 0 ? tokenAt(tokens, next.end) : node.args.length > 1 ? tokenAfter(tokens, node.args[0]) : undefined;
+        if (!wrong) return false;
+        report({ offset: wrong.offset, end: wrong.end }, `expected ${node.args.length ? '`)`' : 'literal string or number'}: stap ends the expression after ${what}, and reads \`(\` as the start of the next statement`);
+        return true;
+    };
+    endsEarly(outermostStartedBy(node), next, what, rest, tokens, report);
 }
 
 /**

@@ -278,6 +278,15 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         ['probe begin { printf(<|>,"a") }', /^expected `\)` to close the call to printf opened at 1:21, but found `,`$/],
         ['probe begin { x = @cast(<|>probe, "s") }', /^expected `\)` to close the call to @cast opened at 1:24, but found `probe`$/],
         ['probe begin { x = @defined(<|>-> x) }', /^expected `\)` to close the call to @defined opened at 1:27, but found `->`$/],
+        // a target variable is not called: stap ends the expression after it and reads `(` as the next statement
+        ['probe begin { println($x<|>(1)) }', /stap ends the expression after the target variable `\$x`, and reads `\(` as the start of the next statement$/],
+        ['probe begin { x = $x(<|>) }', /^expected literal string or number: stap ends the expression after the target variable `\$x`/],
+        ['probe begin { x = $x(1<|>, 2) }', /^expected `\)`: stap ends the expression after the target variable `\$x`/],
+        // a `, { … }` block after a probe that is no alias: at its `,`, where stap wants the next declaration
+        ['probe begin { } <|>, { }', /^a `, \{ … \}` epilogue block is only allowed on a probe alias$/],
+        ['probe begin { }\n<|>, probe end { }', /^a `, \{ … \}` epilogue block is only allowed on a probe alias$/],
+        // no expression in a statistics operator: stap stops there and skips nothing
+        ['global p\nprobe begin { x = @variance(<|>}) }', /^expected/],
         // (error recovery left `"a"` alone as the argument: stap stops at what follows it)
         ['probe end { printf("a" <|>. ) }', /^expected one of `,` `\)`: `printf` takes its format string literal alone, not `\.` after it$/],
         ['probe end { if (x) printf("a"<|>&&\n else printf("b") }', /takes its format string literal alone, not `&&` after it$/],
@@ -286,6 +295,10 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         ['probe {\n  sun <|>= 1\n}', /^expected `\}` to close the block opened at 1:7, but found `=`$/],
         ['probe {\n  <|>(x = 1) ? f() : g(1);\n}', /^expected a probe point component \(a name, `\*` or `\{`\) but found `\(`$/],
     ])('%s: the parser\'s error alone where it stopped', expectFirstError);
+
+    test('a script argument may name the function called (`$1()`), unlike a target variable', async () => {
+        await expectErrors('global hits\nprobe begin { hits[$1()] <<< 1 }', []);
+    });
 
     test('a part that error recovery left without text gets no second error (at 1:1, as it had)', async () => {
         await expectErrors('probe begin\n{\n  x = i <= <|>!~ 5\n}\n', [/^expected an expression but found `!~`$/]);

@@ -153,6 +153,11 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         // After an early end a `++` or `--` starts the next statement when its operand follows: `[i]++ x` is `[i]; ++x`.
         ['global a\nprobe begin { [i]++ x; [i]-- &y; [i]++ (x) = 1; y = 1 in a ++ x[1]; while (1) [i]++ $x; [i]++ x-- y }', true],
         ['probe begin { [i]++ }', false],
+        // stap calls no target variable: `$x(1)` is `$x` and the statement `(1)`
+        ['probe begin { $x(1); x = $x(1) + 2; $x(1)(2) }', true],
+        ['probe begin { println($x(1)) }', false],
+        ['probe begin { x = $x() }', false],
+        ['probe begin { } , { }', false],
         // stap skips what follows a statistics operator's argument up to `,` or `)`
         ['global p, a\nprobe begin { x = @count(p q r) + @sum(f(p) "s") + @avg(p[1] ; 2) + @variance(p q, 3 junk) + @max(p in a if) }\nfunction f(x) { }', true],
         ['global p\nprobe begin { x = @count(p q, 3) }', false],
