@@ -141,7 +141,8 @@ export function lexStap(text: string): StapLexResult {
         }
         if (c === 64 /* @ */) {
             let j = i + 1;
-            while (j < n && isIdentPart(text.charCodeAt(j)) && text.charCodeAt(j) !== 36) j++;
+            // (`$` too, as in any name: `@defined$x` is one word to stap 4.8, an unknown operator)
+            while (j < n && isIdentPart(text.charCodeAt(j))) j++;
             if (j === i + 1) {
                 tokens.push({ kind: 'junk', image: '@', offset: i, end: i + 1 });
                 diag(i, i + 1, 'unexpected `@`: an @-operator or macro name must follow it', StapCode.LexUnexpectedChar);

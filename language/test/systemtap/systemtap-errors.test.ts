@@ -262,6 +262,9 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['probe begin { printd(<|>) }', /^expected literal string: `printd` takes a delimiter string literal first$/],
 
     ['probe a.<|>{b, c} = begin { }', /^expected probe point specifier: a probe alias name has no `\{…\}` alternatives$/],
+    // `$` is part of an @-word, as of any name
+    ['probe begin { x = <|>@defined$x }', /^unknown operator `@defined\$x`: not a macro or a built-in @-operator$/],
+    ['@define m %( 1 %)\nprobe begin { x = <|>@m$y }', /^unknown operator `@m\$y`/],
     // keywords name no macro and no parameter
     ['@define <|>if %( 1 %)\nprobe begin { }', /^expected an identifier: the name of the macro after `@define` \(`if` is a keyword\)$/],
     ['@define m(<|>next) %( 1 %)\nprobe begin { }', /^expected an identifier: a macro parameter name \(`next` is a keyword\)$/],
