@@ -247,6 +247,8 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
             const plus = split && [split[0], split[1], target === V017 ? split[2].replace(/"/g, '') : split[2]];
             if (plus && (!ap.parts[ap.parts.length - 1].quoted || plus[1].startsWith('"') || target === V017)) {
                 if (!fact.offsetAllowed) whole('Offset not allowed', BtCode.ProbePart);
+                // An offset into nothing: `kprobe:+16` (measured with 0.17: "Invalid offset").
+                else if (plus[1] === '') whole('Invalid offset: an offset needs the function name before its `+`', BtCode.ProbePart);
                 else if (!dynamic(plus[2]) && intProblem(plus[2])) {
                     whole(`Invalid offset: ${intProblem(plus[2])}`, BtCode.ProbePart);
                 }

@@ -96,6 +96,8 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['kprobe:f g { } kprobe :vfs_read { } kprobe:vfs_read + 16 { } kprobe:vfs-read { }', true],
         // An offset after a quoted function name is read too; 0.17 splits at a `+` inside the quotes as well.
         ['kprobe:"vfs_read"+k { }', false],
+        ['kprobe:+16 { }', false],
+        ['uprobe:/bin/bash:+1 { }', false],
         ['kprobe:"vfs_read"+ { }', false],
         ['kprobe:"vfs_read+x" { }', false],
         ['kprobe:"vfs_read"+16 { } kprobe:"vfs_read+16" { } kprobe:"vfs_read"+"16" { }', true],
