@@ -727,9 +727,14 @@ function literalThenMore(node: ast.StapCall, fn: string, what: string, tokens: r
     return true;
 }
 
+/** Whether an @-operator has its `(`: without it, the parser's error is where stap stops (`@count,` at the `,`). */
+function opened(node: ast.StapAtOperator): boolean {
+    return GrammarUtils.findNodeForKeyword(node.$cstNode, '(') !== undefined;
+}
+
 function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[], report: Report): void {
     const shape = AT_ARITY[node.operator];
-    if (!shape) return;
+    if (!shape || !opened(node)) return;
     const n = node.args.length;
     // stap reads the arguments in order: one it cannot take stops it before a missing or extra one.
     const read = Math.min(n, shape.max);
@@ -796,7 +801,7 @@ function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], repor
  * sprintln, indexed (`@hist_log(s)[3]`), and as the array of `in` or `foreach`.
  */
 function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
-    if (!isHistogram(node)) return;
+    if (!isHistogram(node) || !opened(node)) return;
     // stap stops at a missing or extra argument (checkAtOperator) before it looks at where the histogram is.
     const shape = AT_ARITY[node.operator];
     if (shape && (node.args.length < shape.min || node.args.length > shape.max)) return;

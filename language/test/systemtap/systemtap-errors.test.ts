@@ -281,6 +281,10 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         ['probe begin { printf(<|>,"a") }', /^expected `\)` to close the call to printf opened at 1:21, but found `,`$/],
         ['probe begin { x = @cast(<|>probe, "s") }', /^expected `\)` to close the call to @cast opened at 1:24, but found `probe`$/],
         ['probe begin { x = @defined(<|>-> x) }', /^expected `\)` to close the call to @defined opened at 1:27, but found `->`$/],
+        // an @-operator without its `(`: the parser's error there, no rule about its arguments before it
+        ['global s\nprobe begin { x = @count<|>, 1 }', /^expected `\(` but found `,`$/],
+        ['probe begin { x = @cast <|>}', /^expected `\(` but found `\}`$/],
+        ['global s\nprobe begin { x = @hist_log <|>+ 1 }', /^expected `\(` but found `\+`$/],
         // a target variable is not called: stap ends the expression after it and reads `(` as the next statement
         ['probe begin { println($x<|>(1)) }', /stap ends the expression after the target variable `\$x`, and reads `\(` as the start of the next statement$/],
         ['probe begin { x = $x(<|>) }', /^expected literal string or number: stap ends the expression after the target variable `\$x`/],
