@@ -379,24 +379,24 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
     }
     const alias = node.aliasOps.length > 0;
     // (at its `,`, as stap, which wants the next declaration there: also when no block follows it)
-    const comma = !alias ? node.$cstNode && GrammarUtils.findNodeForKeyword(node.$cstNode, ',') : undefined;
+    const comma = !alias ? ownLeaf(node, ',') : undefined;
     if (comma) report({ offset: comma.offset, end: comma.end }, 'a `, { … }` epilogue block is only allowed on a probe alias');
     if (alias && node.epilogue && node.aliasOps.includes('+=')) {
         // (at its `,`, as stap: the probe's own, the points' are their lists')
         report(leafSpan(node.$cstNode && GrammarUtils.findNodeForKeyword(node.$cstNode, ','), node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
     }
     for (let g = 0; alias && g < node.groups.length - 1; g++) {
-        // (at the `=` or `+=` after the names, as stap)
-        const op = node.$cstNode && GrammarUtils.findNodesForProperty(node.$cstNode, 'aliasOps')[g];
+        // (at the `=` or `+=` after the names, as stap; looked up only for an error)
+        const op = (): CstNode | undefined => node.$cstNode && GrammarUtils.findNodesForProperty(node.$cstNode, 'aliasOps')[g];
         if (node.groups[g].points.length > 1) {
-            report(leafSpan(op, node.groups[g].points[1]), 'expected probe point specifier: a probe alias defines one name');
+            report(leafSpan(op(), node.groups[g].points[1]), 'expected probe point specifier: a probe alias defines one name');
         }
         // The names are an alias's once stap reads its `=` or `+=`: there it finds them wrong.
         for (const p of node.groups[g].points) {
             // stap takes `if (…)` after an alias name (and ignores it), never `?` or `!`.
-            if (p.optional || p.sufficient) report(span(p), 'probe point alias name cannot be optional nor sufficient (`?`, `!`)', op?.offset);
+            if (p.optional || p.sufficient) report(span(p), 'probe point alias name cannot be optional nor sufficient (`?`, `!`)', op()?.offset);
             const brace = p.components.find(c => c.$type === 'StapBraceComponent');
-            if (brace) report(span(brace), 'expected probe point specifier: a probe alias name has no `{…}` alternatives', op?.offset);
+            if (brace) report(span(brace), 'expected probe point specifier: a probe alias name has no `{…}` alternatives', op()?.offset);
         }
     }
 }
@@ -729,7 +729,29 @@ function literalThenMore(node: ast.StapCall, fn: string, what: string, tokens: r
 
 /** Whether an @-operator has its `(`: without it, the parser's error is where stap stops (`@count,` at the `,`). */
 function opened(node: ast.StapAtOperator): boolean {
-    return GrammarUtils.findNodeForKeyword(node.$cstNode, '(') !== undefined;
+    return ownLeaf(node, '(') !== undefined;
+}
+
+/**
+ * A leaf of `node`'s own with this text (a keyword of its rule, not one of a child's), found as GrammarUtils finds a
+ * keyword (its composites that are the same node's are looked into, others skipped) without a stream per call: a
+ * cost per node the whole library felt.
+ */
+function ownLeaf(node: AstNode, text: string): CstNode | undefined {
+    const cst = node.$cstNode;
+    if (!cst) return undefined;
+    const own = cst.astNode;
+    const pending: CstNode[] = [cst];
+    for (let c = pending.pop(); c; c = pending.pop()) {
+        const content = (c as CstNode & { content?: CstNode[] }).content;
+        if (!content) {
+            if (c.text === text) return c;
+            continue;
+        }
+        // (in reverse, so that the first in the text comes off first)
+        for (let k = content.length - 1; k >= 0; k--) if (content[k].astNode === own) pending.push(content[k]);
+    }
+    return undefined;
 }
 
 function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[], report: Report): void {

@@ -21,6 +21,15 @@ export interface StapUnclosedRun {
 
 /** The runs to leave out of `tokens`, in order (none in a stream with fewer open brackets than the limit). */
 export function unclosedRuns(tokens: readonly StapToken[], max = MAX_UNCLOSED): StapUnclosedRun[] {
+    // How many are left open, first (a count: every file is checked, few have any left open).
+    let depth = 0;
+    for (const t of tokens) {
+        if (t.kind !== 'operator') continue;
+        const o = t.image;
+        if (o === '(' || o === '[' || o === '{') depth++;
+        else if ((o === ')' || o === ']' || o === '}') && depth > 0) depth--;
+    }
+    if (depth <= max) return [];
     // The brackets no later bracket closes (any kind closes any, as depth goes).
     const stack: number[] = [];
     let closedLater: Uint8Array | undefined;
