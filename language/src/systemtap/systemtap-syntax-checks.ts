@@ -754,9 +754,13 @@ function ownLeaf(node: AstNode, text: string): CstNode | undefined {
     return undefined;
 }
 
-function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[], report: Report): void {
+function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[], reportAny: Report): void {
     const shape = AT_ARITY[node.operator];
-    if (!shape || !opened(node)) return;
+    if (!shape) return;
+    // (looked up only for an error: most @-operators have none)
+    const report: Report = (at, message, detectedAt) => {
+        if (opened(node)) reportAny(at, message, detectedAt);
+    };
     const n = node.args.length;
     // stap reads the arguments in order: one it cannot take stops it before a missing or extra one.
     const read = Math.min(n, shape.max);
@@ -823,7 +827,7 @@ function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], repor
  * sprintln, indexed (`@hist_log(s)[3]`), and as the array of `in` or `foreach`.
  */
 function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
-    if (!isHistogram(node) || !opened(node)) return;
+    if (!isHistogram(node)) return;
     // stap stops at a missing or extra argument (checkAtOperator) before it looks at where the histogram is.
     const shape = AT_ARITY[node.operator];
     if (shape && (node.args.length < shape.min || node.args.length > shape.max)) return;
@@ -839,7 +843,7 @@ function checkHistogramPlace(node: ast.StapAtOperator, report: Report): void {
         const fn = c as ast.StapCall;
         if (PRINT_HISTOGRAM.has(fn.function) && fn.args.length === 1) return;
     }
-    report(span(node), `base histogram operator where expression expected: \`${node.operator}\` is printed (print, println, sprint, sprintln with it alone), indexed or iterated, not used as a value`);
+    if (opened(node)) report(span(node), `base histogram operator where expression expected: \`${node.operator}\` is printed (print, println, sprint, sprintln with it alone), indexed or iterated, not used as a value`);
 }
 
 /**
