@@ -3,14 +3,12 @@ import { evalStapCondition, StapConditionError } from './systemtap-conditions.js
 import type { MacroExpander } from './systemtap-macro-expander.js';
 import type { StapRange } from './systemtap-preprocessor.js';
 import type { StapTarget } from './systemtap-target.js';
-import type { StapDiagnostic, StapToken } from './systemtap-tokens.js';
+import { STAP_DECLARATION_WORDS, type StapDiagnostic, type StapToken } from './systemtap-tokens.js';
 
 /** `%( … %? … %: … %)` evaluation (stap's `scan_pp`) for `systemtap-preprocessor.ts`. */
 
 type PpState = 'keep-then' | 'skip-then' | 'keep-else' | 'skip-else';
 
-/** Where stap's parser starts reading again after an error. */
-const TOP_LEVEL = new Set(['probe', 'function', 'global', 'private']);
 
 /** The conditional pass over the macro-expanded stream. */
 export class ConditionalPass {
@@ -130,7 +128,7 @@ export class ConditionalPass {
                 skipping = true;
                 while (r < this.resyncFrom.length && this.resyncFrom[r] === k) r++;
             }
-            if (skipping && t.kind === 'ident' && TOP_LEVEL.has(t.image)) skipping = false;
+            if (skipping && t.kind === 'ident' && STAP_DECLARATION_WORDS.has(t.image)) skipping = false;
             if (skipping) this.hide(t);
             else kept.push(t);
         }

@@ -146,10 +146,8 @@ function skipActive(pp: StapPreprocessResult, ranges: readonly StapRange[]): voi
     pp.hidden.sort((a, b) => a.offset - b.offset);
 }
 
-/** Move the tokens stap skips in statistics operators' arguments to the hidden ones, with a warning on each run. */
-function skipStatArgs(pp: StapPreprocessResult): void {
-    const runs = skippedStatArgs(pp.tokens);
-    if (!runs.length) return;
+/** Move the active tokens of `runs` (index ranges into them, in order, none inside another) to the hidden ones. */
+function hideRuns(pp: StapPreprocessResult, runs: ReadonlyArray<{ from: number; to: number }>): void {
     const kept: StapToken[] = [];
     let r = 0;
     for (let k = 0; k < pp.tokens.length; k++) {
@@ -161,6 +159,13 @@ function skipStatArgs(pp: StapPreprocessResult): void {
     }
     pp.tokens = kept;
     pp.hidden.sort((a, b) => a.offset - b.offset);
+}
+
+/** Move the tokens stap skips in statistics operators' arguments to the hidden ones, with a warning on each run. */
+function skipStatArgs(pp: StapPreprocessResult): void {
+    const runs = skippedStatArgs(pp.tokens);
+    if (!runs.length) return;
+    hideRuns(pp, runs);
     for (const run of runs) {
         pp.diagnostics.push({ offset: run.offset, end: run.end, code: StapCode.ParseIgnored, severity: 'warning',
             message: `stap ignores this: it reads one expression as the argument of \`${run.operator}\`, then skips everything up to the next \`,\` or \`)\`` });
@@ -171,22 +176,12 @@ function skipStatArgs(pp: StapPreprocessResult): void {
 function skipUnclosedNests(pp: StapPreprocessResult): void {
     const runs = unclosedRuns(pp.tokens);
     if (!runs.length) return;
-    const kept: StapToken[] = [];
-    let r = 0;
-    for (let k = 0; k < pp.tokens.length; k++) {
-        while (r < runs.length && runs[r].to <= k) r++;
-        const t = pp.tokens[k];
-        if (r < runs.length && k >= runs[r].from) {
-            if (t.expansion === undefined) pp.hidden.push(t);
-        } else kept.push(t);
-    }
     for (const run of runs) {
         const t = pp.tokens[run.from];
         pp.diagnostics.push({ offset: t.offset, end: t.end, code: StapCode.LexTooDeep, severity: 'warning',
             message: `too deeply nested to check: over ${MAX_UNCLOSED} brackets are left open here; not checked from here to the next declaration` });
     }
-    pp.tokens = kept;
-    pp.hidden.sort((a, b) => a.offset - b.offset);
+    hideRuns(pp, runs);
 }
 
 /** Line starts of a text, for offset → line/column. */

@@ -7,6 +7,7 @@
  * user is told, as a warning, since stap says nothing.
  */
 import { STAP_KEYWORDS, type StapToken } from './systemtap-tokens.js';
+import { closers } from './systemtap-bracket-pairs.js';
 
 const STAT_OPS = new Set(['@count', '@sum', '@min', '@max', '@avg', '@variance']);
 
@@ -42,19 +43,6 @@ function endsOperand(t: StapToken): boolean {
         case 'operator': return t.image === ')' || t.image === ']';
         default: return false;
     }
-}
-
-/** For each opening bracket, the index of the bracket that closes it (any kind, as stap's nesting goes), or -1. */
-function closers(tokens: readonly StapToken[]): Int32Array {
-    const match = new Int32Array(tokens.length).fill(-1);
-    const open: number[] = [];
-    for (let k = 0; k < tokens.length; k++) {
-        const t = tokens[k];
-        if (t.kind !== 'operator') continue;
-        if (t.image === '(' || t.image === '[' || t.image === '{') open.push(k);
-        else if ((t.image === ')' || t.image === ']' || t.image === '}') && open.length) match[open.pop()!] = k;
-    }
-    return match;
 }
 
 /** For each token, the index of the first `,` or `)` at or after it (`tokens.length` when none is). */

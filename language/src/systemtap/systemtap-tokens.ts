@@ -59,6 +59,9 @@ export interface StapLexResult {
 }
 
 /** stap's reserved words. Identifiers otherwise; probe-point components and `->` fields may use them. */
+/** The words a top-level declaration starts with: where stap's parser reads on after a syntax error. */
+export const STAP_DECLARATION_WORDS: ReadonlySet<string> = new Set(['probe', 'function', 'global', 'private']);
+
 export const STAP_KEYWORDS: ReadonlySet<string> = new Set([
     'probe', 'global', 'private', 'function', 'if', 'else', 'for', 'foreach', 'in', 'limit', 'return',
     'delete', 'while', 'break', 'continue', 'next', 'string', 'long', 'try', 'catch',

@@ -5,13 +5,12 @@
  * read up to {@link MAX_UNCLOSED} open brackets, and what follows is left out up to the next top-level keyword (as
  * stap resynchronises), with a warning there; the parser's errors before it stand.
  */
-import type { StapToken } from './systemtap-tokens.js';
+import { STAP_DECLARATION_WORDS, type StapToken } from './systemtap-tokens.js';
+import { closers } from './systemtap-bracket-pairs.js';
 
 /** Brackets left open that the parser reads; past them the rest of the declaration is left out. */
 export const MAX_UNCLOSED = 200;
 
-/** Where stap starts reading again after an error. */
-const TOP_LEVEL = new Set(['probe', 'function', 'global', 'private']);
 
 /** A run of tokens left out: from the bracket that opens one too many to the next top-level keyword (exclusive). */
 export interface StapUnclosedRun {
@@ -30,27 +29,17 @@ export function unclosedRuns(tokens: readonly StapToken[], max = MAX_UNCLOSED): 
         else if ((o === ')' || o === ']' || o === '}') && depth > 0) depth--;
     }
     if (depth <= max) return [];
-    // The brackets no later bracket closes (any kind closes any, as depth goes).
-    const stack: number[] = [];
-    let closedLater: Uint8Array | undefined;
-    for (let k = 0; k < tokens.length; k++) {
-        const t = tokens[k];
-        if (t.kind !== 'operator') continue;
-        const o = t.image;
-        if (o === '(' || o === '[' || o === '{') stack.push(k);
-        else if ((o === ')' || o === ']' || o === '}') && stack.length) (closedLater ??= new Uint8Array(tokens.length))[stack.pop()!] = 1;
-    }
-    if (stack.length <= max) return [];
+    const match = closers(tokens);
     // Past the limit, in one declaration, a run starts at the bracket and ends at the next top-level keyword.
     const runs: StapUnclosedRun[] = [];
     let unclosed = 0;
     for (let k = 0; k < tokens.length; k++) {
         const t = tokens[k];
-        if (t.kind === 'ident' && TOP_LEVEL.has(t.image)) unclosed = 0;
-        if (t.kind !== 'operator' || closedLater?.[k] || !(t.image === '(' || t.image === '[' || t.image === '{')) continue;
+        if (t.kind === 'ident' && STAP_DECLARATION_WORDS.has(t.image)) unclosed = 0;
+        if (t.kind !== 'operator' || match[k] >= 0 || !(t.image === '(' || t.image === '[' || t.image === '{')) continue;
         if (++unclosed <= max) continue;
         let to = k + 1;
-        while (to < tokens.length && !(tokens[to].kind === 'ident' && TOP_LEVEL.has(tokens[to].image))) to++;
+        while (to < tokens.length && !(tokens[to].kind === 'ident' && STAP_DECLARATION_WORDS.has(tokens[to].image))) to++;
         runs.push({ from: k, to });
         k = to - 1;
         unclosed = 0;
