@@ -244,13 +244,14 @@ function checkParts(name: string, fact: ProviderFact, ap: BtAttachPointInfo, tar
             // An offset after a quoted name is one too (`kprobe:"f"+16`); 0.17 splits at a `+` inside the quotes as well
             // (`kprobe:"f+x"` is "stoull", `"f+16"` and `"f"+"16"` parse: measured), and reads the offset unquoted.
             const split = target === V017 ? /^([^+]*)\+(.*)$/.exec(last) : /^([^"+]*)\+(.*)$/.exec(last) ?? /^("[^"]*")\+([^"]*)$/.exec(last);
-            const plus = split && [split[0], split[1], target === V017 ? split[2].replace(/"/g, '') : split[2]];
-            if (plus && (!ap.parts[ap.parts.length - 1].quoted || plus[1].startsWith('"') || target === V017)) {
+            const [, fn, written] = split ?? [];
+            const offset = target === V017 ? written?.replace(/"/g, '') : written;
+            if (fn !== undefined && offset !== undefined && (!ap.parts[ap.parts.length - 1].quoted || fn.startsWith('"') || target === V017)) {
                 if (!fact.offsetAllowed) whole('Offset not allowed', BtCode.ProbePart);
                 // An offset into nothing: `kprobe:+16` (measured with 0.17: "Invalid offset").
-                else if (plus[1] === '') whole('Invalid offset: an offset needs the function name before its `+`', BtCode.ProbePart);
-                else if (!dynamic(plus[2]) && intProblem(plus[2])) {
-                    whole(`Invalid offset: ${intProblem(plus[2])}`, BtCode.ProbePart);
+                else if (fn === '') whole('Invalid offset: an offset needs the function name before its `+`', BtCode.ProbePart);
+                else if (!dynamic(offset) && intProblem(offset)) {
+                    whole(`Invalid offset: ${intProblem(offset)}`, BtCode.ProbePart);
                 }
             }
             if ((name === 'uprobe' || name === 'uretprobe') && parts[0].includes('@') && !ap.parts[0].quoted) {

@@ -283,10 +283,10 @@ function scanLaterPiece017(text: string, start: number): number {
         if (isIdentPart(c) || c === 58 || c === 42 || c === 46 || c === 43) {
             i++;
         } else if (c === 34) {
-            const close = text.indexOf('"', i + 1);
-            const nl = text.indexOf('\n', i + 1);
-            if (close < 0 || (nl >= 0 && nl < close)) return i;
-            i = close + 1;
+            // (a string that does not end on its line ends the attach point before it)
+            const r = scanString(text, i);
+            if (r.problems.length) return i;
+            i = r.end;
         } else {
             break;
         }

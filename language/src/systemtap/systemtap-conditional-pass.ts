@@ -3,12 +3,11 @@ import { evalStapCondition, StapConditionError } from './systemtap-conditions.js
 import type { MacroExpander } from './systemtap-macro-expander.js';
 import type { StapRange } from './systemtap-preprocessor.js';
 import type { StapTarget } from './systemtap-target.js';
-import { STAP_DECLARATION_WORDS, type StapDiagnostic, type StapToken } from './systemtap-tokens.js';
+import { startsDeclaration, type StapDiagnostic, type StapToken } from './systemtap-tokens.js';
 
 /** `%( … %? … %: … %)` evaluation (stap's `scan_pp`) for `systemtap-preprocessor.ts`. */
 
 type PpState = 'keep-then' | 'skip-then' | 'keep-else' | 'skip-else';
-
 
 /** The conditional pass over the macro-expanded stream. */
 export class ConditionalPass {
@@ -128,7 +127,7 @@ export class ConditionalPass {
                 skipping = true;
                 while (r < this.resyncFrom.length && this.resyncFrom[r] === k) r++;
             }
-            if (skipping && t.kind === 'ident' && STAP_DECLARATION_WORDS.has(t.image)) skipping = false;
+            if (skipping && t.kind === 'ident' && startsDeclaration(this.tokens, k)) skipping = false;
             if (skipping) this.hide(t);
             else kept.push(t);
         }

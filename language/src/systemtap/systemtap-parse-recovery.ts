@@ -2,7 +2,7 @@ import type { IToken } from 'chevrotain';
 import { StapCode } from './systemtap-diagnostic-codes.js';
 import type { StapIToken } from './systemtap-lexer.js';
 import type { StapRange } from './systemtap-preprocessor.js';
-import { STAP_DECLARATION_WORDS } from './systemtap-tokens.js';
+import { startsDeclaration } from './systemtap-tokens.js';
 
 /**
  * What the parser does when a parse fails with an exception instead of a syntax error. The
@@ -35,15 +35,6 @@ export interface StapParseCut extends StapRange {
 
 /** After this many declarations left out, the rest of the file is left out too. */
 const MAX_CUTS = 16;
-
-
-/** Whether token `k` starts a top-level declaration (not `kernel.function`, `$p->global`, `private function`). */
-function startsDeclaration(tokens: ReadonlyArray<{ image: string }>, k: number): boolean {
-    const t = tokens[k];
-    if (!STAP_DECLARATION_WORDS.has(t.image)) return false;
-    const before = tokens[k - 1]?.image;
-    return before !== '.' && before !== '->' && before !== 'private';
-}
 
 /**
  * The top-level declaration around token `k`: the indices of its first token and of the next

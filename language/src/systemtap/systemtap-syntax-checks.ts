@@ -108,7 +108,7 @@ function after(tokens: readonly StapToken[], node: AstNode | CstNode | undefined
 
 /** The span of the token after a call's or @-operator's `(`; the node's when it has none. */
 function afterOpen(tokens: readonly StapToken[], node: AstNode): { offset: number; end: number } {
-    const open = GrammarUtils.findNodeForKeyword(node.$cstNode, '(');
+    const open = ownKeyword(node.$cstNode, '(');
     return open ? after(tokens, open, node) : span(node);
 }
 
@@ -159,7 +159,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                         report(span(node.size), 'array size out of range');
                     }
                     // (at the `=`, as stap)
-                    if (node.init) report(leafSpan(node.$cstNode && GrammarUtils.findNodeForKeyword(node.$cstNode, '='), node.init), 'only scalar globals can be initialized');
+                    if (node.init) report(leafSpan(ownKeyword(node.$cstNode, '='), node.init), 'only scalar globals can be initialized');
                 }
                 checkNegativeLiteral(node.init, report);
                 break;
@@ -379,11 +379,11 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
     }
     const alias = node.aliasOps.length > 0;
     // (at its `,`, as stap, which wants the next declaration there: also when no block follows it)
-    const comma = !alias ? ownLeaf(node, ',') : undefined;
+    const comma = !alias ? ownKeyword(node.$cstNode, ',') : undefined;
     if (comma) report({ offset: comma.offset, end: comma.end }, 'a `, { … }` epilogue block is only allowed on a probe alias');
     if (alias && node.epilogue && node.aliasOps.includes('+=')) {
         // (at its `,`, as stap: the probe's own, the points' are their lists')
-        report(leafSpan(node.$cstNode && GrammarUtils.findNodeForKeyword(node.$cstNode, ','), node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
+        report(leafSpan(ownKeyword(node.$cstNode, ','), node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
     }
     for (let g = 0; alias && g < node.groups.length - 1; g++) {
         // (at the `=` or `+=` after the names, as stap; looked up only for an error)
@@ -410,7 +410,7 @@ function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report:
         report(span(node), 'found `return` not in function context');
         return;
     }
-    const keyword = returnKeyword(node.$cstNode);
+    const keyword = ownKeyword(node.$cstNode, 'return');
     if (node.value || !keyword) return;
     const next = tokenAt(tokens, keyword.end);
     if (next && next.kind !== 'operator') {
@@ -421,12 +421,13 @@ function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report:
 }
 
 /**
- * `GrammarUtils.findNodeForKeyword(cst, 'return')`: the first `return` leaf of the statement's own element, depth
- * first, as Langium's search finds it (subtrees of other elements left out), but stopping there: Langium's walks the
- * whole statement, expression included. The keyword is the statement's first token, under the composites of the
- * rules that hand the node up (`StapStatement: StapReturn | …`), so the walk is a few steps down.
+ * `GrammarUtils.findNodeForKeyword(cst, keyword)`: the first leaf of that keyword of the node's own element, depth
+ * first, as Langium's search finds it (subtrees of other elements left out), but stopping there and without a stream
+ * per call: Langium's walks the whole node, and its cost per node was felt across the whole library. A statement's
+ * `return`, say, is its first token, under the composites of the rules that hand the node up
+ * (`StapStatement: StapReturn | …`), so the walk is a few steps down.
  */
-function returnKeyword(cst: CstNode | undefined): CstNode | undefined {
+function ownKeyword(cst: CstNode | undefined, keyword: string): CstNode | undefined {
     if (!cst) return undefined;
     const element = cst.astNode;
     const pending: CstNode[] = [cst];
@@ -434,7 +435,7 @@ function returnKeyword(cst: CstNode | undefined): CstNode | undefined {
         const n = pending.pop()!;
         if (n.astNode !== element) continue;
         const g = n.grammarSource;
-        if (g && GrammarAST.isKeyword(g) && g.value === 'return') return n;
+        if (g && GrammarAST.isKeyword(g) && g.value === keyword) return n;
         if ('content' in n) {
             const children = (n as CompositeCstNode).content;
             for (let k = children.length - 1; k >= 0; k--) pending.push(children[k]);
@@ -620,7 +621,7 @@ function checkTuplePlace(node: ast.StapTuple, tokens: readonly StapToken[], repo
  * statement (`x = $x(1)` is `x = $x; (1)`), which is wrong where no statement can end (in arguments: at the `(`).
  */
 function checkTargetCall(node: ast.StapCall, tokens: readonly StapToken[], report: Report): void {
-    const open = GrammarUtils.findNodeForKeyword(node.$cstNode, '(');
+    const open = ownKeyword(node.$cstNode, '(');
     const next = open && tokenAt(tokens, open.offset);
     if (!next) return;
     const what = `the target variable \`${node.function}\``;
@@ -729,30 +730,9 @@ function literalThenMore(node: ast.StapCall, fn: string, what: string, tokens: r
 
 /** Whether an @-operator has its `(`: without it, the parser's error is where stap stops (`@count,` at the `,`). */
 function opened(node: ast.StapAtOperator): boolean {
-    return ownLeaf(node, '(') !== undefined;
+    return ownKeyword(node.$cstNode, '(') !== undefined;
 }
 
-/**
- * A leaf of `node`'s own with this text (a keyword of its rule, not one of a child's), found as GrammarUtils finds a
- * keyword (its composites that are the same node's are looked into, others skipped) without a stream per call: a
- * cost per node the whole library felt.
- */
-function ownLeaf(node: AstNode, text: string): CstNode | undefined {
-    const cst = node.$cstNode;
-    if (!cst) return undefined;
-    const own = cst.astNode;
-    const pending: CstNode[] = [cst];
-    for (let c = pending.pop(); c; c = pending.pop()) {
-        const content = (c as CstNode & { content?: CstNode[] }).content;
-        if (!content) {
-            if (c.text === text) return c;
-            continue;
-        }
-        // (in reverse, so that the first in the text comes off first)
-        for (let k = content.length - 1; k >= 0; k--) if (content[k].astNode === own) pending.push(content[k]);
-    }
-    return undefined;
-}
 
 function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[], reportAny: Report): void {
     const shape = AT_ARITY[node.operator];
@@ -796,7 +776,7 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
         // Where stap stops: at the `)` that comes too early, or at the `,` after the last argument it takes.
         const want = shape.min === shape.max ? `${shape.min}` : `${shape.min} to ${shape.max}`;
         // (Without its `)`, after a syntax error, at the token after the last argument, or after the `(`.)
-        const close = GrammarUtils.findNodeForKeyword(node.$cstNode, ')');
+        const close = ownKeyword(node.$cstNode, ')');
         const at = n >= shape.min ? after(tokens, node.args[shape.max - 1], node)
             : close ? leafSpan(close, node) : n ? after(tokens, node.args[n - 1], node) : afterOpen(tokens, node);
         report(at, `expected \`${n < shape.min ? ',' : ')'}\`: \`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);

@@ -59,13 +59,24 @@ export interface StapLexResult {
 }
 
 /** stap's reserved words. Identifiers otherwise; probe-point components and `->` fields may use them. */
-/** The words a top-level declaration starts with: where stap's parser reads on after a syntax error. */
-export const STAP_DECLARATION_WORDS: ReadonlySet<string> = new Set(['probe', 'function', 'global', 'private']);
-
 export const STAP_KEYWORDS: ReadonlySet<string> = new Set([
     'probe', 'global', 'private', 'function', 'if', 'else', 'for', 'foreach', 'in', 'limit', 'return',
     'delete', 'while', 'break', 'continue', 'next', 'string', 'long', 'try', 'catch',
 ]);
+
+/** The words a top-level declaration starts with: where stap's parser reads on after a syntax error. */
+const DECLARATION_WORDS: ReadonlySet<string> = new Set(['probe', 'function', 'global', 'private']);
+
+/**
+ * Whether token `k` starts a top-level declaration (not `kernel.function`, `$p->global`, `private function`): where
+ * stap's parser reads on after a syntax error.
+ */
+export function startsDeclaration(tokens: ReadonlyArray<{ image: string }>, k: number): boolean {
+    const t = tokens[k];
+    if (!DECLARATION_WORDS.has(t.image)) return false;
+    const before = tokens[k - 1]?.image;
+    return before !== '.' && before !== '->' && before !== 'private';
+}
 
 const OPS3 = new Set(['<<<', '>>>', '<<=', '>>=']);
 const OPS2 = new Set(['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',

@@ -5,7 +5,7 @@
  * read up to {@link MAX_UNCLOSED} open brackets, and what follows is left out up to the next top-level keyword (as
  * stap resynchronises), with a warning there; the parser's errors before it stand.
  */
-import { STAP_DECLARATION_WORDS, type StapToken } from './systemtap-tokens.js';
+import { startsDeclaration, type StapToken } from './systemtap-tokens.js';
 import { closers } from './systemtap-bracket-pairs.js';
 
 /** Brackets left open that the parser reads; past them the rest of the declaration is left out. */
@@ -35,11 +35,11 @@ export function unclosedRuns(tokens: readonly StapToken[], max = MAX_UNCLOSED): 
     let unclosed = 0;
     for (let k = 0; k < tokens.length; k++) {
         const t = tokens[k];
-        if (t.kind === 'ident' && STAP_DECLARATION_WORDS.has(t.image)) unclosed = 0;
+        if (t.kind === 'ident' && startsDeclaration(tokens, k)) unclosed = 0;
         if (t.kind !== 'operator' || match[k] >= 0 || !(t.image === '(' || t.image === '[' || t.image === '{')) continue;
         if (++unclosed <= max) continue;
         let to = k + 1;
-        while (to < tokens.length && !(tokens[to].kind === 'ident' && STAP_DECLARATION_WORDS.has(tokens[to].image))) to++;
+        while (to < tokens.length && !(tokens[to].kind === 'ident' && startsDeclaration(tokens, to))) to++;
         runs.push({ from: k, to });
         k = to - 1;
         unclosed = 0;
