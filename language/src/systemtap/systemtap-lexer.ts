@@ -331,8 +331,9 @@ export class SystemtapLexer implements Lexer {
                         message: comments ? 'the script is empty: stap needs a probe, a function or a global in it'
                             : 'the script is empty after preprocessing: for this target nothing is left of it, and stap refuses it' });
                 }
-                skipStatArgs(pp);
-                skipUnclosedNests(pp);
+                // (Each a pass over the whole stream: run where the preprocessor saw what it looks for.)
+                if (pp.statOperators !== false) skipStatArgs(pp);
+                if (pp.statOperators !== false || pp.openBrackets === undefined || pp.openBrackets > MAX_UNCLOSED) skipUnclosedNests(pp);
                 if (this.skipRanges.length) skipActive(pp, this.skipRanges);
             }
         }

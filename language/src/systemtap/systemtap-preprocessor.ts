@@ -6,6 +6,7 @@ import { settledMacroBody } from './systemtap-macro-settle.js';
 import type { StapTarget } from './systemtap-target.js';
 import { isStapNumber, lexStap, type StapDiagnostic, type StapLexResult, type StapToken } from './systemtap-tokens.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
+import { STAT_OPS } from './systemtap-stat-args.js';
 
 /**
  * stap's token-level preprocessing: `scan_pp` (conditionals) pulling tokens from `scan_pp1`
@@ -54,6 +55,13 @@ export interface StapPreprocessResult {
     expansions: StapExpansion[];
     /** The file's own `@define`s. */
     macros: Map<string, StapMacro>;
+    /**
+     * What the later whole-stream passes look for, counted on the way (see systemtap-lexer.ts): how many brackets
+     * `tokens` leaves open (a closer without an opener counts for nothing), and whether a statistics operator is among
+     * them. Unknown (undefined) where a nest too deep was hidden.
+     */
+    openBrackets?: number;
+    statOperators?: boolean;
 }
 
 /** Built-in @-operators and the stap version that introduced them. */
@@ -78,7 +86,7 @@ function expansionTrail(t: { expansion?: number }, expansions: readonly StapExpa
 
 /** Per-token checks stap makes when the parser reads a token, and the nesting guard (see {@link preprocessStap}). */
 function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: StapDiagnostic[], target: StapTarget, maxNesting: number,
-    expansions: readonly StapExpansion[]): StapToken[] {
+    expansions: readonly StapExpansion[]): { tokens: StapToken[]; openBrackets?: number; statOperators: boolean } {
     const tooNew = new Map<string, boolean>();
     const needsNewer = (since: string) => {
         let r = tooNew.get(since);
@@ -89,6 +97,7 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
     let out: StapToken[] | undefined;
     const guard = maxNesting !== Infinity;
     let depth = 0;
+    let statOperators = false;
     for (let k = 0; k < tokens.length; k++) {
         const t = tokens[k];
         if (t.kind === 'junk') {
@@ -100,20 +109,19 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
             diagnostics.push({ ...at(t), message: `number invalid or out of range: \`${t.image}\`${expansionTrail(t, expansions)}`,
                 code: StapCode.LexBadNumber, severity: 'error' });
         } else if (t.kind === 'at' && t.image !== '@define') {
+            if (STAT_OPS.has(t.image)) statOperators = true;
             const since = STAP_AT_WORDS.get(t.image);
             if (since === undefined || (since !== '0' && needsNewer(since))) {
                 diagnostics.push({ ...at(t), message: `unknown operator \`${t.image}\`: not a macro or a built-in @-operator`
                     + (since ? ` (needs stap ${since})` : '') + expansionTrail(t, expansions), code: StapCode.PpUnknownOperator, severity: 'error' });
             }
         }
-        if (!guard) {
-            out?.push(t);
-            continue;
+        if (t.kind === 'operator') {
+            const op = t.image;
+            if (op === '(' || op === '[' || op === '{') depth++;
+            else if ((op === ')' || op === ']' || op === '}') && depth > 0) depth--;
         }
-        const op = t.kind === 'operator' ? t.image : '';
-        if (op === '(' || op === '[' || op === '{') depth++;
-        else if (op === ')' || op === ']' || op === '}') depth = Math.max(0, depth - 1);
-        if (depth > maxNesting) {
+        if (guard && depth > maxNesting) {
             out ??= tokens.slice(0, k);
             diagnostics.push({ offset: t.offset, end: t.end, code: StapCode.LexTooDeep, severity: 'error',
                 message: `too deeply nested to check: over ${maxNesting} levels of brackets, where the parser ran out of stack; the rest of this nest is not checked` });
@@ -133,7 +141,7 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
         }
         out?.push(t);
     }
-    return out ?? tokens;
+    return { tokens: out ?? tokens, openBrackets: guard ? undefined : depth, statOperators };
 }
 
 function versionLess(a: string, b: string): boolean {
@@ -198,12 +206,12 @@ export function preprocessLexed(lexed: StapLexResult, target: StapTarget, librar
     }
     diagnostics.push(...pass.diagnostics);
     const checkHidden: StapToken[] = [];
-    const tokens = checkActive(pass.tokens, checkHidden, diagnostics, target, maxNesting, expander.expansions);
+    const { tokens, openBrackets, statOperators } = checkActive(pass.tokens, checkHidden, diagnostics, target, maxNesting, expander.expansions);
     // Each list is in the text's order already: merged, not sorted (a sort with a comparator is most of this
     // function's time on a tapset file).
     const hidden = mergeByOffset(mergeByOffset(lexed.comments, passHidden), mergeByOffset(expander.hidden, checkHidden));
     diagnostics.sort((a, b) => a.offset - b.offset);
-    return { tokens, hidden, diagnostics, inactiveRanges: pass.inactive, expansions: expander.expansions, macros: expander.macros };
+    return { tokens, hidden, diagnostics, inactiveRanges: pass.inactive, expansions: expander.expansions, macros: expander.macros, openBrackets, statOperators };
 }
 
 /**

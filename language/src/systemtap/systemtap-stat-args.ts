@@ -9,7 +9,8 @@
 import { STAP_KEYWORDS, type StapToken } from './systemtap-tokens.js';
 import { closers } from './systemtap-bracket-pairs.js';
 
-const STAT_OPS = new Set(['@count', '@sum', '@min', '@max', '@avg', '@variance']);
+/** The statistics operators whose arguments stap skips in. */
+export const STAT_OPS: ReadonlySet<string> = new Set(['@count', '@sum', '@min', '@max', '@avg', '@variance']);
 
 /** Operators that go on with an expression after an operand (binary, assignment, ternary, suffixes). */
 const GOES_ON = new Set([
