@@ -85,13 +85,22 @@ function byParser(d: Diagnostic): boolean {
  * (errors of one kind at one place all stand).
  * After a macro invocation that never ends (it takes the rest of the file), the parser's complaint
  * about the end of the file goes too; so it does before a condition stap cannot read (`%( if`: stap stops there, and
- * the branch it starts takes the rest of the file here). `diagnostics` are sorted by position.
+ * the branch it starts takes the rest of the file here), and before a lexer error (a token the parser did not read, as
+ * a string left unclosed at the end: stap stops at it). `diagnostics` are sorted by position.
  */
 function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
     let lastCondition: Diagnostic['range']['start'] | undefined;
-    for (const d of diagnostics) if (d.code === StapCode.PpCondition && d.severity === DiagnosticSeverity.Error) lastCondition = d.range.start;
-    const before = (d: Diagnostic) => lastCondition !== undefined
-        && (d.range.start.line < lastCondition.line || (d.range.start.line === lastCondition.line && d.range.start.character <= lastCondition.character));
+    let lastLexer: Diagnostic['range']['start'] | undefined;
+    for (const d of diagnostics) {
+        if (d.severity !== DiagnosticSeverity.Error) continue;
+        if (d.code === StapCode.PpCondition) lastCondition = d.range.start;
+        else if (String(d.code ?? '').startsWith('stap-lex-')) lastLexer = d.range.start;
+    }
+    const atOrBefore = (d: Diagnostic, p: Diagnostic['range']['start'] | undefined, orAt: boolean) => p !== undefined
+        && (d.range.start.line < p.line || (d.range.start.line === p.line && (d.range.start.character < p.character || (orAt && d.range.start.character === p.character))));
+    // (A lexer error after the parser's end of the file is a token the parser did not read, `"` unclosed say: stap
+    // reads it, and stops there, before the end.)
+    const before = (d: Diagnostic) => atOrBefore(d, lastCondition, true) || atOrBefore(d, lastLexer, false);
     const endless = diagnostics.some(d => d.code === StapCode.PpMacroInvocation && d.message.startsWith('could not find end of macro invocation'));
     const out: Diagnostic[] = [];
     /** Index in `out` of the first error at the place being looked at. */
@@ -102,6 +111,8 @@ function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
             continue;
         }
         if ((endless || before(d)) && d.code === StapCode.ParseExpected && d.message.endsWith('but found the end of the file')) continue;
+        // (A `%(` left open is found at the end of the file, which stap does not reach after a condition it cannot read.)
+        if (lastCondition && d.code === StapCode.PpConditional && d.message.startsWith('incomplete conditional at end of file')) continue;
         const start = place >= 0 ? out[place].range.start : undefined;
         if (start?.line !== d.range.start.line || start.character !== d.range.start.character) {
             place = out.length;

@@ -345,12 +345,17 @@ export class SystemtapParser extends LangiumParser {
         try {
             // A rule broken where the parser stopped already (`printf(,` left the call without arguments) is the
             // same error: the parser's says where and why.
-            // And one stap finds broken only after a syntax error (see StapSyntaxProblem.detectedAt) is not reached.
+            // And one stap finds broken only later (see StapSyntaxProblem.detectedAt) is not reached after an error
+            // stap stops at on the way: the parser's, the preprocessor's or lexer's (a condition it cannot read), or a
+            // rule broken as soon as stap reads its token (most are).
             const stops = result.parserErrors.map(e => ({ offset: isNaN(e.token.startOffset) ? input.length : e.token.startOffset }))
                 .sort((a, b) => a.offset - b.offset);
-            for (const p of checkStapSyntax(target, pp.tokens, checked)) {
+            const problems = checkStapSyntax(target, pp.tokens, checked);
+            const earlier = [...pp.diagnostics.filter(d => d.severity === 'error'), ...problems.filter(q => q.detectedAt === undefined)];
+            for (const p of problems) {
                 const stop = stops[firstAtOrAfter(stops, p.offset)];
                 if (stop && stop.offset <= (p.detectedAt ?? p.offset)) continue;
+                if (p.detectedAt !== undefined && earlier.some(d => d.offset >= p.offset && d.offset <= p.detectedAt!)) continue;
                 result.parserErrors.push(this.error(p.offset, p.end, p.message, input, StapCode.ParseRule));
             }
         } catch (e) {

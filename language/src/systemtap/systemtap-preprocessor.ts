@@ -198,7 +198,8 @@ export function preprocessLexed(lexed: StapLexResult, target: StapTarget, librar
     const diagnostics: StapDiagnostic[] = [];
     // Lexer findings count where stap's parser would meet them: junk tokens only when active.
     if (lexed.diagnostics.length) {
-        const activeJunk = new Set(pass.tokens.filter(t => t.kind === 'junk' && t.expansion === undefined).map(t => t.offset));
+        // (An expanded one where its own text is in this text: a macro argument, a body this text defines.)
+        const activeJunk = new Set(pass.tokens.filter(t => t.kind === 'junk').map(t => t.expansion === undefined ? t.offset : t.origin));
         const junkOffsets = new Set(lexed.tokens.filter(t => t.kind === 'junk').map(t => t.offset));
         for (const d of lexed.diagnostics) {
             if (!junkOffsets.has(d.offset) || activeJunk.has(d.offset)) diagnostics.push(d);

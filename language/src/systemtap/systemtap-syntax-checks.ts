@@ -100,16 +100,19 @@ function tokenAfter(tokens: readonly StapToken[], node: AstNode | CstNode | unde
     return end === undefined ? undefined : tokenAt(tokens, end);
 }
 
-/** The span of the active token after `node` (stap reports there what it could not take), else the node's. */
-function after(tokens: readonly StapToken[], node: AstNode | CstNode | undefined, fallback: AstNode): { offset: number; end: number } {
+/**
+ * The span of the active token after `node`: stap reports there what it could not take. Nowhere (nothing to report)
+ * when the file ends there: stap meets the end of the file, which the parser reports (or a token it does not read).
+ */
+function after(tokens: readonly StapToken[], node: AstNode | CstNode | undefined): { offset: number; end: number } {
     const t = tokenAfter(tokens, node);
-    return t ? { offset: t.offset, end: t.end } : span(fallback);
+    return t ? { offset: t.offset, end: t.end } : NOWHERE;
 }
 
-/** The span of the token after a call's or @-operator's `(`; the node's when it has none. */
+/** The span of the token after a call's or @-operator's `(` (nowhere at the end of the file); the node's when it has none. */
 function afterOpen(tokens: readonly StapToken[], node: AstNode): { offset: number; end: number } {
     const open = ownKeyword(node.$cstNode, '(');
-    return open ? after(tokens, open, node) : span(node);
+    return open ? after(tokens, open) : span(node);
 }
 
 /**
@@ -119,7 +122,7 @@ function afterOpen(tokens: readonly StapToken[], node: AstNode): { offset: numbe
 function operatorSpan(node: ast.StapBinary, tokens: readonly StapToken[]): { offset: number; end: number } {
     let left: ast.StapExpression = node.left;
     while (is(left, 'StapBinary')) left = left.right;
-    return after(tokens, left, node);
+    return after(tokens, left);
 }
 
 function unparen(e: ast.StapExpression | undefined): ast.StapExpression | undefined {
@@ -174,7 +177,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 const prio = node.priority;
                 if (prio && prio.number === undefined) {
                     // stap reads the literal, then finds no number: it reports the token after it.
-                    report(after(tokens, prio, prio), 'expected literal number: a function priority is a positive number');
+                    report(after(tokens, prio), 'expected literal number: a function priority is a positive number');
                 } else if (prio && (prio.negative || safeNumber(prio.number!) === 0 || !(bigNumber(prio.number!)! <= INT64_MAX))) {
                     // stap reads the priority as a signed 64-bit number: 2^63 and above wrap to negative.
                     report(leafSpan(GrammarUtils.findNodeForProperty(prio.$cstNode, 'number'), prio), 'specified priority must be > 0');
@@ -255,14 +258,14 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 const c = node.$container;
                 // stap reads the array after `in` as a name, not as an expression.
                 if (is(c, 'StapBinary') && c.operator === 'in' && c.right === node) break;
-                report(after(tokens, node, node), `expected \`(\`: \`${node.variable}\` is a print function, called with its arguments in parentheses`);
+                report(after(tokens, node), `expected \`(\`: \`${node.variable}\` is a print function, called with its arguments in parentheses`);
                 break;
             }
             case 'StapMember':
             case 'StapIndex': {
                 const r = (n as ast.StapMember | ast.StapIndex).receiver;
                 if (isPretty(r)) {
-                    report(after(tokens, r, n), PRETTY_SUFFIX);
+                    report(after(tokens, r), PRETTY_SUFFIX);
                 } else if (!autocast && !(is(r, 'StapVariable') || is(r, 'StapAtOperator') || is(r, 'StapMember') || is(r, 'StapIndex'))) {
                     report(span(r), `expected \`)\`: \`->\` and \`[…]\` on arbitrary values need stap 2.6 or newer (--compatible=${target.stapVersion})`);
                 } else if (is(n, 'StapIndex')) {
@@ -299,7 +302,7 @@ function checkPretty(node: ast.StapPretty, tokens: readonly StapToken[], report:
         report(next, PRETTY_SUFFIX);
     }
     if (isPretty(node.operand) && !endsStatementThere(node)) {
-        report(after(tokens, node.operand, node), `\`${node.pretty}\` is not accepted after a pretty-printing variable`);
+        report(after(tokens, node.operand), `\`${node.pretty}\` is not accepted after a pretty-printing variable`);
     }
 }
 
@@ -685,7 +688,7 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
         let left: ast.StapExpression = arg;
         while (is(left, 'StapBinary')) left = left.left;
         if (isHistogram(left) || (is(left, 'StapIndex') && isHistogram(left.receiver))) {
-            report(after(tokens, left, node), `expected one of \`,\` \`)\`: \`${fn}\` takes a histogram as a whole argument`);
+            report(after(tokens, left), `expected one of \`,\` \`)\`: \`${fn}\` takes a histogram as a whole argument`);
             return;
         }
     }
@@ -704,7 +707,7 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
             report(first(), `expected literal string: \`${fn}\` takes a delimiter string literal first`);
         } else if (node.args.length < 3) {
             // (after the call, where stap finds it wanting)
-            report(after(tokens, node, node), `expected literal string or number: \`${fn}\` needs at least two values after the delimiter`);
+            report(after(tokens, node), `expected literal string or number: \`${fn}\` needs at least two values after the delimiter`);
         }
     }
 }
@@ -777,8 +780,8 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
         const want = shape.min === shape.max ? `${shape.min}` : `${shape.min} to ${shape.max}`;
         // (Without its `)`, after a syntax error, at the token after the last argument, or after the `(`.)
         const close = ownKeyword(node.$cstNode, ')');
-        const at = n >= shape.min ? after(tokens, node.args[shape.max - 1], node)
-            : close ? leafSpan(close, node) : n ? after(tokens, node.args[n - 1], node) : afterOpen(tokens, node);
+        const at = n >= shape.min ? after(tokens, node.args[shape.max - 1])
+            : close ? leafSpan(close, node) : n ? after(tokens, node.args[n - 1]) : afterOpen(tokens, node);
         report(at, `expected \`${n < shape.min ? ',' : ')'}\`: \`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);
         return;
     }
@@ -795,7 +798,8 @@ function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], repor
     if (node.arraySort) sorts.push(GrammarUtils.findNodeForProperty(node.$cstNode, 'arraySort'));
     if (sorts.length > 1) report(leafSpan(sorts[1], node), 'multiple sort directives');
     if (node.aggregate && !node.arraySort) {
-        report(after(tokens, GrammarUtils.findNodeForProperty(node.$cstNode, 'aggregate'), node), 'expected sort directive (`+` or `-`) after the statistical operation');
+        const aggregate = GrammarUtils.findNodeForProperty(node.$cstNode, 'aggregate');
+        report(aggregate ? after(tokens, aggregate) : span(node), 'expected sort directive (`+` or `-`) after the statistical operation');
     }
     if (is(node.array, 'StapAtOperator') && !HIST.has(node.array.operator)) {
         report(span(node.array), 'expected an array name or @hist_linear/@hist_log after `in`');
@@ -836,7 +840,7 @@ function checkIndex(node: ast.StapIndex, tokens: readonly StapToken[], report: R
     const printed = node.$container?.$type === 'StapCall' && PRINT_HISTOGRAM.has((node.$container as ast.StapCall).function);
     if ((is(r, 'StapVariable') && !r.variable.startsWith('$')) || (isHistogram(r) && !printed)) return;
     if (node.indexes.length > 1) {
-        report(after(tokens, node.indexes[0], node), 'expected `]`: only an array takes several indexes');
+        report(after(tokens, node.indexes[0]), 'expected `]`: only an array takes several indexes');
     } else if (is(node.indexes[0], 'StapWildcard')) {
         report(span(node.indexes[0]), 'expected literal string or number: only an array takes `*` as an index');
     }
@@ -849,7 +853,7 @@ function checkInIndexes(node: ast.StapTuple, tokens: readonly StapToken[], repor
         if (is(e, 'StapBinary') && LOWER_THAN_COMPARISON.has(e.operator)) {
             report(operatorSpan(e, tokens), `expected \`,\` or \`]\`: an index before \`in\` is a comparison at most (put \`${e.operator}\` in parentheses)`);
         } else if (e && (e.$type === 'StapConditional' || e.$type === 'StapAssignment')) {
-            report(after(tokens, e.$type === 'StapConditional' ? (e as ast.StapConditional).condition : (e as ast.StapAssignment).target, e),
+            report(after(tokens, e.$type === 'StapConditional' ? (e as ast.StapConditional).condition : (e as ast.StapAssignment).target),
                 'expected `,` or `]`: an index before `in` is a comparison at most (use parentheses)');
         }
     }

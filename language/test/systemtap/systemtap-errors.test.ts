@@ -122,6 +122,20 @@ describe('where the preprocessor stops stap', () => {
         ['function f(n) {\n%( arch == "x86_64" %?\n  return 1\n%(\n<|>%) CONFIG_64BIT == "y" %?\n  return 2\n%:\n  return 3\n%)\n}', /^expected 'arch', 'kernel_v'/],
         ['@define <|>m %( 1\nprobe begin { }', /^incomplete macro definition: `@m` has no closing `%\)`$/],
         ['@define <|>min(a) %( %( @a %)\nprobe begin { print(@min("Hello")) }', /^incomplete macro definition/],
+        // (the `%(` around it is left open at the end of the file, which stap does not reach)
+        ['probe\n  %( CONFIG_NR_CPUS == 13 %?\n    noprobe\n  %:\n    <|>%( CO', /^incomplete condition after `%\(`$/],
+        // (an alias name's `?` is wrong only once stap reads the `=`, after the condition)
+        ['probe p ? %( <|>"x" %? , q %: , r %) = begin { }', /^expected 'arch', 'kernel_v'/],
+    ])('%s', expectFirstError);
+});
+
+/** A token the parser does not read (a string left unclosed, a lone `@`) is where stap stops, before the end of the file. */
+describe('a token stap stops at that the parser does not read', () => {
+    test.each<[string, RegExp]>([
+        ['probe begin {\n  printf(<|>"%p\n', /^unclosed string: no matching `"` on this line$/],
+        ['probe begin {\n  printdln(", ", 1, <|>"four\n', /^unclosed string/],
+        // (in a macro argument: at its own text)
+        ['@define g(x) %( @x %)\nprobe begin { x = @g(<|>@/2) }', /^unexpected `@`: an @-operator or macro name must follow it$/],
     ])('%s', expectFirstError);
 });
 
@@ -301,6 +315,10 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         // make them an alias's name.
         ['probe {\n  sun <|>= 1\n}', /^expected `\}` to close the block opened at 1:7, but found `=`$/],
         ['probe {\n  <|>(x = 1) ? f() : g(1);\n}', /^expected a probe point component \(a name, `\*` or `\{`\) but found `\(`$/],
+        // the file ends after `(`: stap meets its end there, no rule about the arguments
+        ['probe begin {\n  printf(<|>', /^expected `\)` to close the call to printf opened at 2:9, but found the end of the file$/],
+        // an alias name's `!` is wrong only at the `=`: stap stops before, at the next `probe` of a probe without a body
+        ['probe a = b!, c!, d\n\n<|>probe e = f { }', /^expected one of `,` `\{` `\}` `=` `\+=`/],
     ])('%s: the parser\'s error alone where it stopped', expectFirstError);
 
     test('a script argument may name the function called (`$1()`), unlike a target variable', async () => {
