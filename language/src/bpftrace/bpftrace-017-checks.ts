@@ -3,7 +3,7 @@ import type { Range } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
 import { BUILTINS_017, V017 } from './bpftrace-versions.js';
-import { firstTokenRange, isCompound, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
+import { firstTokenRange, isCompound, rangeInToken, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
 
 /**
  * What bpftrace 0.17's bison grammar refuses that the grammar here (the union of all releases) takes: an empty
@@ -154,7 +154,13 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
         }
         case 'BtAttachPoint': {
             const bad = unquotedOperator017((node as ast.BtAttachPoint).text ?? '');
-            if (bad) report(ctx, node, `unexpected '${bad}' in an attach point: bpftrace 0.17 takes it only inside quotes`, BtCode.VersionTooOld);
+            if (!bad) break;
+            // At the token 0.17 reads there (`@` starts a map name), found in the attach point's source.
+            const source = node.$cstNode?.text ?? '';
+            const found = unquotedOperator017(source);
+            const length = found?.text === '@' ? 1 + /^(?:[A-Za-z_]\w*)?/.exec(source.slice(found.index + 1))![0].length : found?.text.length ?? 0;
+            report(ctx, node, `unexpected '${bad.text}' in an attach point: bpftrace 0.17 takes it only inside quotes`, BtCode.VersionTooOld,
+                found && rangeInText(node.$cstNode!, found.index, length));
             break;
         }
         case 'BtType': {
@@ -237,16 +243,25 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
  * attach point then ends; undefined when there is none. `-`, `.`, `/`, `*`, `[…]`, `+offset` and `\\` are read as
  * part of it.
  */
-function unquotedOperator017(text: string): string | undefined {
+function unquotedOperator017(text: string): { text: string; index: number } | undefined {
     let quoted = false;
     for (let i = 0; i < text.length; i++) {
         const c = text[i];
         if (c === '"') quoted = !quoted;
         if (quoted) continue;
-        if ('?!%^&|<>@~()=\'`'.includes(c)) return c;
-        if (c === '+' && text[i + 1] === '+') return '++';
+        if ('?!%^&|<>@~()=\'`'.includes(c)) return { text: c, index: i };
+        if (c === '+' && text[i + 1] === '+') return { text: '++', index: i };
     }
     return undefined;
+}
+
+/** The range of `length` characters at `index` in the text of `cst` (which may span lines). */
+function rangeInText(cst: CstNode, index: number, length: number): Range {
+    const before = cst.text.slice(0, index);
+    const newline = before.lastIndexOf('\n');
+    if (newline < 0) return rangeInToken(cst, index, length);
+    const line = cst.range.start.line + before.split('\n').length - 1;
+    return { start: { line, character: index - newline - 1 }, end: { line, character: index - newline - 1 + length } };
 }
 
 /** The first leaf after `cst` that is not hidden (a comment). */

@@ -120,6 +120,15 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         expect(await errorsFor('latest', text)).toEqual([]);
     });
 
+    // At the token 0.17 stops at (measured with bpftrace 0.17 -d), not the whole attach point.
+    test.each([
+        ['kprobe:^f { }', "1:8 unexpected '^' in an attach point: bpftrace 0.17 takes it only inside quotes [bt-version-construct]"],
+        ['kprobe:@f { }', "1:8 unexpected '@' in an attach point: bpftrace 0.17 takes it only inside quotes [bt-version-construct]"],
+        ['BEGIN { }~\n\ninterval:s:1 { }', "1:10 unexpected '~' in an attach point: bpftrace 0.17 takes it only inside quotes [bt-version-construct]"],
+    ])('%s', async (text, expected) => {
+        expect((await errorsFor('0.17', text))[0]).toEqual(expected);
+    });
+
     test('a program whose only probe is too deep to check is not a program without a probe', async () => {
         expect(await errorsFor('0.17', `BEGIN { $x = ${'('.repeat(45)}1${')'.repeat(45)}; }\n`)).toEqual([]);
     });
