@@ -3,6 +3,7 @@ import * as ast from './generated/ast.js';
 import type { StapTarget } from './systemtap-target.js';
 import { STAP_KEYWORDS, type StapToken } from './systemtap-tokens.js';
 import { firstAtOrAfter } from '../common/offset-search.js';
+import { printFormatProblem, stapStringValue } from './systemtap-print-format.js';
 
 /**
  * The rules stap's parser (pass 1) enforces beyond the context-free grammar: duplicates, literal
@@ -697,6 +698,7 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
     if (PRINT_NONEMPTY.has(fn) && node.args.length === 0) {
         report(first(), `expected literal string or number: \`${fn}\` needs an argument`);
     } else if (PRINT_FORMAT.has(fn)) {
+        if (formatUnreadable(node, fn, tokens, report)) return;
         if (literalThenMore(node, fn, 'format', tokens, report)) return;
         if (!node.args.length || !is(node.args[0], 'StapString')) {
             report(first(), `expected literal string: \`${fn}\` takes a format string literal first`);
@@ -712,20 +714,43 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
     }
 }
 
+/** The tokens of the string literal a call's first argument starts with (adjacent literals are one), if it does. */
+function leadingLiteral(node: ast.StapCall, tokens: readonly StapToken[]): { from: number; to: number } | undefined {
+    const start = node.args[0]?.$cstNode?.offset;
+    if (start === undefined) return undefined;
+    const from = firstAtOrAfter(tokens, start);
+    if (tokens[from]?.kind !== 'string') return undefined;
+    let to = from;
+    while (tokens[to + 1]?.kind === 'string') to++;
+    return { from, to };
+}
+
+/**
+ * A format string stap cannot read (`%llu`, see systemtap-print-format.ts): it reads the literal, fails to convert it
+ * and stops at the token after it. False when the format is read or is no literal.
+ */
+function formatUnreadable(node: ast.StapCall, fn: string, tokens: readonly StapToken[], report: Report): boolean {
+    const literal = leadingLiteral(node, tokens);
+    if (!literal) return false;
+    let value = '';
+    for (let k = literal.from; k <= literal.to; k++) value += stapStringValue(tokens[k].image);
+    const problem = printFormatProblem(value);
+    if (!problem) return false;
+    const next = tokens[literal.to + 1];
+    report(next ? { offset: next.offset, end: next.end } : NOWHERE, `${problem.message}: \`${problem.conversion}\` in the format string of \`${fn}\``
+        + ' (stap takes `%`, at most one flag of `0+- #`, a width, a precision, at most one `l`, and one of `b c s m M d i u o x X p`; `%%` for a `%`)');
+    return true;
+}
+
 /**
  * A first argument that starts with a string literal and goes on (`printf("a" . x)`): stap takes the literal alone as
  * the format or delimiter, then wants `,` or `)`, and reports what came instead. False when it does not start so,
  * or stops there. (Error recovery may have left the literal alone as the argument, and what went on after it out.)
  */
 function literalThenMore(node: ast.StapCall, fn: string, what: string, tokens: readonly StapToken[], report: Report): boolean {
-    const arg = node.args[0];
-    const start = arg?.$cstNode?.offset;
-    if (start === undefined) return false;
-    let k = firstAtOrAfter(tokens, start);
-    if (tokens[k]?.kind !== 'string') return false;
-    // (adjacent literals are one)
-    while (tokens[k + 1]?.kind === 'string') k++;
-    const next = tokens[k + 1];
+    const literal = leadingLiteral(node, tokens);
+    if (!literal) return false;
+    const next = tokens[literal.to + 1];
     if (!next || (next.kind === 'operator' && (next.image === ',' || next.image === ')'))) return false;
     report({ offset: next.offset, end: next.end }, `expected one of \`,\` \`)\`: \`${fn}\` takes its ${what} string literal alone, not \`${next.image}\` after it`);
     return true;

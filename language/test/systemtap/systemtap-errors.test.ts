@@ -129,6 +129,34 @@ describe('where the preprocessor stops stap', () => {
     ])('%s', expectFirstError);
 });
 
+/**
+ * Format strings stap 4.8 cannot read while it parses (each case measured with stap 4.8 -p1): at the token after the
+ * literal, as stap reports them.
+ */
+describe('format strings stap cannot read', () => {
+    test.each<[string, RegExp]>([
+        // C's length modifiers (a real script generated from C formats failed on this)
+        ['probe begin { printf("size: %llu"<|>, 1) }', /^invalid or missing conversion specifier: `%ll` in the format string of `printf`/],
+        ['probe begin { x = sprintf("%hd"<|>, 1) }', /^invalid or missing conversion specifier: `%h` in the format string of `sprintf`/],
+        ['probe begin { printf("%n"<|>, 1) }', /^invalid or missing conversion specifier: `%n`/],
+        // one flag only; a `%` at the end is none
+        ['probe begin { printf("%-+d"<|>, 1) }', /^invalid or missing conversion specifier: `%-\+`/],
+        ['probe begin { printf("100%"<|>) }', /^invalid or missing conversion specifier: `%`/],
+        // a conversion cut short by the end, in adjacent literals read as one
+        ['probe begin { printf("a" "%5"<|>, 1) }', /^trailing incomplete print format conversion: `%5`/],
+        // an escaped character after `%` (stap keeps C's escapes as written)
+        ['probe begin { printf("%\\n"<|>, 1) }', /^invalid or missing conversion specifier: `%\\`/],
+    ])('%s', expectFirstError);
+
+    test.each([
+        'probe begin { printf("%%%#lx %-08.3ld %*.*s %+5.3lX %b%c%m%M%p%ls %d%i%u%o%x", 1, 2, 3, 4, "s", 5, 6, 7, 8, 9, 10, "t", 11, 12, 13, 14, 15) }',
+        // cut short where nothing makes it a conversion yet
+        'probe begin { printf("%.") printf("%l") }',
+    ])('%s: read', async text => {
+        await expectErrors(text, []);
+    });
+});
+
 /** A token the parser does not read (a string left unclosed, a lone `@`) is where stap stops, before the end of the file. */
 describe('a token stap stops at that the parser does not read', () => {
     test.each<[string, RegExp]>([
