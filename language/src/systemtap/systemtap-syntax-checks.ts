@@ -714,9 +714,9 @@ function checkPrint(node: ast.StapCall, tokens: readonly StapToken[], report: Re
     }
 }
 
-/** The tokens of the string literal a call's first argument starts with (adjacent literals are one), if it does. */
-function leadingLiteral(node: ast.StapCall, tokens: readonly StapToken[]): { from: number; to: number } | undefined {
-    const start = node.args[0]?.$cstNode?.offset;
+/** The tokens of the string literal an expression starts with (adjacent literals are one), if it does. */
+function leadingLiteral(expression: AstNode | undefined, tokens: readonly StapToken[]): { from: number; to: number } | undefined {
+    const start = expression?.$cstNode?.offset;
     if (start === undefined) return undefined;
     const from = firstAtOrAfter(tokens, start);
     if (tokens[from]?.kind !== 'string') return undefined;
@@ -730,7 +730,7 @@ function leadingLiteral(node: ast.StapCall, tokens: readonly StapToken[]): { fro
  * and stops at the token after it. False when the format is read or is no literal.
  */
 function formatUnreadable(node: ast.StapCall, fn: string, tokens: readonly StapToken[], report: Report): boolean {
-    const literal = leadingLiteral(node, tokens);
+    const literal = leadingLiteral(node.args[0], tokens);
     if (!literal) return false;
     let value = '';
     for (let k = literal.from; k <= literal.to; k++) value += stapStringValue(tokens[k].image);
@@ -748,7 +748,7 @@ function formatUnreadable(node: ast.StapCall, fn: string, tokens: readonly StapT
  * or stops there. (Error recovery may have left the literal alone as the argument, and what went on after it out.)
  */
 function literalThenMore(node: ast.StapCall, fn: string, what: string, tokens: readonly StapToken[], report: Report): boolean {
-    const literal = leadingLiteral(node, tokens);
+    const literal = leadingLiteral(node.args[0], tokens);
     if (!literal) return false;
     const next = tokens[literal.to + 1];
     if (!next || (next.kind === 'operator' && (next.image === ',' || next.image === ')'))) return false;
@@ -779,7 +779,13 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
     };
     for (const k of shape.strings ?? []) {
         const e = argExpr(node.args[k]);
-        if (k < read && !is(e, 'StapString') && !is(e, 'StapScriptArg')) {
+        const literal = k < read && !is(e, 'StapString') ? leadingLiteral(e, tokens) : undefined;
+        if (literal) {
+            // A literal that goes on (`"char"[1]`, `"a" . x`): stap takes the literal, then wants the `)`.
+            const next = tokens[literal.to + 1];
+            reportArgument(next ? { offset: next.offset, end: next.end } : NOWHERE,
+                `expected \`)\`: \`${node.operator}\` takes a string literal alone as argument ${k + 1}, not \`${next?.image}\` after it`);
+        } else if (k < read && !is(e, 'StapString') && !is(e, 'StapScriptArg')) {
             reportArgument(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
         } else if (k < read && is(e, 'StapString') && (NON_EMPTY[node.operator] === k) && e.parts.every(p => p.length <= 2)) {
             reportArgument(span(e), `expected non-empty string as argument ${k + 1} of \`${node.operator}\``);

@@ -310,6 +310,10 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     // keywords name no macro and no parameter
     ['@define <|>if %( 1 %)\nprobe begin { }', /^expected an identifier: the name of the macro after `@define` \(`if` is a keyword\)$/],
     ['@define m(<|>next) %( 1 %)\nprobe begin { }', /^expected an identifier: a macro parameter name \(`next` is a keyword\)$/],
+    // a string literal argument that goes on: stap takes the literal, then wants the `)`
+    ['probe begin { q = &@cast(p, "char"<|>[1]) }', /^expected `\)`: `@cast` takes a string literal alone as argument 2, not `\[` after it$/],
+    ['probe begin { q = @cast(p, "t", "m" <|>. "x") }', /^expected `\)`: `@cast` takes a string literal alone as argument 3/],
+    ['probe begin { q = @var("a" <|>. "b") }', /^expected `\)`: `@var` takes a string literal alone as argument 1/],
 ];
 
 describe('rules beyond the grammar, at stap\'s token', () => {
