@@ -1,17 +1,18 @@
 import type { AstNode, CstNode } from 'langium';
+import type { Range } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
 import { BT_FEATURES, BUILTINS_017, featureProblem, V017, type BtFeature } from './bpftrace-versions.js';
 import { checkAttachPoint } from './bpftrace-attach-points.js';
 import { checkIntLiteral } from './bpftrace-literals.js';
-import { rangeInToken, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
+import { firstTokenRange, rangeInToken, report, type BtCheckContext } from './bpftrace-syntax-checks.js';
 
 /** Report `feature` on `node` when the target version lacks it. */
-export function requireFeature(ctx: BtCheckContext, node: AstNode, feature: BtFeature, range?: CstNode): void {
+export function requireFeature(ctx: BtCheckContext, node: AstNode, feature: BtFeature, range?: CstNode | Range): void {
     const problem = featureProblem(feature, ctx.target);
     if (problem) {
         const removed = problem.includes('removed');
-        report(ctx, node, problem, removed ? BtCode.VersionRemoved : BtCode.VersionTooOld, range?.range);
+        report(ctx, node, problem, removed ? BtCode.VersionRemoved : BtCode.VersionTooOld, range && 'start' in range ? range : range?.range);
     }
 }
 
@@ -57,8 +58,14 @@ export function checkCall(ctx: BtCheckContext, call: ast.BtCallExpr): void {
 }
 
 /** `if`/`while`/`unroll` conditions without parentheses need 0.24. */
+/**
+ * At the condition's first token, where an older bpftrace wants the `(`; none where that is a `(` (a tuple `()`,
+ * `(a, b)`: what is wrong in it is reported there).
+ */
 function requireParens(ctx: BtCheckContext, cond: ast.BtExpr | undefined): void {
-    if (cond && !ast.isBtParenExpr(cond)) requireFeature(ctx, cond, 'bareCondition');
+    const cst = cond?.$cstNode;
+    if (!cond || !cst || ast.isBtParenExpr(cond) || cst.text.startsWith('(')) return;
+    requireFeature(ctx, cond, 'bareCondition', firstTokenRange(cst));
 }
 
 function isStatementLevel(node: ast.BtIfExpr | ast.BtBlockExpr): boolean {

@@ -120,7 +120,13 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         expect(await errorsFor('latest', text)).toEqual([]);
     });
 
-    // At the token 0.17 stops at (measured with bpftrace 0.17 -d), not the whole attach point.
+    // At the token 0.17 stops at (measured with bpftrace 0.17 -d), not the whole attach point or condition.
+    test.each([
+        ['i:s:1 { $a = 1; if $a > 50 { exit() } }', '1:20-22 conditions without parentheses need bpftrace ≥ 0.24 (target is 0.17) [bt-version-construct]'],
+    ])('%s', async (text, expected) => {
+        const [e] = (await checkBt(await btServices('0.17'), text)).errors;
+        expect(`${e.range.start.line + 1}:${e.range.start.character + 1}-${e.range.end.character + 1} ${e.message} [${e.code}]`).toEqual(expected);
+    });
     test.each([
         ['kprobe:^f { }', "1:8 unexpected '^' in an attach point: bpftrace 0.17 takes it only inside quotes [bt-version-construct]"],
         ['kprobe:@f { }', "1:8 unexpected '@' in an attach point: bpftrace 0.17 takes it only inside quotes [bt-version-construct]"],
