@@ -148,7 +148,9 @@ export function checkShape017(ctx: BtCheckContext, node: AstNode): void {
             const name = (node as ast.BtIdent).ident;
             const c = node.$container;
             if (FUNCTIONS_017.has(name) && !BARE_017.has(name) && !(ast.isBtCallExpr(c) && c.callee === node)) {
-                report(ctx, node, `\`${name}\` is a function in bpftrace 0.17: call it with ()`, BtCode.VersionTooOld);
+                // (at the token after the name, which 0.17 finds where it wants the `(`)
+                const next = node.$cstNode && leafAfter(node.$cstNode);
+                report(ctx, node, `\`${name}\` is a function in bpftrace 0.17: call it with ()`, BtCode.VersionTooOld, next?.range);
             }
             break;
         }

@@ -107,7 +107,9 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         ['BEGIN { @x = ++pid; }', '1:14 The ++ operator must be applied to a map or variable (bpftrace 0.17) [bt-increment-target]'],
         ['/* no probe */\n', '2:1 unexpected end of file, expected a probe: bpftrace 0.17 needs at least one probe in a program [bt-version-construct]'],
         ['BEGIN { } // c', '1:11 a // comment at the end of the file needs a newline after it in bpftrace 0.17 [bt-version-construct]'],
-        ['BEGIN { @x = count; }', '1:14 `count` is a function in bpftrace 0.17: call it with () [bt-version-construct]'],
+        // (at the token after the name, where 0.17 wants the `(`: "1:14-20: unexpected ;")
+        ['BEGIN { @x = count; }', '1:19 `count` is a function in bpftrace 0.17: call it with () [bt-version-construct]'],
+        ['BEGIN { $t = time + 1; }', '1:19 `time` is a function in bpftrace 0.17: call it with () [bt-version-construct]'],
         // (a name in parentheses is a cast there, and wants a value after it)
         ['k:f { $x = (foo); }', "1:17 unexpected ';': bpftrace 0.17 reads `(foo)` as a cast to a type `foo`, which wants a value after it [bt-version-construct]"],
         ['k:f { $x = (foo) + 1; }', "1:18 unexpected '+': bpftrace 0.17 reads `(foo)` as a cast to a type `foo`, which wants a value after it [bt-version-construct]"],
