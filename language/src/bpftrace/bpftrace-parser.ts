@@ -1,5 +1,6 @@
 import { createLangiumParser, CstUtils, LeafCstNodeImpl, type AstNode, type CstNode, type LangiumCoreServices, type LangiumParser, type LexingReport, type ParseResult } from 'langium';
 import type { IRecognitionException, IToken } from 'chevrotain';
+import type { BpftraceParserErrorMessageProvider } from './bpftrace-parser-messages.js';
 
 /** The parts of Langium's parser internals this file adjusts (not in its public typings). */
 interface ParserInternals {
@@ -43,9 +44,12 @@ export function createBpftraceParser(services: LangiumCoreServices): LangiumPars
     patchHiddenNodes(internals);
     internals.constructInfix = constructInfix;
     const parse = parser.parse.bind(parser);
+    const messages = services.parser.ParserErrorMessageProvider as BpftraceParserErrorMessageProvider;
     parser.parse = (<T>(input: string, options?: Parameters<LangiumParser['parse']>[1]): ParseResult<T> => {
         try {
-            return parse(input, options) as ParseResult<T>;
+            const result = parse(input, options) as ParseResult<T>;
+            result.parserErrors = placedErrors(result.parserErrors, messages);
+            return result;
         } catch (err) {
             // A stack overflow can also surface later as a TypeError from the half-built AST, so
             // every failure is turned into a diagnostic, and the parser's stack is reset.
@@ -122,6 +126,30 @@ function patchHiddenNodes(internals: ParserInternals): void {
         }
         builder.rootNode.content.unshift(...nodes);
     };
+}
+
+/**
+ * Each error once (recovery may meet one again), a no-viable-alternative one at the token it is about (see
+ * BpftraceParserErrorMessageProvider.deeper).
+ */
+function placedErrors(errors: IRecognitionException[], messages: BpftraceParserErrorMessageProvider): IRecognitionException[] {
+    const seen = new Set<string>();
+    const out: IRecognitionException[] = [];
+    /** Tokens an error was moved away from: the recovery after it meets them again, and says no more. */
+    const movedFrom = new Set<IToken>();
+    for (const e of errors) {
+        if (movedFrom.has(e.token)) continue;
+        const at = e.name === 'NoViableAltException' ? messages.deeper?.get(e.token) : undefined;
+        if (at) {
+            movedFrom.add(e.token);
+            e.token = at;
+        }
+        const key = `${e.token.startOffset}:${e.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(e);
+    }
+    return out;
 }
 
 function failedResult(message: string, lexerReport: LexingReport | undefined): ParseResult {

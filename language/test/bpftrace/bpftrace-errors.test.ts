@@ -48,6 +48,9 @@ describe('syntax errors: message and position', () => {
         ['#define M "a" "b"\nbegin { <|>M; }', 'unable to expand macro as an expression: "a""b"'],
         ['BEGIN { @x = <|>` }', "invalid character '`'"],
         ['BEGIN { <|>/* never closed', 'unterminated comment'],
+        // where no alternative takes a later token of the lookahead: at that token, as bpftrace reports it
+        ['k:f { printf((<|>, 1234 }', "expected an expression, a type or ')', found ','"],
+        ['BEGIN { if (<|>,("hello") == 0) { } }', "found ','"],
     ])('%s', async (source, message) => {
         const { text, offsets } = markers(source);
         const r = await checkBt(latest, text);
@@ -62,6 +65,8 @@ describe('one mistake, one error (no cascade)', () => {
         ['k:f { print((hello=1, <|>5)); }', "expected an identifier, found '5': every field of a record is name = value"],
         ['k:f { $x = (hello=1, <|>5, x=3); @y = 2; }', "expected an identifier, found '5'"],
         ['k:f { @r = (a=1, <|>(1 + 2) * 3); }', "expected an identifier, found '('"],
+        // (recovery meets the `(` it left again: nothing more to say there)
+        ['BEGIN { if (<|>,("hello") == 0) { } }', "expected an expression, a type or ')', found ','"],
     ])('%s', async (source, message) => {
         const { text, offsets } = markers(source);
         const r = await checkBt(latest, text);
