@@ -208,7 +208,8 @@ export class MacroExpander {
             }
             next = r.next;
             if (r.unexpanded) {
-                // No arguments: the body is not expanded (stap stops there), so its errors are no noise after this one.
+                // No arguments, or not as many as it takes: the body is not expanded (stap stops there), so its errors
+                // are no noise after this one.
                 top.i = next;
                 return;
             }
@@ -237,18 +238,23 @@ export class MacroExpander {
         this.hide(open, inv);
         const args: StapToken[][] = [[]];
         let nesting = 0;
+        // An invocation with too many or too few arguments stops stap there: it is not expanded (and the end of its
+        // arguments found, nothing more said of them).
+        let wrong = false;
         for (let i = at + 2; i < tokens.length; i++) {
             const t = tokens[i];
             this.hide(t, inv);
             if (nesting === 0 && (isOp(t, ',') || isOp(t, ')'))) {
                 if (isOp(t, ')')) {
-                    if (args.length !== n) {
+                    if (args.length !== n && !wrong) {
                         this.error(t, end, `too few parameters for macro \`@${macro.name}\` (expected ${n})`, StapCode.PpMacroInvocation, inv);
+                        wrong = true;
                     }
-                    return { args, next: i + 1 };
+                    return { args, next: i + 1, unexpanded: wrong };
                 }
-                if (args.length >= n) {
+                if (args.length >= n && !wrong) {
                     this.error(t, end, `too many parameters for macro \`@${macro.name}\` (expected ${n})`, StapCode.PpMacroInvocation, inv);
+                    wrong = true;
                 }
                 args.push([]);
                 continue;

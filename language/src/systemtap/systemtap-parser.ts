@@ -311,13 +311,15 @@ export class SystemtapParser extends LangiumParser {
             return `${l}:${c}`;
         };
         // After a nest too deep to parse (reported by the lexer), the parser's complaints about
-        // the hole it left in its declaration are noise.
+        // the hole it left in its declaration are noise. So are those after a macro invocation stap stops at (one
+        // without its arguments, or not as many as the macro takes): stap goes on at the next declaration.
         for (const d of pp.diagnostics) {
-            if (d.code !== StapCode.LexTooDeep) continue;
+            const invocation = d.code === StapCode.PpMacroInvocation && d.severity === 'error';
+            if (d.code !== StapCode.LexTooDeep && !invocation) continue;
             let k = 0;
             while (k < pp.tokens.length && pp.tokens[k].offset < d.offset) k++;
             const [from, to] = declarationAround(pp.tokens, k);
-            const start = pp.tokens[from]?.offset ?? 0;
+            const start = invocation ? d.end : pp.tokens[from]?.offset ?? 0;
             const end = pp.tokens[to]?.offset ?? Infinity;
             const errors = result.parserErrors;
             let kept = 0;

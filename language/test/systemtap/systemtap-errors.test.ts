@@ -385,6 +385,10 @@ describe('errors in macro expansions', () => {
         ['@define m(v) %( if (x != @v) { } %)\nprobe begin {\n  @m <|>@count (1);\n}\n', [/^expected `\(` in invocation of macro `@m` taking 1 parameter$/]],
         // the error is at the file's own `}`, after the expansion
         ['@define half %( 1 + %)\nprobe begin { x = @half <|>}', [/^expected an expression but found `\}`$/]],
+        // not as many arguments as the macro takes: stap stops there, the body is not expanded, and the parser's
+        // complaints after it in the declaration are noise (the next one is checked)
+        ['@define m(a,b) %( @a + @b %)\nprobe begin { x = @m(1<|>) }', [/^too few parameters for macro `@m` \(expected 2\)$/]],
+        ['@define m(a,b) %( @a + @b %)\nprobe begin { x = @m(1,2<|>,3) }\nprobe end { x = <|>}', [/^too many parameters for macro `@m` \(expected 2\)$/, /^expected an expression/]],
     ])('%s', async (marked, messages) => {
         await expectErrors(marked, messages);
     });

@@ -4,8 +4,8 @@
 // classes and fields, hidden leaves, offsets, containers) on every tapset file, every corpus file
 // and synthetic texts. On every stream Langium's parser reports a syntax error in, it must give up
 // (the caller then parses with Langium): checked on the corpus files stap rejects and on mutants.
-// (Where the lexer left out a nest too deep to parse, the parser's errors about the hole are
-// dropped: the hand-written parser may give up there, and Langium's parse stands.)
+// (Where the lexer left out a nest too deep to parse, or after a macro invocation stap stops at, the parser's errors
+// are dropped: the hand-written parser may give up there, and Langium's parse stands.)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { URI, type AstNode, type ParseResult } from 'langium';
@@ -63,9 +63,12 @@ function readWhole(result: ParseResult<AstNode>): boolean {
     return result.parserErrors.every(e => (e as StapParserError).stapCode === StapCode.ParseRule);
 }
 
-/** Whether the lexer left out a nest too deep to parse (the parser's errors about the hole are then dropped). */
+/**
+ * Whether the lexer left out a nest too deep to parse, or the preprocessor found a macro invocation stap stops at (the
+ * parser's errors about the hole, or after the invocation, are then dropped).
+ */
 function cutTooDeep(result: ParseResult<AstNode>): boolean {
-    return (result.lexerReport?.diagnostics ?? []).some(d => (d as { code?: string }).code === StapCode.LexTooDeep);
+    return (result.lexerReport?.diagnostics ?? []).some(d => [StapCode.LexTooDeep, StapCode.PpMacroInvocation].includes((d as { code?: string }).code as never));
 }
 
 /** Type and offset of each node, for the nodes the syntax checks look at. */
