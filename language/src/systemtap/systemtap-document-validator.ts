@@ -85,8 +85,8 @@ function byParser(d: Diagnostic): boolean {
  * (errors of one kind at one place all stand).
  * After a macro invocation that never ends (it takes the rest of the file), the parser's complaint
  * about the end of the file goes too; so it does before a condition stap cannot read (`%( if`: stap stops there, and
- * the branch it starts takes the rest of the file here), and before a lexer error (a token the parser did not read, as
- * a string left unclosed at the end: stap stops at it). `diagnostics` are sorted by position.
+ * the branch it starts takes the rest of the file here), and before a lexer's or preprocessor's error (about a token
+ * the parser did not read, as a string left unclosed at the end: stap stops at it). `diagnostics` are sorted by position.
  */
 function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
     let lastCondition: Diagnostic['range']['start'] | undefined;
@@ -94,12 +94,12 @@ function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
     for (const d of diagnostics) {
         if (d.severity !== DiagnosticSeverity.Error) continue;
         if (d.code === StapCode.PpCondition) lastCondition = d.range.start;
-        else if (String(d.code ?? '').startsWith('stap-lex-')) lastLexer = d.range.start;
+        else if (/^stap-(lex|pp)-/.test(String(d.code ?? ''))) lastLexer = d.range.start;
     }
     const atOrBefore = (d: Diagnostic, p: Diagnostic['range']['start'] | undefined, orAt: boolean) => p !== undefined
         && (d.range.start.line < p.line || (d.range.start.line === p.line && (d.range.start.character < p.character || (orAt && d.range.start.character === p.character))));
-    // (A lexer error after the parser's end of the file is a token the parser did not read, `"` unclosed say: stap
-    // reads it, and stops there, before the end.)
+    // (A lexer's or preprocessor's error after the parser's end of the file is about a token the parser did not read,
+    // `"` unclosed or a `%:` without `%(` say: stap reads it, and stops there, before the end.)
     const before = (d: Diagnostic) => atOrBefore(d, lastCondition, true) || atOrBefore(d, lastLexer, false);
     const endless = diagnostics.some(d => d.code === StapCode.PpMacroInvocation && d.message.startsWith('could not find end of macro invocation'));
     const out: Diagnostic[] = [];

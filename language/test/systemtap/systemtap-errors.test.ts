@@ -162,6 +162,8 @@ describe('a token stap stops at that the parser does not read', () => {
     test.each<[string, RegExp]>([
         ['probe begin {\n  printf(<|>"%p\n', /^unclosed string: no matching `"` on this line$/],
         ['probe begin {\n  printdln(", ", 1, <|>"four\n', /^unclosed string/],
+        // (a preprocessor's marker is such a token)
+        ['probe begin {\n  print("x")\n<|>%:\n', /^incomplete conditional: `%:` without `%\(`$/],
         // (in a macro argument: at its own text)
         ['@define g(x) %( @x %)\nprobe begin { x = @g(<|>@/2) }', /^unexpected `@`: an @-operator or macro name must follow it$/],
     ])('%s', expectFirstError);
