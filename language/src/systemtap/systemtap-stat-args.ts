@@ -61,6 +61,8 @@ function nextStops(tokens: readonly StapToken[]): Int32Array {
  */
 function expressionEnd(tokens: readonly StapToken[], k: number, match: Int32Array): number {
     let operand = false;
+    // `?`s whose `:` is still to come (a `:` goes on only with one: `@sum(s:1)` is `@sum(s)` to stap).
+    let ternaries = 0;
     for (; k < tokens.length; k++) {
         const t = tokens[k];
         if (t.kind === 'operator') {
@@ -75,6 +77,8 @@ function expressionEnd(tokens: readonly StapToken[], k: number, match: Int32Arra
             }
             if (o === ')' || o === ']' || o === '}' || o === ',' || o === ';') return k;
             if (operand && !GOES_ON.has(o)) return k;
+            if (o === '?') ternaries++;
+            else if (o === ':' && ternaries-- === 0) return k;
             // A postfix `++`/`--` leaves an operand.
             operand = operand && (o === '++' || o === '--');
             continue;

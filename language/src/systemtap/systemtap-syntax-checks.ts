@@ -493,7 +493,14 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
         if (next) endsEarly(node, next, `the regular expression literal of \`${node.operator}\``, () => bracketStatement(literal, tokens, report), tokens, report);
     } else if (node.operator === 'in') {
         const r = node.right;
-        if (!r || isArrayName(r)) return;
+        if (!r) return;
+        if (isArrayName(r)) {
+            // An operator above `in` right after the name is one error recovery left out of the tree (`[p] in u -)`):
+            // stap has ended the expression before it all the same.
+            const next = tokenAfter(tokens, r);
+            if (next?.kind === 'operator' && ABOVE_IN.has(next.image)) endsEarly(node, next, 'the array name after `in`', () => false, tokens, report);
+            return;
+        }
         // stap takes the array's name alone: an operator or suffix after it starts the next statement.
         const name = innermostOperand(r);
         // A call's name is one too, and its `( … )` starts the next statement: one expression in parentheses.
@@ -517,6 +524,9 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
 function isArrayName(e: AstNode | undefined): boolean {
     return is(e, 'StapVariable') || isHistogram(e) || is(e, 'StapScriptArg');
 }
+
+/** Binary operators above `in` in stap's precedence. */
+const ABOVE_IN = new Set(['*', '/', '%', '+', '-', '.', '<<', '>>', ...COMPARISON, ...REGEX]);
 
 /** Binary operators at or below `in` in stap's precedence: their operands are where stap reads `[…] in A`. */
 const ARRAY_IN_LEVEL = new Set(['in', '&', '^', '|', '&&', '||']);

@@ -90,6 +90,8 @@ describe('what stap skips in a statistics operator\'s arguments', () => {
         ['global p\nprobe begin { x = @sum(f(p) <|>"s") + @avg(p[1] <|>; 2) }', ['"s"', '; 2']],
         ['global p\nprobe begin { x = @variance(p <|>junk, 3 <|>more) }', ['junk', 'more']],
         ['global p\nprobe begin { x = @count(p ? 1 : 2 <|>q) + @min(p->x <|>{ y) + @max(p in a <|>if) }', ['q', '{ y', 'if']],
+        // a `:` goes on an expression only after its `?`
+        ['global p\nprobe begin { x = @sum(p<|>:1) + @count(p ? 1 : 2 <|>: 3) }', [':1', ': 3']],
         ['global p\nprobe begin { x = @count(p) + @count(p + 1) + @variance(p, -3) }', []],
     ])('%s', async (marked, skipped) => {
         const { text, offsets } = markers(marked);
@@ -349,6 +351,8 @@ describe('rules beyond the grammar, at stap\'s token', () => {
         // make them an alias's name.
         ['probe {\n  sun <|>= 1\n}', /^expected `\}` to close the block opened at 1:7, but found `=`$/],
         ['probe {\n  <|>(x = 1) ? f() : g(1);\n}', /^expected a probe point component \(a name, `\*` or `\{`\) but found `\(`$/],
+        // (error recovery left the operator out of the tree: stap ended the expression before it all the same)
+        ['global u\nprobe begin { x = ([p] in u <|>-) }', /^expected literal string or number: stap ends the expression after the array name after `in`, and reads `-`/],
         // the file ends after `(`: stap meets its end there, no rule about the arguments
         ['probe begin {\n  printf(<|>', /^expected `\)` to close the call to printf opened at 2:9, but found the end of the file$/],
         // an alias name's `!` is wrong only at the `=`: stap stops before, at the next `probe` of a probe without a body
