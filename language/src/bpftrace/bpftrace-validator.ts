@@ -131,8 +131,22 @@ export class BpftraceDocumentValidator extends DefaultDocumentValidator {
                 source: 'probekit',
             });
         }
-        return diagnostics;
+        return inReadingOrder(diagnostics);
     }
+}
+
+/** What bpftrace finds in attach points once the program is parsed: after everything its parser finds. */
+const ATTACH_POINT_CODES: ReadonlySet<string> = new Set([BtCode.ProbeType, BtCode.ProbeArity, BtCode.ProbePart, BtCode.ProbeEmpty]);
+
+/**
+ * The diagnostics in the order bpftrace meets them: what its lexer and parser refuse (including what the target
+ * version's grammar lacks) by position, then what it finds in attach points once the program is parsed. (Measured on
+ * mutants of the corpus with bpftrace 0.17 -d: its first error, where the first here is.)
+ */
+function inReadingOrder(diagnostics: Diagnostic[]): Diagnostic[] {
+    const late = (d: Diagnostic): number => ATTACH_POINT_CODES.has(String(d.code ?? '')) ? 1 : 0;
+    return diagnostics.map((d, i) => ({ d, i })).sort((a, b) => late(a.d) - late(b.d)
+        || a.d.range.start.line - b.d.range.start.line || a.d.range.start.character - b.d.range.start.character || a.i - b.i).map(x => x.d);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AstNode, CstNode } from 'langium';
+import { GrammarUtils, type AstNode, type CstNode } from 'langium';
 import type { Range } from 'vscode-languageserver-types';
 import * as ast from './generated/ast.js';
 import { BtCode } from './bpftrace-diagnostic-codes.js';
@@ -114,7 +114,8 @@ export function checkVersionedNode(ctx: BtCheckContext, node: AstNode): void {
         case 'BtComptimeExpr': requireFeature(ctx, node, 'comptime'); break;
         case 'BtOffsetof': requireFeature(ctx, node, 'offsetof'); break;
         case 'BtConditionalExpr':
-            if (!(node as ast.BtConditionalExpr).then) requireFeature(ctx, node, 'elvis');
+            // (at the `?`, which an older bpftrace takes only with a value after it)
+            if (!(node as ast.BtConditionalExpr).then) requireFeature(ctx, node, 'elvis', GrammarUtils.findNodeForKeyword(node.$cstNode, '?'));
             break;
         case 'BtExprStatement': {
             const n = node as ast.BtExprStatement;
@@ -136,7 +137,8 @@ export function checkVersionedNode(ctx: BtCheckContext, node: AstNode): void {
             break;
         }
         case 'BtBlockExpr':
-            if (!isStatementLevel(node as ast.BtBlockExpr)) requireFeature(ctx, node, 'blockExpr');
+            // (at its `{`, where an older bpftrace wants a value)
+            if (!isStatementLevel(node as ast.BtBlockExpr) && node.$cstNode) requireFeature(ctx, node, 'blockExpr', firstTokenRange(node.$cstNode));
             break;
         default:
             break;

@@ -65,7 +65,7 @@ describe('constructs the target lacks name the release that introduced them', ()
         ['0.23', 'BEGIN { @x = 10ms; }', '1:14 duration literals (`10ms`) need bpftrace ≥ 0.24 (target is 0.23) [bt-version-construct]'],
         ['0.24', 'BEGIN { $r = (a = 1); }', '1:14 records (`(name = value, …)`) need bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
         ['0.24', 'BEGIN { _ = 1; }', '1:9 the discard assignment `_ =` needs bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
-        ['0.25', 'BEGIN { $x = $a ?: 1; }', '1:14 the short conditional `?:` needs bpftrace ≥ 0.26 (target is 0.25) [bt-version-construct]'],
+        ['0.25', 'BEGIN { $x = $a ?: 1; }', '1:17 the short conditional `?:` needs bpftrace ≥ 0.26 (target is 0.25) [bt-version-construct]'],
         ['0.17', 'k:f { nsecs(); }', "1:7 Unknown function: nsecs (before bpftrace 0.19 'nsecs' is a builtin, written without '()') [bt-builtin-call]"],
         ['0.17', 'BEGIN { @x = offsetof(struct a, b); }', '1:14 `offsetof` needs bpftrace ≥ 0.18 (target is 0.17) [bt-version-construct]'],
         ['0.24', 'BEGIN { $y = 1; $x = (typeof($y))2; }', '1:23 `typeof` needs bpftrace ≥ 0.25 (target is 0.24) [bt-version-construct]'],
@@ -135,6 +135,16 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
         ['BEGIN { }~\n\ninterval:s:1 { }', "1:10 unexpected '~' in an attach point: bpftrace 0.17 takes it only inside quotes [bt-version-construct]"],
     ])('%s', async (text, expected) => {
         expect((await errorsFor('0.17', text))[0]).toEqual(expected);
+    });
+
+    // The order bpftrace meets them in (bpftrace 0.17 -d reports the first): what its grammar refuses by position,
+    // then what it finds in attach points once the program is parsed.
+    test.each([
+        ['BEGIN { ; = 1; }', ["1:9 unexpected ';'", "1:11 expected ';' or '}', found '='"]],
+        ['asdf:xyz { }\nBEGIN { @x = ; }', ["2:14 expected an expression, found ';'", '1:1 Invalid probe type: asdf']],
+    ])('%s: in reading order', async (text, expected) => {
+        const errors = await errorsFor('0.17', text);
+        expect(errors.map((e, k) => e.slice(0, expected[k]?.length))).toEqual(expected);
     });
 
     test('a program whose only probe is too deep to check is not a program without a probe', async () => {
