@@ -114,8 +114,11 @@ export function checkVersionedNode(ctx: BtCheckContext, node: AstNode): void {
         case 'BtComptimeExpr': requireFeature(ctx, node, 'comptime'); break;
         case 'BtOffsetof': requireFeature(ctx, node, 'offsetof'); break;
         case 'BtConditionalExpr':
-            // (at the `?`, which an older bpftrace takes only with a value after it)
-            if (!(node as ast.BtConditionalExpr).then) requireFeature(ctx, node, 'elvis', GrammarUtils.findNodeForKeyword(node.$cstNode, '?'));
+            // (at the `?`, which an older bpftrace takes only with a value after it; not a `?` without its `:`, which
+            // the parser has reported)
+            if (!(node as ast.BtConditionalExpr).then && GrammarUtils.findNodeForKeyword(node.$cstNode, ':')) {
+                requireFeature(ctx, node, 'elvis', GrammarUtils.findNodeForKeyword(node.$cstNode, '?'));
+            }
             break;
         case 'BtExprStatement': {
             const n = node as ast.BtExprStatement;
