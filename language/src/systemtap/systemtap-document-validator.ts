@@ -36,7 +36,9 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
         diagnostics.push(...inactiveBranchHints(document));
         // Lexer, parser and rule findings come in three lists: in order of position, as stap reports them.
         diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-        return oneErrorPerPlace(diagnostics);
+        const starts = stapPreprocessResult(document.parseResult.value)?.declarationStarts;
+        const one = oneErrorPerPlace(diagnostics);
+        return starts ? firstErrorPerDeclaration(one, starts, document) : one;
     }
 
     protected override processLexingErrors(parseResult: ParseResult, diagnostics: Diagnostic[], options: ValidationOptions): void {
@@ -128,6 +130,39 @@ function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
         else if (rank(d) < rank(other)) out[out.indexOf(other)] = d;
     }
     return out;
+}
+
+/**
+ * The parser's errors after the first error of a top-level declaration go: stap reports a declaration's first error
+ * and goes on at the next word a declaration starts with (`starts`; an error at one is the one before's). The recovery
+ * of Langium's parser otherwise says more, about what the first error broke. (The lexer's and preprocessor's errors
+ * stay: each is a problem of its own.) `diagnostics` are in order of position.
+ */
+function firstErrorPerDeclaration(diagnostics: Diagnostic[], starts: readonly number[], document: LangiumDocument): Diagnostic[] {
+    // Where stap meets each error (an error in a macro's body: at the invocation), in that order.
+    const errors = diagnostics.filter(d => d.severity === DiagnosticSeverity.Error)
+        .map(d => ({ d, at: (d.data as { invocation?: number } | undefined)?.invocation ?? document.textDocument.offsetAt(d.range.start) }))
+        .sort((a, b) => a.at - b.at);
+    const erred = new Set<number>();
+    const dropped = new Set<Diagnostic>();
+    for (const { d, at } of errors) {
+        const declaration = startsBefore(starts, at);
+        if (erred.has(declaration) && byParser(d)) dropped.add(d);
+        erred.add(declaration);
+    }
+    return dropped.size ? diagnostics.filter(d => !dropped.has(d)) : diagnostics;
+}
+
+/** How many of `sorted` are less than `offset`. */
+function startsBefore(sorted: readonly number[], offset: number): number {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid] < offset) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
 }
 
 /**

@@ -26,6 +26,8 @@ export function placeInExpansion(d: Diagnostic, token: StapIToken, record: StapP
     const e = expansionAt(record.expansions, token.startOffset);
     if (!e?.macro) return;
     if (token.stapOrigin !== undefined) d.range = root.rangeOf(token.stapOrigin, token.stapOrigin + Math.max(1, token.image.length) - 1);
+    // (Where stap meets it, for the order of errors: the invocation.)
+    d.data = { ...(d.data as object | undefined), invocation: e.offset };
     const where = root.rangeOf(e.offset, Math.max(e.offset, e.end - 1));
     d.message += ` (in expansion of \`${e.name}\` at ${where.start.line + 1}:${where.start.character + 1})`;
     if (!uri) return;

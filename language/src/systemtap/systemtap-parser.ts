@@ -16,6 +16,7 @@ import { StapFastParser } from './systemtap-fast-parser.js';
 import { firstAtOrAfter } from '../common/offset-search.js';
 import { withShebang } from './systemtap-target.js';
 import { StapCode } from './systemtap-diagnostic-codes.js';
+import { STAP_DECLARATION_WORDS } from './systemtap-tokens.js';
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
 import { buildInfixTree, type InfixParts, type InfixPrecedence } from '../common/infix-tree.js';
 import { cutAfterFailure, declarationAround, isStackOverflow, nestingAfterOverflow, type StapParseCut } from './systemtap-parse-recovery.js';
@@ -54,7 +55,10 @@ interface ParserInternals {
 }
 
 /** What a document keeps of its preprocessing (not the token arrays: they would double its memory). */
-export type StapPreprocessRecord = Pick<StapPreprocessResult, 'inactiveRanges' | 'expansions' | 'macros'>;
+export type StapPreprocessRecord = Pick<StapPreprocessResult, 'inactiveRanges' | 'expansions' | 'macros'> & {
+    /** Where each top-level declaration starts (offsets, in order): kept only for a document with several errors. */
+    declarationStarts?: number[];
+};
 
 const preprocessOf = new WeakMap<AstNode, StapPreprocessRecord>();
 
@@ -363,6 +367,12 @@ export class SystemtapParser extends LangiumParser {
         } catch (e) {
             result.parserErrors.push(this.error(0, Math.min(1, input.length), `the syntax checks failed on this file: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
                 input, StapCode.ParseFailed));
+        }
+        // Where stap goes on after an error (see the validator's firstErrorPerDeclaration): only where it matters.
+        if (result.parserErrors.length + pp.diagnostics.length > 1) {
+            const starts: number[] = [];
+            for (const t of pp.tokens) if (t.kind === 'ident' && STAP_DECLARATION_WORDS.has(t.image)) starts.push(t.offset);
+            preprocessOf.get(result.value)!.declarationStarts = starts;
         }
         this.errorLines = undefined;
         return result;

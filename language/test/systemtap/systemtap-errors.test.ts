@@ -218,8 +218,9 @@ describe('error messages with positions (same positions as stap 4.8 -p1)', () =>
 
     test('preprocessor and lexer errors point at their token', async () => {
         // (stap stops in the condition: that conditional never opens, and its markers are ones without a `%(`)
-        await expectErrors('%( arch == <|>foo <|>%? probe begin {} <|>%)\nprobe end { s = <|>"open\n<|>}', [
-            /expected string literal/, /`%\?` without `%\(`/, /`%\)` without `%\(`/, /unclosed string/, /expected an expression but found `\}`/,
+        // (the unclosed string is where stap stops in its declaration: nothing more of the parser's there)
+        await expectErrors('%( arch == <|>foo <|>%? probe begin {} <|>%)\nprobe end { s = <|>"open\n}', [
+            /expected string literal/, /`%\?` without `%\(`/, /`%\)` without `%\(`/, /unclosed string/,
         ]);
     });
 
@@ -368,9 +369,18 @@ describe('rules beyond the grammar, at stap\'s token', () => {
     });
 
     test('errors come in order of position, whatever found them', async () => {
-        await expectErrors('probe begin { x = <|>1x + <|>@nope; foreach ([a+, b<|>-] in c) ; y = <|>}', [
+        await expectErrors('probe a { x = <|>1x } probe b { x = <|>@nope } probe c { foreach ([a+, b<|>-] in c) ; } probe d { y = <|>}', [
             /number invalid/, /unknown operator `@nope`/, /multiple sort directives/, /expected an expression/,
         ]);
+    });
+
+    // stap reports a declaration's first error and goes on at the next word a declaration starts with: the parser's
+    // errors after it in the declaration go (the lexer's and preprocessor's stay).
+    test('one parser error per declaration, as stap reports', async () => {
+        await expectErrors('probe begin { x = <|>) y = ( }\nprobe end { z = <|>] }', [/expected an expression but found `\)`/, /expected an expression but found `\]`/]);
+        await expectErrors('probe begin { x = <|>1x + <|>@nope; foreach ([a+, b-] in c) ; y = }', [/number invalid/, /unknown operator `@nope`/]);
+        // (stap skips to `global` even after `->`, and reads on from there)
+        await expectErrors('probe begin { x = <|>) ; y = $p->global ; z = <|>)\n}', [/expected an expression but found `\)`/, /expected an expression but found `\)`/]);
     });
 });
 
@@ -383,7 +393,7 @@ describe('errors in macro expansions', () => {
     test.each<[string, RegExp[]]>([
         ['@define add(a, b) %( (@a + @b) %)\nprobe begin {\n  x = @add(y * <|>/ 2, 1)\n}', [/^expected an expression but found `\/` \(in expansion of `@add` at 3:7\)$/]],
         ['@define bad %( (1 <|>] %)\nprobe begin { x = @bad }', [/^expected `\)` to close the `\(` opened at 1:16, but found `\]` \(in expansion of `@bad` at 2:19\)$/]],
-        ['@define bad %( 1 + <|><|>) %)\nprobe begin { x = @bad; y = @bad }', [/in expansion of `@bad` at 2:19\)$/, /in expansion of `@bad` at 2:29\)$/]],
+        ['@define bad %( 1 + <|><|>) %)\nprobe begin { x = @bad }\nprobe end { y = @bad }', [/in expansion of `@bad` at 2:19\)$/, /in expansion of `@bad` at 3:17\)$/]],
         ['@define add(a, b) %( @a + @b + @a %)\nprobe begin { x = @add(<|>1x, 2) }', [/^number invalid or out of range: `1x` \(in expansion of `@add`\)$/]],
         // stap 4.8: "saw: operator ')' at 1:30 in expansion of macro: operator '@add' at 3:19"
         ['@define add(a, b) %( (@a + @b<|>) %)\n@define two %( 1 * %)\nprobe begin { x = @add(@two, ) }', [/^expected an expression but found `\)` \(in expansion of `@add` at 3:19\)$/]],
