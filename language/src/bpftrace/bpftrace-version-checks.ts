@@ -57,10 +57,9 @@ export function checkCall(ctx: BtCheckContext, call: ast.BtCallExpr): void {
     }
 }
 
-/** `if`/`while`/`unroll` conditions without parentheses need 0.24. */
 /**
- * At the condition's first token, where an older bpftrace wants the `(`; none where that is a `(` (a tuple `()`,
- * `(a, b)`: what is wrong in it is reported there).
+ * `if`/`while`/`unroll` conditions without parentheses need 0.24: at the condition's first token, where an older
+ * bpftrace wants the `(`; none where that is a `(` (a tuple `()`, `(a, b)`: what is wrong in it is reported there).
  */
 function requireParens(ctx: BtCheckContext, cond: ast.BtExpr | undefined): void {
     const cst = cond?.$cstNode;

@@ -6,6 +6,7 @@ import { StapCode } from './systemtap-diagnostic-codes.js';
 import type { StapRootCstNode } from './systemtap-cst-nodes.js';
 import type { StapIToken } from './systemtap-lexer.js';
 import { placeInExpansion } from './systemtap-expansion-diagnostics.js';
+import { firstAtOrAfter } from '../common/offset-search.js';
 
 /** At most this many parser errors per file: past that they are noise (and cost time on junk input). */
 const MAX_PARSER_ERRORS = 100;
@@ -138,7 +139,7 @@ function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
  * of Langium's parser otherwise says more, about what the first error broke. (The lexer's and preprocessor's errors
  * stay: each is a problem of its own.) `diagnostics` are in order of position.
  */
-function firstErrorPerDeclaration(diagnostics: Diagnostic[], starts: readonly number[], document: LangiumDocument): Diagnostic[] {
+function firstErrorPerDeclaration(diagnostics: Diagnostic[], starts: readonly { offset: number }[], document: LangiumDocument): Diagnostic[] {
     // Where stap meets each error (an error in a macro's body: at the invocation), in that order.
     const errors = diagnostics.filter(d => d.severity === DiagnosticSeverity.Error)
         .map(d => ({ d, at: (d.data as { invocation?: number } | undefined)?.invocation ?? document.textDocument.offsetAt(d.range.start) }))
@@ -146,23 +147,12 @@ function firstErrorPerDeclaration(diagnostics: Diagnostic[], starts: readonly nu
     const erred = new Set<number>();
     const dropped = new Set<Diagnostic>();
     for (const { d, at } of errors) {
-        const declaration = startsBefore(starts, at);
+        // (the declaration whose start is the last before it)
+        const declaration = firstAtOrAfter(starts, at);
         if (erred.has(declaration) && byParser(d)) dropped.add(d);
         erred.add(declaration);
     }
     return dropped.size ? diagnostics.filter(d => !dropped.has(d)) : diagnostics;
-}
-
-/** How many of `sorted` are less than `offset`. */
-function startsBefore(sorted: readonly number[], offset: number): number {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (sorted[mid] < offset) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
 }
 
 /**

@@ -56,8 +56,11 @@ interface ParserInternals {
 
 /** What a document keeps of its preprocessing (not the token arrays: they would double its memory). */
 export type StapPreprocessRecord = Pick<StapPreprocessResult, 'inactiveRanges' | 'expansions' | 'macros'> & {
-    /** Where each top-level declaration starts (offsets, in order): kept only for a document with several errors. */
-    declarationStarts?: number[];
+    /**
+     * The words a declaration starts with, where stap reads on after an error (offsets, in order): kept only for a
+     * document with several findings.
+     */
+    declarationStarts?: Array<{ offset: number }>;
 };
 
 const preprocessOf = new WeakMap<AstNode, StapPreprocessRecord>();
@@ -370,9 +373,8 @@ export class SystemtapParser extends LangiumParser {
         }
         // Where stap goes on after an error (see the validator's firstErrorPerDeclaration): only where it matters.
         if (result.parserErrors.length + pp.diagnostics.length > 1) {
-            const starts: number[] = [];
-            for (const t of pp.tokens) if (t.kind === 'ident' && STAP_DECLARATION_WORDS.has(t.image)) starts.push(t.offset);
-            preprocessOf.get(result.value)!.declarationStarts = starts;
+            preprocessOf.get(result.value)!.declarationStarts = pp.tokens.filter(t => t.kind === 'ident' && STAP_DECLARATION_WORDS.has(t.image))
+                .map(t => ({ offset: t.offset }));
         }
         this.errorLines = undefined;
         return result;

@@ -34,6 +34,13 @@ function isDigit(c: string | undefined): boolean {
     return c !== undefined && c >= '0' && c <= '9';
 }
 
+/** The index after a width or precision at `i` (`*` or digits); `i` when there is none. */
+function countEnd(format: string, i: number): number {
+    if (format[i] === '*') return i + 1;
+    while (isDigit(format[i])) i++;
+    return i;
+}
+
 /** stap's complaint about a format string's value, if it has one, with the conversion it is about. */
 export function printFormatProblem(format: string): { message: string; conversion: string } | undefined {
     const n = format.length;
@@ -51,28 +58,19 @@ export function printFormatProblem(format: string): { message: string; conversio
         const invalid = () => ({ message: 'invalid or missing conversion specifier', conversion: format.slice(start, i + 1) });
         i++;
         if (i === n) return invalid();
-        // Whether the conversion has anything yet that makes it incomplete at the end.
+        // Whether the conversion has anything yet that makes it incomplete at the end: a flag, a width, a precision.
         let started = false;
         if (FLAGS.includes(format[i])) {
             started = true;
             i++;
         }
-        if (format[i] === '*') {
-            started = true;
-            i++;
-        } else if (isDigit(format[i])) {
-            started = true;
-            while (isDigit(format[i])) i++;
-        }
+        let after = countEnd(format, i);
+        started ||= after > i;
+        i = after;
         if (format[i] === '.') {
-            i++;
-            if (format[i] === '*') {
-                started = true;
-                i++;
-            } else if (isDigit(format[i])) {
-                started = true;
-                while (isDigit(format[i])) i++;
-            }
+            after = countEnd(format, ++i);
+            started ||= after > i;
+            i = after;
         }
         if (format[i] === 'l') i++;
         if (i >= n) return started ? { message: 'trailing incomplete print format conversion', conversion: format.slice(start) } : undefined;

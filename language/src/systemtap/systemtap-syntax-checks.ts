@@ -106,7 +106,11 @@ function tokenAfter(tokens: readonly StapToken[], node: AstNode | CstNode | unde
  * when the file ends there: stap meets the end of the file, which the parser reports (or a token it does not read).
  */
 function after(tokens: readonly StapToken[], node: AstNode | CstNode | undefined): { offset: number; end: number } {
-    const t = tokenAfter(tokens, node);
+    return tokenSpan(tokenAfter(tokens, node));
+}
+
+/** A token's span; nowhere for none (the end of the file). */
+function tokenSpan(t: StapToken | undefined): { offset: number; end: number } {
     return t ? { offset: t.offset, end: t.end } : NOWHERE;
 }
 
@@ -746,8 +750,7 @@ function formatUnreadable(node: ast.StapCall, fn: string, tokens: readonly StapT
     for (let k = literal.from; k <= literal.to; k++) value += stapStringValue(tokens[k].image);
     const problem = printFormatProblem(value);
     if (!problem) return false;
-    const next = tokens[literal.to + 1];
-    report(next ? { offset: next.offset, end: next.end } : NOWHERE, `${problem.message}: \`${problem.conversion}\` in the format string of \`${fn}\``
+    report(tokenSpan(tokens[literal.to + 1]), `${problem.message}: \`${problem.conversion}\` in the format string of \`${fn}\``
         + ' (stap takes `%`, at most one flag of `0+- #`, a width, a precision, at most one `l`, and one of `b c s m M d i u o x X p`; `%%` for a `%`)');
     return true;
 }
@@ -793,7 +796,7 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
         if (literal) {
             // A literal that goes on (`"char"[1]`, `"a" . x`): stap takes the literal, then wants the `)`.
             const next = tokens[literal.to + 1];
-            reportArgument(next ? { offset: next.offset, end: next.end } : NOWHERE,
+            reportArgument(tokenSpan(next),
                 `expected \`)\`: \`${node.operator}\` takes a string literal alone as argument ${k + 1}, not \`${next?.image}\` after it`);
         } else if (k < read && !is(e, 'StapString') && !is(e, 'StapScriptArg')) {
             reportArgument(span(node.args[k]), `expected literal string as argument ${k + 1} of \`${node.operator}\``);
