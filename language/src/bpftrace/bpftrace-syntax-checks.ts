@@ -55,7 +55,9 @@ export function checkSeparators(ctx: BtCheckContext, container: AstNode, items: 
             if (child.text === ';') previous = undefined;
             continue;
         }
-        if (previous && needs(previous) && !parserErrorWithin(ctx, previous.$cstNode?.offset ?? 0, child.end)) {
+        // (Quiet where the parser has spoken in the statement before or at this one's start; an error inside this one
+        // comes after the missing `;`, which bpftrace meets first.)
+        if (previous && needs(previous) && !parserErrorWithin(ctx, previous.$cstNode?.offset ?? 0, child.offset)) {
             const first = child.astNode;
             report(ctx, first, "expected ';' before this statement", BtCode.MissingSemicolon, firstTokenRange(child));
         }

@@ -51,6 +51,8 @@ describe('syntax errors: message and position', () => {
         // where no alternative takes a later token of the lookahead: at that token, as bpftrace reports it
         ['k:f { printf((<|>, 1234 }', "expected an expression, a type or ')', found ','"],
         ['BEGIN { if (<|>,("hello") == 0) { } }', "found ','"],
+        // a statement without `;` before one that is broken further on: the `;` first, as bpftrace meets it
+        ['k:f { @x[1] = 0 <|>@x[2[3]; }', "expected ';' before this statement"],
     ])('%s', async (source, message) => {
         const { text, offsets } = markers(source);
         const r = await checkBt(latest, text);
