@@ -411,15 +411,14 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
 
 function checkReturn(node: ast.StapReturn, tokens: readonly StapToken[], report: Report): void {
     let inFunction = false;
-    for (let c: AstNode | undefined = node.$container; c; c = c.$container) {
-        if (is(c, 'StapFunction')) inFunction = true;
-    }
+    for (let c: AstNode | undefined = node.$container; c && !inFunction; c = c.$container) inFunction = is(c, 'StapFunction');
     if (!inFunction) {
         report(span(node), 'found `return` not in function context');
         return;
     }
+    if (node.value) return;
     const keyword = ownKeyword(node.$cstNode, 'return');
-    if (node.value || !keyword) return;
+    if (!keyword) return;
     const next = tokenAt(tokens, keyword.end);
     if (next && next.kind !== 'operator') {
         report({ offset: next.offset, end: next.end }, 'expected literal string or number: `return` without a value must be followed by `;` or `}`');
