@@ -172,9 +172,12 @@ function skipStatArgs(pp: StapPreprocessResult): void {
     }
 }
 
-/** Leave out what lies past {@link MAX_UNCLOSED} brackets left open (see systemtap-unclosed-nests.ts), with a warning. */
-function skipUnclosedNests(pp: StapPreprocessResult): void {
-    const runs = unclosedRuns(pp.tokens);
+/**
+ * Leave out what lies past {@link MAX_UNCLOSED} brackets left open (see systemtap-unclosed-nests.ts), with a warning.
+ * (The preprocessor's count of them holds unless tokens were left out since.)
+ */
+function skipUnclosedNests(pp: StapPreprocessResult, open: number | undefined): void {
+    const runs = unclosedRuns(pp.tokens, open);
     if (!runs.length) return;
     for (const run of runs) {
         const t = pp.tokens[run.from];
@@ -333,7 +336,7 @@ export class SystemtapLexer implements Lexer {
                 }
                 // (Each a pass over the whole stream: run where the preprocessor saw what it looks for.)
                 if (pp.statOperators !== false) skipStatArgs(pp);
-                if (pp.statOperators !== false || pp.openBrackets === undefined || pp.openBrackets > MAX_UNCLOSED) skipUnclosedNests(pp);
+                skipUnclosedNests(pp, pp.statOperators === false ? pp.openBrackets : undefined);
                 if (this.skipRanges.length) skipActive(pp, this.skipRanges);
             }
         }

@@ -72,7 +72,8 @@ export const STAP_DECLARATION_WORDS: ReadonlySet<string> = new Set(['probe', 'fu
 
 /**
  * Whether token `k` starts a top-level declaration (not `kernel.function`, `$p->global`, `private function`): where
- * stap's parser reads on after a syntax error.
+ * the parse recovery, a run of brackets left open and the resync after a bad condition end here. (stap's own skip
+ * after an error stops at any of the words: see the document validator's firstErrorPerDeclaration.)
  */
 export function startsDeclaration(tokens: ReadonlyArray<{ image: string }>, k: number): boolean {
     const t = tokens[k];

@@ -11,24 +11,28 @@ import { closers } from './systemtap-bracket-pairs.js';
 /** Brackets left open that the parser reads; past them the rest of the declaration is left out. */
 export const MAX_UNCLOSED = 200;
 
-
 /** A run of tokens left out: from the bracket that opens one too many to the next top-level keyword (exclusive). */
 export interface StapUnclosedRun {
     from: number;
     to: number;
 }
 
-/** The runs to leave out of `tokens`, in order (none in a stream with fewer open brackets than the limit). */
-export function unclosedRuns(tokens: readonly StapToken[], max = MAX_UNCLOSED): StapUnclosedRun[] {
+/**
+ * The runs to leave out of `tokens`, in order (none in a stream with fewer open brackets than the limit). `open`: how
+ * many brackets the stream leaves open, where known (the preprocessor counts them: see StapPreprocessResult).
+ */
+export function unclosedRuns(tokens: readonly StapToken[], open?: number, max = MAX_UNCLOSED): StapUnclosedRun[] {
     // How many are left open, first (a count: every file is checked, few have any left open).
-    let depth = 0;
-    for (const t of tokens) {
-        if (t.kind !== 'operator') continue;
-        const o = t.image;
-        if (o === '(' || o === '[' || o === '{') depth++;
-        else if ((o === ')' || o === ']' || o === '}') && depth > 0) depth--;
+    if (open === undefined) {
+        open = 0;
+        for (const t of tokens) {
+            if (t.kind !== 'operator') continue;
+            const o = t.image;
+            if (o === '(' || o === '[' || o === '{') open++;
+            else if ((o === ')' || o === ']' || o === '}') && open > 0) open--;
+        }
     }
-    if (depth <= max) return [];
+    if (open <= max) return [];
     const match = closers(tokens);
     // Past the limit, in one declaration, a run starts at the bracket and ends at the next top-level keyword.
     const runs: StapUnclosedRun[] = [];
