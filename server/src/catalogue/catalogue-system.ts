@@ -3,6 +3,7 @@
  * /sys/kernel/btf, kernel symbols and tracefs, ELF binaries. Each source loads lazily, once.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { join } from 'node:path';
 import type { BinarySource } from '../../../language/src/catalogue/catalogue-binary-types.js';
 import type { CatalogueNotice, KernelTypeSource, TypedName } from '../../../language/src/catalogue/catalogue-kernel-types.js';
@@ -15,7 +16,7 @@ import { BtfTypeSource } from './catalogue-btf-types.js';
 import type { CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
-import { installedStapVersion, kernelBuildId, readKernelConfig } from '../providers/node-host-facts.js';
+import { hasKprobeEventSource, installedStapVersion, kernelBuildId, readKernelConfig } from '../providers/node-host-facts.js';
 import { toolVersion } from './catalogue-tool-version.js';
 import { loadTapsetIndex, readTapsetSources, type TapsetIndexer, type TapsetLoadResult } from './catalogue-tapset-reader.js';
 
@@ -86,8 +87,10 @@ export class NodeSystemCatalogue implements SystemCatalogue {
         // The build id is read only when a cache needs a key.
         const persist = options.cache ? { cache: options.cache, kernelIdentity: this.kernelIdentity } : undefined;
         // Kernel function names exist for probes only where the kernel has kprobes: its configuration says (the one
-        // given, else this machine's, read when first asked; not this machine's for other kernel paths).
+        // given, else this machine's, read when first asked; not this machine's for other kernel paths). On this
+        // machine's running kernel the kprobe event source says yes first, without inflating /proc/config.gz.
         const kprobes = (): boolean | undefined => {
+            if (!options.kernelPaths && options.target.kernelRelease === release() && hasKprobeEventSource()) return true;
             const config = options.target.kernelConfig ?? (options.kernelPaths ? undefined : readKernelConfig(options.target.kernelRelease));
             return config ? config.get('CONFIG_KPROBES') === 'y' : undefined;
         };

@@ -16,6 +16,7 @@ import type { MacroDef } from '../../../language/src/catalogue/catalogue-tapset-
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
 import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
 import { KernelConfigFile } from '../providers/node-host-facts.js';
+import { nowMs } from '../node-lazy.js';
 
 /** The installed library stap reads by default. */
 export const INSTALLED_TAPSET_DIR = '/usr/share/systemtap/tapset';
@@ -173,7 +174,7 @@ function configIdentity(config: TapsetTarget['kernelConfig']): unknown {
 
 /** Loads the tapset index: from the cache when the sources are unchanged, else by indexing and caching. */
 export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
-    const t0 = performance.now();
+    const t0 = nowMs();
     const { macros, scripts } = options.sources ?? listTapsetFiles(options.roots, options.target, !!options.cache);
     // The entry is found by what the index is for (the roots, the target, the indexer) and is of the files it was
     // made from (paths, mtimes, sizes, which only a cache needs): their list is stored with it and compared, not
@@ -183,7 +184,7 @@ export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
         indexer: (options.indexer ?? fastTapsetIndexer).name,
     }) : '';
     const stamp = options.cache ? JSON.stringify([...macros, ...scripts].map(f => [f.path, f.mtimeMs, f.size])) : '';
-    const t1 = performance.now();
+    const t1 = nowMs();
     // A warm cache gives the name table; the files' records are read and decoded when a query first needs one (one
     // that turns out unreadable drops the entry, so the next load rebuilds it).
     const stored = options.cache?.readHead('tapsets', key);
@@ -199,5 +200,5 @@ export function loadTapsetIndex(options: TapsetLoadOptions): TapsetLoadResult {
     }
     const index = new TapsetIndex(source);
     const files = macros.length + scripts.length;
-    return { index, fromCache: cached, files, listMs: t1 - t0, loadMs: performance.now() - t1, textsRead: options.sources?.texts.size ?? (cached ? 0 : files) };
+    return { index, fromCache: cached, files, listMs: t1 - t0, loadMs: nowMs() - t1, textsRead: options.sources?.texts.size ?? (cached ? 0 : files) };
 }

@@ -11,7 +11,7 @@ import { NodeSystemCatalogue, stapVersionOf } from '../catalogue/catalogue-syste
 import { INSTALLED_TAPSET_DIR } from '../catalogue/catalogue-tapset-reader.js';
 import { parseArgs, UsageError } from './cli-args.js';
 import { kernelConfigOf, stapArchOf } from '../providers/node-host-facts.js';
-import { lazyV8 } from '../node-lazy.js';
+import { lazyV8, nowMs } from '../node-lazy.js';
 
 export const INDEX_USAGE = `usage: probekit index [--tapset-dir DIR]… [--no-installed] [--btf FILE] [--btf-modules] [--json] [--stats]
                       [--no-cache] [--no-tracefs-cache] [--front-end] [--only tapsets,btf,kernel,tracefs] [--arch A] [--kernel-release R] [--stap-version V]
@@ -31,7 +31,7 @@ function ms(n: number): string {
 
 /** `probekit index`: 0 when every requested source was read, 1 when some could not be, 2 on usage errors. */
 export async function runIndex(argv: readonly string[], out: (s: string | Uint8Array) => void, _err: (s: string) => void): Promise<number> {
-    const t0 = performance.now();
+    const t0 = nowMs();
     const args = parseArgs(argv, {
         flags: ['json', 'stats', 'no-cache', 'no-installed', 'btf-modules', 'no-tracefs-cache', 'front-end', 'list', 'help'],
         values: ['tapset-dir', 'btf', 'only', 'arch', 'kernel-release', 'stap-version', 'alias', 'function', 'tracepoint', 'repeat'],
@@ -86,9 +86,9 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
     let missing = 0;
 
     if (only.has('tapsets')) {
-        const t = performance.now();
+        const t = nowMs();
         const result = await catalogue.tapsetResult();
-        stats.tapsetsMs = performance.now() - t;
+        stats.tapsetsMs = nowMs() - t;
         if (result) {
             const c = result.index.counts();
             lines.push(`tapsets: ${c.files} files from ${roots.join(', ')} (cache: ${cache ? (result.fromCache ? 'hit' : 'written') : 'off'})`);
@@ -118,9 +118,9 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
     }
 
     if (only.has('btf')) {
-        const t = performance.now();
+        const t = nowMs();
         const types = await catalogue.kernelTypes();
-        stats.btfMs = performance.now() - t;
+        stats.btfMs = nowMs() - t;
         if (types) {
             const fns = types.functionCount();
             const iters = types.iterNames();
@@ -138,7 +138,7 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
     }
 
     if (only.has('kernel') || only.has('tracefs')) {
-        const t = performance.now();
+        const t = nowMs();
         const ks = catalogue.kernelSymbols;
         const [kallsyms, traceable, tracepoints, functions] = await Promise.all([
             only.has('kernel') ? ks.kallsymsFunctions() : Promise.resolve(undefined), ks.traceableFunctions(), ks.tracepoints(),
@@ -147,7 +147,7 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
         if (args.flags.has('list')) {
             listed.push((tracepoints ?? []).map(tp => `tracepoint:${tp.system}:${tp.event}\n`).join(''), (functions?.names ?? []).map(f => `kprobe:${f}\n`).join(''));
         }
-        stats.kernelMs = performance.now() - t;
+        stats.kernelMs = nowMs() - t;
         const count = (l?: unknown[]): string => (l ? String(l.length) : 'unreadable');
         lines.push(`kernel: ${only.has('kernel') ? `${count(kallsyms)} kallsyms functions, ` : ''}${count(traceable)} traceable functions, ${count(tracepoints)} tracepoints`);
         report.kernel = {
@@ -162,9 +162,9 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
         if (!kallsyms && !tracepoints) missing++;
         // As root, remember every tracepoint's fields for this kernel so non-root sessions have them too.
         if (cache && process.getuid?.() === 0 && tracepoints && !args.flags.has('no-tracefs-cache')) {
-            const t1 = performance.now();
+            const t1 = nowMs();
             const formats = await ks.fillCache();
-            stats.tracefsCacheMs = performance.now() - t1;
+            stats.tracefsCacheMs = nowMs() - t1;
             lines.push(`  cached ${formats} tracepoint formats for this kernel (${catalogue.kernelIdentity.slice(0, 12)}) in ${cache.dir}`);
         }
     }
@@ -172,7 +172,7 @@ export async function runIndex(argv: readonly string[], out: (s: string | Uint8A
     const notices = catalogue.notices();
     report.families = { systemtap: catalogue.families('systemtap').length, bpftrace: catalogue.families('bpftrace').length };
     report.notices = notices;
-    stats.totalMs = performance.now() - t0;
+    stats.totalMs = nowMs() - t0;
     stats.maxRssMb = process.resourceUsage().maxRSS / 1024;
     if (args.flags.has('stats')) report.stats = stats;
 
@@ -208,7 +208,7 @@ function median(xs: readonly number[]): number {
 async function repeatBuilds(n: number, make: () => NodeSystemCatalogue, only: ReadonlySet<string>, functions: readonly string[], list: boolean): Promise<number[]> {
     const times: number[] = [];
     for (let k = 0; k < n; k++) {
-        const t = performance.now();
+        const t = nowMs();
         const catalogue = make();
         if (only.has('tapsets')) (await catalogue.tapsets())?.contextVariables('syscall.openat');
         if (only.has('btf')) {
@@ -221,7 +221,7 @@ async function repeatBuilds(n: number, make: () => NodeSystemCatalogue, only: Re
             const ks = catalogue.kernelSymbols;
             await Promise.all([only.has('kernel') ? ks.kallsymsFunctions() : undefined, ks.traceableFunctions(), ks.tracepoints(), list ? ks.kernelFunctions() : undefined]);
         }
-        times.push(performance.now() - t);
+        times.push(nowMs() - t);
     }
     return times;
 }

@@ -50,6 +50,15 @@ export function readKernelConfigText(kernelRelease: string = release()): string 
     return path ? configText(path) : '';
 }
 
+/**
+ * Whether the running kernel offers the perf `kprobe` event source (world-readable in sysfs): it exists only in a
+ * kernel with kprobes (CONFIG_KPROBE_EVENTS, which needs CONFIG_KPROBES), and bpftrace attaches its kprobes through
+ * it. Its absence proves nothing (kprobes without kprobe events), so only a yes is taken from it.
+ */
+export function hasKprobeEventSource(sysfs = '/sys/bus/event_source/devices'): boolean {
+    return existsSync(`${sysfs}/kprobe`);
+}
+
 /** The kernel configuration as CONFIG_X → value; undefined when it cannot be read. */
 export function readKernelConfig(kernelRelease: string = release()): Map<string, string> | undefined {
     const text = readKernelConfigText(kernelRelease);
