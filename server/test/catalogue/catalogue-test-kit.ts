@@ -1,5 +1,5 @@
 /** Shared helpers for the catalogue tests: a stap kernel stub (real-tools.md), temp dirs, real tool runs. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +28,16 @@ export function kernelStub(): string {
 export function runTool(tool: string, args: string[], timeout = 60_000): string {
     const r = spawnSync(tool, args, { encoding: 'utf8', timeout, maxBuffer: 256 << 20 });
     return `${r.stdout ?? ''}${r.stderr ?? ''}`;
+}
+
+/**
+ * {@link runTool} off the test worker's thread, for a tool that may run minutes: a worker blocked that long misses the
+ * test runner's calls (vitest reports "Timeout calling onTaskUpdate" and fails the run).
+ */
+export function runToolAsync(tool: string, args: string[], timeout: number): Promise<string> {
+    return new Promise(resolve => {
+        execFile(tool, args, { encoding: 'utf8', timeout, maxBuffer: 256 << 20 }, (_error, stdout, stderr) => resolve(`${stdout ?? ''}${stderr ?? ''}`));
+    });
 }
 
 export function hasTool(tool: string): boolean {
