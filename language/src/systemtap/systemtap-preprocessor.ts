@@ -84,6 +84,13 @@ function expansionTrail(t: { expansion?: number }, expansions: readonly StapExpa
     return e?.macro ? ` (in expansion of \`${e.name}\`)` : '';
 }
 
+/** Whether the token before `tokens[k]` (junk aside) is the word `in`. */
+function afterIn(tokens: readonly StapToken[], k: number): boolean {
+    let j = k - 1;
+    while (j >= 0 && tokens[j].kind === 'junk') j--;
+    return j >= 0 && tokens[j].kind === 'ident' && tokens[j].image === 'in';
+}
+
 /** Per-token checks stap makes when the parser reads a token, and the nesting guard (see {@link preprocessStap}). */
 function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: StapDiagnostic[], target: StapTarget, maxNesting: number,
     expansions: readonly StapExpansion[]): { tokens: StapToken[]; openBrackets?: number; statOperators: boolean } {
@@ -111,7 +118,9 @@ function checkActive(tokens: StapToken[], hidden: StapToken[], diagnostics: Stap
         } else if (t.kind === 'at' && t.image !== '@define') {
             if (STAT_OPS.has(t.image)) statOperators = true;
             const since = STAP_AT_WORDS.get(t.image);
-            if (since === undefined || (since !== '0' && needsNewer(since))) {
+            // After `in` stap reads any @-word as the array's name (a bare name, as after `foreach (k in`): only an
+            // @-operator it reads as a value must be one it knows.
+            if ((since === undefined || (since !== '0' && needsNewer(since))) && !afterIn(tokens, k)) {
                 diagnostics.push({ ...at(t), message: `unknown operator \`${t.image}\`: not a macro or a built-in @-operator`
                     + (since ? ` (needs stap ${since})` : '') + expansionTrail(t, expansions), code: StapCode.PpUnknownOperator, severity: 'error' });
             }

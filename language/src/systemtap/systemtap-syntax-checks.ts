@@ -506,26 +506,49 @@ function checkBinary(node: ast.StapBinary, tokens: readonly StapToken[], report:
         }
         // stap takes the array's name alone: an operator or suffix after it starts the next statement.
         const name = innermostOperand(r);
-        // A call's name is one too, and its `( … )` starts the next statement: one expression in parentheses.
-        const call = name.$type === 'StapCall' && /^[A-Za-z_]/.test((name as ast.StapCall).function) ? name as ast.StapCall : undefined;
+        // A call's name is one too, as is any @-word's, and its `( … )` starts the next statement: one expression in
+        // parentheses.
+        const call = calledName(name);
         if (!call && (name === r || !isArrayName(name))) {
             report(span(name), 'expected an array name (or @hist_*) after `in`');
             return;
         }
-        const next = tokenAt(tokens, call ? (call.$cstNode?.offset ?? Infinity) + 1 : name.$cstNode?.end ?? Infinity);
+        const next = tokenAt(tokens, call ? (call.node.$cstNode?.offset ?? Infinity) + 1 : name.$cstNode?.end ?? Infinity);
         if (!next) return;
         endsEarly(node, next, 'the array name after `in`', () => {
             if (!call) return bracketStatement(name, tokens, report);
             if (call.args.length === 1) return false;
             const t = call.args.length ? tokenAfter(tokens, call.args[0]) : tokenAt(tokens, next.end);
-            if (t) report({ offset: t.offset, end: t.end }, `expected literal string or number: after \`in\` stap takes \`${call.function}\` as the array name, and reads \`(…)\` as one expression in parentheses`);
+            if (t) report({ offset: t.offset, end: t.end }, `expected literal string or number: after \`in\` stap takes \`${call.name}\` as the array name, and reads \`(…)\` as one expression in parentheses`);
             return t !== undefined;
         }, tokens, report);
     }
 }
 
 function isArrayName(e: AstNode | undefined): boolean {
-    return is(e, 'StapVariable') || isHistogram(e) || is(e, 'StapScriptArg');
+    return is(e, 'StapVariable') || isHistogram(e) || is(e, 'StapScriptArg') || (e?.$type === 'StapUnknownOperator' && bareAtWord(e as ast.StapUnknownOperator));
+}
+
+/** An @-word stap does not know, with no `( … )` after it: a name to stap where it reads one (after `in`). */
+function bareAtWord(e: ast.StapUnknownOperator): boolean {
+    return e.$cstNode !== undefined && e.$cstNode.length === e.operator.length;
+}
+
+/**
+ * A name followed by `( … )` that stap reads as the array's name after `in`, the parentheses then starting the next
+ * statement: a function call's (not a script argument's, `$1(…)`), and any @-word's but `@hist_*`'s.
+ */
+function calledName(e: ast.StapExpression): { node: AstNode; name: string; args: readonly AstNode[] } | undefined {
+    if (e.$type === 'StapCall') {
+        const call = e as ast.StapCall;
+        return /^[A-Za-z_]/.test(call.function) ? { node: call, name: call.function, args: call.args } : undefined;
+    }
+    if (is(e, 'StapAtOperator')) return HIST.has(e.operator) ? undefined : { node: e, name: e.operator, args: e.args.map(a => a.value ?? a) };
+    if (e.$type === 'StapUnknownOperator') {
+        const op = e as ast.StapUnknownOperator;
+        return bareAtWord(op) ? undefined : { node: op, name: op.operator, args: op.args };
+    }
+    return undefined;
 }
 
 /** Binary operators above `in` in stap's precedence. */
@@ -845,7 +868,10 @@ function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], repor
         report(aggregate ? after(tokens, aggregate) : span(node), 'expected sort directive (`+` or `-`) after the statistical operation');
     }
     if (is(node.array, 'StapAtOperator') && !HIST.has(node.array.operator)) {
-        report(span(node.array), 'expected an array name or @hist_linear/@hist_log after `in`');
+        // stap takes any @-word for the array's name, and finds its `(` where the `)` of `foreach (` should be.
+        const paren = node.array.$cstNode ? tokenAt(tokens, node.array.$cstNode.offset + node.array.operator.length) : undefined;
+        report(paren && paren.image === '(' ? { offset: paren.offset, end: paren.end } : span(node.array),
+            `expected \`)\`: after \`in\` stap takes \`${node.array.operator}\` as the array's name, and no \`(…)\` goes after a name there`);
     }
 }
 

@@ -61,6 +61,11 @@ describe('expressions stap ends early: the error where stap reports it', () => {
         ['probe begin { x = y in f(<|>) }', /takes `f` as the array name, and reads `\(…\)` as one expression/],
         ['probe begin { x = y in f(1<|>, 2) }', /one expression in parentheses/],
         ['probe begin { if (y in f<|>(1)) x = 1 }', /reads `\(`/],
+        // any @-word is a name after `in`, known or not, and its `( … )` is the next statement's as a call's
+        ['probe begin { x = y in @count(1<|>, 2) }', /takes `@count` as the array name, and reads `\(…\)` as one expression/],
+        ['probe begin { x = y in @nosuch(<|>) }', /takes `@nosuch` as the array name/],
+        ['probe begin { if (y in @cast<|>(p, "t")) x = 1 }', /reads `\(`/],
+        ['probe begin { foreach (k in @cast<|>(p, "t")) x = 1 }', /^expected `\)`: after `in` stap takes `@cast` as the array's name/],
         ['probe begin { x = y =~ "r" <|>* 2 }', /after the regular expression literal of `=~`/],
         ['probe begin { x = "s" =~ "r"[1] <|>* 2 }', /after a bracketed list/],
         ['probe begin { x = $x =~ "r" <|>=~ "r" }', /cannot be chained/],
