@@ -62,6 +62,7 @@ const ACCEPTED = [
     'probe begin { foreach (x in @hist_log(s)) ; }',
     'probe begin { delete a[1,*] }',
     'probe kernel.function("x").return.maxactive(10) { }',
+    'probe $.$$ { }',
     'probe a.b.c = kernel.x { } probe a.b.c { }',
     'probe a = b, c { } , { }',
     'probe a = b = c, d { }',

@@ -145,6 +145,8 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe begin { x = y in f() }', false],
         ['probe begin { if (y in @nosuch) x = 1; x = [a] in @nosuch (1); x = y in @var("v") + 1 }', true],
         ['probe begin { x = y in @count(1, 2) }', false],
+        ['probe $.$$, a$.b { }', true],
+        ['probe a$ $ { }', false],
         ['probe begin { foreach (k in @cast(p, "t")) x = 1 }', false],
         // stap refuses a script with nothing in it, or nothing left for the target
         ['', false],
