@@ -241,7 +241,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             case 'StapTuple': {
                 const node = n as ast.StapTuple;
                 const beforeIn = is(node.$container, 'StapBinary') && node.$container.operator === 'in' && node.$container.left === node;
-                if (beforeIn) checkInIndexes(node, tokens, report);
+                if (beforeIn && !inTupleItem(node)) checkInIndexes(node, tokens, report);
                 else checkTuplePlace(node, tokens, report);
                 break;
             }
@@ -393,7 +393,8 @@ function checkProbe(node: ast.StapProbe, report: Report): void {
         // (at its `,`, as stap: the probe's own, the points' are their lists')
         report(leafSpan(ownKeyword(node.$cstNode, ','), node.epilogue), 'an epilogue alias (`+=`) cannot have a second `, { … }` block');
     }
-    for (let g = 0; alias && g < node.groups.length - 1; g++) {
+    // (Each `=` or `+=` after its names: also where error recovery left the points after it out.)
+    for (let g = 0; alias && g < Math.min(node.groups.length, node.aliasOps.length); g++) {
         // (at the `=` or `+=` after the names, as stap; looked up only for an error)
         const op = (): CstNode | undefined => node.$cstNode && GrammarUtils.findNodesForProperty(node.$cstNode, 'aliasOps')[g];
         if (node.groups[g].points.length > 1) {
@@ -633,6 +634,18 @@ function reportNext(next: StapToken, what: string, ends: boolean, tokens: readon
 }
 
 /**
+ * Whether `node` starts an item of a bracketed list: there stap reads a comparison, as in an operand above `in`, which
+ * no `[` starts (`[[a] in b] in c` is wrong at the second `[`).
+ */
+function inTupleItem(node: ast.StapTuple): boolean {
+    let e: AstNode = node;
+    // (up through every expression the list starts, `in` ones included)
+    while (e.$container && e.$container.$type !== 'StapIndexArg' && e.$container.$cstNode?.offset === node.$cstNode?.offset) e = e.$container;
+    const c = e.$container;
+    return c?.$type === 'StapIndexArg' && c.$container?.$type === 'StapTuple' && c.$cstNode?.offset === node.$cstNode?.offset;
+}
+
+/**
  * A bracketed list not before `in`. stap reads one only where it reads `[…] in A` (the start of an operand at or
  * below `in`'s precedence), takes a single index as the expression, and ends the expression after it: an operator
  * or suffix after it starts the next statement.
@@ -640,9 +653,7 @@ function reportNext(next: StapToken, what: string, ends: boolean, tokens: readon
 function checkTuplePlace(node: ast.StapTuple, tokens: readonly StapToken[], report: Report): void {
     const top = outermostStartedBy(node);
     const c = top.$container;
-    // In a bracketed list's items stap reads comparisons, as in an operand above `in`.
-    const inList = c?.$type === 'StapIndexArg' && c.$container?.$type === 'StapTuple';
-    if (inList || (is(c, 'StapBinary') ? !ARRAY_IN_LEVEL.has(c.operator) || (c.operator === 'in' && c.right === top) : is(c, 'StapPrefix'))) {
+    if (inTupleItem(node) || (is(c, 'StapBinary') ? !ARRAY_IN_LEVEL.has(c.operator) || (c.operator === 'in' && c.right === top) : is(c, 'StapPrefix'))) {
         const at = span(node);
         report({ offset: at.offset, end: at.offset + 1 },
             'expected literal string or number: a bracketed list `[…]` stands only at the start of an expression or before `in`');

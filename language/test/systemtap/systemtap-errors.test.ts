@@ -44,6 +44,10 @@ describe('expressions stap ends early: the error where stap reports it', () => {
         ['probe begin { x = 1 + <|>[2] }', /a bracketed list `\[…\]` stands only at the start of an expression or before `in`/],
         ['probe begin { x = -<|>[2] }', /bracketed list/],
         ['probe begin { x = [<|>[1]] in a }', /bracketed list/],
+        // an item of a bracketed list is a comparison to stap: no `[` starts one, not even before `in`
+        ['probe begin { [<|>[a] in b] in c }', /bracketed list `\[…\]` stands only/],
+        ['probe begin { x = [1, <|>[a] in b] in c }', /bracketed list `\[…\]` stands only/],
+        ['probe begin { [<|>[a] = 4; }', /bracketed list `\[…\]` stands only/],
         ['probe begin { x = [2] <|>* 3 }', /after a bracketed list `\[…\]`, and reads `\*` as the start of the next statement/],
         ['probe begin { x = [2]<|>->a }', /reads `->`/],
         ['probe begin { x = [2]++ <|>}', /reads `\+\+`/],
@@ -297,6 +301,8 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     // an alias name: `if (…)` is taken (and ignored), `?`, `!` and `{…}` are not
     ['probe foo if (x) = begin { }\nprobe <|>bar ? = begin { }', /^probe point alias name cannot be optional nor sufficient/],
     ['probe a, b <|>+= c, d { }', /^expected probe point specifier: a probe alias defines one name$/],
+    // also where the points after the `=` do not parse: stap stops at the `=`
+    ['probe a.b, $c <|>= 1 }', /^expected probe point specifier: a probe alias defines one name$/],
     ['probe a = b { } , { }\nprobe c += d { } <|>, { }', /^an epilogue alias \(`\+=`\) cannot have a second/],
     ['global y, x[3] <|>= 1', /^only scalar globals can be initialized$/],
     // stap reads arguments in order: one it cannot take comes before a missing one; printd wants its values before `)`
