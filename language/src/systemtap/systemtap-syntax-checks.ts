@@ -825,10 +825,11 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
     };
     for (const k of shape.strings ?? []) {
         const e = argExpr(node.args[k]);
-        const literal = k < read && !is(e, 'StapString') ? leadingLiteral(e, tokens) : undefined;
-        if (literal) {
+        const literal = k < read ? leadingLiteral(e, tokens) : undefined;
+        // (A literal alone as the argument may be one error recovery left so, the operator after it out.)
+        const next = literal && tokens[literal.to + 1];
+        if (literal && (!is(e, 'StapString') || (next && !(next.kind === 'operator' && (next.image === ',' || next.image === ')'))))) {
             // A literal that goes on (`"char"[1]`, `"a" . x`): stap takes the literal, then wants the `)`.
-            const next = tokens[literal.to + 1];
             reportArgument(tokenSpan(next),
                 `expected \`)\`: \`${node.operator}\` takes a string literal alone as argument ${k + 1}, not \`${next?.image}\` after it`);
         } else if (k < read && !is(e, 'StapString') && !is(e, 'StapScriptArg')) {

@@ -330,6 +330,8 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['probe begin { q = &@cast(p, "char"<|>[1]) }', /^expected `\)`: `@cast` takes a string literal alone as argument 2, not `\[` after it$/],
     ['probe begin { q = @cast(p, "t", "m" <|>. "x") }', /^expected `\)`: `@cast` takes a string literal alone as argument 3/],
     ['probe begin { q = @var("a" <|>. "b") }', /^expected `\)`: `@var` takes a string literal alone as argument 1/],
+    // also where error recovery left the literal alone, the operator after it out
+    ['probe begin { q = @cast(f, "file"<|>-)->a }', /^expected `\)`: `@cast` takes a string literal alone as argument 2, not `-` after it$/],
 ];
 
 describe('rules beyond the grammar, at stap\'s token', () => {
