@@ -35,8 +35,10 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
     override async validateDocument(document: LangiumDocument, options: ValidationOptions = {}, cancelToken?: Parameters<DefaultDocumentValidator['validateDocument']>[2]): Promise<Diagnostic[]> {
         const diagnostics = await super.validateDocument(document, options, cancelToken);
         diagnostics.push(...inactiveBranchHints(document));
-        // Lexer, parser and rule findings come in three lists: in order of position, as stap reports them.
-        diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+        // Lexer, parser and rule findings come in three lists: in order of position, as stap reports them (a `%(` left
+        // open last: stap finds it at the end of the file, after what it parsed of the branch on the way).
+        diagnostics.sort((a, b) => Number(openAtEnd(a)) - Number(openAtEnd(b))
+            || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
         const starts = stapPreprocessResult(document.parseResult.value)?.declarationStarts;
         const one = oneErrorPerPlace(diagnostics);
         return starts ? firstErrorPerDeclaration(one, starts, document) : one;
@@ -82,6 +84,11 @@ function byParser(d: Diagnostic): boolean {
     return String(d.code ?? '').startsWith('stap-parse-');
 }
 
+/** A `%(` left open at the end of the file: reported at the `%(`, found by stap at the end. */
+function openAtEnd(d: Diagnostic): boolean {
+    return d.code === StapCode.PpConditional && d.message.startsWith('incomplete conditional at end of file');
+}
+
 /**
  * One error per place, as stap gives: a preprocessor error and the parser's complaint about the
  * token it left (`@f` without its arguments), a bad number and the parser's about the same token
@@ -89,7 +96,8 @@ function byParser(d: Diagnostic): boolean {
  * After a macro invocation that never ends (it takes the rest of the file), the parser's complaint
  * about the end of the file goes too; so it does before a condition stap cannot read (`%( if`: stap stops there, and
  * the branch it starts takes the rest of the file here), and before a lexer's or preprocessor's error (about a token
- * the parser did not read, as a string left unclosed at the end: stap stops at it). `diagnostics` are sorted by position.
+ * the parser did not read, as a string left unclosed at the end: stap stops at it). `diagnostics` are sorted by position
+ * (a `%(` left open last).
  */
 function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
     let lastCondition: Diagnostic['range']['start'] | undefined;
@@ -142,7 +150,7 @@ function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
 function firstErrorPerDeclaration(diagnostics: Diagnostic[], starts: readonly { offset: number }[], document: LangiumDocument): Diagnostic[] {
     // Where stap meets each error (an error in a macro's body: at the invocation), in that order.
     const errors = diagnostics.filter(d => d.severity === DiagnosticSeverity.Error)
-        .map(d => ({ d, at: (d.data as { invocation?: number } | undefined)?.invocation ?? document.textDocument.offsetAt(d.range.start) }))
+        .map(d => ({ d, at: openAtEnd(d) ? Infinity : (d.data as { invocation?: number } | undefined)?.invocation ?? document.textDocument.offsetAt(d.range.start) }))
         .sort((a, b) => a.at - b.at);
     const erred = new Set<number>();
     const dropped = new Set<Diagnostic>();

@@ -180,6 +180,15 @@ describe('a token stap stops at that the parser does not read', () => {
     ])('%s', expectFirstError);
 });
 
+/** A `%(` left open: stap parses its branch to the end of the file, reporting on the way, and finds the `%(` open there. */
+describe('a conditional left open', () => {
+    test.each<[string, RegExp]>([
+        ['%( arch == "x86_64" %? probe begin { x = <|>} ', /^expected an expression but found `}`$/],
+        ['probe begin { %( arch == "x86_64" %? x = <|>) %: y = 1 }', /^expected an expression but found `\)`$/],
+        ['<|>%( arch == "x86_64" %? probe begin { x = 1 } ', /^incomplete conditional at end of file/],
+    ])('%s', expectFirstError);
+});
+
 describe('a script with nothing to parse', () => {
     test.each<[string, RegExp]>([
         ['<|># nothing but a comment', /^the script is empty: stap needs a probe, a function or a global in it$/],
