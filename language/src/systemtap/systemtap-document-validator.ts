@@ -1,4 +1,5 @@
 import { DefaultDocumentValidator, type AstReflection, type LangiumCoreServices, type LangiumDocument, type ParseResult, type ValidationOptions } from 'langium';
+import type { IToken } from 'chevrotain';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver-types';
 import { stapPreprocessResult, type StapParserError } from './systemtap-parser.js';
 import { stampLexerCodes } from '../common/lexer-codes.js';
@@ -61,6 +62,7 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
             super.processParsingErrors({ ...parseResult, parserErrors: [err] }, diagnostics, options);
             for (let k = start; k < diagnostics.length; k++) {
                 diagnostics[k].code = err.stapCode ?? StapCode.ParseExpected;
+                endOfFileAtLastToken(diagnostics[k], err);
                 placeInExpansion(diagnostics[k], err.token as StapIToken, record, root, uri);
             }
         }
@@ -69,6 +71,26 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
             if (last) last.message += ` (and ${errors.length - kept.length} more syntax errors not shown)`;
         }
     }
+}
+
+/** Statement words stap reads with its `next()`, as it then reads what must follow them. */
+const NEXT_READ_WORDS = new Set(['if', 'while', 'for', 'foreach', 'try']);
+const PRINT_FUNCTIONS = new Set(['print', 'sprint', 'println', 'sprintln', 'printf', 'sprintf', 'printd', 'sprintd', 'printdln', 'sprintdln', 'print_char']);
+
+/**
+ * The end of the file where stap reports it at the token before: stap reads that token and then the one after it with
+ * its `next()`, which, finding none, names the token it read last ("unexpected end-of-file" at `while`, `->`, `@cast`,
+ * `printf`, and at `in` before an expression's array name; not at `in` in `foreach (k in`, read another way).
+ */
+function endOfFileAtLastToken(d: Diagnostic, err: StapParserError): void {
+    const prev = (err as { previousToken?: IToken }).previousToken;
+    if (!prev || !isNaN(err.token.startOffset) || isNaN(prev.startOffset) || prev.startLine === undefined || prev.startColumn === undefined) return;
+    const image = prev.image;
+    const print = PRINT_FUNCTIONS.has(image);
+    if (!(NEXT_READ_WORDS.has(image) || image === '->' || /^@\w/.test(image) || print || (image === 'in' && d.message.startsWith('expected an expression')))) return;
+    const line = prev.startLine - 1;
+    d.range = { start: { line, character: prev.startColumn - 1 }, end: { line, character: prev.startColumn - 1 + image.length } };
+    if (print) d.message = `expected \`(\`: \`${image}\` is a print function, called with its arguments in parentheses, but found the end of the file`;
 }
 
 /** Which error stands when a preprocessor or lexer error and a parser error start at one place: what stap meets first there. */

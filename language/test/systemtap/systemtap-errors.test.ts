@@ -189,6 +189,24 @@ describe('a conditional left open', () => {
     ])('%s', expectFirstError);
 });
 
+/**
+ * The end of the file right after a statement word, `->`, an @-operator, a print function or an expression's `in`: stap
+ * reads the token after it with its `next()`, which names the token it read last (4.8 -p1: "unexpected end-of-file").
+ */
+describe('the end of the file where stap reports it at the token before', () => {
+    test.each<[string, RegExp]>([
+        ['probe begin { <|>while', /^expected `\(` but found the end of the file$/],
+        ['probe begin { <|>try', /^expected `\{`/],
+        ['probe begin { x = <|>@entry', /^expected `\(`/],
+        ['probe begin { x = $y->a<|>->', /^expected an expression/],
+        ['probe begin { x = a <|>in', /^expected an expression/],
+        ['probe begin { <|>printf', /^expected `\(`: `printf` is a print function, called with its arguments in parentheses, but found the end of the file$/],
+        // (read another way: at the end of the file)
+        ['probe begin { foreach (k in<|>', /^expected an array name but found the end of the file$/],
+        ['probe begin { try { } catch<|>', /^expected `\{` but found the end of the file$/],
+    ])('%s', expectFirstError);
+});
+
 describe('a script with nothing to parse', () => {
     test.each<[string, RegExp]>([
         ['<|># nothing but a comment', /^the script is empty: stap needs a probe, a function or a global in it$/],
