@@ -87,10 +87,25 @@ function endOfFileAtLastToken(d: Diagnostic, err: StapParserError): void {
     if (!prev || !isNaN(err.token.startOffset) || isNaN(prev.startOffset) || prev.startLine === undefined || prev.startColumn === undefined) return;
     const image = prev.image;
     const print = PRINT_FUNCTIONS.has(image);
-    if (!(NEXT_READ_WORDS.has(image) || image === '->' || /^@\w/.test(image) || print || (image === 'in' && d.message.startsWith('expected an expression')))) return;
+    if (!(NEXT_READ_WORDS.has(image) || image === '->' || /^@\w/.test(image) || print || (image === 'in' && d.message.startsWith('expected an expression'))
+        || readWithNext(prev, d.message, (err as { context?: { ruleStack?: string[] } }).context?.ruleStack ?? []))) return;
     const line = prev.startLine - 1;
     d.range = { start: { line, character: prev.startColumn - 1 }, end: { line, character: prev.startColumn - 1 + image.length } };
     if (print) d.message = `expected \`(\`: \`${image}\` is a print function, called with its arguments in parentheses, but found the end of the file`;
+}
+
+/**
+ * More tokens stap reads with its `next()` (see {@link endOfFileAtLastToken}): the `probe` that starts a declaration,
+ * a function's name, a parameter's name, a number as a probe point component's argument (not a string: read another
+ * way). `rules`: the grammar rules being parsed where the error was found, outermost first.
+ */
+function readWithNext(prev: IToken, message: string, rules: readonly string[]): boolean {
+    const type = prev.tokenType?.name;
+    // (Langium's rule names end in a zero-width space.)
+    const rule = (name: string) => (r: string | undefined) => r?.replace(/\u200b$/, '') === name;
+    if (prev.image === 'probe') return message.startsWith('expected a probe point component');
+    if (type === 'ID' && rule('StapFunction')(rules[rules.length - 1])) return message.startsWith('expected `(`') || message.startsWith('expected `)` to close the parameter list');
+    return type === 'NUMBER' && rules.some(rule('StapComponent'));
 }
 
 /** Which error stands when a preprocessor or lexer error and a parser error start at one place: what stap meets first there. */

@@ -201,7 +201,13 @@ describe('the end of the file where stap reports it at the token before', () => 
         ['probe begin { x = $y->a<|>->', /^expected an expression/],
         ['probe begin { x = a <|>in', /^expected an expression/],
         ['probe begin { <|>printf', /^expected `\(`: `printf` is a print function, called with its arguments in parentheses, but found the end of the file$/],
+        ['<|>probe', /^expected a probe point component/],
+        ['private function <|>f', /^expected `\(` but found the end of the file$/],
+        ['function f(a, <|>b', /^expected `\)` to close the parameter list/],
+        ['probe a.b(<|>0x10', /^expected `\)` to close the argument of probe point component `b`/],
         // (read another way: at the end of the file)
+        ['function f(a:long<|>', /^expected `\)` to close the parameter list/],
+        ['probe a("x"<|>', /^expected `\)`/],
         ['probe begin { foreach (k in<|>', /^expected an array name but found the end of the file$/],
         ['probe begin { try { } catch<|>', /^expected `\{` but found the end of the file$/],
     ])('%s', expectFirstError);
