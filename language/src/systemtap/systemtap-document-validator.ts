@@ -97,13 +97,15 @@ function endOfFileAtLastToken(d: Diagnostic, err: StapParserError): void {
 /**
  * More tokens stap reads with its `next()` (see {@link endOfFileAtLastToken}): the `probe` that starts a declaration,
  * a function's name, a parameter's name, a number as a probe point component's argument (not a string: read another
- * way). `rules`: the grammar rules being parsed where the error was found, outermost first.
+ * way), a global's `=`. `rules`: the grammar rules being parsed where the error was found, outermost first.
  */
 function readWithNext(prev: IToken, message: string, rules: readonly string[]): boolean {
     const type = prev.tokenType?.name;
     // (Langium's rule names end in a zero-width space.)
     const rule = (name: string) => (r: string | undefined) => r?.replace(/\u200b$/, '') === name;
     if (prev.image === 'probe') return message.startsWith('expected a probe point component');
+    // (a global's initializer)
+    if (prev.image === '=' && rules.some(rule('StapGlobalVar'))) return true;
     if (type === 'ID' && rule('StapFunction')(rules[rules.length - 1])) return message.startsWith('expected `(`') || message.startsWith('expected `)` to close the parameter list');
     return type === 'NUMBER' && rules.some(rule('StapComponent'));
 }
@@ -149,7 +151,9 @@ function oneErrorPerPlace(diagnostics: Diagnostic[]): Diagnostic[] {
     // (A lexer's or preprocessor's error after the parser's end of the file is about a token the parser did not read,
     // `"` unclosed or a `%:` without `%(` say: stap reads it, and stops there, before the end.)
     const before = (d: Diagnostic) => atOrBefore(d, lastCondition, true) || atOrBefore(d, lastLexer, false);
-    const endless = diagnostics.some(d => d.code === StapCode.PpMacroInvocation && d.message.startsWith('could not find end of macro invocation'));
+    // (A `%(` left open: stap's preprocessor meets the end of the file first, and says so instead of its parser.)
+    const endless = diagnostics.some(d => (d.code === StapCode.PpMacroInvocation && d.message.startsWith('could not find end of macro invocation'))
+        || openAtEnd(d));
     const out: Diagnostic[] = [];
     /** Index in `out` of the first error at the place being looked at. */
     let place = -1;

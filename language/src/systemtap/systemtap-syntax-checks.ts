@@ -240,7 +240,10 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
                 break;
             case 'StapTuple': {
                 const node = n as ast.StapTuple;
-                const beforeIn = is(node.$container, 'StapBinary') && node.$container.operator === 'in' && node.$container.left === node;
+                // (Also where error recovery took an `in` without its array into the list's own text.)
+                const close = ownKeyword(node.$cstNode, ']');
+                const beforeIn = (is(node.$container, 'StapBinary') && node.$container.operator === 'in' && node.$container.left === node)
+                    || (close !== undefined && node.$cstNode!.end > close.end && tokenAt(tokens, close.end)?.image === 'in');
                 if (beforeIn && !inTupleItem(node)) checkInIndexes(node, tokens, report);
                 else checkTuplePlace(node, tokens, report);
                 break;
@@ -858,6 +861,8 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
         const want = shape.min === shape.max ? `${shape.min}` : `${shape.min} to ${shape.max}`;
         // (Without its `)`, after a syntax error, at the token after the last argument, or after the `(`.)
         const close = ownKeyword(node.$cstNode, ')');
+        // (A `,` after the last argument there is one stap reads on from: the syntax error after it is what it meets.)
+        if (!close && n > 0 && n < shape.min && tokenAfter(tokens, node.args[n - 1])?.image === ',') return;
         const at = n >= shape.min ? after(tokens, node.args[shape.max - 1])
             : close ? leafSpan(close, node) : n ? after(tokens, node.args[n - 1]) : afterOpen(tokens, node);
         report(at, `expected \`${n < shape.min ? ',' : ')'}\`: \`${node.operator}\` takes ${want} argument${shape.max > 1 ? 's' : ''}, not ${n}`);

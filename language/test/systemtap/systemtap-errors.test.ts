@@ -205,6 +205,12 @@ describe('the end of the file where stap reports it at the token before', () => 
         ['private function <|>f', /^expected `\(` but found the end of the file$/],
         ['function f(a, <|>b', /^expected `\)` to close the parameter list/],
         ['probe a.b(<|>0x10', /^expected `\)` to close the argument of probe point component `b`/],
+        ['global a, b <|>=', /^expected a literal string or number but found the end of the file$/],
+        ['probe begin { if ([*, "s"] <|>in', /^expected an expression/],
+        // (stap's preprocessor meets the end of the file first inside a `%(`: it says so, not its parser)
+        ['probe begin { <|>%( 1 == 1 %? while', /^incomplete conditional at end of file/],
+        // (the syntax error after a `,` that stap reads on from, not the count of arguments before it)
+        ['probe begin { x = @cast(ptr,<|>', /^expected an expression or `\*` but found the end of the file$/],
         // (read another way: at the end of the file)
         ['function f(a:long<|>', /^expected `\)` to close the parameter list/],
         ['probe a("x"<|>', /^expected `\)`/],
