@@ -7,6 +7,7 @@ import { StapCode } from './systemtap-diagnostic-codes.js';
 import type { StapRootCstNode } from './systemtap-cst-nodes.js';
 import type { StapIToken } from './systemtap-lexer.js';
 import { placeInExpansion } from './systemtap-expansion-diagnostics.js';
+import { PRINT_FAMILY } from './systemtap-syntax-checks.js';
 import { firstAtOrAfter } from '../common/offset-search.js';
 
 /** At most this many parser errors per file: past that they are noise (and cost time on junk input). */
@@ -75,7 +76,6 @@ export class SystemtapDocumentValidator extends DefaultDocumentValidator {
 
 /** Statement words stap reads with its `next()`, as it then reads what must follow them. */
 const NEXT_READ_WORDS = new Set(['if', 'while', 'for', 'foreach', 'try']);
-const PRINT_FUNCTIONS = new Set(['print', 'sprint', 'println', 'sprintln', 'printf', 'sprintf', 'printd', 'sprintd', 'printdln', 'sprintdln', 'print_char']);
 
 /**
  * The end of the file where stap reports it at the token before: stap reads that token and then the one after it with
@@ -86,7 +86,7 @@ function endOfFileAtLastToken(d: Diagnostic, err: StapParserError): void {
     const prev = (err as { previousToken?: IToken }).previousToken;
     if (!prev || !isNaN(err.token.startOffset) || isNaN(prev.startOffset) || prev.startLine === undefined || prev.startColumn === undefined) return;
     const image = prev.image;
-    const print = PRINT_FUNCTIONS.has(image);
+    const print = PRINT_FAMILY.has(image);
     if (!(NEXT_READ_WORDS.has(image) || image === '->' || /^@\w/.test(image) || print || (image === 'in' && d.message.startsWith('expected an expression'))
         || readWithNext(prev, d.message, (err as { context?: { ruleStack?: string[] } }).context?.ruleStack ?? []))) return;
     const line = prev.startLine - 1;

@@ -46,7 +46,7 @@ const COMPARISON = new Set(['<', '>', '<=', '>=', '==', '!=']);
 /** Print functions that need at least one argument. */
 const PRINT_NONEMPTY = new Set(['print', 'sprint']);
 /** stap's print functions (`print_format::create`): never a value, always called with `(`. */
-const PRINT_FAMILY = new Set(['print', 'sprint', 'println', 'sprintln', 'printf', 'sprintf', 'printd', 'sprintd', 'printdln', 'sprintdln', 'print_char']);
+export const PRINT_FAMILY: ReadonlySet<string> = new Set(['print', 'sprint', 'println', 'sprintln', 'printf', 'sprintf', 'printd', 'sprintd', 'printdln', 'sprintdln', 'print_char']);
 /** The @-operators whose string argument (by index) stap wants non-empty: a type, a counter, a constant. */
 const NON_EMPTY: Readonly<Record<string, number>> = { '@cast': 1, '@perf': 0, '@const': 0 };
 /** The print functions that take a histogram as their one argument. */
