@@ -79,33 +79,34 @@ const NEXT_READ_WORDS = new Set(['if', 'while', 'for', 'foreach', 'try']);
 
 /**
  * The end of the file where stap reports it at the token before: stap reads that token and then the one after it with
- * its `next()`, which, finding none, names the token it read last ("unexpected end-of-file" at `while`, `->`, `@cast`,
- * `printf`, and at `in` before an expression's array name; not at `in` in `foreach (k in`, read another way).
+ * its `next()`, which, finding none, names the token it read last ("unexpected end-of-file").
  */
 function endOfFileAtLastToken(d: Diagnostic, err: StapParserError): void {
     const prev = (err as { previousToken?: IToken }).previousToken;
     if (!prev || !isNaN(err.token.startOffset) || isNaN(prev.startOffset) || prev.startLine === undefined || prev.startColumn === undefined) return;
-    const image = prev.image;
-    const print = PRINT_FAMILY.has(image);
-    if (!(NEXT_READ_WORDS.has(image) || image === '->' || /^@\w/.test(image) || print || (image === 'in' && d.message.startsWith('expected an expression'))
-        || readWithNext(prev, d.message, (err as { context?: { ruleStack?: string[] } }).context?.ruleStack ?? []))) return;
+    if (!readWithNext(prev, d.message, (err as { context?: { ruleStack?: string[] } }).context?.ruleStack ?? [])) return;
     const line = prev.startLine - 1;
-    d.range = { start: { line, character: prev.startColumn - 1 }, end: { line, character: prev.startColumn - 1 + image.length } };
-    if (print) d.message = `expected \`(\`: \`${image}\` is a print function, called with its arguments in parentheses, but found the end of the file`;
+    d.range = { start: { line, character: prev.startColumn - 1 }, end: { line, character: prev.startColumn - 1 + prev.image.length } };
+    if (PRINT_FAMILY.has(prev.image)) {
+        d.message = `expected \`(\`: \`${prev.image}\` is a print function, called with its arguments in parentheses, but found the end of the file`;
+    }
 }
 
 /**
- * More tokens stap reads with its `next()` (see {@link endOfFileAtLastToken}): the `probe` that starts a declaration,
- * a function's name, a parameter's name, a number as a probe point component's argument (not a string: read another
- * way), a global's `=`. `rules`: the grammar rules being parsed where the error was found, outermost first.
+ * Whether stap reads the token after `prev` with its `next()` (see {@link endOfFileAtLastToken}): after a statement
+ * word, `->`, an @-operator, a print function's name, an expression's `in` (not `foreach (k in`'s, read another way),
+ * the `probe` that starts a declaration, a function's or a parameter's name, a number as a probe point component's
+ * argument (not a string) and a global's `=`. `rules`: the grammar rules being parsed at the error, outermost first.
  */
 function readWithNext(prev: IToken, message: string, rules: readonly string[]): boolean {
-    const type = prev.tokenType?.name;
+    const image = prev.image;
+    if (NEXT_READ_WORDS.has(image) || image === '->' || /^@\w/.test(image) || PRINT_FAMILY.has(image)) return true;
+    if (image === 'in') return message.startsWith('expected an expression');
+    if (image === 'probe') return message.startsWith('expected a probe point component');
     // (Langium's rule names end in a zero-width space.)
     const rule = (name: string) => (r: string | undefined) => r?.replace(/\u200b$/, '') === name;
-    if (prev.image === 'probe') return message.startsWith('expected a probe point component');
-    // (a global's initializer)
-    if (prev.image === '=' && rules.some(rule('StapGlobalVar'))) return true;
+    if (image === '=') return rules.some(rule('StapGlobalVar'));
+    const type = prev.tokenType?.name;
     if (type === 'ID' && rule('StapFunction')(rules[rules.length - 1])) return message.startsWith('expected `(`') || message.startsWith('expected `)` to close the parameter list');
     return type === 'NUMBER' && rules.some(rule('StapComponent'));
 }
