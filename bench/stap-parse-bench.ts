@@ -19,7 +19,7 @@ import { applySettings } from '../language/src/common/probekit-check.js';
 import { listTapsetFiles } from '../server/src/catalogue/catalogue-tapset-reader.js';
 import type { SystemtapParser } from '../language/src/systemtap/systemtap-parser.js';
 import { preprocessStap } from '../language/src/systemtap/systemtap-preprocessor.js';
-import { SERVER_HEAP_FLAGS } from '../server/src/server-node-flags.js';
+import { SERVER_NODE_FLAGS } from '../server/src/server-node-flags.js';
 import { launcherEnv } from '../server/src/cli/cli-launch-env.js';
 import { writeAll } from '../server/src/cli/cli-output.js';
 // The parent's: a child, which parses, loads it not (as probekit does not).
@@ -166,7 +166,7 @@ function split(run: ChildRun, preprocessMs: number): string {
     const r = run.report;
     return `${r.parseErrors} syntax errors; child CPU ${r.cpuMs.toFixed(0)} ms; setup ${r.setupMs.toFixed(0)} ms; parse ${r.workMs.toFixed(0)} ms = `
         + `GC ${(100 * r.gcMs / r.workMs).toFixed(0)}%, lex+preprocess ≈${(100 * preprocessMs / r.workMs).toFixed(0)}% `
-        + `(own child), the parser's tree building and syntax checks the rest; node ${SERVER_HEAP_FLAGS.join(' ')} (the language server's)`;
+        + `(own child), the parser's tree building and syntax checks the rest; node ${SERVER_NODE_FLAGS.join(' ')} (the language server's)`;
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -177,17 +177,17 @@ export async function run(): Promise<BenchRow[]> {
     try {
         const load: Load = { boot: await bundleBoot(), cacheDir };
         // The code cache as an earlier run leaves it (the first run of a bundle writes it when it exits).
-        await runChild('x86', 'keep', [...SERVER_HEAP_FLAGS], load);
+        await runChild('x86', 'keep', [...SERVER_NODE_FLAGS], load);
         const all: ChildRun[] = [];
         const x86: ChildRun[] = [];
         const x86Uncached: ChildRun[] = [];
         const stap: Array<{ ms: number; rssKb?: number }> = [];
         const stapOk = lazyChildProcess().spawnSync('stap', stapArgs, { stdio: 'ignore' }).status === 0;
         for (let r = 0; r < ROUNDS; r++) {
-            // interleaved, so all see the same machine state; with the heap flags the language server runs with
-            all.push(await runChild('all', 'keep', [...SERVER_HEAP_FLAGS], load));
-            x86.push(await runChild('x86', 'keep', [...SERVER_HEAP_FLAGS], load));
-            x86Uncached.push(await runChild('x86', 'keep', [...SERVER_HEAP_FLAGS]));
+            // interleaved, so all see the same machine state; with the node flags the language server runs with
+            all.push(await runChild('all', 'keep', [...SERVER_NODE_FLAGS], load));
+            x86.push(await runChild('x86', 'keep', [...SERVER_NODE_FLAGS], load));
+            x86Uncached.push(await runChild('x86', 'keep', [...SERVER_NODE_FLAGS]));
             if (stapOk) stap.push(await timed('stap', stapArgs));
         }
         const drop = await runChild('all', 'drop');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { SERVER_HEAP_FLAGS, SERVER_STACK_FLAG, serverNodeFlags, softStackLimit } from '../src/server-node-flags.js';
+import { SERVER_NODE_FLAGS, SERVER_STACK_FLAG, serverNodeFlags, softStackLimit } from '../src/server-node-flags.js';
 import { shippedCli } from './catalogue/catalogue-test-kit.js';
 
 const LIMITS = (soft: string): string =>
@@ -9,17 +9,17 @@ const LIMITS = (soft: string): string =>
 
 describe('the language server\'s node flags', () => {
     test.each([
-        ['8388608', 8 * 1024 * 1024, [...SERVER_HEAP_FLAGS, SERVER_STACK_FLAG]],
-        ['unlimited', Infinity, [...SERVER_HEAP_FLAGS, SERVER_STACK_FLAG]],
-        ['16777216', 16 * 1024 * 1024, [...SERVER_HEAP_FLAGS, SERVER_STACK_FLAG]],
+        ['8388608', 8 * 1024 * 1024, [...SERVER_NODE_FLAGS, SERVER_STACK_FLAG]],
+        ['unlimited', Infinity, [...SERVER_NODE_FLAGS, SERVER_STACK_FLAG]],
+        ['16777216', 16 * 1024 * 1024, [...SERVER_NODE_FLAGS, SERVER_STACK_FLAG]],
         // A smaller real stack than V8 would be told: no stack flag (a deep text would crash the process).
-        ['4194304', 4 * 1024 * 1024, [...SERVER_HEAP_FLAGS]],
+        ['4194304', 4 * 1024 * 1024, [...SERVER_NODE_FLAGS]],
     ])('soft stack limit %s', (soft, bytes, flags) => {
         expect(softStackLimit(LIMITS(soft))).toBe(bytes);
         expect(serverNodeFlags(LIMITS(soft))).toEqual(flags);
     });
-    test('no /proc/self/limits (not Linux): the heap flags only', () => {
-        expect(serverNodeFlags('')).toEqual([...SERVER_HEAP_FLAGS]);
+    test('no /proc/self/limits (not Linux): the heap and JIT flags only', () => {
+        expect(serverNodeFlags('')).toEqual([...SERVER_NODE_FLAGS]);
     });
 });
 
@@ -78,7 +78,7 @@ describe('the language server started as the client starts it', () => {
         expect((await serverDiagnostics(serverNodeFlags(), branches(2000))).map(d => d.message)).toEqual([]);
     }, 90_000);
     test('without the stack flag, the same text is too deep to check', async () => {
-        const messages = (await serverDiagnostics([...SERVER_HEAP_FLAGS], branches(2000))).map(d => d.message);
+        const messages = (await serverDiagnostics([...SERVER_NODE_FLAGS], branches(2000))).map(d => d.message);
         expect(messages).toEqual([expect.stringMatching(/^too deeply nested to check/)]);
     }, 90_000);
 });

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { launcherEnv } from '../../src/cli/cli-launch-env.js';
+import { PARSE_JIT_FLAG } from '../../src/server-node-flags.js';
 import { shippedCli, tempDir } from '../catalogue/catalogue-test-kit.js';
 
 /**
@@ -40,6 +41,21 @@ describe('out/probekit runs the CLI', () => {
         expect(r.err).toContain("a b 'c' *.stp");
         const usage = run(launcher, ['check', '--bogus', 'x.bt']);
         expect([usage.code, usage.err]).toEqual([2, 'probekit check: unknown option --bogus (see probekit check --help)\n']);
+    });
+});
+
+describe('node\'s flags', () => {
+    // A stand-in for node that prints the arguments it was given: what the launcher passes is the point here, not a run.
+    test.each([
+        [['check', 'a.stp'], [PARSE_JIT_FLAG]],
+        [['index', '--only', 'btf'], []],
+        [['--help'], []],
+    ])('%j: %j before the bundle', (argv, flags) => {
+        const echo = join(tempDir('probekit-node-'), 'node');
+        writeFileSync(echo, '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n');
+        chmodSync(echo, 0o755);
+        const r = run(launcher, argv, { PROBEKIT_NODE: echo });
+        expect(r.out.split('\n').filter(Boolean)).toEqual([...flags, join(dirname(launcher), 'cli.cjs'), ...argv]);
     });
 });
 
