@@ -201,11 +201,19 @@ export async function run(): Promise<BenchRow[]> {
         const stapWall = stap.length ? median(stap.map(s => s.ms)) : undefined;
         const stapRss = stap.length && stap[0].rssKb ? median(stap.map(s => s.rssKb!)) / 1024 : undefined;
         const rssOf = (runs: ChildRun[]) => median(runs.map(r => r.rssMb));
+        // Each round's own ratio (its run beside stap's run of the same round): how far one round can be from another
+        // on this machine, where stap alone varies by a third from run to run.
+        const spread = (runs: ChildRun[]): string => {
+            if (stap.length !== runs.length) return '';
+            const ratios = runs.map((r, k) => r.ms / stap[k].ms).sort((a, b) => a - b);
+            return `; ratio by round ${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)}× (median ${median(ratios).toFixed(2)}×), `
+                + `stap ${Math.min(...stap.map(t => t.ms)).toFixed(0)}–${Math.max(...stap.map(t => t.ms)).toFixed(0)} ms`;
+        };
         return [
             {
                 name: `tapset x86_64 selection (stap's), full parse, cold process (${x.report.files} .stp, ${x.report.lines} lines)`,
                 probekit: x.ms, reference: stapWall, unit: 'ms wall', target: '≤ 3×',
-                note: `bundle loaded with the code cache an earlier run left (as probekit loads its commands); ${split(x, preX86.report.workMs)}`,
+                note: `bundle loaded with the code cache an earlier run left (as probekit loads its commands)${spread(x86)}; ${split(x, preX86.report.workMs)}`,
             },
             {
                 name: 'the same, cold process without a code cache (a first run)', probekit: xu.ms, reference: stapWall, unit: 'ms wall',
@@ -213,7 +221,7 @@ export async function run(): Promise<BenchRow[]> {
             },
             {
                 name: `tapset library full parse, cold process (all ${a.report.files} .stp, ${a.report.lines} lines)`,
-                probekit: a.ms, reference: stapWall, unit: 'ms wall', target: '≤ 3×', note: `with the code cache; ${split(a, pre.report.workMs)}`,
+                probekit: a.ms, reference: stapWall, unit: 'ms wall', target: '≤ 3×', note: `with the code cache${spread(all)}; ${split(a, pre.report.workMs)}`,
             },
             { name: 'x86_64 selection, peak RSS, every document kept', probekit: Math.max(rssOf(x86), rssOf(x86Uncached)), reference: stapRss, unit: 'MB', target: '≤ 250 MB' },
             { name: 'all files, peak RSS, every document kept', probekit: rssOf(all), reference: stapRss, unit: 'MB', target: '≤ 250 MB' },
