@@ -244,7 +244,7 @@ export function stapFastElements(grammar: Grammar) {
         foreachKey: { name: fk.call('ID'), sort: fk.choices('sort') },
         foreachArray: { ref: fa.call('StapForeachArrayRef'), at: fa.call('StapAtOperator') },
         foreachArrayRef: {
-            array: far.call('ID'), lbracket: far.kw('['), slice1: far.call('StapIndexArg', 0), comma: far.kw(','), slice2: far.call('StapIndexArg', 1),
+            array: far.choices('array'), lbracket: far.kw('['), slice1: far.call('StapIndexArg', 0), comma: far.kw(','), slice2: far.call('StapIndexArg', 1),
             rbracket: far.kw(']'),
         },
         return: { return: ret.kw('return'), value: ret.call('StapExpr'), semi: ret.kw(';') },

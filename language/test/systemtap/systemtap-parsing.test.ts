@@ -60,6 +60,7 @@ const ACCEPTED = [
     'probe begin { foreach (v = [a,b] in c) ; }',
     'probe begin { foreach (k- in a) ; foreach (k in a+) ; }',
     'probe begin { foreach (x in @hist_log(s)) ; }',
+    'probe begin { foreach (k in @arr) ; foreach (k in @count) ; foreach ([a,b] in @m[*,1] @sum + limit 3) ; }',
     'probe begin { delete a[1,*] }',
     'probe kernel.function("x").return.maxactive(10) { }',
     'probe $.$$ { }',

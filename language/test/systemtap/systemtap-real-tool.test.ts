@@ -148,6 +148,11 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         ['probe $.$$, a$.b { }', true],
         ['probe a$ $ { }', false],
         ['probe begin { foreach (k in @cast(p, "t")) x = 1 }', false],
+        // after `foreach (… in` any @-word is the array's name, but a histogram's, which wants its `(`
+        ['global x\nprobe begin { foreach (k in @arr) print(k); foreach (k in @count+) x = 1; foreach (k in @arr[1,*] @sum- limit 2) x = 1; foreach (v = [a,b] in @var) x = 1 }', true],
+        ['probe begin { foreach (k in @arr(1)) x = 1 }', false],
+        ['probe begin { foreach (k in @hist_log) x = 1 }', false],
+        ['probe begin { foreach (k in @arr[) x = 1 }', false],
         // stap refuses a script with nothing in it, or nothing left for the target
         ['', false],
         ['# a comment\n/* and another */', false],
