@@ -23,6 +23,11 @@ export interface DoctorFacts {
     kernelConfig?: ReadonlyMap<string, string>;
     stapVersion?: string;
     bpftraceVersion?: string;
+    /**
+     * The probe types the installed bpftrace found it can load here (`bpftrace --info`, "Probe types": `kfunc`,
+     * `iter:task`, …); asked only as root, where bpftrace runs.
+     */
+    bpftraceProbeTypes?: Record<string, boolean>;
     stapbpf: boolean;
     staprun: boolean;
     tapsetDir?: string;
@@ -160,6 +165,25 @@ export function parseAptPolicy(text: string, asked: readonly string[]): Record<s
     return out;
 }
 
+/** The "Probe types" section of `bpftrace --info` (`  kfunc: no`), by name. */
+export function parseBpftraceProbeTypes(text: string): Record<string, boolean> {
+    const out: Record<string, boolean> = {};
+    const section = /^Probe types\n((?:[ \t]+.*\n?)*)/m.exec(text)?.[1] ?? '';
+    for (const m of section.matchAll(/^\s+([\w:]+): (yes|no)\s*$/gm)) out[m[1]] = m[2] === 'yes';
+    return out;
+}
+
+/** `bpftrace --info`'s probe types; undefined when bpftrace cannot say (not installed, not root, too slow). */
+function bpftraceProbeTypes(timeoutMs: number): Promise<Record<string, boolean> | undefined> {
+    return new Promise(resolve => {
+        lazyChildProcess().execFile('bpftrace', ['--info'], { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+            // bpftrace 0.17 writes the report to stderr.
+            const types = error ? {} : parseBpftraceProbeTypes(`${stdout ?? ''}${stderr ?? ''}`);
+            resolve(Object.keys(types).length ? types : undefined);
+        });
+    });
+}
+
 /** Asks apt which of the packages it could install; undefined when apt-cache is missing or slower than the limit. */
 function aptCandidates(packages: readonly string[], timeoutMs: number): Promise<Record<string, boolean> | undefined> {
     return new Promise(resolve => {
@@ -182,10 +206,16 @@ export function debugPackages(kernelRelease: string): string[] {
     return [`linux-image-${kernelRelease}-dbg`, `linux-image-${kernelRelease}-dbgsym`, `linux-image-unsigned-${kernelRelease}-dbgsym`];
 }
 
+/** How long `bpftrace --info` may take (70 ms here; it loads a test program per feature). */
+const BPFTRACE_INFO_TIMEOUT_MS = 5000;
+
 /** How long apt-cache may take (it parses every package list when its cache file is off). */
 const APT_TIMEOUT_MS = 8000;
 
-/** Reads the machine. Spawns `stap --version` and `bpftrace --version`, and apt-cache when a package may help (in parallel). */
+/**
+ * Reads the machine. Spawns `stap --version`, `bpftrace --version` (and `bpftrace --info` as root), and apt-cache when a
+ * package may help (in parallel).
+ */
 export async function gatherDoctorFacts(): Promise<DoctorFacts> {
     const kernelRelease = release();
     const buildId = kernelBuildId();
@@ -194,9 +224,12 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
     const debug = await findDebuginfo(debuginfoCandidates(kernelRelease, buildId), buildId);
     const wanted = [...(debug.path ? [] : debugPackages(kernelRelease)), ...(buildHeaders ? [] : [`linux-headers-${kernelRelease}`])];
     const listsEmpty = wanted.length ? aptListsEmpty() : undefined;
-    const [stapVersion, bpftraceVersion, packages] = await Promise.all([
+    const root = process.getuid?.() === 0;
+    const [stapVersion, bpftraceVersion, packages, probeTypes] = await Promise.all([
         installedStapVersion(), installedBpftraceVersion(),
         wanted.length && listsEmpty === false ? aptCandidates(wanted, APT_TIMEOUT_MS) : Promise.resolve(undefined),
+        // bpftrace tries a small program of each probe type: what it can load here, which the kernel's files do not say.
+        root ? bpftraceProbeTypes(BPFTRACE_INFO_TIMEOUT_MS) : Promise.resolve(undefined),
     ]);
     const user = userInfo();
     const tapsetDir = existsSync('/usr/share/systemtap/tapset') ? '/usr/share/systemtap/tapset' : undefined;
@@ -235,6 +268,7 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
         kernelConfig,
         stapVersion,
         bpftraceVersion,
+        ...(bpftraceVersion && probeTypes ? { bpftraceProbeTypes: probeTypes } : {}),
         stapbpf: existsSync('/usr/bin/stapbpf') || existsSync('/usr/local/bin/stapbpf'),
         staprun: existsSync('/usr/bin/staprun') || existsSync('/usr/local/bin/staprun'),
         tapsetDir,

@@ -20,6 +20,22 @@ export interface Finding {
 /** Why a kernel option may be unknown, and how to make it known. */
 const configFix = (R: string): string => `modprobe configs (gives /proc/config.gz when the kernel has CONFIG_IKCONFIG=m), or copy the kernel's .config to /boot/config-${R}`;
 
+/** What BPF tracing programs need of the kernel's configuration: fentry's trampolines (kfunc), BPF iterators (iter). */
+const KFUNC_OPTIONS = ['CONFIG_DEBUG_INFO_BTF', 'CONFIG_BPF_JIT', 'CONFIG_FUNCTION_TRACER'];
+const ITER_OPTIONS = ['CONFIG_DEBUG_INFO_BTF', 'CONFIG_BPF_SYSCALL'];
+
+/**
+ * How to get BPF tracing programs bpftrace could not load (`example`: a probe to try): the kernel options they need
+ * (`options`), where the configuration lacks one; else the other causes, as the kernel has them.
+ */
+function tracingFix(f: DoctorFacts, options: readonly string[], example: string): string {
+    const lacking = options.filter(k => !['y', 'm'].includes(f.kernelConfig?.get(k) ?? ''));
+    if (f.kernelConfig && lacking.length) return `boot a kernel built with ${lacking.map(k => `${k}=y`).join(' and ')}`;
+    return `${f.kernelConfig ? `the kernel has what they need (${options.join(', ')}); ` : ''}`
+        + 'bpftrace\'s test load was refused: look for a security module\'s denial (dmesg | grep -i -e bpf -e denied), or try a newer '
+        + `bpftrace, whose support may match this kernel (bpftrace -e '${example} { exit() }' tells); tracepoint: probes work without it`;
+}
+
 /** A finding for a kernel option: missing when it is off, a warning when the configuration cannot be read. */
 function kernelOption(f: DoctorFacts, key: string, off: string, on: string, fix: string): { status: Status; detail: string; fix?: string } {
     const v = f.kernelConfig?.get(key);
@@ -135,6 +151,21 @@ export function diagnose(f: DoctorFacts): Finding[] {
     add('bpftrace', root ? 'ok' : 'missing', 'root', root ? 'running as root' : 'bpftrace only runs as root', root ? undefined : 'sudo bpftrace …');
     add('bpftrace', f.btf.readable ? 'ok' : 'missing', 'fentry/fexit, rawtracepoint, iter argument types', f.btf.readable ? 'from BTF' : 'no BTF',
         f.btf.readable ? undefined : 'boot a kernel built with CONFIG_DEBUG_INFO_BTF=y');
+    const kfunc = f.bpftraceProbeTypes?.kfunc;
+    if (kfunc !== undefined) {
+        add('bpftrace', kfunc ? 'ok' : 'missing', 'kfunc/kretfunc (fentry/fexit) probes', kfunc
+            ? `bpftrace ${f.bpftraceVersion} loads them here (bpftrace --info)`
+            : `bpftrace ${f.bpftraceVersion} cannot load a kfunc program on this kernel (bpftrace --info: "kfunc: no"): it refuses kfunc:/kretfunc: probes ("not available for your kernel version"); their argument types still come from BTF`,
+        kfunc ? undefined : tracingFix(f, KFUNC_OPTIONS, 'kfunc:vfs_read'));
+    }
+    const iters = Object.entries(f.bpftraceProbeTypes ?? {}).filter(([k]) => k.startsWith('iter:'));
+    if (iters.length) {
+        const refused = iters.filter(([, ok]) => !ok).map(([k]) => k);
+        add('bpftrace', refused.length ? 'missing' : 'ok', 'iter probes', refused.length
+            ? `bpftrace ${f.bpftraceVersion} cannot load ${refused.join(', ')} programs on this kernel (bpftrace --info)`
+            : `bpftrace ${f.bpftraceVersion} loads ${iters.map(([k]) => k).join(', ')} here (bpftrace --info)`,
+        refused.length ? tracingFix(f, ITER_OPTIONS, refused[0]) : undefined);
+    }
     add('bpftrace', kprobes.status, 'kprobe/kretprobe', kprobes.status === 'missing' ? 'not in this kernel' : kprobes.status === 'warn' ? kprobes.detail : 'available', kprobes.fix);
     if (f.buildTree && !f.buildHeaders) {
         add('bpftrace', 'warn', 'tracepoint args', `/lib/modules/${R}/build exists without headers: bpftrace 0.17 fails on args-> ("kconfig.h file not found")`,

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { diagnose, gatherDoctorFacts, type DoctorFacts } from '../../src/catalogue/catalogue-doctor.js';
-import { debuginfoCandidates, findDebuginfo, lockdownOf, parseAptPolicy } from '../../src/catalogue/catalogue-doctor-facts.js';
+import { debuginfoCandidates, findDebuginfo, lockdownOf, parseAptPolicy, parseBpftraceProbeTypes } from '../../src/catalogue/catalogue-doctor-facts.js';
 import { hasTool, tempDir } from './catalogue-test-kit.js';
 
 /** The finding for `what` in `area`. */
@@ -36,6 +36,12 @@ describe('this machine', () => {
         // Root is refused available_filter_functions here (a policy of the machine's host): the finding says why.
         if (facts.uid === 0 && facts.tracefs.filterFunctionsError === 'EPERM') {
             expect(find(findings, 'machine', 'traceable functions')?.detail).toMatch(/refused even to root \(EPERM\): .*policy.*kallsyms instead/);
+        }
+        // As root the doctor says which probe types bpftrace itself finds it can load: what its own --info says.
+        if (facts.uid === 0 && facts.bpftraceVersion) {
+            const info = spawnSync('bpftrace', ['--info'], { encoding: 'utf8' });
+            const said = /^\s+kfunc: (yes|no)$/m.exec(`${info.stdout}${info.stderr}`)?.[1];
+            expect(find(findings, 'bpftrace', 'kfunc/kretfunc (fentry/fexit) probes')?.status).toBe(said === 'yes' ? 'ok' : 'missing');
         }
         expectFixForEveryGap(findings);
     }, 60_000);
@@ -87,6 +93,11 @@ describe('other machines (facts given)', () => {
         ['ftrace_enabled 0', { ftraceEnabled: 0 }, 'machine', 'function tracing', 'warn', /sysctl kernel\.ftrace_enabled=1/],
         ['kallsyms addresses hidden from a user', {}, 'machine', 'kallsyms', 'info', /run as root, or sysctl kernel\.kptr_restrict=0/],
         ['kallsyms addresses hidden from root', { ...ROOT, kptrRestrict: 2 }, 'machine', 'kallsyms', 'info', /sysctl kernel\.kptr_restrict=1/],
+        ['bpftrace loads kfunc programs', { ...ROOT, bpftraceProbeTypes: { kprobe: true, kfunc: true } }, 'bpftrace', 'kfunc/kretfunc (fentry/fexit) probes', 'ok', undefined],
+        ['bpftrace cannot load kfunc programs, no BPF JIT', { ...ROOT, bpftraceProbeTypes: { kfunc: false } }, 'bpftrace', 'kfunc/kretfunc (fentry/fexit) probes', 'missing', /^boot a kernel built with CONFIG_DEBUG_INFO_BTF=y and CONFIG_BPF_JIT=y and CONFIG_FUNCTION_TRACER=y$/],
+        ['bpftrace cannot load kfunc programs, the kernel has what they need', { ...ROOT, bpftraceProbeTypes: { kfunc: false }, kernelConfig: new Map([['CONFIG_DEBUG_INFO_BTF', 'y'], ['CONFIG_BPF_JIT', 'y'], ['CONFIG_FUNCTION_TRACER', 'y']]) }, 'bpftrace', 'kfunc/kretfunc (fentry/fexit) probes', 'missing', /dmesg \| grep -i -e bpf -e denied.*bpftrace -e 'kfunc:vfs_read \{ exit\(\) \}'/],
+        ['bpftrace cannot load iter programs', { ...ROOT, bpftraceProbeTypes: { 'iter:task': false, 'iter:task_file': true }, kernelConfig: new Map([['CONFIG_BPF_SYSCALL', 'y']]) }, 'bpftrace', 'iter probes', 'missing', /^boot a kernel built with CONFIG_DEBUG_INFO_BTF=y$/],
+        ['bpftrace loads iter programs', { ...ROOT, bpftraceProbeTypes: { 'iter:task': true } }, 'bpftrace', 'iter probes', 'ok', undefined],
         ['lockdown', { lockdown: 'integrity', lockdownFrom: 'CONFIG_LOCK_DOWN_KERNEL_FORCE_INTEGRITY=y in the kernel configuration' }, 'machine', 'lockdown', 'warn', /CONFIG_LOCK_DOWN_KERNEL_FORCE_\*.*Secure Boot/],
     ] as const)('%s', (_label, patch, area, what, status, fix) => {
         const findings = diagnose({ ...BASE, ...patch } as DoctorFacts);
@@ -110,6 +121,12 @@ describe('reading the machine', () => {
         ['nothing known', undefined, 'quiet', undefined, {}],
     ] as const)('lockdown: %s', (_label, securityfs, cmdline, config, expected) => {
         expect(lockdownOf(securityfs, cmdline, config)).toEqual(expected);
+    });
+    test('bpftrace --info: its probe types', () => {
+        // bpftrace 0.17's report (on stderr), cut short
+        const text = 'Map types\n  hash: yes\n\nProbe types\n  kprobe: yes\n  tracepoint: yes\n  kfunc: no\n  iter:task: no\n  kprobe_multi: no\n  raw_tp_special: yes\n\n';
+        expect(parseBpftraceProbeTypes(text)).toEqual({ kprobe: true, tracepoint: true, kfunc: false, 'iter:task': false, kprobe_multi: false, raw_tp_special: true });
+        expect(parseBpftraceProbeTypes('ERROR: bpftrace currently only supports running as the root user.\n')).toEqual({});
     });
     test('apt-cache policy output', () => {
         const text = 'systemtap:\n  Installed: 4.8-2\n  Candidate: 4.8-2\n  Version table:\n *** 4.8-2 500\nlinux-image-x-dbg:\n  Installed: (none)\n  Candidate: (none)\n  Version table:\n';
