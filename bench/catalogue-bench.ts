@@ -7,7 +7,7 @@
  * Wall times are medians of interleaved runs (the machine is shared, so runs alternate tool and Probekit).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from './bench-row.js';
@@ -119,6 +119,17 @@ function inProcessBuild(cmd: string, args: string[], env: NodeJS.ProcessEnv): nu
     return Number(m[1]) / 1000;
 }
 
+/** Where tracefs is mounted (from /proc/mounts), if it is. */
+function mountedTracefs(): string | undefined {
+    let mounts = '';
+    try {
+        mounts = readFileSync('/proc/mounts', 'utf8');
+    } catch {
+        return undefined;
+    }
+    return mounts.split('\n').map(l => l.split(' ')).find(f => f[2] === 'tracefs')?.[1];
+}
+
 function has(tool: string): boolean {
     return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 }
@@ -203,6 +214,14 @@ export async function run(): Promise<BenchRow[]> {
             const bt = sideBySide(() => wall(...pk(...ours), env), () => wall('bpftrace', ['-l']));
             rows.push({ name: 'bpftrace catalogue (root), fresh process: tracepoints, kernel functions, BTF functions (all listed by name), fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
                 note: `lists ${count('tracepoint')} tracepoints, ${count('kprobe')} kprobe${kprobes ? '' : ' (the kernel has no kprobes)'} and ${count('kfunc')} kfunc functions, ${count('iter')} iterators; bpftrace -l lists ${theirs} probes here; a bare node start alone takes ${nodeStart.toFixed(3)} s; ${cpuNote(bt)}` });
+            // The least any node program pays for the same names here: node alone reading BTF and available_events and
+            // printing the function and tracepoint names (bench/btf-listing-floor.cjs, no product code), beside bpftrace.
+            const floorScript = join(root, 'bench', 'btf-listing-floor.cjs');
+            const floorArgs = [floorScript, mountedTracefs() ?? '/sys/kernel/tracing'];
+            const floorLines = spawnSync(node, floorArgs, { encoding: 'utf8', env: launcherEnv(), maxBuffer: 512 << 20 }).stdout.split('\n').filter(Boolean).length;
+            const floor = sideBySide(() => wall(node, floorArgs, launcherEnv()), () => wall('bpftrace', ['-l']));
+            rows.push({ name: 'bpftrace catalogue floor: node alone reading BTF and available_events and printing the names (no product code)', probekit: floor.ours, reference: floor.theirs, unit: 's',
+                note: `bench/btf-listing-floor.cjs: ${floorLines} lines, no kprobe names, no prototype, no checks: what any node program pays here before the rest; the fresh-process row above is ${(bt.ours / floor.ours).toFixed(2)}× it; ${cpuNote(floor)}` });
             // The catalogue lives in the running language server: the build itself, in a process that is already up.
             const inProc = inProcessBuild(...pk(...ours), env);
             rows.push({ name: 'bpftrace catalogue (root), in-process build', probekit: inProc, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
