@@ -2,12 +2,14 @@
 // /sys/kernel/btf/vmlinux and available_events, walk BTF's type records, print `kfunc:NAME` for each function (by
 // string offset, each once) and `tracepoint:SYS:EVENT`. No product code, no checks, no kprobe names, no prototype: the
 // catalogue bench times it beside `bpftrace -l` to show how far node alone is from bpftrace's time on a machine.
-// usage: node btf-listing-floor.cjs [TRACEFS_DIR]
+// usage: node btf-listing-floor.cjs
 'use strict';
 const fs = require('node:fs');
 
 const btf = fs.readFileSync('/sys/kernel/btf/vmlinux');
-const events = fs.readFileSync(`${process.argv[2] || '/sys/kernel/tracing'}/available_events`, 'latin1');
+// tracefs where it is mounted, as probekit looks for it
+const tracefs = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'].find(d => fs.existsSync(`${d}/available_events`));
+const events = fs.readFileSync(`${tracefs}/available_events`, 'latin1');
 const view = new DataView(btf.buffer, btf.byteOffset, btf.byteLength);
 const hdrLen = view.getUint32(4, true);
 const typeStart = hdrLen + view.getUint32(8, true);

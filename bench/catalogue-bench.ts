@@ -7,7 +7,7 @@
  * Wall times are medians of interleaved runs (the machine is shared, so runs alternate tool and Probekit).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from './bench-row.js';
@@ -119,17 +119,6 @@ function inProcessBuild(cmd: string, args: string[], env: NodeJS.ProcessEnv): nu
     return Number(m[1]) / 1000;
 }
 
-/** Where tracefs is mounted (from /proc/mounts), if it is. */
-function mountedTracefs(): string | undefined {
-    let mounts = '';
-    try {
-        mounts = readFileSync('/proc/mounts', 'utf8');
-    } catch {
-        return undefined;
-    }
-    return mounts.split('\n').map(l => l.split(' ')).find(f => f[2] === 'tracefs')?.[1];
-}
-
 function has(tool: string): boolean {
     return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 }
@@ -217,7 +206,7 @@ export async function run(): Promise<BenchRow[]> {
             // The least any node program pays for the same names here: node alone reading BTF and available_events and
             // printing the function and tracepoint names (bench/btf-listing-floor.cjs, no product code), beside bpftrace.
             const floorScript = join(root, 'bench', 'btf-listing-floor.cjs');
-            const floorArgs = [floorScript, mountedTracefs() ?? '/sys/kernel/tracing'];
+            const floorArgs = [floorScript];
             const floorLines = spawnSync(node, floorArgs, { encoding: 'utf8', env: launcherEnv(), maxBuffer: 512 << 20 }).stdout.split('\n').filter(Boolean).length;
             const floor = sideBySide(() => wall(node, floorArgs, launcherEnv()), () => wall('bpftrace', ['-l']));
             rows.push({ name: 'bpftrace catalogue floor: node alone reading BTF and available_events and printing the names (no product code)', probekit: floor.ours, reference: floor.theirs, unit: 's',

@@ -60,7 +60,6 @@ const FIRST_STATEMENT = kindSet(['{', 'if', 'while', 'for', 'foreach', 'return',
 /** What a top-level item can start with. */
 const FIRST_TOP = kindSet(['probe', 'private', 'function', 'global', 'EMBEDDED']);
 const IS_AT_OPERATOR = kindSet(AT_OPERATORS);
-const HIST_LINEAR = kind('@hist_linear'), HIST_LOG = kind('@hist_log');
 
 /** Thrown on the first token the parser cannot take. */
 const GIVE_UP = { fastParser: 'give up' };
@@ -571,10 +570,8 @@ export class StapFastParser {
         this.cst.open(f);
         const g = this.g.foreachArray;
         const k = this.k;
-        // A name or @-word is the array's name; an @-operator is one only before `(`, a histogram always.
-        if (k === ID || k === AT_WORD || (IS_AT_OPERATOR[k] && k !== HIST_LINEAR && k !== HIST_LOG && this.peek(1) !== LPAREN)) {
-            return this.doneWith(this.foreachArrayRef(g.ref));
-        }
+        // What the array's name may be (the grammar's choice); an @-operator is one only where no `(` follows.
+        if (this.g.foreachArrayRef.array[k] !== undefined && (!IS_AT_OPERATOR[k] || this.peek(1) !== LPAREN)) return this.doneWith(this.foreachArrayRef(g.ref));
         if (IS_AT_OPERATOR[k]) return this.doneWith(this.atOperator(g.at));
         throw GIVE_UP;
     }
