@@ -105,6 +105,15 @@ export function corpusRows(): CorpusRow[] {
         .map(c => ({ path: c[0], set: c[1], options: c[2], expect: c[3] as 'ok' | 'error' }));
 }
 
+/**
+ * A turn of the event loop. A test that parses every file takes 30–60 s on one thread: vitest's worker answers its
+ * runner only between turns, and a call unanswered for 60 s fails the run ("Timeout calling onTaskUpdate", seen on a
+ * loaded machine). Such loops await this every so many files.
+ */
+export function breathe(): Promise<void> {
+    return new Promise(resolve => setImmediate(resolve));
+}
+
 /** Every `.stp` file under `dir`, recursively, sorted by path. */
 export function stpFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap(e =>

@@ -15,7 +15,7 @@ import {
 import { describe, expect, test } from 'vitest';
 import { SystemtapParser } from '../../src/systemtap/systemtap-parser.js';
 import type { StapIToken } from '../../src/systemtap/systemtap-lexer.js';
-import { CORPUS, INSTALLED_TAPSET, TEST_HOST, corpusRows, stpFiles, stapServices } from './systemtap-test-helpers.js';
+import { CORPUS, INSTALLED_TAPSET, TEST_HOST, breathe, corpusRows, stpFiles, stapServices } from './systemtap-test-helpers.js';
 import { describeTree } from './systemtap-tree-description.js';
 
 /** Langium's builder as the parser used it before: leaves of expanded tokens span the invocation. */
@@ -87,7 +87,8 @@ describe('SystemTap trees are the trees Langium builds', () => {
         // is compared with it in systemtap-fast-parser.test.ts.
         const fast = ours.fast;
         ours.fast = undefined;
-        for (const path of paths) {
+        for (const [i, path] of paths.entries()) {
+            if (i % 100 === 99) await breathe();
             const text = readFileSync(path, 'utf8');
             const uri = URI.file(path);
             const a = ours.parseFor(uri, text);
