@@ -210,13 +210,13 @@ export function stapFastElements(grammar: Grammar) {
             rparen: fn.kw(')'),
             colon2: fn.kw(':', 1), priority: fn.call('StapLiteralArg'), body: fn.call('StapBlock'), embedded: fn.call('EMBEDDED'),
         },
-        param: { name: param.call('ID'), colon: param.kw(':'), type: param.choices('type') },
+        param: { name: param.choices('name'), colon: param.kw(':'), type: param.choices('type') },
         global: {
             private: gl.kw('private'), global1: gl.kw('global', 0), global2: gl.kw('global', 1), vars1: gl.call('StapGlobalVar', 0),
             comma: gl.kw(','), vars2: gl.call('StapGlobalVar', 1), semi: gl.kw(';'),
         },
         globalVar: {
-            name: gv.call('ID'), percent: gv.kw('%'), lbracket: gv.kw('['), size: gv.call('StapLiteralArg', 0), rbracket: gv.kw(']'),
+            name: gv.choices('name'), percent: gv.kw('%'), lbracket: gv.kw('['), size: gv.call('StapLiteralArg', 0), rbracket: gv.kw(']'),
             eq: gv.kw('='), init: gv.call('StapLiteralArg', 1),
         },
         statement: {
@@ -235,13 +235,13 @@ export function stapFastElements(grammar: Grammar) {
             semi2: sfor.kw(';', 1), step: sfor.call('StapExpr', 2), rparen: sfor.kw(')'), body: sfor.call('StapStatement'),
         },
         foreach: {
-            foreach: fe.kw('foreach'), lparen: fe.kw('('), value: fe.call('ID'), valueSort: fe.choices('valueSort'), eq: fe.kw('='),
+            foreach: fe.kw('foreach'), lparen: fe.kw('('), value: fe.choices('value'), valueSort: fe.choices('valueSort'), eq: fe.kw('='),
             keys1: fe.call('StapForeachKey', 0), lbracket: fe.kw('['), keys2: fe.call('StapForeachKey', 1), comma: fe.kw(','),
             keys3: fe.call('StapForeachKey', 2), rbracket: fe.kw(']'), in: fe.kw('in'), array: fe.call('StapForeachArray'),
             aggregate: fe.choices('aggregate'), arraySort: fe.choices('arraySort'), limitKw: fe.kw('limit'), limit: fe.call('StapExpr'),
             rparen: fe.kw(')'), body: fe.call('StapStatement'),
         },
-        foreachKey: { name: fk.call('ID'), sort: fk.choices('sort') },
+        foreachKey: { name: fk.choices('name'), sort: fk.choices('sort') },
         foreachArray: { ref: fa.call('StapForeachArrayRef'), at: fa.call('StapAtOperator') },
         foreachArrayRef: {
             array: far.choices('array'), lbracket: far.kw('['), slice1: far.call('StapIndexArg', 0), comma: far.kw(','), slice2: far.call('StapIndexArg', 1),
@@ -253,7 +253,7 @@ export function stapFastElements(grammar: Grammar) {
         break: { keyword: brk.kw('break'), semi: brk.kw(';') },
         continue: { keyword: cont.kw('continue'), semi: cont.kw(';') },
         try: {
-            try: tr.kw('try'), body: tr.call('StapBlock', 0), catch: tr.kw('catch'), lparen: tr.kw('('), variable: tr.call('ID'), rparen: tr.kw(')'),
+            try: tr.kw('try'), body: tr.call('StapBlock', 0), catch: tr.kw('catch'), lparen: tr.kw('('), variable: tr.choices('variable'), rparen: tr.kw(')'),
             handler: tr.call('StapBlock', 1),
         },
         empty: { semi: empty.kw(';') },

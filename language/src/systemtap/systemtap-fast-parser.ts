@@ -371,7 +371,7 @@ export class StapFastParser {
             n.returnType = this.take(g.returnType[this.k]);
         }
         this.expect(LPAREN, g.lparen);
-        if (this.k === ID) {
+        if (this.g.param.name[this.k] !== undefined) {
             const base = this.top;
             this.push(this.param(g.params1));
             while (this.k === COMMA) {
@@ -399,7 +399,7 @@ export class StapFastParser {
     private param(f: Feature): Node {
         this.cst.open(f);
         const g = this.g.param;
-        const name = this.expect(ID, g.name);
+        const name = this.take(g.name[this.k]);
         let type: string | undefined;
         if (this.k === COLON) {
             this.take(g.colon);
@@ -429,7 +429,7 @@ export class StapFastParser {
         this.cst.open(f);
         const g = this.g.globalVar;
         const n = ast.node('StapGlobalVar');
-        n.name = this.expect(ID, g.name);
+        n.name = this.take(g.name[this.k]);
         if (this.k === PERCENT) {
             this.take(g.percent);
             n.wrap = true;
@@ -530,15 +530,15 @@ export class StapFastParser {
         const n = ast.node('StapForeach');
         this.take(g.foreach);
         this.expect(LPAREN, g.lparen);
-        if (this.k === ID) {
+        if (g.value[this.k] !== undefined) {
             const k2 = this.peek(1);
             if (k2 === EQ || ((k2 === PLUS || k2 === MINUS) && this.peek(2) === EQ)) {
-                n.value = this.take(g.value);
+                n.value = this.take(g.value[this.k]);
                 if (this.k !== EQ) n.valueSort = this.take(g.valueSort[this.k]);
                 this.take(g.eq);
             }
         }
-        if (this.k === ID) {
+        if (this.g.foreachKey.name[this.k] !== undefined) {
             n.keys = [this.foreachKey(g.keys1)];
         } else {
             this.expect(LBRACKET, g.lbracket);
@@ -561,7 +561,7 @@ export class StapFastParser {
     private foreachKey(f: Feature): Node {
         this.cst.open(f);
         const g = this.g.foreachKey;
-        const name = this.expect(ID, g.name);
+        const name = this.take(g.name[this.k]);
         const sort = g.sort[this.k] !== undefined ? this.take(g.sort[this.k]) : undefined;
         return this.done(ast.foreachKey(name, sort));
     }
@@ -624,7 +624,7 @@ export class StapFastParser {
         let variable: string | undefined;
         if (this.k === LPAREN) {
             this.take(g.lparen);
-            variable = this.expect(ID, g.variable);
+            variable = this.take(g.variable[this.k]);
             this.expect(RPAREN, g.rparen);
         }
         return this.done(ast.tryStatement(body, variable, this.block(g.handler)));

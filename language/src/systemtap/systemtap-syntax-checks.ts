@@ -23,7 +23,7 @@ export interface StapSyntaxProblem {
 
 /** The node types with rules; most nodes (variables, literals, statements) have none. */
 export const STAP_CHECKED_TYPES: ReadonlySet<string> = new Set(['StapGlobalVar', 'StapFunction', 'StapProbe', 'StapNamedComponent', 'StapReturn', 'StapPrefix',
-    'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex', 'StapVariable', 'StapPretty']);
+    'StapBinary', 'StapTuple', 'StapCall', 'StapAtOperator', 'StapForeach', 'StapMember', 'StapIndex', 'StapVariable', 'StapPretty', 'StapTry']);
 /**
  * The node types the checks below test nodes for. None has subtypes, nor has any of STAP_CHECKED_TYPES
  * (systemtap-syntax-checks.test.ts keeps it so), so a node's `$type` says whether it is one: no walk of the type
@@ -158,6 +158,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
         switch (n.$type) {
             case 'StapGlobalVar': {
                 const node = n as ast.StapGlobalVar;
+                checkArgAsName(node, 'name', node.name, report);
                 if (globals.has(node.name)) {
                     report(leafSpan(GrammarUtils.findNodeForProperty(node.$cstNode, 'name'), node), `duplicate global name \`${node.name}\``);
                 } else globals.set(node.name, node);
@@ -174,8 +175,10 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             }
             case 'StapFunction': {
                 const node = n as ast.StapFunction;
+                checkArgAsName(node, 'name', node.name, report);
                 const seen = new Set<string>();
                 for (const p of node.params) {
+                    checkArgAsName(p, 'name', p.name, report);
                     if (seen.has(p.name)) report(span(p), `duplicate parameter names: \`${p.name}\``);
                     seen.add(p.name);
                 }
@@ -260,6 +263,9 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             case 'StapForeach':
                 checkForeach(n as ast.StapForeach, tokens, report);
                 break;
+            case 'StapTry':
+                checkArgAsName(n, 'variable', (n as ast.StapTry).variable, report);
+                break;
             case 'StapVariable': {
                 const node = n as ast.StapVariable;
                 if (!PRINT_FAMILY.has(node.variable)) break;
@@ -271,6 +277,7 @@ export function checkStapSyntax(target: StapTarget, tokens: readonly StapToken[]
             }
             case 'StapMember':
             case 'StapIndex': {
+                if (n.$type === 'StapMember') checkArgAsName(n, 'member', (n as ast.StapMember).member, report);
                 const r = (n as ast.StapMember | ast.StapIndex).receiver;
                 if (isPretty(r)) {
                     report(after(tokens, r), PRETTY_SUFFIX);
@@ -873,7 +880,21 @@ function checkAtOperator(node: ast.StapAtOperator, tokens: readonly StapToken[],
     });
 }
 
+/**
+ * A script argument where stap wants a name (grammar: `(ID | ARG)`): `$1` is the name given on the command line, a
+ * placeholder here; `$#` is a number whatever the arguments are, which stap refuses there. (`@1` and `@#` reach the
+ * parser as strings, which it refuses there itself.)
+ */
+function checkArgAsName(node: AstNode, property: string, value: string | undefined, report: Report): void {
+    if (value !== '$#') return;
+    report(leafSpan(GrammarUtils.findNodeForProperty(node.$cstNode, property), node), 'expected an identifier: `$#` is a number, the count of the script\'s arguments');
+}
+
 function checkForeach(node: ast.StapForeach, tokens: readonly StapToken[], report: Report): void {
+    checkArgAsName(node, 'value', node.value, report);
+    // (what error recovery left may lack its keys or its array)
+    for (const k of node.keys ?? []) checkArgAsName(k, 'name', k.name, report);
+    if (node.array?.$type === 'StapForeachArrayRef') checkArgAsName(node.array, 'array', (node.array as ast.StapForeachArrayRef).array, report);
     // The sort directives in text order; stap reports the second.
     const sorts: Array<CstNode | undefined> = [];
     if (node.valueSort) sorts.push(GrammarUtils.findNodeForProperty(node.$cstNode, 'valueSort'));

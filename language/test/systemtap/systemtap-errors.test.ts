@@ -73,6 +73,9 @@ describe('expressions stap ends early: the error where stap reports it', () => {
         ['probe begin { foreach (k in @arr<|>(1)) x = 1 }', /^expected `\)`/],
         ['probe begin { foreach (k in @hist_log<|>) x = 1 }', /^expected `\(`/],
         ['probe begin { foreach (k in @arr <|>}', /^expected `\)` to close the `foreach`/],
+        // `$1` may name what stap wants a name for; `$#`, the count of the arguments, may not
+        ['global <|>$#', /^expected an identifier: `\$#` is a number/],
+        ['probe begin { foreach (k in <|>$#) x = 1 }', /^expected an identifier: `\$#` is a number/],
         ['probe begin { x = y =~ "r" <|>* 2 }', /after the regular expression literal of `=~`/],
         ['probe begin { x = "s" =~ "r"[1] <|>* 2 }', /after a bracketed list/],
         ['probe begin { x = $x =~ "r" <|>=~ "r" }', /cannot be chained/],
@@ -316,7 +319,7 @@ const AT_STAPS_TOKEN: Array<[string, RegExp]> = [
     ['function f(a <|>b) { }', /^expected `\)` to close the parameter list of function f opened at 1:11, but found `b`$/],
     ['function f:long (a <|>b) { }', /^expected `\)` to close the parameter list of function f opened at 1:17/],
     // one error for one token: the parser's about a bad number it expected no number at …
-    ['global <|>1x', /^expected an identifier but found `1x`$/],
+    ['global <|>1x', /^expected a global variable name but found `1x`$/],
     // … the preprocessor's about the invocation it could not expand
     ['@define f(a) %( @a %) probe begin { x = @f <|>}', /^expected `\(` in invocation of macro `@f` taking 1 parameter$/],
     ['@define add(a, b) %( (@a + @b) %)\nprobe begin {\n  z = <|>@add(1, 2\n  w = 3\n}\n', /^could not find end of macro invocation `@add\(`$/],

@@ -218,6 +218,7 @@ probe begin {
         ['pretty-printing after `->`', 'probe kernel.function("f") { x = $t->$ . $t -> $$ . $t[1]->$$ . a->b->$ }'],
         ['`if` starting a probe point component', 'probe if.x, a.if, b.if(1).c if (d), e.if if (f) { }\nprobe kernel.if ?, if (1) { }\nprobe g = if.if { }'],
         ['an @-word as the array of foreach', 'probe begin { foreach (k in @arr[1, *] @sum +) { } foreach (k in @count) { } foreach ([a, b] in @cast limit 1) { } foreach (k in @x(1)) { } }'],
+        ['script arguments where names go', 'global $1, $2%[10]\nfunction $3:long ($4, $5:string) { return $4 }\nprobe begin { foreach ($6 = [$7, $8-] in $1) { } foreach (k in $2[*]) { } try { } catch ($9) { } x = $p->$1 }'],
         ['keywords as names', 'probe kernel.function("x").return, process.function("y").call { $p->global = $p->in }'],
     ];
     test.each(cases)('%s', (name, text) => {

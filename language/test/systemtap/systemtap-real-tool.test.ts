@@ -43,10 +43,10 @@ const canRun = !!stapVersion && spawnSync('stap', ['-r', stub, '-p1', '-e', 'pro
 let scripts = '';
 
 /** Whether `stap -p1` parses `script` (with `options`); its first error line otherwise. */
-function stapParses(script: string, options: string[]): { ok: boolean; error: string } {
+function stapParses(script: string, options: string[], args: string[] = []): { ok: boolean; error: string } {
     const file = join(scripts, `s${Math.random().toString(36).slice(2)}.stp`);
     writeFileSync(file, script);
-    const r = spawnSync('stap', ['-r', stub, '-p1', ...options, file], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('stap', ['-r', stub, '-p1', ...options, file, ...args], { encoding: 'utf8', timeout: 60_000 });
     const error = (r.stderr ?? '').split('\n').find(l => /error/.test(l)) ?? '';
     // Refusals for want of privilege (-g) are not syntax errors, as in the corpus labels.
     return { ok: r.status === 0 || /need stap -g/.test(error), error };
@@ -59,10 +59,12 @@ afterAll(() => {
 describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 'stap'} -p1`, () => {
     let plain: ProbekitServices;
     let compatible29: ProbekitServices;
+    let twoNames: ProbekitServices;
     beforeAll(async () => {
         scripts = mkdtempSync(join(tmpdir(), 'probekit-stap-scripts-'));
         plain = await stapServices();
         compatible29 = await stapServices({ stapOptions: '--compatible=2.9' });
+        twoNames = await stapServices({ stapOptions: 'a b' });
     });
     // Found by differential fuzzing against stap 4.8: each line once disagreed; `true` where stap accepts.
     test.each<[string, boolean, string?]>([
@@ -181,5 +183,27 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
         // The reference first (with its error when it refuses), then ours (with our errors).
         expect({ stap: real.ok, error: real.error }).toMatchObject({ stap: accepted });
         expect({ probekit: ours.errors.length === 0, errors: ours.errors.map(e => e.message) }).toMatchObject({ probekit: accepted });
+    }, 60_000);
+
+    // Where stap wants a name, `$1` stands for the name given on its command line: stap runs with two names; Probekit
+    // agrees with those arguments and, without any (an editor's placeholders), accepts what stap accepts with names.
+    test.each<[string, string, boolean]>([
+        ['a global', 'global $1\nprobe begin { $1 = 1 }', true],
+        ['a function', 'function $1() { return 1 }\nprobe begin { x = $1() }', true],
+        ['parameters', 'function f($1, $2) { return $1 + $2 }\nprobe begin { x = f(1, 2) }', true],
+        ['a foreach value and keys', 'global x\nprobe begin { foreach ($1 = [$2] in x) y = 1; foreach ($1 in x) y = 1 }', true],
+        ['a foreach array', 'global $1\nprobe begin { foreach (k in $1) y = 1; foreach (k in $1[*]) y = 1 }', true],
+        ['a catch variable', 'probe begin { try { } catch ($1) { } }', true],
+        ['a member', 'probe kernel.function("f") { x = $p->$1 }', true],
+        ['the count, a global', 'global $#\nprobe begin { }', false],
+        ['the count, a foreach array', 'probe begin { foreach (k in $#) x = 1 }', false],
+        ['a string, a catch variable', 'probe begin { try { } catch (@1) { } }', false],
+    ])('a script argument where a name goes: %s', async (_what, script, accepted) => {
+        const real = stapParses(script, [], ['a', 'b']);
+        const withArgs = await checkStap(twoNames, script);
+        const placeholders = await checkStap(plain, script);
+        expect({ stap: real.ok, error: real.error }).toMatchObject({ stap: accepted });
+        expect({ probekit: withArgs.errors.length === 0, errors: withArgs.errors.map(e => e.message) }).toMatchObject({ probekit: accepted });
+        expect({ placeholders: placeholders.errors.length === 0, errors: placeholders.errors.map(e => e.message) }).toMatchObject({ placeholders: accepted });
     }, 60_000);
 });
