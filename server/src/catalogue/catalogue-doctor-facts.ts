@@ -224,12 +224,12 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
     const debug = await findDebuginfo(debuginfoCandidates(kernelRelease, buildId), buildId);
     const wanted = [...(debug.path ? [] : debugPackages(kernelRelease)), ...(buildHeaders ? [] : [`linux-headers-${kernelRelease}`])];
     const listsEmpty = wanted.length ? aptListsEmpty() : undefined;
-    const root = process.getuid?.() === 0;
+    const uid = process.getuid?.() ?? -1;
     const [stapVersion, bpftraceVersion, packages, probeTypes] = await Promise.all([
         installedStapVersion(), installedBpftraceVersion(),
         wanted.length && listsEmpty === false ? aptCandidates(wanted, APT_TIMEOUT_MS) : Promise.resolve(undefined),
         // bpftrace tries a small program of each probe type: what it can load here, which the kernel's files do not say.
-        root ? bpftraceProbeTypes(BPFTRACE_INFO_TIMEOUT_MS) : Promise.resolve(undefined),
+        uid === 0 ? bpftraceProbeTypes(BPFTRACE_INFO_TIMEOUT_MS) : Promise.resolve(undefined),
     ]);
     const user = userInfo();
     const tapsetDir = existsSync('/usr/share/systemtap/tapset') ? '/usr/share/systemtap/tapset' : undefined;
@@ -262,7 +262,7 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
         kernelRelease,
         ...(buildId ? { kernelBuildId: buildId } : {}),
         arch: stapArchOf(nodeArch()),
-        uid: process.getuid?.() ?? -1,
+        uid,
         user: user.username,
         groups: groupsOf(user.username, process.getgroups?.() ?? []),
         kernelConfig,
