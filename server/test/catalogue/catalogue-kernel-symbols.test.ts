@@ -13,6 +13,10 @@ describe('tracepoint format files', () => {
         ['\tfield:char prev_comm[16];\toffset:8;\tsize:16;\tsigned:0;', { name: 'prev_comm', type: 'char[16]', offset: 8, size: 16 }],
         ['\tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:0;', { name: 'filename', type: '__data_loc char[]', offset: 8, size: 4 }],
         ['\tfield:unsigned long args[6];\toffset:16;\tsize:48;\tsigned:0;', { name: 'args', type: 'unsigned long[6]', offset: 16, size: 48 }],
+        ['\tfield:int x [2][3];\toffset:0;\tsize:24;\tsigned:1;', { name: 'x', type: 'int[2][3]', offset: 0, size: 24 }],
+        ['\tfield:  unsigned   int  count ;\toffset:4;', { name: 'count', type: 'unsigned   int', offset: 4 }],
+        ['\tfield:struct foo *;\toffset:4;', undefined],
+        ['\tfield:u8 data[a[2]];', undefined],
         ['print fmt: "x"', undefined],
         ['\tfield:;', undefined],
     ])('%s', (line, expected) => {
