@@ -84,9 +84,10 @@ export function parseFormat(text: string): TypedName[] {
 
 /** How much {@link readProcFile} asks for at a time. */
 const PROC_CHUNK = 1 << 16;
+/** Files up to about this size are read into {@link procBuffer}; larger ones go on in fresh chunks. */
+const PROC_BUFFER = 4 * PROC_CHUNK;
 /** The buffer {@link readProcFile} reads small files into, kept for the next. */
 let procBuffer: Buffer | undefined;
-const PROC_BUFFER = 4 * PROC_CHUNK;
 
 /**
  * Reads a /proc or tracefs file (they report size 0) synchronously in 64 KB chunks: for /proc/kallsyms this
