@@ -1,8 +1,9 @@
 import {
-    AstUtils, DefaultLinker, DefaultReferenceDescriptionProvider, DefaultScopeComputation, GrammarAST, MultiMap, type Grammar,
+    DefaultLinker, DefaultReferenceDescriptionProvider, DefaultScopeComputation, GrammarAST, MultiMap, type Grammar,
     type LangiumCoreServices, type LangiumDocument, type LocalSymbols, type ReferenceDescription,
 } from 'langium';
 import type { Cancellation } from 'langium';
+import { grammarContents } from './grammar-contents.js';
 
 /**
  * For a grammar without cross-references (`[Type:ID]`): Langium's document builder still walks
@@ -16,12 +17,12 @@ const crossReferences = new WeakMap<Grammar, boolean>();
 
 /**
  * Whether a grammar holds a cross-reference: found once per grammar, when first asked (a walk over the whole
- * grammar, 4 ms in a fresh process; the parser's linker is made with the parser, and a parse never links).
+ * grammar; the parser's linker is made with the parser, and a parse never links).
  */
 export function hasCrossReferences(grammar: Grammar): boolean {
     let has = crossReferences.get(grammar);
     if (has === undefined) {
-        has = AstUtils.streamAllContents(grammar).some(GrammarAST.isCrossReference);
+        has = grammarContents(grammar).some(n => n.$type === GrammarAST.CrossReference.$type);
         crossReferences.set(grammar, has);
     }
     return has;
