@@ -177,7 +177,9 @@ export async function readHostFacts(tools: { stap?: boolean; bpftrace?: boolean 
     return {
         kernelRelease,
         arch: stapArchOf(nodeArch()),
-        kernelConfig: readKernelConfig(kernelRelease),
+        // Read when a condition first asks (`%( CONFIG_… %)`): most scripts have none, and inflating /proc/config.gz
+        // loads zlib and the streams, ~15 ms of a `probekit check`.
+        kernelConfig: kernelConfigOf(kernelRelease),
         stapVersion,
         bpftraceVersion,
         tapsetDirs: existsSync(INSTALLED_TAPSET_DIR) ? [INSTALLED_TAPSET_DIR] : [],
