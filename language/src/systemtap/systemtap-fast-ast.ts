@@ -9,61 +9,122 @@ import { isAstNode, type AstNode, type CstNode } from 'langium';
  * nodes, which all outlive the parse, straight in the old generation instead of copying them
  * there (allocation-site pretenuring; nodes made by `new` are always copied). Types whose
  * property order has many variants and few nodes are made by {@link node} and assignment.
+ *
+ * Each node is made after its children, and links them to itself then (`$container`,
+ * `$containerProperty`, and `$containerIndex` in a list), as Langium's `linkContentToContainer`
+ * would later: a walk of the finished tree for that was a tenth of the parse, most of it going
+ * back to nodes long out of the processor's caches.
  */
 
 /** An AST node being built (an {@link AstNode} once the parse is done). */
 export type FastNode = { [key: string]: unknown; $type: string; $cstNode: CstNode | undefined };
 type N = FastNode;
 
+/** Links `child`, if any, into `parent` at `property`. */
+function own(parent: N, property: string, child: N | undefined): void {
+    if (child === undefined) return;
+    child.$container = parent;
+    child.$containerProperty = property;
+}
+
+/** Links the nodes of list `property` into `parent`, each at its index. */
+function ownAll(parent: N, property: string, children: readonly N[]): void {
+    for (let i = 0; i < children.length; i++) {
+        const child = children[i];
+        child.$container = parent;
+        child.$containerProperty = property;
+        child.$containerIndex = i;
+    }
+}
+
+/** Links the children of a node made by {@link node} and assignment (a few types, few nodes): every property that holds nodes. */
+export function linkChildren(n: N): N {
+    for (const name in n) {
+        if (name.charCodeAt(0) === 36 /* $ */) continue;
+        const value = n[name];
+        if (Array.isArray(value)) {
+            for (let i = 0; i < value.length; i++) {
+                const item: unknown = value[i];
+                if (!isAstNode(item)) continue;
+                const child = item as unknown as N;
+                child.$container = n;
+                child.$containerProperty = name;
+                child.$containerIndex = i;
+            }
+        } else if (isAstNode(value)) own(n, name, value as unknown as N);
+    }
+    return n;
+}
+
 /** A node of `type` with the `$` properties only (properties are then assigned in order). */
 export function node(type: string): N {
     return { $type: type, $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined };
 }
 
-export const script = (items: N[]): N =>
-    ({ $type: 'StapScript', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, items });
+export function script(items: N[]): N {
+    const n: N = { $type: 'StapScript', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, items };
+    ownAll(n, 'items', items);
+    return n;
+}
 export const topEmbedded = (code: string): N =>
     ({ $type: 'StapTopEmbedded', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, code });
 
 /** `aliasOps` comes where the first operator was, or last as a default. */
 export function probe(groups: N[], aliasOps: string[] | undefined, body: N, epilogue: N | undefined): N {
+    let n: N;
     if (aliasOps) {
-        return epilogue
+        n = epilogue
             ? { $type: 'StapProbe', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, groups, aliasOps, body, epilogue }
             : { $type: 'StapProbe', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, groups, aliasOps, body };
+    } else {
+        n = epilogue
+            ? { $type: 'StapProbe', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, groups, body, epilogue, aliasOps: [] }
+            : { $type: 'StapProbe', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, groups, body, aliasOps: [] };
     }
-    return epilogue
-        ? { $type: 'StapProbe', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, groups, body, epilogue, aliasOps: [] }
-        : { $type: 'StapProbe', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, groups, body, aliasOps: [] };
+    ownAll(n, 'groups', groups);
+    own(n, 'body', body);
+    own(n, 'epilogue', epilogue);
+    return n;
 }
 
-export const pointList = (points: N[]): N =>
-    ({ $type: 'StapPointList', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, points });
+export function pointList(points: N[]): N {
+    const n: N = { $type: 'StapPointList', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, points };
+    ownAll(n, 'points', points);
+    return n;
+}
 
 /** `optional`/`sufficient` where the `?` or `!` was, the condition after them, the flags not given last. */
 export function probePoint(components: N[], flag: 'optional' | 'sufficient' | undefined, condition: N | undefined): N {
+    let n: N;
     if (flag === undefined) {
-        return condition
+        n = condition
             ? { $type: 'StapProbePoint', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, components, condition, optional: false, sufficient: false }
             : { $type: 'StapProbePoint', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, components, optional: false, sufficient: false };
-    }
-    if (flag === 'optional') {
-        return condition
+    } else if (flag === 'optional') {
+        n = condition
             ? { $type: 'StapProbePoint', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, components, optional: true, condition, sufficient: false }
             : { $type: 'StapProbePoint', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, components, optional: true, sufficient: false };
+    } else {
+        n = condition
+            ? { $type: 'StapProbePoint', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, components, sufficient: true, condition, optional: false }
+            : { $type: 'StapProbePoint', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, components, sufficient: true, optional: false };
     }
-    return condition
-        ? { $type: 'StapProbePoint', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, components, sufficient: true, condition, optional: false }
-        : { $type: 'StapProbePoint', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, components, sufficient: true, optional: false };
+    ownAll(n, 'components', components);
+    own(n, 'condition', condition);
+    return n;
 }
 
 export function namedComponent(parts: string[], arg: N | undefined): N {
-    return arg
-        ? { $type: 'StapNamedComponent', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, parts, arg }
-        : { $type: 'StapNamedComponent', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, parts };
+    if (!arg) return { $type: 'StapNamedComponent', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, parts };
+    const n: N = { $type: 'StapNamedComponent', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, parts, arg };
+    own(n, 'arg', arg);
+    return n;
 }
-export const braceComponent = (points: N[]): N =>
-    ({ $type: 'StapBraceComponent', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, points });
+export function braceComponent(points: N[]): N {
+    const n: N = { $type: 'StapBraceComponent', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, points };
+    ownAll(n, 'points', points);
+    return n;
+}
 
 export const negativeNumberArg = (number: string): N =>
     ({ $type: 'StapLiteralArg', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, negative: true, number, strings: [] });
@@ -82,29 +143,47 @@ export function param(name: string, type: string | undefined): N {
 
 // ---------------------------------------------------------------- statements
 
-export const block = (statements: N[]): N =>
-    ({ $type: 'StapBlock', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, statements });
+export function block(statements: N[]): N {
+    const n: N = { $type: 'StapBlock', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, statements };
+    ownAll(n, 'statements', statements);
+    return n;
+}
 export function ifStatement(condition: N, then: N, otherwise: N | undefined): N {
-    return otherwise
+    const n: N = otherwise
         ? { $type: 'StapIf', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, condition, then, else: otherwise }
         : { $type: 'StapIf', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, condition, then };
+    own(n, 'condition', condition);
+    own(n, 'then', then);
+    own(n, 'else', otherwise);
+    return n;
 }
-export const whileStatement = (condition: N, body: N): N =>
-    ({ $type: 'StapWhile', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, condition, body });
+export function whileStatement(condition: N, body: N): N {
+    const n: N = { $type: 'StapWhile', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, condition, body };
+    own(n, 'condition', condition);
+    own(n, 'body', body);
+    return n;
+}
 export function foreachKey(name: string, sort: string | undefined): N {
     return sort === undefined
         ? { $type: 'StapForeachKey', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, name }
         : { $type: 'StapForeachKey', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, name, sort };
 }
-export const foreachArrayRef = (array: string, slice: N[]): N =>
-    ({ $type: 'StapForeachArrayRef', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, array, slice });
-export function returnStatement(value: N | undefined): N {
-    return value
-        ? { $type: 'StapReturn', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, value }
-        : { $type: 'StapReturn', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined };
+export function foreachArrayRef(array: string, slice: N[]): N {
+    const n: N = { $type: 'StapForeachArrayRef', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, array, slice };
+    ownAll(n, 'slice', slice);
+    return n;
 }
-export const deleteStatement = (target: N): N =>
-    ({ $type: 'StapDelete', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, target });
+export function returnStatement(value: N | undefined): N {
+    if (!value) return { $type: 'StapReturn', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined };
+    const n: N = { $type: 'StapReturn', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, value };
+    own(n, 'value', value);
+    return n;
+}
+export function deleteStatement(target: N): N {
+    const n: N = { $type: 'StapDelete', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, target };
+    own(n, 'target', target);
+    return n;
+}
 export const nextStatement = (): N =>
     ({ $type: 'StapNext', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined });
 export const breakStatement = (): N =>
@@ -112,28 +191,53 @@ export const breakStatement = (): N =>
 export const continueStatement = (): N =>
     ({ $type: 'StapContinue', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined });
 export function tryStatement(body: N, variable: string | undefined, handler: N): N {
-    return variable === undefined
+    const n: N = variable === undefined
         ? { $type: 'StapTry', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, body, handler }
         : { $type: 'StapTry', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, body, variable, handler };
+    own(n, 'body', body);
+    own(n, 'handler', handler);
+    return n;
 }
 export const emptyStatement = (): N =>
     ({ $type: 'StapEmpty', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined });
-export const expressionStatement = (expression: N): N =>
-    ({ $type: 'StapExpressionStatement', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, expression });
+export function expressionStatement(expression: N): N {
+    const n: N = { $type: 'StapExpressionStatement', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, expression };
+    own(n, 'expression', expression);
+    return n;
+}
 
 // ---------------------------------------------------------------- expressions
 
-export const conditional = (condition: N, then: N, otherwise: N): N =>
-    ({ $type: 'StapConditional', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, condition, then, else: otherwise });
-export const assignment = (target: N, operator: string, value: N): N =>
-    ({ $type: 'StapAssignment', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, target, operator, value });
+export function conditional(condition: N, then: N, otherwise: N): N {
+    const n: N = { $type: 'StapConditional', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, condition, then, else: otherwise };
+    own(n, 'condition', condition);
+    own(n, 'then', then);
+    own(n, 'else', otherwise);
+    return n;
+}
+export function assignment(target: N, operator: string, value: N): N {
+    const n: N = { $type: 'StapAssignment', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, target, operator, value };
+    own(n, 'target', target);
+    own(n, 'value', value);
+    return n;
+}
 /** A binary node as Langium's `constructInfix` makes it: no other `$` properties. */
-export const binary = (c: CstNode, left: N, operator: string, right: N): N =>
-    ({ $type: 'StapBinary', $cstNode: c, left, operator, right });
-export const prefix = (operator: string, operand: N): N =>
-    ({ $type: 'StapPrefix', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operator, operand });
-export const call = (fn: string, args: N[]): N =>
-    ({ $type: 'StapCall', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, function: fn, args });
+export function binary(c: CstNode, left: N, operator: string, right: N): N {
+    const n: N = { $type: 'StapBinary', $cstNode: c, left, operator, right };
+    own(n, 'left', left);
+    own(n, 'right', right);
+    return n;
+}
+export function prefix(operator: string, operand: N): N {
+    const n: N = { $type: 'StapPrefix', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operator, operand };
+    own(n, 'operand', operand);
+    return n;
+}
+export function call(fn: string, args: N[]): N {
+    const n: N = { $type: 'StapCall', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, function: fn, args };
+    ownAll(n, 'args', args);
+    return n;
+}
 export const variable = (name: string): N =>
     ({ $type: 'StapVariable', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, variable: name });
 export const numberLiteral = (value: string): N =>
@@ -144,70 +248,80 @@ export const scriptArg = (arg: string): N =>
     ({ $type: 'StapScriptArg', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, arg });
 export const embedded = (code: string): N =>
     ({ $type: 'StapEmbedded', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, code });
-export const parens = (expression: N): N =>
-    ({ $type: 'StapParens', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, expression });
-export const tuple = (items: N[]): N =>
-    ({ $type: 'StapTuple', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, items });
-export const unknownOperator = (operator: string, args: N[]): N =>
-    ({ $type: 'StapUnknownOperator', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operator, args });
-export const member = (receiver: N, name: string): N =>
-    ({ $type: 'StapMember', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, receiver, member: name });
-export const index = (receiver: N, indexes: N[]): N =>
-    ({ $type: 'StapIndex', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, receiver, indexes });
-export const pretty = (operand: N, value: string): N =>
-    ({ $type: 'StapPretty', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operand, pretty: value });
-export const postIncrement = (operand: N, operator: string): N =>
-    ({ $type: 'StapPostIncrement', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operand, operator });
+export function parens(expression: N): N {
+    const n: N = { $type: 'StapParens', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, expression };
+    own(n, 'expression', expression);
+    return n;
+}
+export function tuple(items: N[]): N {
+    const n: N = { $type: 'StapTuple', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, items };
+    ownAll(n, 'items', items);
+    return n;
+}
+export function unknownOperator(operator: string, args: N[]): N {
+    const n: N = { $type: 'StapUnknownOperator', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operator, args };
+    ownAll(n, 'args', args);
+    return n;
+}
+export function member(receiver: N, name: string): N {
+    const n: N = { $type: 'StapMember', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, receiver, member: name };
+    own(n, 'receiver', receiver);
+    return n;
+}
+export function index(receiver: N, indexes: N[]): N {
+    const n: N = { $type: 'StapIndex', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, receiver, indexes };
+    own(n, 'receiver', receiver);
+    ownAll(n, 'indexes', indexes);
+    return n;
+}
+export function pretty(operand: N, value: string): N {
+    const n: N = { $type: 'StapPretty', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operand, pretty: value };
+    own(n, 'operand', operand);
+    return n;
+}
+export function postIncrement(operand: N, operator: string): N {
+    const n: N = { $type: 'StapPostIncrement', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operand, operator };
+    own(n, 'operand', operand);
+    return n;
+}
 export const wildcard = (): N =>
     ({ $type: 'StapWildcard', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined });
-export const indexArg = (value: N): N =>
-    ({ $type: 'StapIndexArg', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, value });
-export const atOperator = (operator: string, args: N[]): N =>
-    ({ $type: 'StapAtOperator', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operator, args });
+export function indexArg(value: N): N {
+    const n: N = { $type: 'StapIndexArg', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, value };
+    own(n, 'value', value);
+    return n;
+}
+export function atOperator(operator: string, args: N[]): N {
+    const n: N = { $type: 'StapAtOperator', $cstNode: undefined, $container: undefined, $containerProperty: undefined, $containerIndex: undefined, operator, args };
+    ownAll(n, 'args', args);
+    return n;
+}
 
-// ---------------------------------------------------------------- container links
+// ---------------------------------------------------------------- nodes for the syntax checks
 
 /**
- * The parse's `linkContainers` (systemtap-tree-links.ts) for a tree whose lists are exact
- * already: the same walk (depth first, properties in order, no recursion), the same
- * `$container`, `$containerProperty` and `$containerIndex`, and the nodes of the types `pick`
- * selects in the same order.
+ * Nodes in depth-first order (each before its descendants, siblings in order: `linkContainers`'s
+ * order), from the order they were made in — each after its descendants — and `marks`: for the
+ * node at `k`, the index of the first node made for its subtree (its descendants are those from
+ * `marks[k]` up to `k`). No recursion: a chain of ten thousand operators is a tree that deep.
  */
-export function linkTree(root: AstNode, pick: ReadonlySet<string>): AstNode[] {
-    const picked: AstNode[] = [];
-    const pending: N[] = [root as unknown as N];
-    // A stack grown by push, never by a store past its end: optimised code that stores past an array's end is thrown
-    // away the first time the array must grow (twice per cold parse of the library, ~30 ms of compiling each).
-    while (pending.length > 0) {
-        const n = pending.pop()!;
-        if (pick.has(n.$type)) picked.push(n as unknown as AstNode);
-        // The children go on the stack in order, then are turned round, so that the first is taken first.
-        const base = pending.length;
-        for (const name in n) {
-            if (name.charCodeAt(0) === 36 /* $ */) continue;
-            const value = n[name];
-            if (Array.isArray(value)) {
-                for (let i = 0; i < value.length; i++) {
-                    const item: unknown = value[i];
-                    if (!isAstNode(item)) continue;
-                    const child = item as unknown as N;
-                    child.$container = n;
-                    child.$containerProperty = name;
-                    child.$containerIndex = i;
-                    pending.push(child);
-                }
-            } else if (isAstNode(value)) {
-                const child = value as unknown as N;
-                child.$container = n;
-                child.$containerProperty = name;
-                pending.push(child);
-            }
+export function preorder(nodes: readonly AstNode[], marks: readonly number[]): AstNode[] {
+    const out: AstNode[] = new Array(nodes.length);
+    let o = 0;
+    // Pending work, last first: a node to emit (-1 - its index), or a range of nodes (two entries: end, start).
+    const todo: number[] = [nodes.length, 0];
+    while (todo.length > 0) {
+        const from = todo.pop()!;
+        if (from < 0) {
+            out[o++] = nodes[-1 - from];
+            continue;
         }
-        for (let a = base, b = pending.length - 1; a < b; a++, b--) {
-            const t = pending[a];
-            pending[a] = pending[b];
-            pending[b] = t;
+        const to = todo.pop()!;
+        // The range's outermost nodes, right to left: each is the last of its subtree.
+        for (let k = to - 1; k >= from; k = marks[k] - 1) {
+            if (marks[k] < k) todo.push(k, marks[k]);
+            todo.push(-1 - k);
         }
     }
-    return picked;
+    return out;
 }

@@ -57,7 +57,8 @@ export class StapFastCst {
     private readonly nodes: StapCompositeCstNode[] = [];
     private readonly lasts: Array<CstNode | undefined> = [];
     private readonly prevs: Array<CstNode | undefined> = [];
-    private depth = 0;
+    /** How many composites are open above the root (the root is at 0). */
+    depth = 0;
     /** The child before the composite closed last, in its parent. */
     private closedPrev: CstNode | undefined;
     private hidden: readonly StapToken[] = [];

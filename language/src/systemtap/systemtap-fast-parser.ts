@@ -92,6 +92,17 @@ export class StapFastParser {
      */
     private readonly stack: unknown[] = [];
     private top = 0;
+    /** For each operand on {@link stack} (same index), the number of nodes {@link picked} before it was read. */
+    private readonly operandMarks: number[] = [];
+    /**
+     * The nodes of the types the syntax checks look at, each when it is made (after its descendants), and for each the
+     * number of such nodes made before its subtree began: {@link ast.preorder} turns them into `linkContainers`'s order.
+     */
+    private picked: Node[] = [];
+    private pickedMarks: number[] = [];
+    /** For each open composite (by depth), the number of nodes picked when it was opened. */
+    private readonly marks: number[] = [];
+    private readonly pickBinary: boolean;
     /** Operators of the infix expressions being read, and their binding strength. */
     private readonly operators: string[] = [];
     private readonly strengths: number[] = [];
@@ -99,6 +110,7 @@ export class StapFastParser {
 
     constructor(grammar: Grammar, vocabulary: Record<string, TokenType>, private readonly checkedTypes: ReadonlySet<string>) {
         this.g = stapFastElements(grammar);
+        this.pickBinary = checkedTypes.has('StapBinary');
         this.kinds = kindsByTokenType(vocabulary);
     }
 
@@ -123,14 +135,16 @@ export class StapFastParser {
             value.$cstNode = root;
             this.cst.finish();
             root.finish(false);
-            return { value: value as unknown as AstNode, checked: ast.linkTree(value as unknown as AstNode, this.checkedTypes) };
+            return { value: value as unknown as AstNode, checked: ast.preorder(this.picked as unknown as AstNode[], this.pickedMarks) };
         } catch {
             // The first syntax error, or a nest deeper than Langium's parser can take (or than the
             // stack holds): Langium's parser takes over, and reports as it does.
             return undefined;
         } finally {
             this.tokens = this.types = [];
-            this.stack.length = this.operators.length = this.strengths.length = 0;
+            this.stack.length = this.operandMarks.length = this.operators.length = this.strengths.length = 0;
+            this.picked = [];
+            this.pickedMarks = [];
             this.cst.clear();
         }
     }
@@ -192,11 +206,29 @@ export class StapFastParser {
         return this.list(base) as Node[];
     }
 
-    /** End a rule: its composite gets its node. */
+    /** Start a rule: a composite for it, and the mark of its subtree (see {@link picked}). */
+    private open(f: Feature): StapCompositeCstNode {
+        const c = this.cst.open(f);
+        this.marks[this.cst.depth] = this.picked.length;
+        return c;
+    }
+
+    /**
+     * End a rule: its composite gets its node; a node the syntax checks look at is picked, once (a rule called without
+     * assignment, or whose node an action then takes, ends again with the node it ended with).
+     */
     private done(node: Node): Node {
+        const mark = this.marks[this.cst.depth];
         const c = this.cst.close();
         c.astNode = node as unknown as AstNode;
         node.$cstNode = c;
+        if (this.checkedTypes.has(node.$type)) {
+            const n = this.picked.length;
+            if (n === 0 || this.picked[n - 1] !== node) {
+                this.picked.push(node);
+                this.pickedMarks.push(mark);
+            }
+        }
         return node;
     }
 
@@ -214,7 +246,7 @@ export class StapFastParser {
     // ------------------------------------------------------------------ top level
 
     private topLevel(): Node {
-        this.cst.open(this.g.script.items);
+        this.open(this.g.script.items);
         const g = this.g.top;
         switch (this.k) {
             case PROBE: return this.doneWith(this.probe(g.probe));
@@ -232,13 +264,13 @@ export class StapFastParser {
     }
 
     private topEmbedded(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const code = this.expect(EMBEDDED, this.g.topEmbedded.code);
         return this.done(ast.topEmbedded(code));
     }
 
     private probe(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.probe;
         this.take(g.probe);
         let groups: Node[];
@@ -268,14 +300,14 @@ export class StapFastParser {
     }
 
     private pointList(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.pointList;
         const points = this.commaList(this.probePoint(g.points1), g.comma, this.probePoint, g.points2);
         return this.done(ast.pointList(points));
     }
 
     private probePoint(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.point;
         let components: Node[];
         const first = this.component(g.components1);
@@ -309,7 +341,7 @@ export class StapFastParser {
     }
 
     private component(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.component;
         if (this.k === LBRACE) {
             this.take(g.lbrace);
@@ -338,7 +370,7 @@ export class StapFastParser {
     }
 
     private literalArg(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.literal;
         switch (this.k) {
             case MINUS: {
@@ -357,7 +389,7 @@ export class StapFastParser {
     }
 
     private function(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.function;
         const n = ast.node('StapFunction');
         if (this.k === PRIVATE) {
@@ -393,11 +425,11 @@ export class StapFastParser {
         else n.embedded = this.expect(EMBEDDED, g.embedded);
         if (n.params === undefined) n.params = [];
         if (n.private === undefined) n.private = false;
-        return this.done(n);
+        return this.done(ast.linkChildren(n));
     }
 
     private param(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.param;
         const name = this.take(g.name[this.k]);
         let type: string | undefined;
@@ -409,7 +441,7 @@ export class StapFastParser {
     }
 
     private global(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.global;
         const n = ast.node('StapGlobal');
         if (this.k === PRIVATE) {
@@ -422,11 +454,11 @@ export class StapFastParser {
         n.vars = this.commaList(this.globalVar(g.vars1), g.comma, this.globalVar, g.vars2);
         if (this.k === SEMI) this.take(g.semi);
         if (n.private === undefined) n.private = false;
-        return this.done(n);
+        return this.done(ast.linkChildren(n));
     }
 
     private globalVar(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.globalVar;
         const n = ast.node('StapGlobalVar');
         n.name = this.take(g.name[this.k]);
@@ -444,13 +476,13 @@ export class StapFastParser {
             n.init = this.literalArg(g.init);
         }
         if (n.wrap === undefined) n.wrap = false;
-        return this.done(n);
+        return this.done(ast.linkChildren(n));
     }
 
     // ------------------------------------------------------------------ statements
 
     private statement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.statement;
         switch (this.k) {
             case LBRACE: return this.doneWith(this.block(g.block));
@@ -472,7 +504,7 @@ export class StapFastParser {
     }
 
     private block(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.block;
         this.expect(LBRACE, g.lbrace);
         const base = this.top;
@@ -483,7 +515,7 @@ export class StapFastParser {
     }
 
     private ifStatement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.if;
         this.take(g.if);
         this.expect(LPAREN, g.lparen);
@@ -499,7 +531,7 @@ export class StapFastParser {
     }
 
     private whileStatement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.while;
         this.take(g.while);
         this.expect(LPAREN, g.lparen);
@@ -509,7 +541,7 @@ export class StapFastParser {
     }
 
     private forStatement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.for;
         const n = ast.node('StapFor');
         this.take(g.for);
@@ -521,11 +553,11 @@ export class StapFastParser {
         if (FIRST_EXPR[this.k]) n.step = this.expr(g.step);
         this.expect(RPAREN, g.rparen);
         n.body = this.statement(g.body);
-        return this.done(n);
+        return this.done(ast.linkChildren(n));
     }
 
     private foreach(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.foreach;
         const n = ast.node('StapForeach');
         this.take(g.foreach);
@@ -555,11 +587,11 @@ export class StapFastParser {
         }
         this.expect(RPAREN, g.rparen);
         n.body = this.statement(g.body);
-        return this.done(n);
+        return this.done(ast.linkChildren(n));
     }
 
     private foreachKey(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.foreachKey;
         const name = this.take(g.name[this.k]);
         const sort = g.sort[this.k] !== undefined ? this.take(g.sort[this.k]) : undefined;
@@ -567,7 +599,7 @@ export class StapFastParser {
     }
 
     private foreachArray(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.foreachArray;
         const k = this.k;
         // What the array's name may be (the grammar's choice); an @-operator is one only where no `(` follows.
@@ -577,7 +609,7 @@ export class StapFastParser {
     }
 
     private foreachArrayRef(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.foreachArrayRef;
         const array = this.take(g.array[this.k]!);
         let slice: Node[] = [];
@@ -590,7 +622,7 @@ export class StapFastParser {
     }
 
     private returnStatement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.return;
         this.take(g.return);
         const value = FIRST_EXPR[this.k] ? this.expr(g.value) : undefined;
@@ -599,7 +631,7 @@ export class StapFastParser {
     }
 
     private deleteStatement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.delete;
         this.take(g.delete);
         const target = this.expr(g.target);
@@ -609,14 +641,14 @@ export class StapFastParser {
 
     /** `next`, `break`, `continue`: the keyword and an optional `;`. */
     private keywordStatement(f: Feature, g: { keyword: Element; semi: Element }, make: () => Node): Node {
-        this.cst.open(f);
+        this.open(f);
         this.take(g.keyword);
         if (this.k === SEMI) this.take(g.semi);
         return this.done(make());
     }
 
     private tryStatement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.try;
         this.take(g.try);
         const body = this.block(g.body);
@@ -631,13 +663,13 @@ export class StapFastParser {
     }
 
     private emptyStatement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         this.take(this.g.empty.semi);
         return this.done(ast.emptyStatement());
     }
 
     private expressionStatement(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.expressionStatement;
         const expression = this.expr(g.expression);
         if (this.k === SEMI) this.take(g.semi);
@@ -647,7 +679,7 @@ export class StapFastParser {
     // ------------------------------------------------------------------ expressions
 
     private expr(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.expr;
         const x = this.binary(g.binary);
         // StapExpr calls StapBinary without assignment: it takes the operand's (or the binary
@@ -681,8 +713,9 @@ export class StapFastParser {
      * instead of its recursion (a flat expression of 10,000 terms is fine).
      */
     private binary(f: Feature): Node {
-        const c = this.cst.open(f);
+        const c = this.open(f);
         const g = this.g.infix;
+        const firstMark = this.picked.length;
         const first = this.unary(g.part1);
         const precedence = this.g.precedence;
         let p = precedence[this.k];
@@ -694,31 +727,41 @@ export class StapFastParser {
         const operators = this.operators;
         const strengths = this.strengths;
         const opBase = this.opTop;
+        const operandMarks = this.operandMarks;
+        operandMarks[this.top] = firstMark;
         this.push(first);
         while (p !== 0) {
             const op = this.take(g.operator);
             // Operators on the stack that bind as tight or tighter are below this one in the tree.
-            while (this.opTop > opBase && strengths[this.opTop - 1] <= p) {
-                const right = stack[--this.top] as Node;
-                const left = stack[this.top - 1] as Node;
-                stack[this.top - 1] = ast.binary(c, left, operators[--this.opTop], right);
-            }
+            while (this.opTop > opBase && strengths[this.opTop - 1] <= p) this.reduce(c);
             operators[this.opTop] = op;
             strengths[this.opTop++] = p;
-            this.push(this.unary(g.part2));
+            const mark = this.picked.length;
+            const operand = this.unary(g.part2);
+            operandMarks[this.top] = mark;
+            this.push(operand);
             p = precedence[this.k];
         }
-        while (this.opTop > opBase) {
-            const right = stack[--this.top] as Node;
-            const left = stack[this.top - 1] as Node;
-            stack[this.top - 1] = ast.binary(c, left, operators[--this.opTop], right);
-        }
+        while (this.opTop > opBase) this.reduce(c);
         this.cst.close();
         return stack[--this.top] as Node;
     }
 
+    /** The top two operands and the top operator become a binary node (its subtree starts where its left operand's does). */
+    private reduce(c: StapCompositeCstNode): void {
+        const stack = this.stack;
+        const right = stack[--this.top] as Node;
+        const at = this.top - 1;
+        const b = ast.binary(c, stack[at] as Node, this.operators[--this.opTop], right);
+        stack[at] = b;
+        if (this.pickBinary) {
+            this.picked.push(b);
+            this.pickedMarks.push(this.operandMarks[at]);
+        }
+    }
+
     private unary(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.unary;
         const op = g.prefix[this.k];
         if (op !== undefined) {
@@ -810,7 +853,7 @@ export class StapFastParser {
     }
 
     private indexArg(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.indexArg;
         if (this.k === STAR) {
             this.take(g.star);
@@ -820,7 +863,7 @@ export class StapFastParser {
     }
 
     private atOperator(f: Feature): Node {
-        this.cst.open(f);
+        this.open(f);
         const g = this.g.atOperator;
         const operator = this.take(g.operator[this.k]);
         this.expect(LPAREN, g.lparen);
