@@ -76,10 +76,16 @@ function addGuruWarnings(tokens: readonly StapToken[], out: StapDiagnostic[]): v
 function mergeHidden(hidden: readonly StapToken[], active: readonly StapToken[], text: string): StapToken[] {
     const out: StapToken[] = [];
     let a = 0;
+    // The run being gathered: its first token, and its end when more than that one joined it (one token made per run,
+    // not one per token joining it: inactive branches are thousands of tokens).
     let run: StapToken | undefined;
+    let runEnd = -1;
+    const flush = (first: StapToken) => {
+        out.push(runEnd < 0 ? first : { kind: 'pp', image: text.slice(first.offset, runEnd), offset: first.offset, end: runEnd });
+    };
     for (const h of hidden) {
         if (h.kind === 'comment') {
-            if (run) out.push(run);
+            if (run) flush(run);
             run = undefined;
             out.push(h);
             continue;
@@ -87,14 +93,15 @@ function mergeHidden(hidden: readonly StapToken[], active: readonly StapToken[],
         if (run) {
             while (a < active.length && active[a].offset < run.offset) a++;
             if (a >= active.length || active[a].offset >= h.end) {
-                run = { kind: 'pp', image: text.slice(run.offset, h.end), offset: run.offset, end: h.end };
+                runEnd = h.end;
                 continue;
             }
-            out.push(run);
+            flush(run);
         }
         run = h;
+        runEnd = -1;
     }
-    if (run) out.push(run);
+    if (run) flush(run);
     return capRuns(out, active, text);
 }
 

@@ -166,6 +166,14 @@ function versionLess(a: string, b: string): boolean {
 
 /** Two lists of tokens, each by offset, as one list by offset (`a` first where offsets are equal); sorted if they were not. */
 export function mergeByOffset(a: readonly StapToken[], b: readonly StapToken[]): StapToken[] {
+    // One list empty (most files have comments only, or nothing hidden by a pass): a copy of the other, in one go.
+    if (a.length === 0 || b.length === 0) {
+        const only = a.length === 0 ? b : a;
+        for (let k = 1; k < only.length; k++) {
+            if (only[k - 1].offset > only[k].offset) return only.slice().sort((x, y) => x.offset - y.offset);
+        }
+        return only.slice();
+    }
     const out: StapToken[] = [];
     let i = 0;
     let j = 0;
