@@ -5,7 +5,7 @@
 // child process (this bundle started with CHILD_FLAG and a mode), so that no pass pays for another. The children start
 // as `probekit` starts (the environment its launcher gives node: server/src/cli/cli-launch-env.ts) and load this bundle
 // as it loads its commands, with V8's code cache from an earlier run (server/src/code-cache.ts); one row shows a first
-// run, without the code cache.
+// run, without the code cache. Last, one script as a user checks it: the shipped `probekit check` beside `stap -p1` on it.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ import { writeAll } from '../server/src/cli/cli-output.js';
 import { lazyChildProcess } from '../server/src/node-lazy.js';
 
 const TAPSET = '/usr/share/systemtap/tapset';
+/** One script as a user checks it (test-workspace/): `probekit check` beside `stap -p1` on it. */
+const ONE_SCRIPT = join(repoRoot(), 'test-workspace', 'stap', 'syscall-count.stp');
 const CHILD_FLAG = '--stap-parse-bench-child';
 /** Interleaved rounds of every cold-process figure (medians): on a shared machine, one run in five is off by 20 %. */
 const ROUNDS = 9;
@@ -183,12 +185,25 @@ export async function run(): Promise<BenchRow[]> {
         const x86Uncached: ChildRun[] = [];
         const stap: Array<{ ms: number; rssKb?: number }> = [];
         const stapOk = lazyChildProcess().spawnSync('stap', stapArgs, { stdio: 'ignore' }).status === 0;
+        // `probekit check` of one script, as shipped (out/probekit), with the code cache its first run leaves.
+        const launcher = join(repoRoot(), 'out', 'probekit');
+        const checkEnv = { ...launcherEnv(), PROBEKIT_CACHE_DIR: cacheDir };
+        const checkOne = () => timed(launcher, ['check', ONE_SCRIPT], checkEnv);
+        const stapOne = ['-r', stub, '-p1', ONE_SCRIPT];
+        const oneOk = existsSync(launcher) && stapOk && lazyChildProcess().spawnSync('stap', stapOne, { stdio: 'ignore' }).status === 0;
+        if (oneOk) await checkOne();
+        const one: number[] = [];
+        const stapOneMs: number[] = [];
         for (let r = 0; r < ROUNDS; r++) {
             // interleaved, so all see the same machine state; with the node flags the language server runs with
             all.push(await runChild('all', 'keep', [...SERVER_NODE_FLAGS], load));
             x86.push(await runChild('x86', 'keep', [...SERVER_NODE_FLAGS], load));
             x86Uncached.push(await runChild('x86', 'keep', [...SERVER_NODE_FLAGS]));
             if (stapOk) stap.push(await timed('stap', stapArgs));
+            if (oneOk) {
+                one.push((await checkOne()).ms);
+                stapOneMs.push((await timed('stap', stapOne)).ms);
+            }
         }
         const drop = await runChild('all', 'drop');
         const pre = await runChild('all', 'preprocess');
@@ -236,6 +251,10 @@ export async function run(): Promise<BenchRow[]> {
             { name: 'x86_64 selection parse only (in the warm child)', probekit: x.report.workMs, reference: stapWall, unit: 'ms', note: 'stap figure is its whole cold run' },
             { name: 'all files parse only (in the warm child)', probekit: a.report.workMs, reference: stapWall, unit: 'ms', note: 'stap figure is its whole cold run' },
             { name: 'all files lex + preprocess only (own child)', probekit: pre.report.workMs, reference: stapWall, unit: 'ms' },
+            ...(oneOk ? [{
+                name: 'one script checked, cold process: probekit check (as shipped) vs stap -p1 on it', probekit: median(one), reference: median(stapOneMs), unit: 'ms wall',
+                note: `test-workspace/stap/syscall-count.stp, the check's full diagnostics (stap -p1 parses only); median of ${ROUNDS} interleaved rounds`,
+            }] : []),
         ];
     } finally {
         rmSync(stub, { recursive: true, force: true });
