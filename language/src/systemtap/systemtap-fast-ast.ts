@@ -37,20 +37,16 @@ function ownAll(parent: N, property: string, children: readonly N[]): void {
     }
 }
 
-/** Links the children of a node made by {@link node} and assignment (a few types, few nodes): every property that holds nodes. */
+/**
+ * Links the children of a node made by {@link node} and assignment (a few types, few nodes): every property that holds
+ * a node or a list of nodes (a list holds nodes or names, never both).
+ */
 export function linkChildren(n: N): N {
     for (const name in n) {
         if (name.charCodeAt(0) === 36 /* $ */) continue;
         const value = n[name];
         if (Array.isArray(value)) {
-            for (let i = 0; i < value.length; i++) {
-                const item: unknown = value[i];
-                if (!isAstNode(item)) continue;
-                const child = item as unknown as N;
-                child.$container = n;
-                child.$containerProperty = name;
-                child.$containerIndex = i;
-            }
+            if (value.length > 0 && isAstNode(value[0])) ownAll(n, name, value as N[]);
         } else if (isAstNode(value)) own(n, name, value as unknown as N);
     }
     return n;
