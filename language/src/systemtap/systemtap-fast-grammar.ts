@@ -58,8 +58,8 @@ class RuleElements {
     /** The rule's elements of each type, in document order. */
     private readonly byType = new Map<string, Element[]>();
 
-    constructor(readonly rule: GrammarAST.AbstractParserRule, contents: readonly Element[]) {
-        for (const e of contents) {
+    constructor(readonly rule: GrammarAST.AbstractParserRule) {
+        for (const e of grammarContents(rule) as readonly Element[]) {
             const list = this.byType.get(e.$type);
             if (list) list.push(e as Element);
             else this.byType.set(e.$type, [e as Element]);
@@ -137,11 +137,8 @@ function infixPrecedence(rule: GrammarAST.InfixRule): Uint8Array {
 /** The grammar elements of every rule, named by rule and role. */
 export function stapFastElements(grammar: Grammar) {
     const keywords = new Set<string>();
-    const contents = new Map<string, Element[]>();
     for (const rule of grammar.rules) {
-        const all = grammarContents(rule) as Element[];
-        contents.set(rule.name, all);
-        for (const e of all) if (e.$type === 'Keyword') keywords.add((e as GrammarAST.Keyword).value);
+        for (const e of grammarContents(rule)) if (e.$type === 'Keyword') keywords.add((e as GrammarAST.Keyword).value);
     }
     const known = new Set<string>(NAMES.slice(6));
     if (keywords.size !== known.size || [...keywords].some(k => !known.has(k))) {
@@ -151,7 +148,7 @@ export function stapFastElements(grammar: Grammar) {
     const rule = (name: string) => {
         const r = byName.get(name);
         if (!r || !GrammarAST.isParserRule(r)) throw new Error(`SystemTap fast parser: no parser rule ${name}`);
-        return new RuleElements(r, contents.get(name)!);
+        return new RuleElements(r);
     };
     const binary = byName.get('StapBinary');
     if (!binary || !GrammarAST.isInfixRule(binary)) throw new Error('SystemTap fast parser: no infix rule StapBinary');

@@ -166,20 +166,18 @@ function versionLess(a: string, b: string): boolean {
 
 /** Two lists of tokens, each by offset, as one list by offset (`a` first where offsets are equal); sorted if they were not. */
 export function mergeByOffset(a: readonly StapToken[], b: readonly StapToken[]): StapToken[] {
+    let out: StapToken[];
     // One list empty (most files have comments only, or nothing hidden by a pass): a copy of the other, in one go.
     if (a.length === 0 || b.length === 0) {
-        const only = a.length === 0 ? b : a;
-        for (let k = 1; k < only.length; k++) {
-            if (only[k - 1].offset > only[k].offset) return only.slice().sort((x, y) => x.offset - y.offset);
-        }
-        return only.slice();
+        out = (a.length === 0 ? b : a).slice();
+    } else {
+        out = [];
+        let i = 0;
+        let j = 0;
+        while (i < a.length && j < b.length) out.push(a[i].offset <= b[j].offset ? a[i++] : b[j++]);
+        while (i < a.length) out.push(a[i++]);
+        while (j < b.length) out.push(b[j++]);
     }
-    const out: StapToken[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < a.length && j < b.length) out.push(a[i].offset <= b[j].offset ? a[i++] : b[j++]);
-    while (i < a.length) out.push(a[i++]);
-    while (j < b.length) out.push(b[j++]);
     for (let k = 1; k < out.length; k++) {
         if (out[k - 1].offset > out[k].offset) return out.sort((x, y) => x.offset - y.offset);
     }
