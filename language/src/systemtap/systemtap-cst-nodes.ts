@@ -17,7 +17,7 @@ export class StapLeafCstNode extends AbstractCstNode implements LeafCstNode {
     readonly length: number;
     readonly tokenType: TokenType;
     /** The next child of the same composite (see {@link StapCompositeCstNode.content}). */
-    next: CstNode | undefined;
+    next: StapCstEntry | undefined;
 
     constructor(offset: number, length: number, tokenType: TokenType, feature: GrammarAST.AbstractElement | undefined,
         root: StapRootCstNode, container: CompositeCstNode) {
@@ -66,7 +66,109 @@ export const OPEN = -1;
 const LIVE = -2;
 
 /** A child of a {@link StapCompositeCstNode}: every node of our trees. */
-type Linked = CstNode & { next: CstNode | undefined };
+type Linked = CstNode & { next: StapCstEntry | undefined };
+
+/**
+ * A child in a composite's chain: a node, or a leaf of the root's {@link StapLeafTable} by its index there (a number:
+ * no object until the leaf is asked for).
+ */
+export type StapCstEntry = CstNode | number;
+
+/**
+ * The token types and grammar elements of the leaves in {@link StapLeafTable}s, by number: one per parser, shared by
+ * the tables of every tree it builds.
+ */
+export class StapLeafKinds {
+    /** Token types by their `tokenTypeIdx`. */
+    readonly types: TokenType[] = [];
+    /** The grammar elements leaves come from; 0 is none (a hidden leaf). */
+    readonly features: Array<GrammarAST.AbstractElement | undefined> = [undefined];
+    private readonly ids = new Map<GrammarAST.AbstractElement, number>();
+
+    typeId(type: TokenType): number {
+        const i = type.tokenTypeIdx!;
+        if (this.types[i] !== type) this.types[i] = type;
+        return i;
+    }
+
+    featureId(feature: GrammarAST.AbstractElement | undefined): number {
+        if (feature === undefined) return 0;
+        let id = this.ids.get(feature);
+        if (id === undefined) {
+            id = this.features.length;
+            this.features.push(feature);
+            this.ids.set(feature, id);
+        }
+        return id;
+    }
+}
+
+/**
+ * The leaves of a tree the hand-written parser built (systemtap-fast-cst.ts), as numbers: offset, length, token type
+ * and grammar element, four to a leaf in one typed array, and the chain's next entry after each. A leaf becomes a
+ * {@link StapLeafCstNode} when something first asks for it (a composite's `content`, its first or last child), and
+ * stays that one object. The library's half million leaves were 80 bytes each in the old generation, a sixth of the
+ * parse's memory, almost none of them ever asked for; here they are 24.
+ */
+export class StapLeafTable {
+    private data: Int32Array;
+    /** The entry after each leaf in its composite's chain. */
+    readonly next: Array<StapCstEntry | undefined> = [];
+    private objects: Array<StapLeafCstNode | undefined> | undefined;
+
+    constructor(capacity: number, private readonly kinds: StapLeafKinds) {
+        this.data = new Int32Array(Math.max(capacity, 1) * 4);
+    }
+
+    /** A new leaf; returns its index. */
+    add(offset: number, length: number, type: TokenType, feature: GrammarAST.AbstractElement | undefined): number {
+        const k = this.next.length;
+        let i = k * 4;
+        if (i >= this.data.length) {
+            const grown = new Int32Array(this.data.length * 2);
+            grown.set(this.data);
+            this.data = grown;
+        }
+        const d = this.data;
+        d[i++] = offset;
+        d[i++] = length;
+        d[i++] = this.kinds.typeId(type);
+        d[i] = this.kinds.featureId(feature);
+        this.next.push(undefined);
+        return k;
+    }
+
+    offset(k: number): number {
+        return this.data[k * 4];
+    }
+
+    end(k: number): number {
+        return this.data[k * 4] + this.data[k * 4 + 1];
+    }
+
+    hidden(k: number): boolean {
+        return this.data[k * 4 + 3] === 0;
+    }
+
+    /** Leaf `k` as a node (made the first time), a child of `container`. */
+    leaf(k: number, root: StapRootCstNode, container: CompositeCstNode): StapLeafCstNode {
+        // Made when the first leaf is asked for, mostly once the tree is whole: as long as the table, with no holes to fill.
+        const objects = (this.objects ??= new Array(this.next.length));
+        let leaf = objects[k];
+        if (leaf === undefined) {
+            const i = k * 4;
+            const d = this.data;
+            leaf = new StapLeafCstNode(d[i], d[i + 1], this.kinds.types[d[i + 2]], this.kinds.features[d[i + 3]], root, container);
+            objects[k] = leaf;
+        }
+        return leaf;
+    }
+}
+
+/** The entry after `entry` in its chain. */
+function nextEntry(entry: StapCstEntry, table: StapLeafTable | undefined): StapCstEntry | undefined {
+    return typeof entry === 'number' ? table!.next[entry] : (entry as Linked).next;
+}
 
 /**
  * Langium's composite node, its children kept as a chain (`first`, then each child's `next`)
@@ -77,9 +179,9 @@ type Linked = CstNode & { next: CstNode | undefined };
  */
 export class StapCompositeCstNode extends AbstractCstNode implements CompositeCstNode {
     /** The first child (children follow through `next`); undefined while being built or empty. */
-    first: CstNode | undefined = undefined;
+    first: StapCstEntry | undefined = undefined;
     /** The next child of the same composite. */
-    next: CstNode | undefined = undefined;
+    next: StapCstEntry | undefined = undefined;
     /** Offset and end, fixed when the node is finished ({@link OPEN} while it is being built). */
     fixedOffset = OPEN;
     private fixedEnd = OPEN;
@@ -96,8 +198,14 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
     /** The children, in order (a new array each time; empty while the node is being built). */
     get content(): CstNode[] {
         const out: CstNode[] = [];
-        for (let c = this.first; c; c = (c as Linked).next) out.push(c);
+        const table = (this.root as StapRootCstNode).leaves;
+        for (let c = this.first; c !== undefined; c = nextEntry(c, table)) out.push(this.nodeOf(c, table));
         return out;
+    }
+
+    /** The node of child entry `c`. */
+    private nodeOf(c: StapCstEntry, table: StapLeafTable | undefined): CstNode {
+        return typeof c === 'number' ? table!.leaf(c, this.root as StapRootCstNode, this) : c;
     }
 
     /** Make `children[from..to)` the children of this node. */
@@ -124,13 +232,16 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
      * it finishes: quadratic in the depth of an expression), else compute them when asked.
      */
     finish(fixed: boolean): void {
-        if (!fixed || !this.first) {
+        if (!fixed || this.first === undefined) {
             this.fixedOffset = this.fixedEnd = LIVE;
             return;
         }
         // `| 0`: a small integer, never a boxed number (see the leaf's constructor).
-        this.fixedOffset = (this.firstNonHiddenNode?.offset ?? 0) | 0;
-        this.fixedEnd = (this.lastNonHiddenNode?.end ?? 0) | 0;
+        const table = (this.root as StapRootCstNode).leaves;
+        const first = this.firstShownEntry(table);
+        const last = this.lastShownEntry(table);
+        this.fixedOffset = (first === undefined ? 0 : typeof first === 'number' ? table!.offset(first) : first.offset) | 0;
+        this.fixedEnd = (last === undefined ? 0 : typeof last === 'number' ? table!.end(last) : last.end) | 0;
     }
 
     /** Finish the node with its offset and end known (as {@link finish} would find them). */
@@ -153,18 +264,32 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
     }
 
     get firstNonHiddenNode(): CstNode | undefined {
-        for (let c = this.first; c; c = (c as Linked).next) {
-            if (!c.hidden) return c;
+        const table = (this.root as StapRootCstNode).leaves;
+        const c = this.firstShownEntry(table);
+        return c === undefined ? undefined : this.nodeOf(c, table);
+    }
+
+    get lastNonHiddenNode(): CstNode | undefined {
+        const table = (this.root as StapRootCstNode).leaves;
+        const c = this.lastShownEntry(table);
+        return c === undefined ? undefined : this.nodeOf(c, table);
+    }
+
+    /** The first child not hidden, else the first child. */
+    private firstShownEntry(table: StapLeafTable | undefined): StapCstEntry | undefined {
+        for (let c = this.first; c !== undefined; c = nextEntry(c, table)) {
+            if (typeof c === 'number' ? !table!.hidden(c) : !c.hidden) return c;
         }
         return this.first;
     }
 
-    get lastNonHiddenNode(): CstNode | undefined {
-        let last: CstNode | undefined;
-        let lastShown: CstNode | undefined;
-        for (let c = this.first; c; c = (c as Linked).next) {
+    /** The last child not hidden, else the last child. */
+    private lastShownEntry(table: StapLeafTable | undefined): StapCstEntry | undefined {
+        let last: StapCstEntry | undefined;
+        let lastShown: StapCstEntry | undefined;
+        for (let c = this.first; c !== undefined; c = nextEntry(c, table)) {
             last = c;
-            if (!c.hidden) lastShown = c;
+            if (typeof c === 'number' ? !table!.hidden(c) : !c.hidden) lastShown = c;
         }
         return lastShown ?? last;
     }
@@ -175,6 +300,8 @@ export class StapRootCstNode extends StapCompositeCstNode implements RootCstNode
     readonly fullText: string;
     /** Offsets where lines start, made on the first range asked for. */
     private lineStarts: number[] | undefined = undefined;
+    /** The leaves the hand-written parser did not make nodes of (see {@link StapLeafTable}); none from Langium's. */
+    leaves: StapLeafTable | undefined = undefined;
 
     constructor(input: string) {
         super(undefined, undefined, undefined);

@@ -1,28 +1,16 @@
 import type { TokenType } from 'chevrotain';
 import type { CstNode, GrammarAST } from 'langium';
 import type { StapToken } from './systemtap-tokens.js';
-import { OPEN, StapCompositeCstNode, StapLeafCstNode, StapRootCstNode } from './systemtap-cst-nodes.js';
+import { OPEN, StapCompositeCstNode, StapLeafKinds, StapLeafTable, StapRootCstNode, type StapCstEntry } from './systemtap-cst-nodes.js';
 
-const LEAF = StapLeafCstNode.prototype;
 const COMPOSITE = StapCompositeCstNode.prototype;
 
 /**
- * A leaf as {@link StapLeafCstNode}'s constructor makes it (same prototype, same fields in the
- * same order), as an object literal: V8 allocates the nodes of such a literal, which all outlive
- * the parse, straight in the old generation once it sees them survive (allocation-site
- * pretenuring), while nodes made by `new` are copied there by the young generation's collector
- * (on the library: 0.3–0.4 s of collector pauses instead of 0.05–0.1 s; setting the prototype
- * costs some of that back, 0.2 s in a cold process).
+ * A composite as {@link StapCompositeCstNode}'s constructor makes it (same prototype, same fields in the same order),
+ * as an object literal: V8 allocates the nodes of such a literal, which all outlive the parse, straight in the old
+ * generation once it sees them survive (allocation-site pretenuring), while nodes made by `new` are copied there by
+ * the young generation's collector (on the library: 0.3–0.4 s of collector pauses instead of 0.05–0.1 s).
  */
-function leafOf(offset: number, length: number, tokenType: TokenType, feature: GrammarAST.AbstractElement | undefined, root: StapRootCstNode,
-    container: StapCompositeCstNode): StapLeafCstNode {
-    return {
-        __proto__: LEAF, offset: offset | 0, length: length | 0, tokenType, next: undefined,
-        container, grammarSource: feature, root,
-    } as unknown as StapLeafCstNode;
-}
-
-/** A composite as {@link StapCompositeCstNode}'s constructor makes it, as an object literal (see {@link leafOf}). */
 function compositeOf(feature: GrammarAST.AbstractElement, root: StapRootCstNode, container: StapCompositeCstNode): StapCompositeCstNode {
     return {
         __proto__: COMPOSITE, first: undefined, next: undefined, fixedOffset: OPEN, fixedEnd: OPEN,
@@ -42,32 +30,41 @@ export const STAP_FAST_MAX_DEPTH = 800;
 const TOO_DEEP = { fastParser: 'too deep' };
 
 /** A child of a composite: every node of our trees has `next`. */
-type Linked = CstNode & { next: CstNode | undefined };
+type Linked = CstNode & { next: StapCstEntry | undefined };
 
 /**
  * The CST of the hand-written SystemTap parser (systemtap-fast-parser.ts): the tree
  * {@link StapCstNodeBuilder} builds under Langium's parser, built straight into the chains of
  * {@link StapCompositeCstNode}. The composites being built are a stack (the root at the
  * bottom); each one's last child, and the child before it in its parent, are kept beside it,
- * which is all that placing hidden tokens and re-parenting under an action need.
+ * which is all that placing hidden tokens and re-parenting under an action need. Leaves are
+ * numbers in the root's {@link StapLeafTable}, made nodes only when asked for.
  */
 export class StapFastCst {
     root!: StapRootCstNode;
+    /** The leaves of the tree being built (the root's). */
+    private table!: StapLeafTable;
+    /** The token types and grammar elements of the leaves of every tree built here. */
+    private readonly kinds = new StapLeafKinds();
     /** The composites being built, the root first; their last children; the child before each in its parent. */
     private readonly nodes: StapCompositeCstNode[] = [];
-    private readonly lasts: Array<CstNode | undefined> = [];
-    private readonly prevs: Array<CstNode | undefined> = [];
+    private readonly lasts: Array<StapCstEntry | undefined> = [];
+    private readonly prevs: Array<StapCstEntry | undefined> = [];
     /** How many composites are open above the root (the root is at 0). */
     depth = 0;
     /** The child before the composite closed last, in its parent. */
-    private closedPrev: CstNode | undefined;
+    private closedPrev: StapCstEntry | undefined;
     private hidden: readonly StapToken[] = [];
     private hiddenTypes: readonly TokenType[] = [];
     private hiddenAt = 0;
 
-    /** Start the tree of `input`; `hidden` are its hidden tokens in order, `hiddenTypes` their token types. */
-    start(input: string, hidden: readonly StapToken[], hiddenTypes: readonly TokenType[]): StapRootCstNode {
+    /**
+     * Start the tree of `input`; `hidden` are its hidden tokens in order, `hiddenTypes` their token types, and
+     * `tokens` how many tokens the parser may read (the leaf table is sized for them and the hidden ones).
+     */
+    start(input: string, hidden: readonly StapToken[], hiddenTypes: readonly TokenType[], tokens: number): StapRootCstNode {
         this.root = new StapRootCstNode(input);
+        this.table = this.root.leaves = new StapLeafTable(tokens + hidden.length, this.kinds);
         this.nodes.length = this.lasts.length = this.prevs.length = 0;
         this.nodes.push(this.root);
         this.lasts.push(undefined);
@@ -86,6 +83,13 @@ export class StapFastCst {
         this.hidden = this.hiddenTypes = [];
         this.closedPrev = undefined;
         this.root = undefined as never;
+        this.table = undefined as never;
+    }
+
+    /** Make `next` the entry after `entry` in its chain. */
+    private link(entry: StapCstEntry, next: StapCstEntry | undefined): void {
+        if (typeof entry === 'number') this.table.next[entry] = next;
+        else (entry as Linked).next = next;
     }
 
     /** A new composite for `feature`, the last child of the current one, and current itself. */
@@ -95,7 +99,7 @@ export class StapFastCst {
         const parent = this.nodes[d];
         const node = compositeOf(feature, this.root, parent);
         const last = this.lasts[d];
-        if (last) (last as Linked).next = node;
+        if (last !== undefined) this.link(last, node);
         else parent.first = node;
         this.lasts[d] = node;
         const e = d + 1;
@@ -121,8 +125,13 @@ export class StapFastCst {
         // Hidden leaves are never the first or the last child of a composite built here (they go before the next
         // token, and before a composite that would start with them): its span is from its first to its last child.
         const first = node.first;
-        if (first === undefined) node.finish(true);
-        else node.fixSpan(first.offset, this.lasts[d]!.end);
+        if (first === undefined) {
+            node.finish(true);
+        } else {
+            const last = this.lasts[d]!;
+            const table = this.table;
+            node.fixSpan(typeof first === 'number' ? table.offset(first) : first.offset, typeof last === 'number' ? table.end(last) : last.end);
+        }
         return node;
     }
 
@@ -134,7 +143,7 @@ export class StapFastCst {
         const d = this.depth;
         const prev = this.closedPrev;
         this.lasts[d] = prev;
-        if (prev) (prev as Linked).next = undefined;
+        if (prev !== undefined) this.link(prev, undefined);
         else this.nodes[d].first = undefined;
         const node = this.open(action);
         (closed as { container: unknown }).container = node;
@@ -152,11 +161,10 @@ export class StapFastCst {
         const offset = token.offset;
         if (this.hiddenAt < hidden.length && hidden[this.hiddenAt].offset <= offset) this.placeHidden(offset);
         const d = this.depth;
-        const parent = this.nodes[d];
-        const leaf = leafOf(offset, token.end - offset, type, feature, this.root, parent);
+        const leaf = this.table.add(offset, token.end - offset, type, feature);
         const last = this.lasts[d];
-        if (last) (last as Linked).next = leaf;
-        else parent.first = leaf;
+        if (last !== undefined) this.link(last, leaf);
+        else this.nodes[d].first = leaf;
         this.lasts[d] = leaf;
     }
 
@@ -190,12 +198,12 @@ export class StapFastCst {
         const before = this.nodes[c];
         let prev = this.prevs[c];
         for (let k = from; k < to; k++) {
-            const leaf = leafOf(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined, this.root, into);
-            if (prev) (prev as Linked).next = leaf;
+            const leaf = this.table.add(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined);
+            if (prev !== undefined) this.link(prev, leaf);
             else into.first = leaf;
             prev = leaf;
         }
-        (prev as Linked).next = before;
+        this.link(prev!, before);
         this.prevs[c] = prev;
     }
 
@@ -205,8 +213,8 @@ export class StapFastCst {
         const into = this.nodes[d];
         let last = this.lasts[d];
         for (let k = from; k < to; k++) {
-            const leaf = leafOf(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined, this.root, into);
-            if (last) (last as Linked).next = leaf;
+            const leaf = this.table.add(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined);
+            if (last !== undefined) this.link(last, leaf);
             else into.first = leaf;
             last = leaf;
         }

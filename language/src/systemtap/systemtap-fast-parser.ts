@@ -125,7 +125,7 @@ export class StapFastParser {
         this.pos = 0;
         this.k = tokens.length > 0 ? this.kinds[lexed.types[0].tokenTypeIdx!] : 0;
         this.top = this.opTop = 0;
-        const root = this.cst.start(input, lexed.hidden, lexed.hiddenTypes);
+        const root = this.cst.start(input, lexed.hidden, lexed.hiddenTypes, lexed.tokens.length);
         try {
             const base = this.top;
             while (FIRST_TOP[this.k]) this.push(this.topLevel());
