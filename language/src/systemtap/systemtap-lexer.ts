@@ -83,7 +83,10 @@ function mergeHidden(hidden: readonly StapToken[], active: readonly StapToken[],
     const flush = (first: StapToken) => {
         out.push(runEnd < 0 ? first : { kind: 'pp', image: text.slice(first.offset, runEnd), offset: first.offset, end: runEnd });
     };
-    for (const h of hidden) {
+    // (Indexed: the loop runs once a file, mostly before the optimising compiler takes it, where `for … of` makes an
+    // iterator result for every token: 8 MB over the tapset library.)
+    for (let k = 0; k < hidden.length; k++) {
+        const h = hidden[k];
         if (h.kind === 'comment') {
             if (run) flush(run);
             run = undefined;

@@ -56,8 +56,14 @@ function frame(tokens: readonly StapToken[], env: Env | undefined, inv: Invocati
  * file's own tokens, most of them, pass through without a copy or a call.
  */
 export class MacroExpander {
-    readonly out: Pp1Item[] = [];
+    /**
+     * The items made by the last token read and not yet pulled: `out[outPos..outLen)`. Refilled from the start
+     * once pulled, never truncated: an array set to length 0 drops its storage, and refilling it allocated anew
+     * for every token an expansion or a branch being skipped gave (5.8 MB on the tapset library).
+     */
+    private readonly out: Pp1Item[] = [];
     private outPos = 0;
+    private outLen = 0;
     /** Set by the conditional pass while it skips a branch. */
     skipping = false;
     private frames: Frame[] = [];
@@ -76,7 +82,11 @@ export class MacroExpander {
     error(at: StapToken | undefined, fallback: number, message: string, code: StapCodeValue, inv?: Invocation): void {
         const offset = inv ? inv.offset : at ? at.offset : fallback;
         const end = inv ? inv.end : at ? at.end : fallback;
-        this.out.push({ kind: 'error', diag: { offset, end, message, code, severity: 'error' } });
+        this.put({ kind: 'error', diag: { offset, end, message, code, severity: 'error' } });
+    }
+
+    private put(item: Pp1Item): void {
+        this.out[this.outLen++] = item;
     }
 
     /**
@@ -84,7 +94,7 @@ export class MacroExpander {
      * offset as `origin` when `local`: their text is in the file).
      */
     emit(t: StapToken, inv: Invocation | undefined, local = false): void {
-        this.out.push(inv ? this.expanded(t, inv, local) : t);
+        this.put(inv ? this.expanded(t, inv, local) : t);
     }
 
     hide(t: StapToken, inv: Invocation | undefined): void {
@@ -103,11 +113,8 @@ export class MacroExpander {
      */
     pull(): Pp1Item | undefined {
         for (;;) {
-            if (this.outPos < this.out.length) return this.out[this.outPos++];
-            if (this.outPos > 0) {
-                this.out.length = 0;
-                this.outPos = 0;
-            }
+            if (this.outPos < this.outLen) return this.out[this.outPos++];
+            this.outPos = this.outLen = 0;
             const frames = this.frames;
             const top = frames[frames.length - 1];
             if (!top) return undefined;
@@ -129,7 +136,7 @@ export class MacroExpander {
      * would give one token at a time, in one loop: most tokens of a file go this way.
      */
     drain(into: StapToken[]): StapToken | undefined {
-        if (this.skipping || this.outPos < this.out.length) return undefined;
+        if (this.skipping || this.outPos < this.outLen) return undefined;
         const frames = this.frames;
         let last: StapToken | undefined;
         for (;;) {
@@ -381,7 +388,7 @@ export class MacroExpander {
         }
         const lexed = lexStap(text);
         for (const d of lexed.diagnostics) {
-            this.out.push({ kind: 'error', diag: { ...d, offset: own.offset, end: own.end } });
+            this.put({ kind: 'error', diag: { ...d, offset: own.offset, end: own.end } });
         }
         for (const x of lexed.tokens) {
             if (x.kind !== 'junk') this.emit(x, own);
