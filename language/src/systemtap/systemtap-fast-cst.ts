@@ -52,6 +52,12 @@ export class StapFastCst {
     private readonly prevs: Array<StapCstEntry | undefined> = [];
     /** How many composites are open above the root (the root is at 0). */
     depth = 0;
+    /**
+     * Composites Langium's parser would have open here beyond these (an infix rule's around its first operand, which
+     * the hand-written parser makes only when an operator follows): counted against {@link STAP_FAST_MAX_DEPTH}, so
+     * that both parsers give up on the same nests.
+     */
+    unbuilt = 0;
     /** The child before the composite closed last, in its parent. */
     private closedPrev: StapCstEntry | undefined;
     private hidden: readonly StapToken[] = [];
@@ -70,6 +76,7 @@ export class StapFastCst {
         this.lasts.push(undefined);
         this.prevs.push(undefined);
         this.depth = 0;
+        this.unbuilt = 0;
         this.closedPrev = undefined;
         this.hidden = hidden;
         this.hiddenTypes = hiddenTypes;
@@ -95,7 +102,7 @@ export class StapFastCst {
     /** A new composite for `feature`, the last child of the current one, and current itself. */
     open(feature: GrammarAST.AbstractElement): StapCompositeCstNode {
         const d = this.depth;
-        if (d >= STAP_FAST_MAX_DEPTH) throw TOO_DEEP;
+        if (d + this.unbuilt >= STAP_FAST_MAX_DEPTH) throw TOO_DEEP;
         const parent = this.nodes[d];
         const node = compositeOf(feature, this.root, parent);
         const last = this.lasts[d];

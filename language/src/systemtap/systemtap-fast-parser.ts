@@ -713,16 +713,18 @@ export class StapFastParser {
      * instead of its recursion (a flat expression of 10,000 terms is fine).
      */
     private binary(f: Feature): Node {
-        const c = this.open(f);
         const g = this.g.infix;
         const firstMark = this.picked.length;
+        this.cst.unbuilt++;
         const first = this.unary(g.part1);
+        this.cst.unbuilt--;
         const precedence = this.g.precedence;
         let p = precedence[this.k];
-        if (p === 0) {
-            this.cst.close();
-            return first;
-        }
+        // A lone operand is the expression: no composite for the rule around it (see StapCstNodeBuilder.construct).
+        if (p === 0) return first;
+        // Else the composite for the rule takes the operand's place, and the operand into it, as for an action (the
+        // operand's mark, made when its composite opened at this depth, stays the mark of the rule's subtree).
+        const c = this.cst.reparent(first.$cstNode as StapCompositeCstNode, f);
         const stack = this.stack;
         const operators = this.operators;
         const strengths = this.strengths;

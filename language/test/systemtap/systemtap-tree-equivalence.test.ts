@@ -4,12 +4,13 @@
 // builder, hidden-token handling and defaults, parses the same files, and both trees must be the
 // same node for node: CST offsets, ranges, texts, grammar elements, owners and containers; AST
 // types, values, containers and CST spans; errors. The container links are compared with
-// Langium's `linkContentToContainer` on the same trees.
+// Langium's `linkContentToContainer` on the same trees. One shape ours leaves out on purpose, the
+// reference leaves out too: an infix rule's composite around a lone operand (LangiumReferenceBuilder.construct).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IToken } from 'chevrotain';
 import {
-    AstUtils, CstNodeBuilder, CstUtils, LeafCstNodeImpl, URI, createParser, type AstNode, type CompositeCstNode, type CstNode,
+    AstUtils, CstNodeBuilder, CstUtils, LeafCstNodeImpl, URI, createParser, isCompositeCstNode, type AstNode, type CompositeCstNode, type CstNode,
     type LangiumCoreServices, type LeafCstNode, type RootCstNode,
 } from 'langium';
 import { describe, expect, test } from 'vitest';
@@ -32,6 +33,20 @@ class LangiumReferenceBuilder extends CstNodeBuilder {
     /** What Langium's action does after building the new node (its children array sets `container`). */
     adopt(parent: CompositeCstNode, node: CstNode): void {
         parent.content.push(node);
+    }
+
+    /**
+     * Langium's, and the one shape ours leaves out on purpose (systemtap-cst-builder.ts): an infix rule that read one
+     * operand only gives its place in its parent to the operand's composite.
+     */
+    override construct(item: Parameters<CstNodeBuilder['construct']>[0] & { $infixName?: string }): void {
+        const node = this.current;
+        super.construct(item);
+        const only = node.content[0];
+        if (item.$infixName === undefined || node.content.length !== 1 || !isCompositeCstNode(only) || !node.container) return;
+        const parent = node.container;
+        parent.content[parent.content.lastIndexOf(node)] = only;
+        (only as { container?: CompositeCstNode }).container = parent;
     }
 }
 
