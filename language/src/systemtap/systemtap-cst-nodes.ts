@@ -107,7 +107,7 @@ export class StapLeafKinds {
  * The leaves of a tree the hand-written parser built (systemtap-fast-cst.ts), as numbers: offset, length, token type
  * and grammar element, four to a leaf in one typed array, and the chain's next entry after each. A leaf becomes a
  * {@link StapLeafCstNode} when something first asks for it (a composite's `content`, its first or last child), and
- * stays that one object. The library's half million leaves were 80 bytes each in the old generation, a sixth of the
+ * stays that one object. The library's 457,000 leaves were 80 bytes each in the old generation, a sixth of the
  * parse's memory, almost none of them ever asked for; here they are 24.
  */
 export class StapLeafTable {
@@ -174,6 +174,16 @@ export class StapLeafTable {
 /** The entry after `entry` in its chain. */
 function nextEntry(entry: StapCstEntry, table: StapLeafTable | undefined): StapCstEntry | undefined {
     return typeof entry === 'number' ? table!.next[entry] : (entry as Linked).next;
+}
+
+/** Where child entry `entry` starts. */
+export function entryOffset(entry: StapCstEntry, table: StapLeafTable | undefined): number {
+    return typeof entry === 'number' ? table!.offset(entry) : entry.offset;
+}
+
+/** Where child entry `entry` ends. */
+export function entryEnd(entry: StapCstEntry, table: StapLeafTable | undefined): number {
+    return typeof entry === 'number' ? table!.end(entry) : entry.end;
 }
 
 /**
@@ -246,8 +256,8 @@ export class StapCompositeCstNode extends AbstractCstNode implements CompositeCs
         const table = (this.root as StapRootCstNode).leaves;
         const first = this.firstShownEntry(table);
         const last = this.lastShownEntry(table);
-        this.fixedOffset = (first === undefined ? 0 : typeof first === 'number' ? table!.offset(first) : first.offset) | 0;
-        this.fixedEnd = (last === undefined ? 0 : typeof last === 'number' ? table!.end(last) : last.end) | 0;
+        this.fixedOffset = (first === undefined ? 0 : entryOffset(first, table)) | 0;
+        this.fixedEnd = (last === undefined ? 0 : entryEnd(last, table)) | 0;
     }
 
     /** Finish the node with its offset and end known (as {@link finish} would find them). */

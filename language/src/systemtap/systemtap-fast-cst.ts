@@ -1,7 +1,9 @@
 import type { TokenType } from 'chevrotain';
 import type { CstNode, GrammarAST } from 'langium';
 import type { StapToken } from './systemtap-tokens.js';
-import { OPEN, StapCompositeCstNode, StapLeafKinds, StapLeafTable, StapRootCstNode, type StapCstEntry } from './systemtap-cst-nodes.js';
+import {
+    OPEN, StapCompositeCstNode, StapLeafKinds, StapLeafTable, StapRootCstNode, entryEnd, entryOffset, type StapCstEntry,
+} from './systemtap-cst-nodes.js';
 
 const COMPOSITE = StapCompositeCstNode.prototype;
 
@@ -135,9 +137,7 @@ export class StapFastCst {
         if (first === undefined) {
             node.finish(true);
         } else {
-            const last = this.lasts[d]!;
-            const table = this.table;
-            node.fixSpan(typeof first === 'number' ? table.offset(first) : first.offset, typeof last === 'number' ? table.end(last) : last.end);
+            node.fixSpan(entryOffset(first, this.table), entryEnd(this.lasts[d]!, this.table));
         }
         return node;
     }
