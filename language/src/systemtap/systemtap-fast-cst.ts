@@ -101,6 +101,23 @@ export class StapFastCst {
         else (entry as Linked).next = next;
     }
 
+    /** Chain `entry` after `prev` in `into`, or first there without one. */
+    private attach(into: StapCompositeCstNode, prev: StapCstEntry | undefined, entry: StapCstEntry): void {
+        if (prev !== undefined) this.link(prev, entry);
+        else into.first = entry;
+    }
+
+    /** Leaves for hidden tokens `from`…`to`, chained after `prev` in `into`; returns the last. */
+    private hiddenLeaves(into: StapCompositeCstNode, prev: StapCstEntry | undefined, from: number, to: number): StapCstEntry | undefined {
+        const hidden = this.hidden;
+        for (let k = from; k < to; k++) {
+            const leaf = this.table.add(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined);
+            this.attach(into, prev, leaf);
+            prev = leaf;
+        }
+        return prev;
+    }
+
     /** A new composite for `feature`, the last child of the current one, and current itself. */
     open(feature: GrammarAST.AbstractElement): StapCompositeCstNode {
         const d = this.depth;
@@ -108,8 +125,7 @@ export class StapFastCst {
         const parent = this.nodes[d];
         const node = compositeOf(feature, this.root, parent);
         const last = this.lasts[d];
-        if (last !== undefined) this.link(last, node);
-        else parent.first = node;
+        this.attach(parent, last, node);
         this.lasts[d] = node;
         const e = d + 1;
         this.depth = e;
@@ -169,9 +185,7 @@ export class StapFastCst {
         if (this.hiddenAt < hidden.length && hidden[this.hiddenAt].offset <= offset) this.placeHidden(offset);
         const d = this.depth;
         const leaf = this.table.add(offset, token.end - offset, type, feature);
-        const last = this.lasts[d];
-        if (last !== undefined) this.link(last, leaf);
-        else this.nodes[d].first = leaf;
+        this.attach(this.nodes[d], this.lasts[d], leaf);
         this.lasts[d] = leaf;
     }
 
@@ -201,30 +215,13 @@ export class StapFastCst {
         }
         while (c > 1 && this.nodes[c - 1].first === this.nodes[c]) c--;
         // Before nodes[c] in nodes[c - 1].
-        const into = this.nodes[c - 1];
-        const before = this.nodes[c];
-        let prev = this.prevs[c];
-        for (let k = from; k < to; k++) {
-            const leaf = this.table.add(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined);
-            if (prev !== undefined) this.link(prev, leaf);
-            else into.first = leaf;
-            prev = leaf;
-        }
-        this.link(prev!, before);
+        const prev = this.hiddenLeaves(this.nodes[c - 1], this.prevs[c], from, to)!;
+        this.link(prev, this.nodes[c]);
         this.prevs[c] = prev;
     }
 
     /** Hidden tokens `from`…`to` after the last child of open composite `d`. */
     private append(d: number, from: number, to: number): void {
-        const hidden = this.hidden;
-        const into = this.nodes[d];
-        let last = this.lasts[d];
-        for (let k = from; k < to; k++) {
-            const leaf = this.table.add(hidden[k].offset, hidden[k].image.length, this.hiddenTypes[k], undefined);
-            if (last !== undefined) this.link(last, leaf);
-            else into.first = leaf;
-            last = leaf;
-        }
-        this.lasts[d] = last;
+        this.lasts[d] = this.hiddenLeaves(this.nodes[d], this.lasts[d], from, to);
     }
 }
