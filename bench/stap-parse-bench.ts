@@ -11,10 +11,9 @@ import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { URI } from 'langium';
-import { NodeFileSystem } from 'langium/node';
 import type { BenchRow } from './bench-row.js';
 import { bundleEntry, kernelStub, median, repoRoot } from './bench-util.js';
-import { createProbekitServices } from '../language/src/probekit-module.js';
+import { createNodeProbekitServices } from '../server/src/server-services.js';
 import { applySettings } from '../language/src/common/probekit-check.js';
 import { listTapsetFiles } from '../server/src/catalogue/catalogue-tapset-reader.js';
 import type { SystemtapParser } from '../language/src/systemtap/systemtap-parser.js';
@@ -66,7 +65,7 @@ function stapSelection(): string[] {
 /** The child: do one kind of work over one file set once, report figures on stdout. */
 async function child(set: FileSet, work: Work): Promise<void> {
     const t0 = performance.now();
-    const services = createProbekitServices({ ...NodeFileSystem });
+    const services = createNodeProbekitServices();
     await applySettings(services, { syntaxOnly: true, arch: 'x86_64' }, { arch: 'x86_64', tapsetDirs: [TAPSET] });
     const parser = services.systemtap.parser.LangiumParser as SystemtapParser;
     const settings = services.systemtap.settings.SystemtapSettings;

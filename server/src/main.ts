@@ -1,9 +1,8 @@
 import { startLanguageServer } from 'langium/lsp';
-import { NodeFileSystem } from 'langium/node';
 import { DocumentState, URI } from 'langium';
 import { fileURLToPath } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node.js';
-import { createProbekitServices } from '../../language/src/probekit-module.js';
+import { createNodeProbekitServices } from './server-services.js';
 import { applySettings } from '../../language/src/common/probekit-check.js';
 import { hostFactsByToolPaths } from './providers/node-host-facts.js';
 import { readCheckOptions, readToolPaths } from './server-settings.js';
@@ -12,9 +11,8 @@ import { ParserPrewarm } from './server-prewarm.js';
 
 // The client starts us over IPC (see client/src/language-client.ts).
 const connection = createConnection(ProposedFeatures.all);
-const services = createProbekitServices({
+const services = createNodeProbekitServices({
     connection,
-    ...NodeFileSystem,
     sharedModule: { workspace: { WorkspaceManager: shared => new ProbekitWorkspaceManager(shared) } },
 });
 const { shared } = services;

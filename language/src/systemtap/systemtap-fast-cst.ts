@@ -8,17 +8,24 @@ import {
 const COMPOSITE = StapCompositeCstNode.prototype;
 
 /**
- * A composite as {@link StapCompositeCstNode}'s constructor makes it (same prototype, same fields in the same order),
- * as an object literal: V8 allocates the nodes of such a literal, which all outlive the parse, straight in the old
- * generation once it sees them survive (allocation-site pretenuring), while nodes made by `new` are copied there by
- * the young generation's collector (on the library: 0.3–0.4 s of collector pauses instead of 0.05–0.1 s).
+ * Makes a composite of the hand-written parser's tree: `feature` its grammar element, in `root`'s tree, a child of
+ * `container`. It must be a {@link StapCompositeCstNode} as its constructor makes it (its fields in that order, its
+ * members those of the class), with offset and end {@link OPEN}.
  */
-function compositeOf(feature: GrammarAST.AbstractElement, root: StapRootCstNode, container: StapCompositeCstNode): StapCompositeCstNode {
-    return {
-        __proto__: COMPOSITE, first: undefined, next: undefined, fixedOffset: OPEN, fixedEnd: OPEN,
-        container, grammarSource: feature, root, _astNode: undefined,
-    } as unknown as StapCompositeCstNode;
-}
+export type StapCompositeFactory = (feature: GrammarAST.AbstractElement, root: StapRootCstNode, container: StapCompositeCstNode) => StapCompositeCstNode;
+
+/**
+ * The composites as object literals of the class's prototype: V8 allocates the nodes of such a literal, which all
+ * outlive the parse, straight in the old generation once it sees them survive (allocation-site pretenuring), while
+ * nodes made by `new` are copied there by the young generation's collector (on the library: 0.3–0.4 s of collector
+ * pauses instead of 0.05–0.1 s). The `__proto__` of a literal costs a call into the runtime per node, though; where the
+ * platform has realms, a literal of a realm whose own object prototype has the class's members needs none
+ * (server/src/systemtap-composite-realm.ts).
+ */
+export const literalComposites: StapCompositeFactory = (feature, root, container) => ({
+    __proto__: COMPOSITE, first: undefined, next: undefined, fixedOffset: OPEN, fixedEnd: OPEN,
+    container, grammarSource: feature, root, _astNode: undefined,
+}) as unknown as StapCompositeCstNode;
 
 /**
  * The deepest nest of composites built here. Langium's parser runs out of Node's default stack
@@ -44,6 +51,8 @@ type Linked = CstNode & { next: StapCstEntry | undefined };
  */
 export class StapFastCst {
     root!: StapRootCstNode;
+    /** Makes the composites. */
+    private readonly compositeOf: StapCompositeFactory;
     /** The leaves of the tree being built (the root's). */
     private table!: StapLeafTable;
     /** The token types and grammar elements of the leaves of every tree built here. */
@@ -65,6 +74,10 @@ export class StapFastCst {
     private hidden: readonly StapToken[] = [];
     private hiddenTypes: readonly TokenType[] = [];
     private hiddenAt = 0;
+
+    constructor(composites: StapCompositeFactory = literalComposites) {
+        this.compositeOf = composites;
+    }
 
     /**
      * Start the tree of `input`; `hidden` are its hidden tokens in order, `hiddenTypes` their token types, and
@@ -123,7 +136,7 @@ export class StapFastCst {
         const d = this.depth;
         if (d + this.unbuilt >= STAP_FAST_MAX_DEPTH) throw TOO_DEEP;
         const parent = this.nodes[d];
-        const node = compositeOf(feature, this.root, parent);
+        const node = this.compositeOf(feature, this.root, parent);
         const last = this.lasts[d];
         this.attach(parent, last, node);
         this.lasts[d] = node;

@@ -5,7 +5,7 @@ import type { StapLexed } from './systemtap-lexer.js';
 import type { StapToken } from './systemtap-tokens.js';
 import * as ast from './systemtap-fast-ast.js';
 import type { FastNode } from './systemtap-fast-ast.js';
-import { StapFastCst, type STAP_FAST_MAX_DEPTH } from './systemtap-fast-cst.js';
+import { StapFastCst, type STAP_FAST_MAX_DEPTH, type StapCompositeFactory } from './systemtap-fast-cst.js';
 import { STAP_KINDS, kindsByTokenType, stapFastElements, stapKind as kind, type StapFastElements, type StapTokenName } from './systemtap-fast-grammar.js';
 
 /**
@@ -78,7 +78,7 @@ export interface StapFastParse {
 export class StapFastParser {
     private readonly g: StapFastElements;
     private readonly kinds: Uint8Array;
-    private readonly cst = new StapFastCst();
+    private readonly cst: StapFastCst;
     private tokens: readonly StapToken[] = [];
     /** The token type of each token. */
     private types: readonly TokenType[] = [];
@@ -108,7 +108,9 @@ export class StapFastParser {
     private readonly strengths: number[] = [];
     private opTop = 0;
 
-    constructor(grammar: Grammar, vocabulary: Record<string, TokenType>, private readonly checkedTypes: ReadonlySet<string>) {
+    /** `composites` makes the tree's composites (see {@link StapCompositeFactory}). */
+    constructor(grammar: Grammar, vocabulary: Record<string, TokenType>, private readonly checkedTypes: ReadonlySet<string>, composites?: StapCompositeFactory) {
+        this.cst = new StapFastCst(composites);
         this.g = stapFastElements(grammar);
         this.pickBinary = checkedTypes.has('StapBinary');
         this.kinds = kindsByTokenType(vocabulary);

@@ -8,10 +8,15 @@ import { createSystemtapParser } from './systemtap-parser.js';
 import { lazyService } from '../common/lazy-service.js';
 import { SystemtapParserErrorMessageProvider } from './systemtap-error-messages.js';
 import { SystemtapDocumentValidator } from './systemtap-document-validator.js';
+import { literalComposites, type StapCompositeFactory } from './systemtap-fast-cst.js';
 import { UnreferencedLinker, UnreferencedReferenceDescriptionProvider, UnreferencedScopeComputation } from '../common/unreferenced-grammar.js';
 
 /** Services the SystemTap language adds to Langium's defaults. */
 export type SystemtapAddedServices = {
+    parser: {
+        /** Makes the composites of the hand-written parser's trees (a platform may have a faster way: see the type). */
+        StapComposites: StapCompositeFactory;
+    };
     validation: {
         SystemtapValidator: SystemtapValidator;
     };
@@ -31,6 +36,7 @@ export const SystemtapModule: Module<SystemtapServices, PartialLangiumCoreServic
         LangiumParser: services => lazyService(() => createSystemtapParser(services)),
         CompletionParser: services => lazyService(() => createCompletionParser(services)),
         ParserErrorMessageProvider: () => new SystemtapParserErrorMessageProvider(),
+        StapComposites: () => literalComposites,
     },
     validation: {
         SystemtapValidator: services => new SystemtapValidator(services),

@@ -135,7 +135,7 @@ export class SystemtapParser extends LangiumParser {
             deferredEngines.delete(this.stapLexer);
             (this.stapLexer as { definition: TokenTypeDictionary }).definition = this.deferredEngine.tokens;
         }
-        this.fast = new StapFastParser(services.Grammar, this.stapLexer.definition as Record<string, TokenType>, STAP_CHECKED_TYPES);
+        this.fast = new StapFastParser(services.Grammar, this.stapLexer.definition as Record<string, TokenType>, STAP_CHECKED_TYPES, services.parser.StapComposites);
         const internals = this as unknown as ParserInternals;
         internals.nodeBuilder = new StapCstNodeBuilder();
         internals.astReflection = defaultsOnlyReflection(internals.astReflection);

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { URI } from 'langium';
-import { NodeFileSystem } from 'langium/node';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { createProbekitServices } from '../../../language/src/probekit-module.js';
+import { createNodeProbekitServices } from '../server-services.js';
 import { applySettings, checkTexts, type CheckedFile } from '../../../language/src/common/probekit-check.js';
 import type { CheckOptions } from '../../../language/src/common/check-options.js';
 import type { HostFacts } from '../../../language/src/common/host-facts.js';
@@ -22,7 +21,7 @@ const SEVERITY = ['', 'error', 'warning', 'info', 'hint'] as const;
 // This bundle on a worker thread, started by checkDeepFiles below: check what it was given and answer.
 const request = deepCheckRequest();
 if (request) {
-    const services = createProbekitServices({ ...NodeFileSystem });
+    const services = createNodeProbekitServices();
     void applySettings(services, request.options, request.host)
         .then(() => checkTexts(services, request.files.map(f => ({ uri: URI.parse(f.uri), text: f.text })), request.options))
         .then(checked => postDeepCheckResults(checked.map(f => ({ uri: f.uri.toString(), diagnostics: f.diagnostics }))));
@@ -78,7 +77,7 @@ export async function runCheck(argv: readonly string[], out: (s: string) => void
     const wantsBt = files.some(f => f.path.endsWith('.bt'));
     const host = await readHostFacts({ bpftrace: wantsBt && !options.bpftraceVersion });
 
-    const services = createProbekitServices({ ...NodeFileSystem });
+    const services = createNodeProbekitServices();
     await applySettings(services, options, host);
     const byUri = new Map(files.map(f => [URI.file(resolve(f.path)).toString(), f.path]));
     const texts = files.map(f => ({ uri: URI.file(resolve(f.path)), text: f.text }));
