@@ -82,7 +82,6 @@ export function startsDeclaration(tokens: ReadonlyArray<{ image: string }>, k: n
     return before !== '.' && before !== '->' && before !== 'private';
 }
 
-const OPS3 = new Set(['<<<', '>>>', '<<=', '>>=']);
 const OPS2 = new Set(['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',
     '&&', '||', '++', '--', '->', '<<', '>>']);
 const PP2 = new Set(['%(', '%?', '%:', '%)']);
@@ -101,15 +100,33 @@ function isAlnum(c: number): boolean {
     return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
 }
 
-/** Lex a whole text. Never throws; bad input gives `junk` tokens and diagnostics. */
+/** One-character operators by character code (interned strings: punctuation allocates nothing). */
+const SINGLE: Array<string | undefined> = new Array<string | undefined>(128).fill(undefined);
+for (const ch of OPS1) SINGLE[ch.charCodeAt(0)] = ch;
+/** Two-character operators and preprocessor markers by `first * 128 + second`: no slice and no set to find them. */
+const DOUBLE: Array<string | undefined> = new Array<string | undefined>(128 * 128).fill(undefined);
+const DOUBLE_PP = new Uint8Array(128 * 128);
+for (const o of [...OPS2, ...PP2]) DOUBLE[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = o;
+for (const o of PP2) DOUBLE_PP[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = 1;
+
+/** Where a lexer finding goes. */
+function diag(diagnostics: StapDiagnostic[], offset: number, end: number, message: string, code: StapCodeValue, severity: StapSeverity = 'error'): void {
+    diagnostics.push({ offset, end, message, code, severity });
+}
+
+/**
+ * Lex a whole text. Never throws; bad input gives `junk` tokens and diagnostics.
+ *
+ * The loop takes whitespace, comments, names, numbers and operators itself and leaves every other token to a function
+ * of its own: in a cold process the optimising compiler then compiles a smaller loop, sooner (the whole lexer in one
+ * function took it 70–80 ms, twice, while the tapset library was lexed unoptimised meanwhile).
+ */
 export function lexStap(text: string): StapLexResult {
     const tokens: StapToken[] = [];
     const comments: StapToken[] = [];
     const diagnostics: StapDiagnostic[] = [];
     const n = text.length;
     let i = 0;
-    const diag = (offset: number, end: number, message: string, code: StapCodeValue, severity: StapSeverity = 'error') =>
-        diagnostics.push({ offset, end, message, code, severity });
     while (i < n) {
         const c = text.charCodeAt(i);
         // whitespace
@@ -117,7 +134,6 @@ export function lexStap(text: string): StapLexResult {
             i++;
             continue;
         }
-        const start = i;
         const c2 = i + 1 < n ? text.charCodeAt(i + 1) : -1;
         if (c === 35 /* # */ || (c === 47 && c2 === 47)) {
             let j = text.indexOf('\n', i);
@@ -127,20 +143,11 @@ export function lexStap(text: string): StapLexResult {
             continue;
         }
         if (c === 47 && c2 === 42) {
-            const j = text.indexOf('*/', i + 2);
-            const end = j < 0 ? n : j + 2;
-            // stap reads the rest of the file as the comment, without a word (4.8 -p1 passes `probe begin { } /*`).
-            if (j < 0) diag(start, start + 2, 'unclosed comment: `/*` has no matching `*/`, so the rest of the file is a comment', StapCode.LexUnclosedComment, 'warning');
-            comments.push({ kind: 'comment', image: text.slice(i, end), offset: i, end });
-            i = end;
+            i = blockComment(text, i, comments, diagnostics);
             continue;
         }
         if ((c === 36 || c === 64) && (c2 === 35 || isDigit(c2))) {
-            // $1 @1 $# @#
-            let j = i + 2;
-            if (c2 !== 35) while (j < n && isDigit(text.charCodeAt(j))) j++;
-            tokens.push({ kind: 'arg', image: text.slice(i, j), offset: i, end: j });
-            i = j;
+            i = scriptArgument(text, i, tokens);
             continue;
         }
         if (isIdentStart(c)) {
@@ -158,110 +165,143 @@ export function lexStap(text: string): StapLexResult {
             continue;
         }
         if (c === 64 /* @ */) {
-            let j = i + 1;
-            // (`$` too, as in any name: `@defined$x` is one word to stap 4.8, an unknown operator)
-            while (j < n && isIdentPart(text.charCodeAt(j))) j++;
-            if (j === i + 1) {
-                tokens.push({ kind: 'junk', image: '@', offset: i, end: i + 1 });
-                diag(i, i + 1, 'unexpected `@`: an @-operator or macro name must follow it', StapCode.LexUnexpectedChar);
-            } else {
-                tokens.push({ kind: 'at', image: text.slice(i, j), offset: i, end: j });
-            }
-            i = j;
+            i = atWord(text, i, tokens, diagnostics);
             continue;
         }
         if (c === 34 /* " */) {
-            let j = i + 1;
-            let closed = false;
-            while (j < n) {
-                const d = text.charCodeAt(j);
-                if (d === 10 || d === 13) break;
-                if (d === 92 /* \ */) {
-                    // A backslash takes the next character into the string, a newline too (the
-                    // string goes on on the next line, as in stap); but not CR (`\` CR LF ends
-                    // the string unclosed in stap) nor the end of the text.
-                    const e = j + 1 < n ? text.charCodeAt(j + 1) : -1;
-                    if (e === 13 || e < 0) {
-                        j++;
-                        break;
-                    }
-                    j += 2;
-                    continue;
-                }
-                j++;
-                if (d === 34) {
-                    closed = true;
-                    break;
-                }
-            }
-            if (!closed) {
-                diag(start, j, 'unclosed string: no matching `"` on this line', StapCode.LexUnclosedString);
-            }
-            tokens.push({ kind: closed ? 'string' : 'junk', image: text.slice(i, j), offset: i, end: j });
-            i = j;
+            i = stringLiteral(text, i, tokens, diagnostics);
             continue;
         }
         if (c === 37 /* % */ && c2 === 123 /* { */) {
-            const j = text.indexOf('%}', i + 2);
-            const end = j < 0 ? n : j + 2;
-            if (j < 0) {
-                diag(start, start + 2, 'could not find matching `%}` to close the embedded C block', StapCode.LexUnclosedEmbedded);
-                tokens.push({ kind: 'junk', image: text.slice(i, end), offset: i, end });
-            } else {
-                const body = text.slice(i + 2, j);
-                const odd = body.indexOf('}%');
-                if (odd >= 0) {
-                    const at = i + 2 + odd;
-                    diag(at, at + 2, '`}%` inside embedded C: did you mean `%}`?', StapCode.LexSuspiciousEmbeddedEnd, 'warning');
-                }
-                tokens.push({ kind: 'embedded', image: text.slice(i, end), offset: i, end });
-            }
-            i = end;
+            i = embedded(text, i, tokens, diagnostics);
             continue;
         }
-        // Multi-character operators: all 3-character ones start with < or >, and every 2-character
-        // one ends in one of = & | + - > < ~ ( ? : ) (checked first, to slice only when it may match).
-        if ((c === 60 || c === 62) && i + 2 < n) {
-            const s3 = text.slice(i, i + 3);
-            if (OPS3.has(s3)) {
-                tokens.push({ kind: 'operator', image: s3, offset: i, end: i + 3 });
+        // Operators, longest match: all 3-character ones start with < or > (<<< >>> <<= >>=).
+        if ((c === 60 || c === 62) && i + 2 < n && c2 === c) {
+            const c3 = text.charCodeAt(i + 2);
+            if (c3 === c || c3 === 61) {
+                tokens.push({ kind: 'operator', image: text.slice(i, i + 3), offset: i, end: i + 3 });
                 i += 3;
                 continue;
             }
         }
-        if (c2 === 61 || c2 === 38 || c2 === 124 || c2 === 43 || c2 === 45 || c2 === 62 || c2 === 60 || c2 === 126
-            || c2 === 40 || c2 === 63 || c2 === 58 || c2 === 41) {
-            const s2 = text.slice(i, i + 2);
-            if (PP2.has(s2)) {
-                tokens.push({ kind: 'pp', image: s2, offset: i, end: i + 2 });
-                i += 2;
-                continue;
-            }
-            if (OPS2.has(s2)) {
-                tokens.push({ kind: 'operator', image: s2, offset: i, end: i + 2 });
+        if (c < 128 && c2 >= 0 && c2 < 128) {
+            const pair = c * 128 + c2;
+            const two = DOUBLE[pair];
+            if (two !== undefined) {
+                tokens.push({ kind: DOUBLE_PP[pair] === 1 ? 'pp' : 'operator', image: two, offset: i, end: i + 2 });
                 i += 2;
                 continue;
             }
         }
-        const ch = text[i];
-        if (OPS1.includes(ch)) {
-            tokens.push({ kind: 'operator', image: ch, offset: i, end: i + 1 });
+        const one = c < 128 ? SINGLE[c] : undefined;
+        if (one !== undefined) {
+            tokens.push({ kind: 'operator', image: one, offset: i, end: i + 1 });
             i++;
             continue;
         }
-        // Junk: take a run of such characters, so binary input gives few diagnostics.
-        let j = i + 1;
-        while (j < n && j - i < 64) {
-            const d = text.charCodeAt(j);
-            if (d <= 32 || isIdentPart(d) || d === 34 || d === 35 || d === 64 || OPS1.includes(text[j])) break;
-            j++;
-        }
-        const shown = JSON.stringify(text.slice(i, Math.min(j, i + 8)));
-        diag(i, j, `unexpected character${j - i > 1 ? 's' : ''} ${shown}: not part of any stap token`, StapCode.LexUnexpectedChar);
-        tokens.push({ kind: 'junk', image: text.slice(i, j), offset: i, end: j });
-        i = j;
+        i = junk(text, i, tokens, diagnostics);
     }
     return { tokens, comments, diagnostics };
+}
+
+/** A `/* … *\/` comment at `i`; returns where it ends. */
+function blockComment(text: string, i: number, comments: StapToken[], diagnostics: StapDiagnostic[]): number {
+    const j = text.indexOf('*/', i + 2);
+    const end = j < 0 ? text.length : j + 2;
+    // stap reads the rest of the file as the comment, without a word (4.8 -p1 passes `probe begin { } /*`).
+    if (j < 0) diag(diagnostics, i, i + 2, 'unclosed comment: `/*` has no matching `*/`, so the rest of the file is a comment', StapCode.LexUnclosedComment, 'warning');
+    comments.push({ kind: 'comment', image: text.slice(i, end), offset: i, end });
+    return end;
+}
+
+/** A script argument at `i`: `$1 @1 $# @#`. */
+function scriptArgument(text: string, i: number, tokens: StapToken[]): number {
+    let j = i + 2;
+    if (text.charCodeAt(i + 1) !== 35) while (j < text.length && isDigit(text.charCodeAt(j))) j++;
+    tokens.push({ kind: 'arg', image: text.slice(i, j), offset: i, end: j });
+    return j;
+}
+
+/** An `@` word at `i` (`$` too, as in any name: `@defined$x` is one word to stap 4.8, an unknown operator). */
+function atWord(text: string, i: number, tokens: StapToken[], diagnostics: StapDiagnostic[]): number {
+    const n = text.length;
+    let j = i + 1;
+    while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+    if (j === i + 1) {
+        tokens.push({ kind: 'junk', image: '@', offset: i, end: i + 1 });
+        diag(diagnostics, i, i + 1, 'unexpected `@`: an @-operator or macro name must follow it', StapCode.LexUnexpectedChar);
+    } else {
+        tokens.push({ kind: 'at', image: text.slice(i, j), offset: i, end: j });
+    }
+    return j;
+}
+
+/** A string literal at `i`. */
+function stringLiteral(text: string, i: number, tokens: StapToken[], diagnostics: StapDiagnostic[]): number {
+    const n = text.length;
+    let j = i + 1;
+    let closed = false;
+    while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 10 || d === 13) break;
+        if (d === 92 /* \ */) {
+            // A backslash takes the next character into the string, a newline too (the
+            // string goes on on the next line, as in stap); but not CR (`\` CR LF ends
+            // the string unclosed in stap) nor the end of the text.
+            const e = j + 1 < n ? text.charCodeAt(j + 1) : -1;
+            if (e === 13 || e < 0) {
+                j++;
+                break;
+            }
+            j += 2;
+            continue;
+        }
+        j++;
+        if (d === 34) {
+            closed = true;
+            break;
+        }
+    }
+    if (!closed) {
+        diag(diagnostics, i, j, 'unclosed string: no matching `"` on this line', StapCode.LexUnclosedString);
+    }
+    tokens.push({ kind: closed ? 'string' : 'junk', image: text.slice(i, j), offset: i, end: j });
+    return j;
+}
+
+/** Embedded C at `i`: `%{ … %}`. */
+function embedded(text: string, i: number, tokens: StapToken[], diagnostics: StapDiagnostic[]): number {
+    const j = text.indexOf('%}', i + 2);
+    const end = j < 0 ? text.length : j + 2;
+    if (j < 0) {
+        diag(diagnostics, i, i + 2, 'could not find matching `%}` to close the embedded C block', StapCode.LexUnclosedEmbedded);
+        tokens.push({ kind: 'junk', image: text.slice(i, end), offset: i, end });
+    } else {
+        const body = text.slice(i + 2, j);
+        const odd = body.indexOf('}%');
+        if (odd >= 0) {
+            const at = i + 2 + odd;
+            diag(diagnostics, at, at + 2, '`}%` inside embedded C: did you mean `%}`?', StapCode.LexSuspiciousEmbeddedEnd, 'warning');
+        }
+        tokens.push({ kind: 'embedded', image: text.slice(i, end), offset: i, end });
+    }
+    return end;
+}
+
+/** Junk at `i`: a run of characters no token starts with (so binary input gives few diagnostics). */
+function junk(text: string, i: number, tokens: StapToken[], diagnostics: StapDiagnostic[]): number {
+    const n = text.length;
+    let j = i + 1;
+    while (j < n && j - i < 64) {
+        const d = text.charCodeAt(j);
+        if (d <= 32 || isIdentPart(d) || d === 34 || d === 35 || d === 64 || OPS1.includes(text[j])) break;
+        j++;
+    }
+    const shown = JSON.stringify(text.slice(i, Math.min(j, i + 8)));
+    diag(diagnostics, i, j, `unexpected character${j - i > 1 ? 's' : ''} ${shown}: not part of any stap token`, StapCode.LexUnexpectedChar);
+    tokens.push({ kind: 'junk', image: text.slice(i, j), offset: i, end: j });
+    return j;
 }
 
 const MAX_U64 = (1n << 64n) - 1n;
