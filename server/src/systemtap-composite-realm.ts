@@ -41,7 +41,7 @@ export function realmComposites(): StapCompositeFactory {
         // The fields in the order of the class's constructor (systemtap-cst-nodes.ts), so that every composite has the
         // same shape as the literal ones would.
         const factory = runInContext(
-            `(function (feature, root, container) {
+            `(function realmComposite(feature, root, container) {
                 return { first: undefined, next: undefined, fixedOffset: ${OPEN}, fixedEnd: ${OPEN},
                     container: container, grammarSource: feature, root: root, _astNode: undefined };
             })`, realm) as StapCompositeFactory;
