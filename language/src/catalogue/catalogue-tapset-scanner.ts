@@ -18,6 +18,7 @@
  * did reusing token objects from one file to the next (−15 %).
  */
 import { lineOfOffset, lineStarts } from '../common/line-starts.js';
+import { STAP_OPERATOR_PAIRS } from '../systemtap/systemtap-tokens.js';
 
 /** Token kinds. Numeric for speed; the indexer compares them a lot. */
 export enum Tk {
@@ -63,15 +64,9 @@ export interface ScanResult {
     defines: DefinePlacement;
 }
 
-const OPS2 = ['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',
-    '&&', '||', '++', '--', '->', '<<', '>>'];
 /** Interned one-character operator strings, so punctuation allocates nothing. */
 const SINGLE: string[] = [];
 for (let c = 33; c < 127; c++) SINGLE[c] = String.fromCharCode(c);
-/** Two-character operators by `first * 128 + second` (interned, and no slice to look them up). */
-// Pre-filled, so the array stays in fast (not dictionary) mode.
-const DOUBLE: Array<string | undefined> = new Array<string | undefined>(128 * 128).fill(undefined);
-for (const o of OPS2) DOUBLE[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = o;
 
 /** Longest-match operator at `i` (3-char `<<< >>> <<= >>=`, then the 2-char set, else 1 character). */
 function opText(text: string, i: number, c: number, c1: number): string {
@@ -80,7 +75,7 @@ function opText(text: string, i: number, c: number, c1: number): string {
         if (c2 === c || c2 === 61) return text.slice(i, i + 3);
     }
     if (c < 128 && c1 < 128) {
-        const two = DOUBLE[c * 128 + c1];
+        const two = STAP_OPERATOR_PAIRS[c * 128 + c1];
         if (two !== undefined) return two;
     }
     return SINGLE[c] ?? text[i];

@@ -103,11 +103,16 @@ function isAlnum(c: number): boolean {
 /** One-character operators by character code (interned strings: punctuation allocates nothing). */
 const SINGLE: Array<string | undefined> = new Array<string | undefined>(128).fill(undefined);
 for (const ch of OPS1) SINGLE[ch.charCodeAt(0)] = ch;
-/** Two-character operators and preprocessor markers by `first * 128 + second`: no slice and no set to find them. */
-const DOUBLE: Array<string | undefined> = new Array<string | undefined>(128 * 128).fill(undefined);
-const DOUBLE_PP = new Uint8Array(128 * 128);
-for (const o of [...OPS2, ...PP2]) DOUBLE[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = o;
-for (const o of PP2) DOUBLE_PP[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = 1;
+/** Two-character strings of a list by `first * 128 + second` (ASCII): found with no slice and no set. */
+function pairTable(list: Iterable<string>): ReadonlyArray<string | undefined> {
+    const table = new Array<string | undefined>(128 * 128).fill(undefined);
+    for (const o of list) table[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = o;
+    return table;
+}
+/** stap's two-character operators by `first * 128 + second` (the tapset index's scanner reads them here too). */
+export const STAP_OPERATOR_PAIRS = pairTable(OPS2);
+/** The preprocessor markers `%( %? %: %)`, the same way. */
+const PP_PAIRS = pairTable(PP2);
 
 /** Where a lexer finding goes. */
 function diag(diagnostics: StapDiagnostic[], offset: number, end: number, message: string, code: StapCodeValue, severity: StapSeverity = 'error'): void {
@@ -187,9 +192,10 @@ export function lexStap(text: string): StapLexResult {
         }
         if (c < 128 && c2 >= 0 && c2 < 128) {
             const pair = c * 128 + c2;
-            const two = DOUBLE[pair];
+            const pp = PP_PAIRS[pair];
+            const two = pp ?? STAP_OPERATOR_PAIRS[pair];
             if (two !== undefined) {
-                tokens.push({ kind: DOUBLE_PP[pair] === 1 ? 'pp' : 'operator', image: two, offset: i, end: i + 2 });
+                tokens.push({ kind: pp !== undefined ? 'pp' : 'operator', image: two, offset: i, end: i + 2 });
                 i += 2;
                 continue;
             }
