@@ -67,21 +67,32 @@ interface Pair {
     theirsCpu: number;
 }
 
-/** Alternates the two commands REPS times; medians of each. */
+/**
+ * Side-by-side rounds of each comparison. stap's own median of 7 moved between 321 and 504 ms from one run of the bench
+ * to the next here, the ratio with it: more rounds narrow what one run says of the ratio.
+ */
+const SIDE_BY_SIDE = 15;
+
+/** Alternates the two commands SIDE_BY_SIDE times, each first in every other round (ABBA); medians of each. */
 function sideBySide(ours: () => Timing, theirs: () => Timing): Pair {
     const a: Timing[] = [];
     const b: Timing[] = [];
     ours();
     theirs();
-    for (let i = 0; i < REPS; i++) {
-        a.push(ours());
-        b.push(theirs());
+    for (let i = 0; i < SIDE_BY_SIDE; i++) {
+        if (i % 2 === 0) {
+            a.push(ours());
+            b.push(theirs());
+        } else {
+            b.push(theirs());
+            a.push(ours());
+        }
     }
     return { ours: median(a.map(x => x.wall)), theirs: median(b.map(x => x.wall)), oursCpu: median(a.map(x => x.cpu)), theirsCpu: median(b.map(x => x.cpu)) };
 }
 
 function cpuNote(p: Pair): string {
-    return `CPU ${p.oursCpu.toFixed(2)} s vs ${p.theirsCpu.toFixed(2)} s (${(p.oursCpu / p.theirsCpu).toFixed(2)}×)`;
+    return `CPU ${p.oursCpu.toFixed(2)} s vs ${p.theirsCpu.toFixed(2)} s (${(p.oursCpu / p.theirsCpu).toFixed(2)}×); medians of ${SIDE_BY_SIDE} rounds, each side first in turn`;
 }
 
 /** Runs once and checks the output, so a broken command is reported instead of timed. */

@@ -28,8 +28,12 @@ const TAPSET = '/usr/share/systemtap/tapset';
 /** One script as a user checks it (test-workspace/): `probekit check` beside `stap -p1` on it. */
 const ONE_SCRIPT = join(repoRoot(), 'test-workspace', 'stap', 'syscall-count.stp');
 const CHILD_FLAG = '--stap-parse-bench-child';
-/** Interleaved rounds of every cold-process figure (medians): on a shared machine, one run in five is off by 20 %. */
-const ROUNDS = 9;
+/**
+ * Interleaved rounds of every cold-process figure (medians). On this shared machine stap's own median of 9 rounds moved
+ * between 402 and 525 ms from run to run, and the ratio of the medians between 2.23 and 3.03 at the same code: more
+ * rounds narrow what one run says of the ratio.
+ */
+const ROUNDS = 15;
 
 /** Which files: every .stp of the library, or the ones stap reads for x86_64 and this kernel. */
 type FileSet = 'all' | 'x86';
@@ -194,14 +198,19 @@ export async function run(): Promise<BenchRow[]> {
         const one: number[] = [];
         const stapOneMs: number[] = [];
         for (let r = 0; r < ROUNDS; r++) {
-            // interleaved, so all see the same machine state; with the node flags the language server runs with
+            // Interleaved, so all see the same machine state, and in turn first and last in a round (stap after our
+            // children in one round, before them in the next), so that neither side always runs while the kernel still
+            // frees the other's memory; our children with the node flags the language server runs with.
+            const ourFirst = r % 2 === 0;
+            if (stapOk && !ourFirst) stap.push(await timed('stap', stapArgs));
             all.push(await runChild('all', 'keep', [...SERVER_NODE_FLAGS], load));
             x86.push(await runChild('x86', 'keep', [...SERVER_NODE_FLAGS], load));
             x86Uncached.push(await runChild('x86', 'keep', [...SERVER_NODE_FLAGS]));
-            if (stapOk) stap.push(await timed('stap', stapArgs));
+            if (stapOk && ourFirst) stap.push(await timed('stap', stapArgs));
             if (oneOk) {
+                if (!ourFirst) stapOneMs.push((await timed('stap', stapOne)).ms);
                 one.push((await checkOne()).ms);
-                stapOneMs.push((await timed('stap', stapOne)).ms);
+                if (ourFirst) stapOneMs.push((await timed('stap', stapOne)).ms);
             }
         }
         const drop = await runChild('all', 'drop');
@@ -220,7 +229,7 @@ export async function run(): Promise<BenchRow[]> {
         const spread = (runs: ChildRun[]): string => {
             if (stap.length !== runs.length) return '';
             const ratios = runs.map((r, k) => r.ms / stap[k].ms).sort((a, b) => a - b);
-            return `; ratio by round ${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)}× (median ${median(ratios).toFixed(2)}×), `
+            return `; medians of ${ROUNDS} rounds, stap first in every other; ratio by round ${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)}× (median ${median(ratios).toFixed(2)}×), `
                 + `stap ${Math.min(...stap.map(t => t.ms)).toFixed(0)}–${Math.max(...stap.map(t => t.ms)).toFixed(0)} ms`;
         };
         return [
