@@ -52,12 +52,17 @@ export function checkBlockSemicolons017(ctx: BtCheckContext, block: ast.BtBlock)
     }
 }
 
-/** 0.17 takes `;` at the top level only after a C definition, and needs at least one probe. */
+/**
+ * 0.17 takes no `;` of its own at the top level (one right after a C definition's `}` is part of the definition, see
+ * scanCBlock), and needs at least one probe.
+ */
 export function checkProgram017(ctx: BtCheckContext, program: ast.BtProgram): void {
     if (ctx.target !== V017) return;
     for (const { semi, before } of ownSemicolons(program)) {
-        if (before && ast.isBtCDefinition(before.astNode)) continue;
-        report(ctx, program, "unexpected ';': bpftrace 0.17 does not take ';' before or after a probe (remove it)", BtCode.VersionTooOld, semi.range);
+        const message = before && ast.isBtCDefinition(before.astNode) && before.text.trimEnd().endsWith('}')
+            ? "unexpected ';': bpftrace 0.17 takes a ';' after a C definition only right after its '}' (`};`), once"
+            : "unexpected ';': bpftrace 0.17 does not take ';' before or after a probe or a C definition (remove it)";
+        report(ctx, program, message, BtCode.VersionTooOld, semi.range);
     }
     const cst = program.$cstNode;
     if (!cst) return;

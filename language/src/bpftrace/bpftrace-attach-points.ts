@@ -168,9 +168,10 @@ export function checkAttachPoint(text: string, target: BtVersion): BtAttachProbl
         return problems;
     }
     const arity = (target === V017 ? ARITY_017[name] : undefined) ?? fact.arity.filter(n => !missing.some(form => form.parts === n));
-    // A wildcard may stand for the parts after it (`tracepoint:sched*`), though not in 0.17's uprobes (measured).
+    // A wildcard may stand for the parts after it (`tracepoint:sched*`), though not in 0.17's uprobes and usdt probes
+    // (measured: `uprobe:/bin/sh*`, `usdt:/bin/bash*`, `usdt:*` are refused for their count of parts).
     const wildcardShort = ap.parts.length > 0 && ap.parts.length < Math.min(...arity) && /[*?]/.test(ap.parts[ap.parts.length - 1].text)
-        && !(target === V017 && (name === 'uprobe' || name === 'uretprobe'));
+        && !(target === V017 && (name === 'uprobe' || name === 'uretprobe' || name === 'usdt'));
     if (!arity.includes(ap.parts.length) && !wildcardShort) {
         const want = arity.length === 1 ? `${arity[0]}` : arity.slice().reverse().join(' or ');
         const wantText = name === 'rawtracepoint' || (name === 'usdt' && target !== V017) ? want : arity.join(' or ');

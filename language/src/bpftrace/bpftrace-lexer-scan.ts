@@ -141,11 +141,17 @@ export function skipTrivia(text: string, start: number): number {
 
 /**
  * A C definition block at top level: `struct|union|enum [name] { … } [__attribute__((…))] [;]`,
- * kept as one opaque lexeme. Braces are balanced (strings and comments inside are skipped; without `quotes`, braces
- * in strings count too, as bpftrace 0.17 counts them: it refuses `struct B { char *s = "}"; }` and takes
- * `struct B { x = "\\""; }`, measured).
+ * kept as one opaque lexeme. Braces are balanced (strings and comments inside are skipped).
+ *
+ * bpftrace 0.17 (`v017`) reads it with a lexer state of its own, as measured:
+ * - braces in strings count too: it refuses `struct B { char *s = "}"; }` and takes `struct B { x = "\\""; }`;
+ * - the block goes on to the first balanced `{ … }`, whatever comes before it: `struct a;` is no declaration of its
+ *   own (`struct a; BEGIN { 1; } END { 2; }` gives clang `struct a; BEGIN { 1; }`, and the END probe);
+ * - no `__attribute__((…))` after the body (a syntax error at its `(`);
+ * - a `;` belongs to it only right after its `}` (`};`): `} ;`, `}/* c *\/;` and `};;` are syntax errors at that `;`.
  */
-export function scanCBlock(text: string, start: number, quotes = true): ScanResult {
+export function scanCBlock(text: string, start: number, v017 = false): ScanResult {
+    const quotes = !v017;
     const problems: ScanProblem[] = [];
     let i = start;
     let depth = 0;
@@ -170,7 +176,7 @@ export function scanCBlock(text: string, start: number, quotes = true): ScanResu
                 i++;
                 break;
             }
-        } else if (c === 59 && depth === 0) {
+        } else if (c === 59 && depth === 0 && !v017) {
             // A declaration without a body (`struct foo;`).
             return { end: i + 1, problems };
         }
@@ -180,6 +186,7 @@ export function scanCBlock(text: string, start: number, quotes = true): ScanResu
         problems.push({ offset: start, length: Math.min(6, text.length - start), message: 'unterminated C definition: missing \'}\'', code: BtCode.LexCDefinition });
         return { end: i, problems };
     }
+    if (v017) return { end: text.charCodeAt(i) === 59 ? i + 1 : i, problems };
     // Optional attributes after the body.
     let j = skipTrivia(text, i);
     while (text.startsWith('__attribute__', j) && !isIdentPart(text.charCodeAt(j + 13))) {
@@ -280,8 +287,12 @@ function scanLaterPiece017(text: string, start: number): number {
     let i = start;
     while (i < text.length) {
         const c = text.charCodeAt(i);
-        if (isIdentPart(c) || c === 58 || c === 42 || c === 46 || c === 43) {
+        if (isIdentPart(c) || c === 58 || c === 42 || c === 46 || c === 43 || c === 91 || c === 93) {
             i++;
+        } else if (c === 36 && isDigit(text.charCodeAt(i + 1))) {
+            // a positional parameter (`$1`)
+            i += 2;
+            while (isDigit(text.charCodeAt(i))) i++;
         } else if (c === 34) {
             // (a string that does not end on its line ends the attach point before it)
             const r = scanString(text, i);
@@ -299,12 +310,14 @@ const NOT_JOINED_017 = new Set(['if', 'else', 'unroll', 'while', 'return', 'brea
 
 /**
  * Whether what starts at `i` goes on an attach point in 0.17: a word (not one of {@link NOT_JOINED_017}), a number, a
- * `:`, `*`, `.`, `+` (`kprobe:f + 16`, an offset) or a string; not a `{`, `,`, `/` (a predicate), `@map`, `$var`, `-`
- * or `#` line (measured).
+ * `:`, `*`, `.`, `+` (`kprobe:f + 16`, an offset), `[`, `]`, a positional parameter (`$1`) or a string; not a `{`,
+ * `,`, `/` (a predicate), `@map`, `$var`, `-` or `#` line (measured: `k:f [1]`, `k:f ] ]` and `uprobe:/bin/sh:f $1`
+ * parse).
  */
 function continuesAttachPoint017(text: string, i: number): boolean {
     const c = text.charCodeAt(i);
-    if (c === 58 || c === 42 || c === 46 || c === 43 || c === 34 || isDigit(c)) return true;
+    if (c === 58 || c === 42 || c === 46 || c === 43 || c === 34 || c === 91 || c === 93 || isDigit(c)) return true;
+    if (c === 36) return isDigit(text.charCodeAt(i + 1));
     if (!isIdentStart(c)) return false;
     return !NOT_JOINED_017.has(text.slice(i, scanIdent(text, i)));
 }

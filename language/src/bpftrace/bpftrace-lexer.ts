@@ -249,7 +249,7 @@ class LexerRun {
                 return true;
             }
             if ((word === 'struct' || word === 'union' || word === 'enum') && !/^[:*]/.test(text.slice(end, end + 1))) {
-                const r = scanCBlock(text, start, !this.v017);
+                const r = scanCBlock(text, start, this.v017);
                 this.problems(r.problems);
                 this.emit('C_BLOCK', start, r.end);
                 this.pos = r.end;

@@ -95,7 +95,8 @@ describe("what bpftrace 0.17's grammar refuses is an error for 0.17 only, where 
     test.each([
         ['BEGIN { @x = 1;; }', "1:16 unexpected ';': bpftrace 0.17 does not take an empty statement (remove the ';') [bt-version-construct]"],
         ['BEGIN { if (1) { }; @x = 1; }', "1:19 unexpected ';': bpftrace 0.17 does not take ';' after a statement that ends with a block (remove the ';') [bt-version-construct]"],
-        ['BEGIN { }\n;', "2:1 unexpected ';': bpftrace 0.17 does not take ';' before or after a probe (remove it) [bt-version-construct]"],
+        ['BEGIN { }\n;', "2:1 unexpected ';': bpftrace 0.17 does not take ';' before or after a probe or a C definition (remove it) [bt-version-construct]"],
+        ['struct a { int x; } ;\nBEGIN { }', "1:21 unexpected ';': bpftrace 0.17 takes a ';' after a C definition only right after its '}' (`};`), once [bt-version-construct]"],
         ['BEGIN { { @x = 1; } }', "1:9 unexpected '{': bpftrace 0.17 has no block inside a block without `if`, `while` or `unroll` [bt-version-construct]"],
         ['BEGIN { print(1, 2,); }', "1:20 unexpected ')': bpftrace 0.17 takes no comma after the last argument or element [bt-version-construct]"],
         ['BEGIN { $t = (); }', "1:15 unexpected ')': bpftrace 0.17 has no empty tuple [bt-version-construct]"],
