@@ -145,8 +145,9 @@ export function skipTrivia(text: string, start: number): number {
  *
  * bpftrace 0.17 (`v017`) reads it with a lexer state of its own, as measured:
  * - braces in strings count too: it refuses `struct B { char *s = "}"; }` and takes `struct B { x = "\\""; }`;
- * - the block goes on to the first balanced `{ … }`, whatever comes before it: `struct a;` is no declaration of its
- *   own (`struct a; BEGIN { 1; } END { 2; }` gives clang `struct a; BEGIN { 1; }`, and the END probe);
+ * - the block goes on to the first `}` outside inner braces, whatever comes before it: `struct a;` is no declaration
+ *   of its own (`struct a; BEGIN { 1; } END { 2; }` gives clang `struct a; BEGIN { 1; }`, and the END probe), and
+ *   `struct a }; BEGIN { }` parses;
  * - no `__attribute__((…))` after the body (a syntax error at its `(`);
  * - a `;` belongs to it only right after its `}` (`};`): `} ;`, `}/* c *\/;` and `};;` are syntax errors at that `;`.
  */
@@ -171,6 +172,13 @@ export function scanCBlock(text: string, start: number, v017 = false): ScanResul
             depth++;
             sawBrace = true;
         } else if (c === 125) {
+            // (0.17 ends the block at a `}` outside any inner braces, even one with no `{` before it)
+            if (v017 && depth <= 1) {
+                depth = 0;
+                sawBrace = true;
+                i++;
+                break;
+            }
             depth--;
             if (depth === 0) {
                 i++;
