@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
 import { lexStap } from '../../src/systemtap/systemtap-tokens.js';
 import { lcg } from '../seeded-random.js';
-import { CORPUS, checkStap, corpusRows, stapServices } from './systemtap-test-helpers.js';
+import { CORPUS, breathe, checkStap, corpusRows, stapServices } from './systemtap-test-helpers.js';
 
 /**
  * The installed stap (4.8 here) is the reference: `stap -p1` parses the script and the tapset library and stops.
@@ -257,6 +257,8 @@ describe.skipIf(!canRun)(`seeded mutants of corpus scripts: accept/reject agrees
         const disagreements: Array<{ script: string; stap: boolean; probekit: string[] }> = [];
         let compared = 0;
         for (let n = 0; n < DIFFERENTIAL_MUTANTS; n++) {
+            // (stap runs synchronously: a turn of the event loop between mutants lets vitest's worker answer its runner)
+            await breathe();
             const row = rows[Math.floor(rnd() * rows.length)];
             const script = mutant(readFileSync(join(CORPUS, 'files', row.path), 'utf8'), rnd);
             const stap = stapVerdict(script);
