@@ -209,6 +209,11 @@ describe.skipIf(!canRun)('accept/reject agrees with the real bpftrace 0.17 parse
         ['kprobe:f ] ] { }', true],
         ['uprobe:/bin/sh:f $1 { }', true],
         ['kprobe:f $x { }', false],
+        // 0.17 joins a #define's tokens without their spaces: `1 2` is 12, `A A` the identifier AA (for its parser)
+        ['#define X 1 2\n#define A A A\nBEGIN { @x = X; @y = A; }', true],
+        ['#define A 1 + A\nBEGIN { @x = A; }', false],
+        ['#define A B\n#define B A\nBEGIN { @x = A; }', false],
+        ['#define X { 1 }\nBEGIN { @x = X; }', false],
         ['usdt:* { }', false],
         ['kfunc:::f { }', false],
         ['tracepoint:sched*, usdt:/bin/bash:p, usdt:/bin/bash:a:b, kfunc:vfs_read, kfunc:mod:vfs_read { }', true],
