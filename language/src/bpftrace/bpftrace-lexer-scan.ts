@@ -295,7 +295,7 @@ function scanLaterPiece017(text: string, start: number): number {
     let i = start;
     while (i < text.length) {
         const c = text.charCodeAt(i);
-        if (isIdentPart(c) || c === 58 || c === 42 || c === 46 || c === 43 || c === 91 || c === 93) {
+        if (isIdentPart(c) || isJoinedPunctuation017(c)) {
             i++;
         } else if (c === 36 && isDigit(text.charCodeAt(i + 1))) {
             // a positional parameter (`$1`)
@@ -313,6 +313,11 @@ function scanLaterPiece017(text: string, start: number): number {
     return i;
 }
 
+/** The punctuation 0.17's grammar joins into an attach point, after a space too: `:`, `*`, `.`, `+`, `[`, `]`. */
+function isJoinedPunctuation017(c: number): boolean {
+    return c === 58 || c === 42 || c === 46 || c === 43 || c === 91 || c === 93;
+}
+
 /** Words 0.17 reads as their own tokens after an attach point's space (measured: `kprobe:f if { }` is refused). */
 const NOT_JOINED_017 = new Set(['if', 'else', 'unroll', 'while', 'return', 'break', 'continue', 'struct', 'union', 'enum']);
 
@@ -324,7 +329,7 @@ const NOT_JOINED_017 = new Set(['if', 'else', 'unroll', 'while', 'return', 'brea
  */
 function continuesAttachPoint017(text: string, i: number): boolean {
     const c = text.charCodeAt(i);
-    if (c === 58 || c === 42 || c === 46 || c === 43 || c === 34 || c === 91 || c === 93 || isDigit(c)) return true;
+    if (isJoinedPunctuation017(c) || c === 34 || isDigit(c)) return true;
     if (c === 36) return isDigit(text.charCodeAt(i + 1));
     if (!isIdentStart(c)) return false;
     return !NOT_JOINED_017.has(text.slice(i, scanIdent(text, i)));

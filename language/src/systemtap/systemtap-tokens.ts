@@ -82,9 +82,9 @@ export function startsDeclaration(tokens: ReadonlyArray<{ image: string }>, k: n
     return before !== '.' && before !== '->' && before !== 'private';
 }
 
-const OPS2 = new Set(['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',
-    '&&', '||', '++', '--', '->', '<<', '>>']);
-const PP2 = new Set(['%(', '%?', '%:', '%)']);
+const OPS2 = ['==', '!=', '<=', '>=', '=~', '!~', '+=', '-=', '*=', '/=', '%=', '&=', '^=', '|=', '.=',
+    '&&', '||', '++', '--', '->', '<<', '>>'];
+const PP2 = ['%(', '%?', '%:', '%)'];
 const OPS1 = '+-*/%<>=!~&|^?:;,.()[]{}';
 
 function isIdentStart(c: number): boolean {
@@ -104,7 +104,7 @@ function isAlnum(c: number): boolean {
 const SINGLE: Array<string | undefined> = new Array<string | undefined>(128).fill(undefined);
 for (const ch of OPS1) SINGLE[ch.charCodeAt(0)] = ch;
 /** Two-character strings of a list by `first * 128 + second` (ASCII): found with no slice and no set. */
-function pairTable(list: Iterable<string>): ReadonlyArray<string | undefined> {
+function pairTable(list: readonly string[]): ReadonlyArray<string | undefined> {
     const table = new Array<string | undefined>(128 * 128).fill(undefined);
     for (const o of list) table[o.charCodeAt(0) * 128 + o.charCodeAt(1)] = o;
     return table;
@@ -301,7 +301,7 @@ function junk(text: string, i: number, tokens: StapToken[], diagnostics: StapDia
     let j = i + 1;
     while (j < n && j - i < 64) {
         const d = text.charCodeAt(j);
-        if (d <= 32 || isIdentPart(d) || d === 34 || d === 35 || d === 64 || OPS1.includes(text[j])) break;
+        if (d <= 32 || isIdentPart(d) || d === 34 || d === 35 || d === 64 || (d < 128 && SINGLE[d] !== undefined)) break;
         j++;
     }
     const shown = JSON.stringify(text.slice(i, Math.min(j, i + 8)));

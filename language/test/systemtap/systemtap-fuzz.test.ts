@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
-import { lexStap } from '../../src/systemtap/systemtap-tokens.js';
 import { lcg } from '../seeded-random.js';
 import { CORPUS, checkStap, corpusRows, stapServices } from './systemtap-test-helpers.js';
+import { stapMutant } from './systemtap-mutants.js';
 
 /**
  * Seeded fuzzing over real corpus files: token-level mutations (delete, duplicate, swap, insert
@@ -14,8 +14,6 @@ import { CORPUS, checkStap, corpusRows, stapServices } from './systemtap-test-he
 const SEED = 20261125;
 const FILES_PER_SET = 6;
 const MUTANTS_PER_FILE = 6;
-const INSERTS = ['probe', '{', '}', '(', ')', '[', ']', ';', ',', '%(', '%?', '%:', '%)', '@define', '@cast', 'if', 'else',
-    'foreach', 'in', '"', '/*', '%{', '->', '<<<', '$1', '@1', '?', ':', '.', '*', 'function', 'global', 'return', '0x'];
 
 function corpusFiles(): string[] {
     const bySet = new Map<string, string[]>();
@@ -30,31 +28,6 @@ function corpusFiles(): string[] {
         for (let k = 0; k < FILES_PER_SET && list.length; k++) picked.push(list.splice(Math.floor(rnd() * list.length), 1)[0]);
     }
     return picked;
-}
-
-function mutate(text: string, rnd: () => number): string {
-    const tokens = lexStap(text).tokens;
-    const pick = () => tokens[Math.floor(rnd() * tokens.length)];
-    const kind = Math.floor(rnd() * 6);
-    if (tokens.length === 0 || kind === 5) {
-        // random bytes at a random place
-        const at = Math.floor(rnd() * text.length);
-        const junk = String.fromCharCode(...Array.from({ length: 1 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256)));
-        return text.slice(0, at) + junk + text.slice(at);
-    }
-    const t = pick();
-    switch (kind) {
-        case 0: return text.slice(0, t.offset) + text.slice(t.end);
-        case 1: return text.slice(0, t.end) + ' ' + t.image + text.slice(t.end);
-        case 2: {
-            const u = pick();
-            const [a, b] = t.offset < u.offset ? [t, u] : [u, t];
-            if (a.end > b.offset) return text;
-            return text.slice(0, a.offset) + b.image + text.slice(a.end, b.offset) + a.image + text.slice(b.end);
-        }
-        case 3: return text.slice(0, t.offset) + INSERTS[Math.floor(rnd() * INSERTS.length)] + ' ' + text.slice(t.offset);
-        default: return text.slice(0, Math.floor(rnd() * text.length));
-    }
 }
 
 let services: ProbekitServices;
@@ -72,7 +45,7 @@ describe('fuzz', () => {
             for (let m = 0; m < MUTANTS_PER_FILE; m++) {
                 let text = original;
                 const rounds = 1 + Math.floor(rnd() * 3);
-                for (let r = 0; r < rounds; r++) text = mutate(text, rnd);
+                for (let r = 0; r < rounds; r++) text = stapMutant(text, rnd);
                 const started = performance.now();
                 const { doc, diagnostics } = await checkStap(services, text);
                 times.push([performance.now() - started, `${path}#${m}`]);

@@ -4,9 +4,9 @@ import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ProbekitServices } from '../../src/probekit-module.js';
-import { lexStap } from '../../src/systemtap/systemtap-tokens.js';
 import { lcg } from '../seeded-random.js';
-import { CORPUS, breathe, checkStap, corpusRows, stapServices } from './systemtap-test-helpers.js';
+import { CORPUS, INSTALLED_TAPSET, TEST_HOST, breathe, checkStap, corpusRows, stapServices } from './systemtap-test-helpers.js';
+import { stapMutant } from './systemtap-mutants.js';
 
 /**
  * The installed stap (4.8 here) is the reference: `stap -p1` parses the script and the tapset library and stops.
@@ -210,26 +210,6 @@ describe.skipIf(!canRun)(`accept/reject agrees with the real ${stapVersion ?? 's
     }, 60_000);
 });
 
-/** Words and operators a mutation inserts. */
-const MUTANT_INSERTS = ['probe', 'function', 'global', '{', '}', '(', ')', '[', ']', ';', ',', '%(', '%?', '%:', '%)', '@define',
-    'if', 'else', 'foreach', 'in', 'limit', 'try', 'catch', 'delete', '->', '<<<', '.', '?', ':', '=', '+=', '$$', '@entry', '@cast', '"s"', '1'];
-
-/** One token-level mutation of `text`: a token deleted, doubled, swapped with the next, a word inserted, or the text cut. */
-function mutant(text: string, rnd: () => number): string {
-    const tokens = lexStap(text).tokens;
-    if (tokens.length < 2) return text;
-    const k = Math.floor(rnd() * (tokens.length - 1));
-    const t = tokens[k];
-    const u = tokens[k + 1];
-    switch (Math.floor(rnd() * 5)) {
-        case 0: return text.slice(0, t.offset) + text.slice(t.end);
-        case 1: return `${text.slice(0, t.end)} ${t.image}${text.slice(t.end)}`;
-        case 2: return text.slice(0, t.offset) + u.image + text.slice(t.end, u.offset) + t.image + text.slice(u.end);
-        case 3: return `${text.slice(0, t.offset)}${MUTANT_INSERTS[Math.floor(rnd() * MUTANT_INSERTS.length)]} ${text.slice(t.offset)}`;
-        default: return text.slice(0, t.offset);
-    }
-}
-
 /**
  * stap's verdict on a mutant: as `stapParses`, but a refusal for want of -g is asked again with -g (stap reports that
  * one first, and a syntax error after it would go unseen); undefined where the script names a missing command-line
@@ -251,7 +231,8 @@ const DIFFERENTIAL_MUTANTS = 40;
 describe.skipIf(!canRun)(`seeded mutants of corpus scripts: accept/reject agrees with the real ${stapVersion ?? 'stap'} -p1`, () => {
     test(`${DIFFERENTIAL_MUTANTS} mutants`, async () => {
         scripts ||= mkdtempSync(join(tmpdir(), 'probekit-stap-scripts-'));
-        const services = await stapServices();
+        // (the installed library's macros and this kernel's release, as stap reads them here)
+        const services = await stapServices({}, { ...TEST_HOST, kernelRelease: release(), tapsetDirs: [INSTALLED_TAPSET] });
         const rows = corpusRows().filter(r => r.options === '');
         const rnd = lcg(DIFFERENTIAL_SEED);
         const disagreements: Array<{ script: string; stap: boolean; probekit: string[] }> = [];
@@ -260,7 +241,7 @@ describe.skipIf(!canRun)(`seeded mutants of corpus scripts: accept/reject agrees
             // (stap runs synchronously: a turn of the event loop between mutants lets vitest's worker answer its runner)
             await breathe();
             const row = rows[Math.floor(rnd() * rows.length)];
-            const script = mutant(readFileSync(join(CORPUS, 'files', row.path), 'utf8'), rnd);
+            const script = stapMutant(readFileSync(join(CORPUS, 'files', row.path), 'utf8'), rnd);
             const stap = stapVerdict(script);
             if (stap === undefined) continue;
             compared++;
