@@ -214,6 +214,18 @@ export async function run(): Promise<BenchRow[]> {
             const bt = sideBySide(() => wall(...pk(...ours), env), () => wall('bpftrace', ['-l']));
             rows.push({ name: 'bpftrace catalogue (root), fresh process: tracepoints, kernel functions, BTF functions (all listed by name), fentry args of vfs_read', probekit: bt.ours, reference: bt.theirs, unit: 's', target: '≤ 1.0×',
                 note: `lists ${count('tracepoint')} tracepoints, ${count('kprobe')} kprobe${kprobes ? '' : ' (the kernel has no kprobes)'} and ${count('kfunc')} kfunc functions, ${count('iter')} iterators; bpftrace -l lists ${theirs} probes here; a bare node start alone takes ${nodeStart.toFixed(3)} s; ${cpuNote(bt)}` });
+            // The same in a fresh process after the first on this kernel: vmlinux BTF opened through the type table the
+            // first run kept (catalogue-btf-table.ts), reading only the pages the prototype needs, and the kernel's kprobes
+            // answer kept under its build id; tracefs read as always. --no-tracefs-cache: as root, probekit index also
+            // copies every tracepoint's format into the cache for non-root sessions, a job of its own that the cold row
+            // above skips too (--no-cache).
+            const warmArgs = [...ours.filter(a => a !== '--no-cache'), '--no-tracefs-cache'];
+            const warmList = spawnSync(...pk(...warmArgs), { encoding: 'utf8', env, maxBuffer: 512 << 20 }).stdout.split('\n');
+            const sameList = spawnSync(...pk(...warmArgs), { encoding: 'utf8', env, maxBuffer: 512 << 20 }).stdout.split('\n').join('\n') === warmList.join('\n')
+                && warmList.filter(l => /^\w+:/.test(l)).join('\n') === listed.filter(l => /^\w+:/.test(l)).join('\n');
+            const btWarm = sideBySide(() => wall(...pk(...warmArgs), env), () => wall('bpftrace', ['-l']));
+            rows.push({ name: 'bpftrace catalogue (root), fresh process, warm cache: the same list and prototype, BTF through its kept type table', probekit: btWarm.ours, reference: btWarm.theirs, unit: 's', target: '≤ 1.0×',
+                note: `${sameList ? 'the same lines as the cold row prints' : 'NOT the same lines as the cold row prints'}; the cache written by the first run: BTF's type table and function lines (keyed by the file and the kernel's build id), the kprobes answer; BTF pages read for the prototype only; a bare node start alone takes ${nodeStart.toFixed(3)} s; ${cpuNote(btWarm)}` });
             // The least any node program pays for the same names here: node alone reading BTF and available_events and
             // printing the function and tracepoint names (bench/btf-listing-floor.cjs, no product code), beside bpftrace.
             const floorScript = join(root, 'bench', 'btf-listing-floor.cjs');

@@ -131,6 +131,11 @@ export function typeInfo(btf: Btf, id: number): KernelTypeInfo | undefined {
     }
 }
 
+/** The iterators BTF describes (its `bpf_iter__*` structs), sorted. Only their few names are decoded, not every struct's. */
+export function iterNamesOf(btf: Btf): string[] {
+    return btf.findPrefixed('bpf_iter__', BtfKind.Struct).map(id => btf.nameOf(id).slice(10)).sort();
+}
+
 const KIND_WORD: Record<string, BtfKind[]> = {
     struct: [BtfKind.Struct, BtfKind.Fwd], union: [BtfKind.Union, BtfKind.Fwd], enum: [BtfKind.Enum, BtfKind.Enum64],
 };
@@ -150,7 +155,8 @@ export class BtfTypeSource implements KernelTypeSource {
     private find(name: string, kinds: BtfKind[]): { btf: Btf; id: number; module: string } | undefined {
         for (const { module, btf } of this.all) {
             // Prefer full definitions over forward declarations.
-            const ids = btf.findNamed(name).filter(id => kinds.includes(btf.kindOf(id)));
+            // One kind asked (a function): found by that kind, which a type table kept on disk answers without the strings.
+            const ids = kinds.length === 1 ? btf.findNamed(name, kinds[0]) : btf.findNamed(name).filter(id => kinds.includes(btf.kindOf(id)));
             const best = ids.find(id => btf.kindOf(id) !== BtfKind.Fwd) ?? ids[0];
             if (best !== undefined) return { btf, id: best, module };
         }
@@ -219,8 +225,7 @@ export class BtfTypeSource implements KernelTypeSource {
     }
 
     iterNames(): string[] {
-        // Only the few `bpf_iter__*` names are decoded, not every struct's.
-        return this.vmlinux.findPrefixed('bpf_iter__', BtfKind.Struct).map(id => this.vmlinux.nameOf(id).slice(10)).sort();
+        return this.vmlinux.table?.iters ? [...this.vmlinux.table.iters] : iterNamesOf(this.vmlinux);
     }
 
     /** Tracepoint classes by their probe prototype, and the events that have a probe stub (built on first use). */

@@ -5,6 +5,8 @@
  * Split BTF (kernel modules) continues the base's type ids and string offsets.
  */
 
+import type { BtfPages } from './catalogue-btf-pages.js';
+
 export const BTF_MAGIC = 0xeb9f;
 
 export enum BtfKind {
@@ -15,12 +17,36 @@ export enum BtfKind {
 
 export class BtfFormatError extends Error {}
 
+/**
+ * What opening a BTF object learns by walking its type section, kept (catalogue-btf-table.ts) so that the next
+ * process can open the same object without reading it whole: with {@link BtfPages}, only the pages a question
+ * touches are read.
+ */
+export interface BtfTable {
+    /** The header's words after the magic, version and flags: hdr_len, type_off, type_len, str_off, str_len. */
+    header: readonly number[];
+    offsets: Uint32Array;
+    kinds: Uint8Array;
+    nameOffs: Uint32Array;
+    kindCounts: Uint32Array;
+    /**
+     * The functions' names as {@link Btf.nameLinesOfKind} gives them for `prefix`, with where each line starts and
+     * the first function id of its name: names found without the string section.
+     */
+    functions?: { prefix: string; lines: Uint8Array; starts: Uint32Array; ids: Uint32Array };
+    /** The iterator names (`bpf_iter__*` structs), as BtfTypeSource.iterNames gives them. */
+    iters?: readonly string[];
+}
+
 /** Name lookups answered by searching the string section before the name index is built instead. */
 const NAME_SEARCHES_BEFORE_INDEX = 64;
 /** A search for at most this many names scans the name column once per name, natively (see searchNames). */
 const FEW_NAMES = 32;
 /** Past this many names decoded one by one, {@link Btf.str} decodes the whole string section once and slices it. */
 const STR_CALLS_BEFORE_TEXT = 256;
+
+/** How far {@link Btf.str} reads ahead for a name on a paged object (names are C identifiers, rarely past 128 bytes). */
+const NAME_READ_AHEAD = 512;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -62,6 +88,7 @@ export class Btf {
     readonly count: number;
     private readonly view: DataView;
     private readonly typeStart: number;
+    private readonly typeEnd: number;
     private readonly strStart: number;
     private readonly strLen: number;
     private readonly offsets: Uint32Array;
@@ -76,8 +103,18 @@ export class Btf {
     private strings?: string;
     private strCalls = 0;
 
-    /** Parses `data`; `base` is vmlinux BTF when `data` is a module's split BTF. Throws BtfFormatError. */
-    constructor(readonly data: Uint8Array, readonly base?: Btf) {
+    /** The file read page by page, when opened from a table: every read of `data` asks it for its bytes first. */
+    readonly pages?: BtfPages;
+    /** The table this object was opened from, when it was. */
+    readonly table?: BtfTable;
+
+    /**
+     * Parses `data`; `base` is vmlinux BTF when `data` is a module's split BTF. With `opened`, `data` is `opened.pages`'s
+     * bytes, read as wanted, and the type table is `opened.table`'s instead of a walk of the type section (refused with
+     * BtfFormatError when the file's header is not the table's). Throws BtfFormatError.
+     */
+    constructor(readonly data: Uint8Array, readonly base?: Btf, opened?: { table: BtfTable; pages: BtfPages }) {
+        opened?.pages.need(0, 24);
         if (data.byteLength < 24) throw new BtfFormatError('BTF too short for its header');
         this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
         const magic = this.view.getUint16(0, true);
@@ -90,10 +127,26 @@ export class Btf {
         this.typeStart = hdrLen + typeOff;
         this.strStart = hdrLen + strOff;
         const typeEnd = this.typeStart + typeLen;
+        this.typeEnd = typeEnd;
         if (typeEnd > data.byteLength || this.strStart + this.strLen > data.byteLength) {
             throw new BtfFormatError('BTF sections run past the end of the data');
         }
         this.firstId = base ? base.firstId + base.count : 1;
+        if (opened) {
+            const { table, pages } = opened;
+            const header = [hdrLen, typeOff, typeLen, strOff, this.strLen];
+            if (header.some((w, i) => w !== table.header[i]) || table.offsets.length !== table.kinds.length || table.offsets.length !== table.nameOffs.length) {
+                throw new BtfFormatError('the type table kept for this BTF is not for these bytes');
+            }
+            this.pages = pages;
+            this.table = table;
+            this.count = table.offsets.length;
+            this.offsets = table.offsets;
+            this.kinds = table.kinds;
+            this.nameOffs = table.nameOffs;
+            this.kindCounts.set(table.kindCounts.subarray(0, 32));
+            return;
+        }
         // Upper bound on the number of types: every record is at least 12 bytes.
         const max = Math.floor(typeLen / 12);
         const offsets = new Uint32Array(max);
@@ -157,6 +210,7 @@ export class Btf {
         if (off >= this.strLen) return '';
         if (this.strings === undefined && ++this.strCalls > STR_CALLS_BEFORE_TEXT) {
             // Many names wanted (a name index, a list): the whole string section as one string, names sliced from it.
+            this.pages?.need(this.strStart, this.strStart + this.strLen);
             this.strings = this.decoder.decode(this.data.subarray(this.strStart, this.strStart + this.strLen));
         }
         if (this.strings !== undefined) {
@@ -166,7 +220,13 @@ export class Btf {
         const start = this.strStart + off;
         let end = start;
         const d = this.data;
-        while (end < d.length && d[end] !== 0) end++;
+        const stop = this.strStart + this.strLen;
+        if (this.pages) {
+            this.pages.need(start, start + NAME_READ_AHEAD);
+            while (end < stop && d[end] !== 0) if (++end % NAME_READ_AHEAD === 0) this.pages.need(end, end + NAME_READ_AHEAD);
+        } else {
+            while (end < stop && d[end] !== 0) end++;
+        }
         return this.decoder.decode(d.subarray(start, end));
     }
 
@@ -191,6 +251,8 @@ export class Btf {
         const o = this.owner(id);
         if (!o || id === 0) return undefined;
         const p = o.offsets[id - o.firstId];
+        o.inTypes(p, 12);
+        o.pages?.need(p, p + 12);
         const info = o.view.getUint32(p + 4, true);
         return {
             id, kind: (info >>> 24) & 0x1f, name: this.str(o.view.getUint32(p, true)), vlen: info & 0xffff,
@@ -200,11 +262,34 @@ export class Btf {
 
     /** Reads a u32 / s32 in the data of the object that owns `id`. */
     u32(id: number, offset: number): number {
-        return this.owner(id)!.view.getUint32(offset, true);
+        const o = this.owner(id)!;
+        o.inTypes(offset, 4);
+        o.pages?.need(offset, offset + 4);
+        return o.view.getUint32(offset, true);
     }
 
     i32(id: number, offset: number): number {
-        return this.owner(id)!.view.getInt32(offset, true);
+        const o = this.owner(id)!;
+        o.inTypes(offset, 4);
+        o.pages?.need(offset, offset + 4);
+        return o.view.getInt32(offset, true);
+    }
+
+    /**
+     * Refuses a read outside the type section. A walk of the section never makes one; a type table from the disk cache
+     * that is not what was written could, and it is then a BtfFormatError, not a RangeError from the DataView.
+     */
+    private inTypes(offset: number, length: number): void {
+        if (!(offset >= this.typeStart && offset + length <= this.typeEnd)) throw new BtfFormatError(`a read at ${offset} outside the type section`);
+    }
+
+    /** The type table, to be kept for opening these bytes again without walking them (see {@link BtfTable}). */
+    tableOf(): BtfTable {
+        const v = this.view;
+        return {
+            header: [4, 8, 12, 16, 20].map(at => v.getUint32(at, true)), offsets: this.offsets, kinds: this.kinds, nameOffs: this.nameOffs,
+            kindCounts: this.kindCounts,
+        };
     }
 
     /** Type ids with this name (this object only, not the base), any kind. Built on first use. */
@@ -227,6 +312,8 @@ export class Btf {
      * then the name-offset column. Much cheaper for one-off lookups in a fresh process.
      */
     findNamed(name: string, kind?: BtfKind): number[] {
+        const fns = this.table?.functions;
+        if (fns && kind === BtfKind.Func && !this.names) return this.functionsNamed(fns, name);
         // Past a few dozen lookups the whole name index (built once) is cheaper than searching the strings each time.
         if (this.names || ++this.searches > NAME_SEARCHES_BEFORE_INDEX) return this.idsNamed(name).filter(id => kind === undefined || this.kindOf(id) === kind);
         return this.searchNames(name, true, kind);
@@ -240,8 +327,38 @@ export class Btf {
         return this.searchNames(prefix, false, kind);
     }
 
+    /**
+     * The functions named `name`, found in the table's name lines: the line, then every function with its name's
+     * offset in the name column (equal names share an offset).
+     */
+    private functionsNamed(fns: NonNullable<BtfTable['functions']>, name: string): number[] {
+        // Names are C identifiers: one that could span lines, or is no byte string, is no function's.
+        if (/[\n\0\u0100-\uffff]/.test(name)) return [];
+        const needle = Buffer.from(`\n${fns.prefix}${name}\n`, 'latin1');
+        const lines = Buffer.from(fns.lines.buffer, fns.lines.byteOffset, fns.lines.byteLength);
+        // The first line has no newline before it.
+        const first = lines.length >= needle.length - 1 && lines.subarray(0, needle.length - 1).equals(needle.subarray(1));
+        const at = first ? 0 : lines.indexOf(needle) + 1;
+        if (at === 0 && !first) return [];
+        // The line starting at `at`, by a binary search of the line starts.
+        let lo = 0;
+        let hi = fns.starts.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >>> 1;
+            if (fns.starts[mid] <= at) lo = mid; else hi = mid - 1;
+        }
+        if (fns.starts[lo] !== at) return [];
+        const off = this.nameOffs[fns.ids[lo] - this.firstId];
+        const out: number[] = [];
+        for (let i = this.nameOffs.indexOf(off); i >= 0; i = this.nameOffs.indexOf(off, i + 1)) {
+            if (this.kinds[i] === BtfKind.Func) out.push(this.firstId + i);
+        }
+        return out;
+    }
+
     /** Ids (this object only) whose names are `text` (`whole`) or start with it, of `kind` if given. */
     private searchNames(text: string, whole: boolean, kind?: BtfKind): number[] {
+        this.pages?.need(this.strStart, this.strStart + this.strLen);
         // A NUL before the text and, for a whole name, one after it.
         const needle = new Uint8Array(text.length + (whole ? 2 : 1));
         for (let i = 0; i < text.length; i++) needle[i + 1] = text.charCodeAt(i) & 0xff;
@@ -291,7 +408,11 @@ export class Btf {
      * byte from the string section (BTF names are ASCII C identifiers). No string is made per name: listing the
      * kernel's 55,000 functions as strings, joined and encoded, took two thirds of a `probekit index --list`.
      */
-    nameLinesOfKind(kind: BtfKind, prefix: string): Uint8Array {
+    nameLinesOfKind(kind: BtfKind, prefix: string, index?: { starts: number[]; ids: number[] }): Uint8Array {
+        const fns = this.table?.functions;
+        if (fns && kind === BtfKind.Func && fns.prefix === prefix && !index) return fns.lines;
+        this.base?.pages?.need(this.base.strStart, this.base.strStart + this.base.strLen);
+        this.pages?.need(this.strStart, this.strStart + this.strLen);
         const head = Buffer.from(prefix, 'latin1');
         const baseLen = this.base?.strLen ?? 0;
         const seen = new Uint8Array(baseLen + this.strLen);
@@ -308,6 +429,10 @@ export class Btf {
             const stop = o.strStart + o.strLen;
             let q = o.strStart + (off < baseLen ? off : off - baseLen);
             if (p + head.length + 257 > out.length) out = grown(out, p);
+            if (index) {
+                index.starts.push(p);
+                index.ids.push(this.firstId + i);
+            }
             for (let k = 0; k < head.length; k++) out[p++] = head[k];
             // Byte by byte up to the NUL: a call per name (Buffer's copy, indexOf) cost more than the copying.
             for (let c; q < stop && (c = src[q]) !== 0; q++) {

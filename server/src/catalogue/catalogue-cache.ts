@@ -1,5 +1,6 @@
 /**
- * The persistent catalogue cache: one JSON file per entry, `KIND-KEY.json` (JSON Lines for the tapset index), the
+ * The persistent catalogue cache: one JSON file per entry, `KIND-KEY.json` (JSON Lines for the tapset index; bytes of
+ * their own, `KIND-KEY.bin`, for BTF's type table), the
  * key a hash of the sources' identity (paths + mtimes + sizes, BTF checksum, tool version, kernel build id, …). A
  * changed source gives a new key, so stale entries are never read; or, for the tapset index, the same key and a
  * list of the files' identities in the entry that no longer matches them. Each kind keeps its most recently used entries (a bound per kind),
@@ -10,7 +11,7 @@
  * root runs under sudo (what root can read, e.g. tracefs, is cached for the user's editor, and the files and
  * folders made belong to that user). Failures to read or write only cost speed.
  */
-import { chownSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lazyChildProcess, lazyCrypto } from '../node-lazy.js';
@@ -175,8 +176,44 @@ export class CatalogueCache {
         if (owner) chownSync(path, owner.uid, owner.gid);
     }
 
-    private path(kind: string, key: string): string {
-        return join(this.dir, `${kind}-${key}.json`);
+    private path(kind: string, key: string, ext = 'json'): string {
+        return join(this.dir, `${kind}-${key}.${ext}`);
+    }
+
+    /** A binary entry's bytes, or undefined when it is missing or unreadable; the caller checks them. A hit counts as a use. */
+    readBytes(kind: string, key: string): Buffer | undefined {
+        const file = this.path(kind, key, 'bin');
+        let bytes: Buffer;
+        try {
+            bytes = readFileSync(file);
+        } catch {
+            return undefined;
+        }
+        this.touch(file);
+        return bytes;
+    }
+
+    /** Stores a binary entry, the parts one after another (written to a temporary file and renamed, as JSON entries are). */
+    writeBytes(kind: string, key: string, parts: readonly Uint8Array[]): boolean {
+        try {
+            makeDir(this.dir, 0, dir => this.own(dir));
+            const file = this.path(kind, key, 'bin');
+            const tmp = `${file}.${process.pid}.${lazyCrypto().randomBytes(4).toString('hex')}.tmp`;
+            const fd = openSync(tmp, 'w');
+            try {
+                for (const part of parts) {
+                    for (let at = 0; at < part.byteLength;) at += writeSync(fd, part, at, part.byteLength - at);
+                }
+            } finally {
+                closeSync(fd);
+            }
+            this.own(tmp);
+            renameSync(tmp, file);
+            this.prune(kind);
+            return true;
+        } catch {
+            return false;
+        }
     }
 
     /** The entry, or undefined when it is missing, unreadable, not JSON, or not of `shape`. A hit counts as a use. */
@@ -285,9 +322,9 @@ export class CatalogueCache {
     }
 
     /** Removes an entry found unusable after it was read, so that the next reader rebuilds it. */
-    discard(kind: string, key: string): void {
+    discard(kind: string, key: string, ext: 'json' | 'bin' = 'json'): void {
         try {
-            unlinkSync(this.path(kind, key));
+            unlinkSync(this.path(kind, key, ext));
         } catch {
             // gone already, or another user's cache
         }
@@ -303,7 +340,7 @@ export class CatalogueCache {
             const file = join(this.dir, name);
             try {
                 const st = statSync(file);
-                if (/^[0-9a-f]+\.json$/.test(name.slice(kind.length + 1))) entries.push({ file, used: st.mtimeMs });
+                if (/^[0-9a-f]+\.(json|bin)$/.test(name.slice(kind.length + 1))) entries.push({ file, used: st.mtimeMs });
                 else if (name.endsWith('.tmp') && now - st.mtimeMs > STALE_TEMP_MS) unlinkSync(file);
             } catch {
                 // removed by another process meanwhile

@@ -13,7 +13,8 @@ import type { TapsetIndex } from '../../../language/src/catalogue/catalogue-taps
 import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tapset-types.js';
 import { Btf, BtfFormatError } from './catalogue-btf.js';
 import { BtfTypeSource } from './catalogue-btf-types.js';
-import type { CatalogueCache } from './catalogue-cache.js';
+import { openBtf } from './catalogue-btf-table.js';
+import { cacheKey, isObject, type CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
 import { hasKprobeEventSource, installedStapVersion, kernelBuildId, readKernelConfig } from '../providers/node-host-facts.js';
@@ -45,6 +46,9 @@ export interface NodeCatalogueOptions {
     beforeIndexing?: () => void;
 }
 
+/** What the cache keeps of a kernel's kprobes: whether its configuration has them (null: it could not be read). */
+const isKprobesAnswer = (v: unknown): v is { kprobes: boolean | null } => isObject(v) && (typeof v.kprobes === 'boolean' || v.kprobes === null);
+
 /** Tapset version assumed when stap is not installed: new enough for every `systemtap_v >=` test in 4.x–5.x. */
 export const ASSUMED_STAP_VERSION = '5.0';
 
@@ -57,9 +61,12 @@ export function stapVersionOf(stap = 'stap', cache?: CatalogueCache, env: NodeJS
 }
 
 
-/** Reads vmlinux BTF (and, if asked, every module BTF object in the same directory). */
-export function loadBtf(path: string, modules: boolean): { source: BtfTypeSource; moduleCount: number } {
-    const vmlinux = new Btf(readFileSync(path));
+/**
+ * Reads vmlinux BTF (and, if asked, every module BTF object in the same directory); through its type table in `kept`'s
+ * cache when there is one (see catalogue-btf-table.ts). `kept.kernel`: the running kernel's build id, for its own BTF.
+ */
+export function loadBtf(path: string, modules: boolean, kept?: { cache: CatalogueCache; kernel?: string }): { source: BtfTypeSource; moduleCount: number } {
+    const vmlinux = openBtf(path, kept?.cache, kept?.kernel);
     const mods: Array<{ module: string; btf: Btf }> = [];
     if (modules) {
         const dir = path.replace(/\/[^/]+$/, '');
@@ -89,10 +96,21 @@ export class NodeSystemCatalogue implements SystemCatalogue {
         // Kernel function names exist for probes only where the kernel has kprobes: its configuration says (the one
         // given, else this machine's, read when first asked; not this machine's for other kernel paths). On this
         // machine's running kernel the kprobe event source says yes first, without inflating /proc/config.gz.
+        // This machine's own answer is kept in the cache under the kernel's build id (inflating /proc/config.gz took
+        // 12–16 ms of a fresh process).
         const kprobes = (): boolean | undefined => {
-            if (!options.kernelPaths && options.target.kernelRelease === release() && hasKprobeEventSource()) return true;
-            const config = options.target.kernelConfig ?? (options.kernelPaths ? undefined : readKernelConfig(options.target.kernelRelease));
-            return config ? config.get('CONFIG_KPROBES') === 'y' : undefined;
+            const own = !options.kernelPaths && options.target.kernelRelease === release();
+            if (own && hasKprobeEventSource()) return true;
+            if (options.target.kernelConfig) return options.target.kernelConfig.get('CONFIG_KPROBES') === 'y';
+            if (!own) return undefined;
+            const id = this.kernelIdentity;
+            const key = options.cache && !id.startsWith('release:') ? cacheKey(['kprobes', id]) : undefined;
+            const kept = key ? options.cache?.read('kprobes', key, isKprobesAnswer) : undefined;
+            if (kept) return kept.kprobes ?? undefined;
+            const config = readKernelConfig(options.target.kernelRelease);
+            const answer = config ? config.get('CONFIG_KPROBES') === 'y' : undefined;
+            if (key) options.cache?.write('kprobes', key, { kprobes: answer ?? null });
+            return answer;
         };
         this.kernelSymbols = new NodeKernelSymbols(options.kernelPaths ?? DEFAULT_KERNEL_PATHS, persist, kprobes);
         this.binaries = new NodeBinarySource(options.env ?? process.env);
@@ -135,7 +153,10 @@ export class NodeSystemCatalogue implements SystemCatalogue {
         this.btfLoad ??= (async () => {
             const path = this.options.btfPath ?? DEFAULT_BTF;
             try {
-                return loadBtf(path, this.options.btfModules ?? false).source;
+                // The running kernel's own BTF is named by the kernel's build id (when it has one: else by the file's time).
+                const own = path === DEFAULT_BTF && !this.kernelIdentity.startsWith('release:');
+                const kept = this.options.cache && { cache: this.options.cache, kernel: own ? this.kernelIdentity : undefined };
+                return loadBtf(path, this.options.btfModules ?? false, kept).source;
             } catch (e) {
                 const why = e instanceof BtfFormatError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not present' : (e as Error).message;
                 this.note('btf', `${path}: ${why}`, 'a kernel built with CONFIG_DEBUG_INFO_BTF=y');

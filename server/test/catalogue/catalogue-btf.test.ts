@@ -3,9 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { Btf, BtfFormatError, BtfKind } from '../../src/catalogue/catalogue-btf.js';
 import { BtfTypeSource, typeText } from '../../src/catalogue/catalogue-btf-types.js';
 import { parseFormat } from '../../src/catalogue/catalogue-kernel-symbols.js';
-import { BtfBuilder, K } from './catalogue-btf-builder.js';
+import { BtfBuilder, btfFixture, K } from './catalogue-btf-builder.js';
 
-/** A small kernel-like BTF exercising every kind. */
 /** A copy of `data` at an odd byte offset, which makes the reader walk the records through a DataView. */
 /** The lines of a listing (each ends with a newline). */
 function lines(bytes: Uint8Array): string[] {
@@ -18,49 +17,9 @@ function unaligned(data: Buffer): Buffer {
     return b.subarray(1);
 }
 
-function fixture(): { blob: Buffer; ids: Record<string, number> } {
-    const b = new BtfBuilder();
-    const ids: Record<string, number> = {};
-    ids.int = b.int('int', 4);
-    ids.char = b.int('char', 1, true);
-    ids.ulong = b.int('long unsigned int', 8, false);
-    ids.size_t = b.typedef('size_t', ids.ulong);
-    ids.loff_t = b.typedef('loff_t', b.int('long long int', 8));
-    ids.fileFwd = b.add(K.FWD, 'file', 0, 0);
-    ids.pfile = b.ptr(ids.fileFwd);
-    ids.pchar = b.ptr(ids.char);
-    ids.cchar = b.konst(ids.char);
-    ids.pcchar = b.ptr(ids.cchar);
-    ids.ploff = b.ptr(ids.loff_t);
-    ids.volint = b.add(K.VOLATILE, '', 0, ids.int);
-    ids.restrict = b.add(K.RESTRICT, '', 0, ids.pchar);
-    ids.tagged = b.add(K.TYPE_TAG, 'user', 0, ids.char);
-    ids.ptagged = b.ptr(ids.tagged);
-    ids.comm = b.array(ids.char, ids.int, 16);
-    ids.double = b.add(K.FLOAT, 'double', 0, 8);
-    ids.anonUnion = b.struct('', 8, [['task', ids.pchar, 0], ['', ids.ulong, 0, 64]], true);
-    ids.file = b.struct('file', 32, [['f_count', ids.volint, 0], ['f_flags', ids.int, 32, 3], ['f_mode', ids.int, 35, 5], ['', ids.anonUnion, 64], ['f_pos', ids.loff_t, 128], ['f_name', ids.comm, 192]]);
-    ids.file_t = b.typedef('file_t', ids.file);
-    ids.cfile_t = b.typedef('cfile_t', b.konst(ids.file_t));
-    ids.state = b.enumeration('state', [['RUNNING', 0], ['DEAD', -1 >>> 0]], true);
-    ids.big = b.enum64('big', [['HUGE', 1n << 40n], ['SMALL', 2n]]);
-    ids.readProto = b.proto(ids.loff_t, [['file', ids.pfile], ['buf', ids.pchar], ['count', ids.size_t], ['pos', ids.ploff]]);
-    ids.vfs_read = b.func('vfs_read', ids.readProto);
-    ids.varargs = b.func('printk', b.proto(ids.int, [['fmt', ids.pcchar], ['', 0]]));
-    ids.fnptr = b.ptr(ids.readProto);
-    ids.ops = b.struct('file_operations', 8, [['read', ids.fnptr, 0]]);
-    ids.stub = b.func('__probestub_sched_switch', b.proto(0, [['__data', b.ptr(0)], ['preempt', ids.int], ['prev', ids.pchar]]));
-    ids.iter = b.struct('bpf_iter__task_file', 24, [['meta', ids.pchar, 0], ['', ids.anonUnion, 64], ['fd', ids.int, 128]]);
-    ids.raw = b.struct('trace_event_raw_sched_switch', 40, [['ent', ids.int, 0], ['prev_comm', ids.comm, 32], ['prev_pid', ids.int, 160], ['__data', b.array(ids.char, ids.int, 0), 192]]);
-    ids.var = b.add(K.VAR, 'jiffies', 0, ids.ulong, [1]);
-    ids.sec = b.add(K.DATASEC, '.data', 1, 8, [ids.var, 0, 8]);
-    ids.tag = b.add(K.DECL_TAG, 'noinline', 0, ids.vfs_read, [-1 >>> 0]);
-    ids.constPtr = b.konst(ids.pcchar);
-    return { blob: b.build(), ids };
-}
 
 describe('BTF fixture with every kind', () => {
-    const { blob, ids } = fixture();
+    const { blob, ids } = btfFixture();
     const btf = new Btf(blob);
     const src = new BtfTypeSource(btf);
 
@@ -206,7 +165,7 @@ describe('tracepoint fields from BTF', () => {
 
 describe('split BTF (a module on top of vmlinux)', () => {
     test('ids and strings continue from the base', () => {
-        const { blob, ids } = fixture();
+        const { blob, ids } = btfFixture();
         const base = new Btf(blob);
         const m = new BtfBuilder({ types: base.count, strLen: blob.readUInt32LE(20) });
         const proto = m.proto(ids.int, [['f', ids.pfile], ['flags', ids.int]]);
@@ -251,7 +210,7 @@ describe('names read one by one, and sliced from the whole string section after 
 });
 
 describe('malformed BTF fails with a clear error, never hangs', () => {
-    const { blob } = fixture();
+    const { blob } = btfFixture();
     const corrupt = (f: (b: Buffer) => void): Buffer => {
         const b = Buffer.from(blob);
         f(b);
@@ -344,7 +303,7 @@ describe('randomly corrupted BTF never escapes as anything but BtfFormatError', 
     test.each(Array.from({ length: 30 }, (_, i) => i + 1))('seed %i', seed => {
         let s = seed;
         const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
-        const b = Buffer.from(fixture().blob);
+        const b = Buffer.from(btfFixture().blob);
         for (let k = 0; k < 6; k++) b[24 + Math.floor(next() * (b.length - 24))] = Math.floor(next() * 256);
         let btf: Btf;
         try {
