@@ -449,6 +449,12 @@ export class Btf {
      * once in its section, so equal names have equal offsets).
      */
     namesOfKind(kind: BtfKind, unique = false): string[] {
+        const fns = this.table?.functions;
+        if (fns && kind === BtfKind.Func && unique) {
+            // From the table's lines, without the string section: each line is the prefix, a name and a newline.
+            const text = Buffer.from(fns.lines.buffer, fns.lines.byteOffset, fns.lines.byteLength).toString('latin1');
+            return text.split('\n').slice(0, -1).map(line => line.slice(fns.prefix.length));
+        }
         const out: string[] = [];
         const seen = unique ? new Uint8Array(this.strLen + (this.base?.strLen ?? 0)) : undefined;
         for (let i = 0; i < this.count; i++) {

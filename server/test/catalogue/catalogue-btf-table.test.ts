@@ -164,9 +164,11 @@ describe.runIf(existsSync(VMLINUX))('this machine\'s vmlinux BTF through its kep
     const { whole, paged } = openedTwice(VMLINUX, cache, 'test-kernel');
     const wholeSrc = new BtfTypeSource(whole);
     const pagedSrc = new BtfTypeSource(paged);
-    test('a prototype reads a few pages, not the file', () => {
+    test('a prototype, the function names and the --list lines read a few pages, not the file', () => {
         expect(pagedSrc.func('vfs_read')).toEqual(wholeSrc.func('vfs_read'));
         expect(pagedSrc.functionCount()).toBe(wholeSrc.functionCount());
+        expect(pagedSrc.functionNames()).toEqual(wholeSrc.functionNames());
+        expect(Buffer.from(pagedSrc.functionNameLines('kfunc:'))).toEqual(Buffer.from(wholeSrc.functionNameLines('kfunc:')));
         expect(paged.pages?.complete).toBe(false);
     });
     test.each([
