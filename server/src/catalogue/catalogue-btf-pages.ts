@@ -5,11 +5,36 @@
  * pages for a prototype instead of 5.4 MB: sysfs gives BTF 4 KB a read, and a fresh process paid 10–15 ms for
  * the whole of it here, for the reads and for the memory they fill.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { BtfFormatError } from './catalogue-btf.js';
 
 /** The unit read at a time: sysfs hands out no more than a page per read. */
 const PAGE = 4096;
+
+/** Larger than any BTF object (vmlinux's is 5–10 MB): a file this size is refused, not read. */
+export const MAX_BTF_BYTES = 256 << 20;
+
+/**
+ * What a BTF file's `stat` says of it: refused (BtfFormatError) unless it is a regular file (sysfs's BTF files are) of a
+ * size BTF can have, so that a device, a FIFO or a huge file given as BTF is a message, not a read without end.
+ */
+export function checkBtfFile(st: Stats): void {
+    if (!st.isFile()) throw new BtfFormatError('not a regular file');
+    if (st.size > MAX_BTF_BYTES) throw new BtfFormatError(`${Math.round(st.size / (1 << 20))} MB, larger than any BTF`);
+}
+
+/** A BTF file's bytes, read whole once {@link checkBtfFile} has passed it (opened without waiting on a FIFO's writer). */
+export function readBtfFile(path: string, st: Stats = statSync(path)): Buffer {
+    checkBtfFile(st);
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+        // Checked again on what was opened: the path may have been replaced in between.
+        checkBtfFile(fstatSync(fd));
+        return readFileSync(fd);
+    } finally {
+        closeSync(fd);
+    }
+}
 
 export class BtfPages {
     readonly bytes: Uint8Array;

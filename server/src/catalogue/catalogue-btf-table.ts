@@ -9,9 +9,9 @@
  * of 4, the arrays one after another in this host's byte order: offsets, name offsets (u32 a type), kind counts
  * (u32 × 32), line starts and ids (u32 a line), kinds (u8 a type), the lines. Anything else is a miss.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { Btf, BtfFormatError, BtfKind, type BtfTable } from './catalogue-btf.js';
-import { BtfPages } from './catalogue-btf-pages.js';
+import { BtfPages, checkBtfFile, readBtfFile } from './catalogue-btf-pages.js';
 import { iterNamesOf } from './catalogue-btf-types.js';
 import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
 
@@ -99,11 +99,13 @@ export function decodeTable(data: Uint8Array | undefined): BtfTable | undefined 
  * vmlinux BTF at `path`: through the table kept in `cache`, reading pages as wanted, when there is one for this
  * file (its path, size and modification time; for the running kernel's own BTF, `kernel`, its build id, instead of the
  * time); else read whole and walked, and its table kept.
- * Throws what reading the file throws, and BtfFormatError.
+ * Throws what reading the file throws, and BtfFormatError (also for a file that is no regular file, or too large: see
+ * checkBtfFile).
  */
 export function openBtf(path: string, cache?: CatalogueCache, kernel?: string): Btf {
-    if (!cache) return new Btf(readFileSync(path));
     const st = statSync(path);
+    checkBtfFile(st);
+    if (!cache) return new Btf(readBtfFile(path, st));
     // The running kernel's BTF is part of its image: its build id names it. Not sysfs's modification time, which is
     // when the file's inode was last made in memory (it moved on this machine without a reboot).
     const key = cacheKey([KIND, path, st.size, kernel ?? st.mtimeMs, LITTLE_ENDIAN]);
@@ -117,7 +119,7 @@ export function openBtf(path: string, cache?: CatalogueCache, kernel?: string): 
             cache.discard(KIND, key, 'bin');
         }
     }
-    const btf = new Btf(readFileSync(path));
+    const btf = new Btf(readBtfFile(path, st));
     cache.writeBytes(KIND, key, encodeTable(btf));
     return btf;
 }

@@ -134,8 +134,12 @@ type ElfSections = NonNullable<Awaited<ReturnType<typeof readSections>>>;
 async function withElf<T>(path: string, read: (fh: FileHandle, fileSize: number, elf: ElfSections) => Promise<T>): Promise<T | undefined> {
     let fh: FileHandle | undefined;
     try {
-        fh = await lazyFsPromises().open(path, 'r');
-        const fileSize = (await fh.stat()).size;
+        // Only a regular file: opening a FIFO to read would wait for a writer, holding one of libuv's few threads.
+        if (!(await lazyFsPromises().stat(path)).isFile()) return undefined;
+        fh = await lazyFsPromises().open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+        const st = await fh.stat();
+        if (!st.isFile()) return undefined;
+        const fileSize = st.size;
         const elf = await readSections(fh, fileSize);
         return elf ? await read(fh, fileSize, elf) : undefined;
     } catch {

@@ -2,7 +2,7 @@
  * The Node implementation of the language layer's SystemCatalogue: tapsets through the disk cache, BTF from
  * /sys/kernel/btf, kernel symbols and tracefs, ELF binaries. Each source loads lazily, once.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import type { BinarySource } from '../../../language/src/catalogue/catalogue-binary-types.js';
@@ -14,6 +14,7 @@ import type { TapsetTarget } from '../../../language/src/catalogue/catalogue-tap
 import { Btf, BtfFormatError } from './catalogue-btf.js';
 import { BtfTypeSource } from './catalogue-btf-types.js';
 import { openBtf } from './catalogue-btf-table.js';
+import { readBtfFile } from './catalogue-btf-pages.js';
 import { cacheKey, isObject, type CatalogueCache } from './catalogue-cache.js';
 import { NodeBinarySource } from './catalogue-elf.js';
 import { DEFAULT_KERNEL_PATHS, NodeKernelSymbols, type KernelPaths } from './catalogue-kernel-symbols.js';
@@ -73,7 +74,7 @@ export function loadBtf(path: string, modules: boolean, kept?: { cache: Catalogu
         for (const name of readdirSync(dir)) {
             if (join(dir, name) === path) continue;
             try {
-                mods.push({ module: name, btf: new Btf(readFileSync(join(dir, name)), vmlinux) });
+                mods.push({ module: name, btf: new Btf(readBtfFile(join(dir, name)), vmlinux) });
             } catch {
                 // not BTF (or unreadable): skip it
             }
@@ -159,7 +160,8 @@ export class NodeSystemCatalogue implements SystemCatalogue {
                 return loadBtf(path, this.options.btfModules ?? false, kept).source;
             } catch (e) {
                 const why = e instanceof BtfFormatError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not present' : (e as Error).message;
-                this.note('btf', `${path}: ${why}`, 'a kernel built with CONFIG_DEBUG_INFO_BTF=y');
+                // The kernel's own BTF missing is the kernel's doing; a file given instead is the giver's.
+                this.note('btf', `${path}: ${why}`, this.options.btfPath ? undefined : 'a kernel built with CONFIG_DEBUG_INFO_BTF=y');
                 return undefined;
             }
         })();

@@ -1,4 +1,5 @@
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { NodeBinarySource, readElf } from '../../src/catalogue/catalogue-elf.js';
@@ -111,9 +112,14 @@ describe.runIf(hasTool('cc'))('ELF files made here', () => {
             b[4] = 2; b[5] = 1;
             writeFileSync(p, b);
         }],
+        ['a FIFO without a writer (opening it to read would wait)', (p: string) => execFileSync('mkfifo', [p])],
+        ['a directory', (p: string) => mkdirSync(p)],
     ])('%s: undefined, no throw', async (_label, make) => {
         const p = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
         make(p);
         expect(await readElf(p)).toBeUndefined();
+    });
+    test('a device: undefined, at once', async () => {
+        expect(await readElf('/dev/zero')).toBeUndefined();
     });
 });

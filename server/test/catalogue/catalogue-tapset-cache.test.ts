@@ -1,5 +1,6 @@
 /** Tapset trees made in temp dirs: stap's directory choice, and the disk cache's keys and invalidation. */
-import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { arch as nodeArch, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -257,6 +258,30 @@ describe('the Node catalogue service', () => {
         const catalogue = new NodeSystemCatalogue({ tapsetRoots: [], target: TARGET, stapVersion: '4.8', btfPath: bad });
         expect(await catalogue.kernelTypes()).toBeUndefined();
         expect(catalogue.notices().find(n => n.source === 'btf')?.message).toMatch(/bad BTF magic/);
+    });
+    test.each([
+        ['a device', () => '/dev/zero', /^\/dev\/zero: not a regular file$/],
+        ['a FIFO (no writer: opening it to read would wait)', () => {
+            const fifo = join(tempDir(), 'fifo');
+            execFileSync('mkfifo', [fifo]);
+            return fifo;
+        }, /fifo: not a regular file$/],
+        ['a directory', () => tempDir(), /: not a regular file$/],
+        ['a sparse file of 300 MB', () => {
+            const big = join(tempDir(), 'big');
+            writeFileSync(big, '');
+            truncateSync(big, 300 << 20);
+            return big;
+        }, /big: 300 MB, larger than any BTF$/],
+    ])('BTF given as %s is a notice at once, with and without the cache, not a read without end', async (_what, make, message) => {
+        const btfPath = make();
+        for (const cache of [undefined, new CatalogueCache(tempDir())]) {
+            const catalogue = new NodeSystemCatalogue({ tapsetRoots: [], target: TARGET, stapVersion: '4.8', btfPath, cache });
+            expect(await catalogue.kernelTypes()).toBeUndefined();
+            const notice = catalogue.notices().find(n => n.source === 'btf');
+            expect(notice?.message).toMatch(message);
+            expect(notice?.fix).toBeUndefined();
+        }
     });
     test('with the cache warm, a stap version the cache knows is not waited for by reading the files', async () => {
         const dir = tree(FILES);
