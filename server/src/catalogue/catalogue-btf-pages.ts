@@ -1,9 +1,10 @@
 /**
- * A BTF file read a page at a time, as its bytes are wanted: the bytes array has the file's size from the start (its
- * memory untouched, so not yet paid for), and a page is read the first time a range that covers it is asked for.
- * Opening vmlinux BTF this way with its type table from the disk cache (catalogue-btf-skeleton.ts) reads a few
- * pages for a prototype instead of 5.4 MB: sysfs gives BTF 4 KB a read, and a fresh process paid 10–15 ms for
- * the whole of it here, for the reads and for the memory they fill.
+ * Reading BTF files: whole, once their `stat` shows a regular file of a size BTF can have; or a page at a time, as
+ * their bytes are wanted ({@link BtfPages}: the bytes array has the file's size from the start, its memory untouched
+ * and so not yet paid for, and a page is read the first time a range that covers it is asked for). Opening vmlinux
+ * BTF a page at a time with its type table from the disk cache (catalogue-btf-table.ts) reads a few pages for a
+ * prototype instead of 5.4 MB: sysfs gives BTF 4 KB a read, and a fresh process paid 10–15 ms for the whole of it
+ * here, for the reads and for the memory they fill.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { BtfFormatError } from './catalogue-btf.js';
@@ -72,7 +73,7 @@ export class BtfPages {
 
     private read(first: number, stop: number): void {
         const end = Math.min(this.size, stop * PAGE);
-        const fd = openSync(this.path, 'r');
+        const fd = openSync(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
         try {
             for (let pos = first * PAGE; pos < end;) {
                 const n = readSync(fd, this.bytes, pos, end - pos, pos);
