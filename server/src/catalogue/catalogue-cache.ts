@@ -195,10 +195,7 @@ export class CatalogueCache {
 
     /** Stores a binary entry, the parts one after another (written to a temporary file and renamed, as JSON entries are). */
     writeBytes(kind: string, key: string, parts: readonly Uint8Array[]): boolean {
-        try {
-            makeDir(this.dir, 0, dir => this.own(dir));
-            const file = this.path(kind, key, 'bin');
-            const tmp = `${file}.${process.pid}.${lazyCrypto().randomBytes(4).toString('hex')}.tmp`;
+        return this.store(kind, key, 'bin', tmp => {
             const fd = openSync(tmp, 'w');
             try {
                 for (const part of parts) {
@@ -207,6 +204,19 @@ export class CatalogueCache {
             } finally {
                 closeSync(fd);
             }
+        });
+    }
+
+    /**
+     * Writes an entry through `write` into a temporary file, then renames it into place (concurrent writers never leave
+     * a torn file) and prunes the kind. False when any of it failed.
+     */
+    private store(kind: string, key: string, ext: 'json' | 'bin', write: (tmp: string) => void): boolean {
+        try {
+            makeDir(this.dir, 0, dir => this.own(dir));
+            const file = this.path(kind, key, ext);
+            const tmp = `${file}.${process.pid}.${lazyCrypto().randomBytes(4).toString('hex')}.tmp`;
+            write(tmp);
             this.own(tmp);
             renameSync(tmp, file);
             this.prune(kind);
@@ -307,18 +317,7 @@ export class CatalogueCache {
 
     /** Stores JSON text (one value, or JSON Lines) for `kind` and `key`; characters beyond ASCII are escaped. */
     writeText(kind: string, key: string, json: string): boolean {
-        try {
-            makeDir(this.dir, 0, dir => this.own(dir));
-            const file = this.path(kind, key);
-            const tmp = `${file}.${process.pid}.${lazyCrypto().randomBytes(4).toString('hex')}.tmp`;
-            writeFileSync(tmp, asciiText(json));
-            this.own(tmp);
-            renameSync(tmp, file);
-            this.prune(kind);
-            return true;
-        } catch {
-            return false;
-        }
+        return this.store(kind, key, 'json', tmp => writeFileSync(tmp, asciiText(json)));
     }
 
     /** Removes an entry found unusable after it was read, so that the next reader rebuilds it. */
