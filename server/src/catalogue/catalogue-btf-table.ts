@@ -10,7 +10,7 @@
  * (u32 × 32), line starts and ids (u32 a line), kinds (u8 a type), the lines. Anything else is a miss.
  */
 import { statSync } from 'node:fs';
-import { Btf, BtfFormatError, BtfKind, type BtfTable } from './catalogue-btf.js';
+import { Btf, BtfFormatError, BtfKind, LITTLE_ENDIAN, type BtfTable } from './catalogue-btf.js';
 import { BtfPages, checkBtfFile, readBtfFile } from './catalogue-btf-pages.js';
 import { iterNamesOf } from './catalogue-btf-types.js';
 import { cacheKey, type CatalogueCache } from './catalogue-cache.js';
@@ -19,8 +19,6 @@ const KIND = 'btftable';
 const FORMAT = 1;
 /** The lines kept: what `probekit index --list` prints for BTF's functions. */
 export const FUNCTION_LINE_PREFIX = 'kfunc:';
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 interface TableHead {
     format: number;
@@ -81,8 +79,8 @@ export function decodeTable(data: Uint8Array | undefined): BtfTable | undefined 
         at += 4 * n;
         return a;
     };
-    const u8 = (n: number): Uint8Array => {
-        const a = new Uint8Array(body.buffer, at, n);
+    const u8 = (n: number): Buffer => {
+        const a = Buffer.from(body.buffer, at, n);
         at += n;
         return a;
     };

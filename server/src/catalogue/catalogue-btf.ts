@@ -33,7 +33,7 @@ export interface BtfTable {
      * The functions' names as {@link Btf.nameLinesOfKind} gives them for `prefix`, with where each line starts and
      * the first function id of its name: names found without the string section.
      */
-    functions?: { prefix: string; lines: Uint8Array; starts: Uint32Array; ids: Uint32Array };
+    functions?: { prefix: string; lines: Buffer; starts: Uint32Array; ids: Uint32Array };
     /** The iterator names (`bpf_iter__*` structs), as BtfTypeSource.iterNames gives them. */
     iters?: readonly string[];
 }
@@ -48,7 +48,8 @@ const STR_CALLS_BEFORE_TEXT = 256;
 /** How far {@link Btf.str} reads ahead for a name on a paged object (names are C identifiers, rarely past 128 bytes). */
 const NAME_READ_AHEAD = 512;
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Whether this host stores numbers little-endian (BTF's typed-array views and the cached tables depend on it). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** One raw type record, decoded. */
 export interface BtfRawType {
@@ -210,7 +211,7 @@ export class Btf {
         if (off >= this.strLen) return '';
         if (this.strings === undefined && ++this.strCalls > STR_CALLS_BEFORE_TEXT) {
             // Many names wanted (a name index, a list): the whole string section as one string, names sliced from it.
-            this.pages?.need(this.strStart, this.strStart + this.strLen);
+            this.needStrings();
             this.strings = this.decoder.decode(this.data.subarray(this.strStart, this.strStart + this.strLen));
         }
         if (this.strings !== undefined) {
@@ -251,8 +252,7 @@ export class Btf {
         const o = this.owner(id);
         if (!o || id === 0) return undefined;
         const p = o.offsets[id - o.firstId];
-        o.inTypes(p, 12);
-        o.pages?.need(p, p + 12);
+        o.readable(p, 12);
         const info = o.view.getUint32(p + 4, true);
         return {
             id, kind: (info >>> 24) & 0x1f, name: this.str(o.view.getUint32(p, true)), vlen: info & 0xffff,
@@ -263,24 +263,29 @@ export class Btf {
     /** Reads a u32 / s32 in the data of the object that owns `id`. */
     u32(id: number, offset: number): number {
         const o = this.owner(id)!;
-        o.inTypes(offset, 4);
-        o.pages?.need(offset, offset + 4);
+        o.readable(offset, 4);
         return o.view.getUint32(offset, true);
     }
 
     i32(id: number, offset: number): number {
         const o = this.owner(id)!;
-        o.inTypes(offset, 4);
-        o.pages?.need(offset, offset + 4);
+        o.readable(offset, 4);
         return o.view.getInt32(offset, true);
     }
 
     /**
-     * Refuses a read outside the type section. A walk of the section never makes one; a type table from the disk cache
-     * that is not what was written could, and it is then a BtfFormatError, not a RangeError from the DataView.
+     * Makes `length` bytes of the type section at `offset` readable: read from the file when paged, and refused outside
+     * the section. A walk of the section never asks for such a read; a type table from the disk cache that is not what
+     * was written could, and it is then a BtfFormatError, not a RangeError from the DataView.
      */
-    private inTypes(offset: number, length: number): void {
+    private readable(offset: number, length: number): void {
         if (!(offset >= this.typeStart && offset + length <= this.typeEnd)) throw new BtfFormatError(`a read at ${offset} outside the type section`);
+        this.pages?.need(offset, offset + length);
+    }
+
+    /** Makes the whole string section readable (read from the file when paged). */
+    private needStrings(): void {
+        this.pages?.need(this.strStart, this.strStart + this.strLen);
     }
 
     /** The type table, to be kept for opening these bytes again without walking them (see {@link BtfTable}). */
@@ -335,7 +340,7 @@ export class Btf {
         // Names are C identifiers: one that could span lines, or is no byte string, is no function's.
         if (/[\n\0\u0100-\uffff]/.test(name)) return [];
         const needle = Buffer.from(`\n${fns.prefix}${name}\n`, 'latin1');
-        const lines = Buffer.from(fns.lines.buffer, fns.lines.byteOffset, fns.lines.byteLength);
+        const lines = fns.lines;
         // The first line has no newline before it.
         const first = lines.length >= needle.length - 1 && lines.subarray(0, needle.length - 1).equals(needle.subarray(1));
         const at = first ? 0 : lines.indexOf(needle) + 1;
@@ -358,7 +363,7 @@ export class Btf {
 
     /** Ids (this object only) whose names are `text` (`whole`) or start with it, of `kind` if given. */
     private searchNames(text: string, whole: boolean, kind?: BtfKind): number[] {
-        this.pages?.need(this.strStart, this.strStart + this.strLen);
+        this.needStrings();
         // A NUL before the text and, for a whole name, one after it.
         const needle = new Uint8Array(text.length + (whole ? 2 : 1));
         for (let i = 0; i < text.length; i++) needle[i + 1] = text.charCodeAt(i) & 0xff;
@@ -411,8 +416,8 @@ export class Btf {
     nameLinesOfKind(kind: BtfKind, prefix: string, index?: { starts: number[]; ids: number[] }): Uint8Array {
         const fns = this.table?.functions;
         if (fns && kind === BtfKind.Func && fns.prefix === prefix && !index) return fns.lines;
-        this.base?.pages?.need(this.base.strStart, this.base.strStart + this.base.strLen);
-        this.pages?.need(this.strStart, this.strStart + this.strLen);
+        this.base?.needStrings();
+        this.needStrings();
         const head = Buffer.from(prefix, 'latin1');
         const baseLen = this.base?.strLen ?? 0;
         const seen = new Uint8Array(baseLen + this.strLen);
@@ -452,7 +457,7 @@ export class Btf {
         const fns = this.table?.functions;
         if (fns && kind === BtfKind.Func && unique) {
             // From the table's lines, without the string section: each line is the prefix, a name and a newline.
-            const text = Buffer.from(fns.lines.buffer, fns.lines.byteOffset, fns.lines.byteLength).toString('latin1');
+            const text = fns.lines.toString('latin1');
             return text.split('\n').slice(0, -1).map(line => line.slice(fns.prefix.length));
         }
         const out: string[] = [];
